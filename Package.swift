@@ -1,0 +1,194 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "switchboard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
+    ],
+    targets: [
+        // C libraries, reached through `static inline` shims.
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CVectorscan",
+            path: "Sources/CVectorscan",
+            pkgConfig: "libhs",
+            providers: [.apt(["libvectorscan-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+
+        // Plain value types and the protocols the rest plug into. No NIO, no database, no curl.
+        .target(
+            name: "SwitchboardCore",
+            path: "Sources/Core"
+        ),
+        // HMAC, hashes and Standard Webhooks signing over OpenSSL.
+        .target(
+            name: "Signing",
+            dependencies: ["COpenSSL"],
+            path: "Sources/Signing"
+        ),
+        // YAML read strictly, with every problem reported at its file:line:column.
+        .target(
+            name: "StrictYAML",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            path: "Sources/StrictYAML"
+        ),
+        // Declarative rules: loading with positions, classification, routing.
+        .target(
+            name: "Rules",
+            dependencies: [
+                "SwitchboardCore",
+                "StrictYAML",
+                "CVectorscan",
+                "Signing",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/Rules"
+        ),
+        // Reply scripts rendered strictly from Mustache templates.
+        .target(
+            name: "Replies",
+            dependencies: [
+                "SwitchboardCore",
+                "StrictYAML",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Sources/Replies"
+        ),
+        // Storage backends.
+        .target(
+            name: "SQLiteStorage",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/Storage/SQLite"
+        ),
+        // libcurl wrapper: blocking transfers kept off the cooperative pool.
+        .target(
+            name: "Curl",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Curl"
+        ),
+        // Channel adapters.
+        .target(
+            name: "Channels",
+            dependencies: [
+                "SwitchboardCore",
+                "Signing",
+                "Curl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Channels"
+        ),
+        // Channel-agnostic intake and reply composition: classify, route, render, commit.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "SwitchboardCore",
+                "Rules",
+                "Replies",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Sources/Pipeline"
+        ),
+        // The HTTP API.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "SwitchboardCore",
+                "Rules",
+                "Replies",
+                "Signing",
+                "Pipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Sources/HTTPServer"
+        ),
+        // Composition root: configuration, services, the application `serve` runs.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "SwitchboardCore",
+                "Rules",
+                "Replies",
+                "SQLiteStorage",
+                "Channels",
+                "HTTPServer",
+                "Pipeline",
+                "Signing",
+                "StrictYAML",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/Gateway"
+        ),
+        .executableTarget(
+            name: "switchboard",
+            dependencies: [
+                "Gateway",
+                "Rules",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/switchboard"
+        ),
+
+        .testTarget(
+            name: "SwitchboardTests",
+            dependencies: [
+                "SwitchboardCore",
+                "Rules",
+                "Replies",
+                "SQLiteStorage",
+                "Signing",
+                "Curl",
+                "Channels",
+                "HTTPServer",
+                "Pipeline",
+                "StrictYAML",
+                "Gateway",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/SwitchboardTests"
+        ),
+    ]
+)

@@ -1,0 +1,95 @@
+import Curl
+import Foundation
+import Logging
+import Signing
+import SwitchboardCore
+
+/// Delivers replies to a source's own endpoint as Standard Webhooks: JSON signed with
+/// `webhook-id` (the outbox id, stable across retries so receivers can drop duplicates),
+/// `webhook-timestamp` and `webhook-signature`.
+public struct WebhookChannel: OutboundChannel {
+    public let kind: ChannelKind = .webhook
+    private let targets: [String: (target: WebhookTarget, signer: StandardWebhooks)]
+    private let client: CurlHTTPClient
+    private let timeout: Double
+    private let logger: Logger
+
+    /// - Throws: ``SigningError`` when a secret is not a valid `whsec_` key.
+    public init(targets: [String: WebhookTarget], timeout: Double = 10, logger: Logger) throws {
+        var prepared: [String: (WebhookTarget, StandardWebhooks)] = [:]
+        for (source, target) in targets {
+            prepared[source] = (target, try StandardWebhooks(secret: target.secret))
+        }
+        self.targets = prepared
+        self.client = CurlHTTPClient()
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    /// The JSON a receiver gets.
+    struct Payload: Codable {
+        var type: String
+        var id: String
+        var conversationID: String
+        var source: String
+        var to: String
+        var text: String
+        var script: String?
+        var automatic: Bool
+        var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case type, id, source, to, text, script, automatic
+            case conversationID = "conversation_id"
+            case createdAt = "created_at"
+        }
+    }
+
+    public func deliver(_ entry: OutboxEntry, conversation: Conversation) async -> DeliveryAttemptOutcome {
+        guard let (target, signer) = targets[entry.source] else {
+            return .permanentFailure(error: "webhook source '\(entry.source)' has no reply_url configured")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let body: Data
+        do {
+            body = try encoder.encode(Payload(
+                type: "reply", id: entry.id, conversationID: entry.conversationID, source: entry.source,
+                to: entry.recipient, text: entry.body, script: entry.script, automatic: entry.automatic,
+                createdAt: entry.createdAt))
+        } catch {
+            return .permanentFailure(error: "cannot encode the reply as JSON")
+        }
+        let timestamp = Int(Date().timeIntervalSince1970)
+        var headers = signer.headers(id: entry.id, timestamp: timestamp, body: body)
+        headers.append(("content-type", "application/json"))
+        headers.append(("user-agent", "switchboard"))
+        let request = HTTPRequest(method: "POST", url: target.replyURL, headers: headers, body: body, timeout: timeout)
+        do {
+            let response = try await client.perform(request)
+            return Self.outcome(status: response.status, retryAfter: response.headers["retry-after"])
+        } catch {
+            logger.debug("webhook delivery failed in transport", metadata: ["outbox.id": "\(entry.id)", "error": "\(error)"])
+            return .temporaryFailure(error: "\(error)", retryAfter: nil)
+        }
+    }
+
+    /// Maps an HTTP status to an outcome: 2xx delivered; 408, 425, 429 and 5xx worth retrying; other
+    /// codes a refusal that retrying will not change.
+    static func outcome(status: Int, retryAfter: String?) -> DeliveryAttemptOutcome {
+        switch status {
+        case 200..<300:
+            return .delivered(detail: "HTTP \(status)")
+        case 408, 425, 429, 500..<600:
+            return .temporaryFailure(error: "receiver answered HTTP \(status)", retryAfter: retryAfter.flatMap(Self.retryAfterSeconds))
+        default:
+            return .permanentFailure(error: "receiver answered HTTP \(status)")
+        }
+    }
+
+    /// `Retry-After` in seconds (the HTTP-date form is rare from webhook receivers and is ignored).
+    static func retryAfterSeconds(_ value: String) -> TimeInterval? {
+        Double(value.trimmingCharacters(in: .whitespaces)).map { min(max($0, 0), 3600) }
+    }
+}

@@ -1,0 +1,26 @@
+/// The kind of channel a message travels on. Open-ended so adapters can add kinds.
+public struct ChannelKind: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public init(_ value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    public static let webhook: ChannelKind = "webhook"
+    public static let email: ChannelKind = "email"
+    public static let sms: ChannelKind = "sms"
+
+    /// The channel kinds the gateway knows how to deliver on.
+    public static let known: [ChannelKind] = [.webhook, .email, .sms]
+
+    public init(from decoder: any Decoder) throws {
+        self.rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

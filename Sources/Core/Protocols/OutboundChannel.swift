@@ -1,0 +1,19 @@
+import Foundation
+
+/// How a channel answered one delivery attempt.
+public enum DeliveryAttemptOutcome: Sendable, Equatable {
+    case delivered(detail: String?)
+    /// A temporary problem (network, 5xx, 429, SMTP 4xx): worth retrying, optionally not before a time.
+    case temporaryFailure(error: String, retryAfter: TimeInterval?)
+    /// The receiver refused for good (4xx other than 408/429, SMTP 5xx).
+    case permanentFailure(error: String)
+}
+
+/// Delivers outbox entries on one kind of channel.
+public protocol OutboundChannel: Sendable {
+    /// The channel kind this adapter delivers.
+    var kind: ChannelKind { get }
+
+    /// Makes one delivery attempt. Never throws for a receiver's refusal: that is an outcome.
+    func deliver(_ entry: OutboxEntry, conversation: Conversation) async -> DeliveryAttemptOutcome
+}

@@ -1,0 +1,31 @@
+/// An error that is safe to log and to show to a client: its message never holds message bodies,
+/// addresses or secrets.
+public struct SwitchboardError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A stable, machine-readable code.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
+        public static let invalidRules = Code(rawValue: "invalid_rules")
+        public static let unknownScript = Code(rawValue: "unknown_script")
+        public static let missingTemplateVariable = Code(rawValue: "missing_template_variable")
+        public static let forbiddenPhrase = Code(rawValue: "forbidden_phrase")
+        public static let invalidTemplate = Code(rawValue: "invalid_template")
+        public static let storageFailure = Code(rawValue: "storage_failure")
+        public static let notFound = Code(rawValue: "not_found")
+        public static let transportFailure = Code(rawValue: "transport_failure")
+        public static let signatureFailure = Code(rawValue: "signature_failure")
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

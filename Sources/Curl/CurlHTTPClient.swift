@@ -1,0 +1,132 @@
+import CCurl
+import Dispatch
+import Foundation
+
+/// An HTTP request as the gateway sends it.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+    /// Whole-transfer limit in seconds.
+    public var timeout: Double
+    public var connectTimeout: Double
+
+    public init(method: String = "POST", url: String, headers: [(name: String, value: String)] = [], body: Data = Data(), timeout: Double = 10, connectTimeout: Double = 5) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+    }
+}
+
+/// What came back: status, headers (lower-cased names) and at most the first 64 KiB of the body.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+}
+
+/// HTTP over libcurl, one easy handle per transfer. Transfers block, so they run on a dedicated queue
+/// and never on Swift's cooperative thread pool.
+public struct CurlHTTPClient: Sendable {
+    /// Largest response body kept; the rest is read and dropped.
+    public static let maximumResponseBody = 64 * 1024
+
+    private static let queue = DispatchQueue(label: "switchboard.curl", attributes: .concurrent)
+
+    public init() {
+        CurlRuntime.initialize()
+    }
+
+    /// Performs a request; throws ``CurlError`` when no HTTP response was received at all.
+    public func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.queue.async {
+                continuation.resume(with: Result { try Self.performBlocking(request) })
+            }
+        }
+    }
+
+    static func performBlocking(_ request: HTTPRequest) throws -> HTTPResponse {
+        guard let handle = curl_easy_init() else { throw CurlError(code: -1, description: "curl_easy_init failed") }
+        defer { curl_easy_cleanup(handle) }
+        let sink = ResponseSink()
+        let sinkPointer = Unmanaged.passRetained(sink)
+        defer { sinkPointer.release() }
+
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for header in request.headers {
+            // A header with a line break would let a value inject another header.
+            guard !header.name.contains(where: \.isNewline), !header.value.contains(where: \.isNewline) else {
+                throw CurlError(code: -2, description: "header \(header.name) contains a line break")
+            }
+            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+        }
+        // curl sends "Expect: 100-continue" for larger bodies; receivers then wait a second for nothing.
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        func check(_ code: CURLcode, _ step: String) throws {
+            if code != CURLE_OK { throw CurlError(code, during: step) }
+        }
+        try check(sb_curl_setopt_string(handle, CURLOPT_URL, request.url), "setting the URL")
+        try check(sb_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "disabling signals")
+        try check(sb_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "restricting protocols")
+        try check(sb_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "disabling redirects")
+        try check(sb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)), "setting the timeout")
+        try check(sb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000)), "setting the connect timeout")
+        try check(sb_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method), "setting the method")
+        try check(sb_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "setting headers")
+        try check(sb_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+            sink.appendBody(data, size * count)
+            return size * count
+        }), "setting the body callback")
+        try check(sb_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque()), "setting the body sink")
+        try check(sb_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, { data, size, count, context in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+            sink.appendHeader(data, size * count)
+            return size * count
+        }), "setting the header callback")
+        try check(sb_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer.toOpaque()), "setting the header sink")
+
+        let code: CURLcode = try request.body.withUnsafeBytes { body in
+            if request.method != "GET" {
+                try check(sb_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count), "setting the body size")
+                try check(sb_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)), "setting the body")
+            }
+            return curl_easy_perform(handle)
+        }
+        try check(code, "HTTP transfer")
+        var status = 0
+        try check(sb_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status), "reading the status")
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+}
+
+/// Collects a response inside curl's callbacks, which all run on the transfer's thread.
+private final class ResponseSink {
+    var body = Data()
+    var headers: [String: String] = [:]
+
+    func appendBody(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) {
+        guard let data, body.count < CurlHTTPClient.maximumResponseBody else { return }
+        body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: min(count, CurlHTTPClient.maximumResponseBody - body.count))
+    }
+
+    func appendHeader(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) {
+        guard let data else { return }
+        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            headers = [:]  // a new response (after 100 Continue) starts over
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        headers[name] = value
+    }
+}

@@ -1,0 +1,133 @@
+import Channels
+import Foundation
+import HTTPServer
+import Hummingbird
+import Logging
+import Metrics
+import Pipeline
+import Prometheus
+import SQLiteStorage
+import ServiceLifecycle
+import SwitchboardCore
+
+/// The composition root: builds the application `switchboard serve` runs, and that end-to-end tests
+/// run on port 0 with a temporary data directory.
+public enum Gateway {
+    /// Where the pieces come from.
+    public struct Options: Sendable {
+        public var configuration: GatewayConfiguration
+        public var rulesDirectory: String
+        /// Overrides the configuration's data directory when set.
+        public var dataDirectory: String?
+        /// Overrides the configuration's port when set (0 picks a free one).
+        public var port: Int?
+
+        public init(configuration: GatewayConfiguration, rulesDirectory: String, dataDirectory: String? = nil, port: Int? = nil) {
+            self.configuration = configuration
+            self.rulesDirectory = rulesDirectory
+            self.dataDirectory = dataDirectory
+            self.port = port
+        }
+    }
+
+    /// The running parts, for callers that need to reach behind the HTTP API (tests, `ingest`).
+    public struct Parts: Sendable {
+        public var store: SQLiteMessageStore
+        public var rules: RuleBook
+        public var dispatcher: OutboxDispatcher
+        public var intake: Intake
+    }
+
+    /// Builds the application: storage opened and migrated, rules loaded, dispatcher ready.
+    /// - Throws: `Problems` for invalid rules, or a storage error.
+    public static func buildApplication(
+        _ options: Options,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> (application: some ApplicationProtocol, parts: Parts) {
+        let configuration = options.configuration
+        let edition = try RuleDirectory.load(options.rulesDirectory)
+        let rules = RuleBook(edition)
+        let dataDirectory = options.dataDirectory ?? configuration.dataDirectory
+        let store = try SQLiteMessageStore(directory: dataDirectory)
+        let problems = try await store.integrityProblems()
+        guard problems.isEmpty else {
+            throw SwitchboardError(.storageFailure, "the database at \(store.path) failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
+        }
+
+        let registry = PrometheusCollectorRegistry()
+        let metricsFactory = PrometheusMetricsFactory(registry: registry)
+
+        var targets: [String: WebhookTarget] = [:]
+        for source in configuration.sources where source.channel == "webhook" {
+            if let url = source.replyURL, let secret = source.replySecret {
+                targets[source.id] = WebhookTarget(replyURL: url, secret: secret)
+            }
+        }
+        let webhook = try WebhookChannel(targets: targets, timeout: configuration.outbox.timeout, logger: logger)
+        let dispatcher = OutboxDispatcher(
+            store: store, channels: [webhook],
+            retry: RetryPolicy(
+                maxAttempts: configuration.outbox.maxAttempts, initialBackoff: configuration.outbox.initialBackoff,
+                maxBackoff: configuration.outbox.maxBackoff),
+            pollInterval: configuration.outbox.pollInterval, concurrency: configuration.outbox.concurrency,
+            logger: logger, metricsFactory: metricsFactory)
+        let wake: @Sendable () -> Void = { dispatcher.wake() }
+        let intake = Intake(
+            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
+            outboxChanged: wake)
+        let composer = ReplyComposer(store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, outboxChanged: wake)
+
+        var sources: [String: API.InboundSource] = [:]
+        for source in configuration.sources {
+            let verifier: InboundVerifier
+            switch source.inboundSignature {
+            case .none:
+                verifier = .none
+            case let .standardWebhooks(secret, tolerance):
+                verifier = .standardWebhooks(try .init(secret: secret), tolerance: tolerance)
+            case let .hmacSHA256(secret, header):
+                verifier = .hmacSHA256(.init(secret: secret), header: header)
+            }
+            sources[source.id] = API.InboundSource(id: source.id, channel: ChannelKind(source.channel), verifier: verifier)
+        }
+        let tokens = configuration.tokens.map { AccessToken(id: $0.id, name: $0.name, role: $0.role, token: $0.secret) }
+        let metricsText: @Sendable () async -> String = {
+            if let counts = try? await store.outboxCounts() {
+                for status in OutboxStatus.allCases {
+                    Gauge(label: "switchboard_outbox_entries", dimensions: [("status", status.rawValue)], factory: metricsFactory)
+                        .record(counts[status] ?? 0)
+                }
+            }
+            return registry.emitToString()
+        }
+        let api = API(
+            configuration: .init(maxBodyBytes: configuration.server.maxBodyBytes, sources: sources, tokens: tokens),
+            store: store, intake: intake, composer: composer, rules: rules, metricsFactory: metricsFactory,
+            metricsText: metricsText)
+
+        if !configuration.developmentDefaultsInUse.isEmpty {
+            logger.warning("using documented development defaults for secrets; set them before production", metadata: [
+                "config.development_defaults": "\(configuration.developmentDefaultsInUse.joined(separator: ", "))",
+            ])
+        }
+        logger.info("rules loaded", metadata: [
+            "rules.version": "\(edition.rules.version)", "rules.signals": "\(edition.rules.signals.count)",
+            "rules.routes": "\(edition.rules.routes.count)", "rules.patterns": "\(edition.rules.patternCount)",
+        ])
+
+        let application = Application(
+            router: api.buildRouter(),
+            configuration: .init(
+                address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
+                serverName: "switchboard"),
+            services: [dispatcher],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("switchboard listening", metadata: ["server.host": "\(configuration.server.host)", "server.port": "\(port)"])
+                await onServerRunning(port)
+            },
+            logger: logger)
+        return (application, Parts(store: store, rules: rules, dispatcher: dispatcher, intake: intake))
+    }
+}

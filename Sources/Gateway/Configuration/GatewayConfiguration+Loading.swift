@@ -1,0 +1,204 @@
+import Foundation
+import HTTPServer
+import Signing
+import StrictYAML
+
+extension GatewayConfiguration {
+    /// Loads and checks a configuration file, reporting every problem with its position.
+    ///
+    /// - Parameter environment: where `env:` references are looked up (the process environment by default).
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Problems) -> GatewayConfiguration {
+        let log = ProblemLog()
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw Problems([Problem(file: path, line: 0, column: 0, message: "configuration file is missing or not UTF-8")])
+        }
+        let root: YAMLValue
+        switch YAMLValue.parse(text, file: path) {
+        case let .success(value?): root = value
+        case .success(nil): throw Problems([Problem(file: path, line: 0, column: 0, message: "configuration file is empty")])
+        case let .failure(problem): throw Problems([problem])
+        }
+        let baseDirectory = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        var reader = ValueReader(log: log, environment: environment, baseDirectory: baseDirectory)
+        let configuration = reader.configuration(root)
+        try log.throwIfAny()
+        return configuration!
+    }
+}
+
+/// Walks the configuration file; resolves `{env:…}`, `{file:…}` and defaults.
+private struct ValueReader {
+    let log: ProblemLog
+    let environment: [String: String]
+    /// Relative `file:` paths are taken from the directory that holds `Config/`.
+    let baseDirectory: String
+    var developmentDefaults: [String] = []
+
+    init(log: ProblemLog, environment: [String: String], baseDirectory: String) {
+        self.log = log
+        self.environment = environment
+        self.baseDirectory = baseDirectory
+    }
+
+    mutating func configuration(_ root: YAMLValue) -> GatewayConfiguration? {
+        guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox"]) else { return nil }
+
+        var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
+        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes"]) {
+            server.host = map.string("host", in: "server", log) ?? server.host
+            server.port = map.int("port", in: "server", log) ?? server.port
+            if !(0...65535).contains(server.port) { log.report("port must be 0 to 65535", at: map["port"]!) }
+            server.maxBodyBytes = map.int("max_body_bytes", in: "server", log) ?? server.maxBodyBytes
+            if server.maxBodyBytes < 1024 || server.maxBodyBytes > 64 * 1024 * 1024 {
+                log.report("max_body_bytes must be between 1024 and 67108864", at: map["max_body_bytes"]!)
+            }
+        }
+
+        var dataDirectory = "./data"
+        if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir"]) {
+            dataDirectory = map.string("data_dir", in: "storage", log) ?? dataDirectory
+        }
+
+        var timeZone = TimeZone(identifier: "UTC")!
+        if let value = top["time_zone"], let name = value.string(log, what: "time_zone") {
+            if let zone = TimeZone(identifier: name) { timeZone = zone } else {
+                log.report("unknown time zone '\(name)' (use an IANA name such as Asia/Shanghai)", at: value)
+            }
+        }
+
+        var tokens: [GatewayConfiguration.Token] = []
+        for item in top["tokens"]?.items(log, what: "tokens") ?? [] {
+            guard let map = item.mapping(log, what: "token", allowed: ["id", "name", "role", "token"]),
+                  let id = map.string("id", in: "token", required: true, log) else { continue }
+            if tokens.contains(where: { $0.id == id }) { log.report("duplicate token id '\(id)'", at: item) }
+            let roleText = map.string("role", in: "token '\(id)'", required: true, log) ?? "agent"
+            let role = AccessToken.Role(rawValue: roleText)
+            if role == nil { log.report("role must be agent or ops", at: map["role"] ?? item) }
+            guard let secretValue = map.required("token", in: "token '\(id)'", log),
+                  let secret = secret(secretValue, name: "token \(id)") else { continue }
+            if secret.count < 16 { log.report("token '\(id)' is shorter than 16 characters", at: secretValue) }
+            tokens.append(.init(id: id, name: map.string("name", in: "token", log) ?? id, role: role ?? .agent, secret: secret))
+        }
+
+        var sources: [GatewayConfiguration.Source] = []
+        for item in top["sources"]?.items(log, what: "sources") ?? [] {
+            if let source = source(item) {
+                if sources.contains(where: { $0.id == source.id }) { log.report("duplicate source id '\(source.id)'", at: item) }
+                sources.append(source)
+            }
+        }
+
+        var outbox = GatewayConfiguration.Outbox(maxAttempts: 8, initialBackoff: 2, maxBackoff: 600, pollInterval: 0.25, concurrency: 8, timeout: 10)
+        if let map = top["outbox"]?.mapping(log, what: "outbox", allowed: ["max_attempts", "initial_backoff", "max_backoff", "poll_interval", "concurrency", "timeout"]) {
+            outbox.maxAttempts = map.int("max_attempts", in: "outbox", log) ?? outbox.maxAttempts
+            if !(1...100).contains(outbox.maxAttempts) { log.report("max_attempts must be 1 to 100", at: map["max_attempts"]!) }
+            outbox.concurrency = map.int("concurrency", in: "outbox", log) ?? outbox.concurrency
+            if !(1...256).contains(outbox.concurrency) { log.report("concurrency must be 1 to 256", at: map["concurrency"]!) }
+            outbox.initialBackoff = duration(map, "initial_backoff") ?? outbox.initialBackoff
+            outbox.maxBackoff = duration(map, "max_backoff") ?? outbox.maxBackoff
+            outbox.pollInterval = duration(map, "poll_interval") ?? outbox.pollInterval
+            outbox.timeout = duration(map, "timeout") ?? outbox.timeout
+        }
+
+        let loopback = ["127.0.0.1", "localhost", "::1"].contains(server.host)
+        if !developmentDefaults.isEmpty, !loopback {
+            log.report(
+                "development default secrets are in use (\(developmentDefaults.joined(separator: ", "))) while listening on \(server.host); set them in the environment or listen on 127.0.0.1",
+                at: top["server"] ?? root)
+        }
+        return GatewayConfiguration(
+            server: server, dataDirectory: dataDirectory, timeZone: timeZone, tokens: tokens, sources: sources,
+            outbox: outbox, developmentDefaultsInUse: developmentDefaults)
+    }
+
+    private mutating func source(_ item: YAMLValue) -> GatewayConfiguration.Source? {
+        guard let map = item.mapping(log, what: "source", allowed: ["id", "channel", "reply_url", "reply_secret", "inbound_signature"]),
+              let id = map.string("id", in: "source", required: true, log) else { return nil }
+        let channel = map.string("channel", in: "source '\(id)'", required: true, log) ?? "webhook"
+        if channel != "webhook" {
+            log.report("channel '\(channel)' is not supported yet (supported: webhook)", at: map["channel"]!)
+        }
+        let replyURL = map["reply_url"].flatMap { value(at: $0, name: "reply_url of \(id)", secret: false) }
+        if let replyURL, !(replyURL.hasPrefix("http://") || replyURL.hasPrefix("https://")) {
+            log.report("reply_url of source '\(id)' must be an http:// or https:// URL", at: map["reply_url"]!)
+        }
+        let replySecret = map["reply_secret"].flatMap { secret($0, name: "reply_secret of \(id)") }
+        if let replySecret, (try? StandardWebhooks(secret: replySecret)) == nil {
+            log.report("reply_secret of source '\(id)' must be whsec_ followed by base64", at: map["reply_secret"]!)
+        }
+        if channel == "webhook", replyURL != nil, replySecret == nil {
+            log.report("source '\(id)' has a reply_url but no reply_secret: replies must be signed", at: item)
+        }
+        var signature = GatewayConfiguration.InboundSignature.none
+        if let value = map["inbound_signature"],
+           let sig = value.mapping(log, what: "inbound_signature", allowed: ["scheme", "secret", "header", "tolerance"]) {
+            let scheme = sig.string("scheme", in: "inbound_signature", required: true, log) ?? "none"
+            switch scheme {
+            case "none":
+                signature = .none
+            case "standard-webhooks":
+                if let secretValue = sig.required("secret", in: "inbound_signature", log), let secret = secret(secretValue, name: "inbound secret of \(id)") {
+                    if (try? StandardWebhooks(secret: secret)) == nil {
+                        log.report("inbound secret of source '\(id)' must be whsec_ followed by base64", at: secretValue)
+                    }
+                    signature = .standardWebhooks(secret: secret, tolerance: duration(sig, "tolerance") ?? 300)
+                }
+            case "hmac-sha256":
+                if let secretValue = sig.required("secret", in: "inbound_signature", log), let secret = secret(secretValue, name: "inbound secret of \(id)") {
+                    signature = .hmacSHA256(secret: secret, header: sig.string("header", in: "inbound_signature", log) ?? "X-Signature-256")
+                }
+            default:
+                log.report("scheme must be none, standard-webhooks or hmac-sha256", at: sig["scheme"]!)
+            }
+        }
+        return .init(id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature)
+    }
+
+    private func duration(_ map: YAMLMapping, _ key: String) -> Double? {
+        guard let text = map.string(key, in: "configuration", log) else { return nil }
+        guard let seconds = DurationText.seconds(text) else {
+            log.report("'\(text)' is not a duration (write e.g. 250ms, 30s, 5m, 2h or 1h30m)", at: map[key]!)
+            return nil
+        }
+        return seconds
+    }
+
+    /// A secret must come from the environment or a file, never the configuration text itself.
+    private mutating func secret(_ node: YAMLValue, name: String) -> String? {
+        if !node.isMapping {
+            log.report("\(name) is a secret: give it as {env: NAME} or {file: PATH}, not inline", at: node)
+            return nil
+        }
+        return value(at: node, name: name, secret: true)
+    }
+
+    /// A literal, or `{env: NAME, file: PATH, default: …, development_default: …}`.
+    private mutating func value(at node: YAMLValue, name: String, secret: Bool) -> String? {
+        guard node.isMapping else { return node.string(log, what: name) }
+        guard let map = node.mapping(log, what: name, allowed: ["env", "file", "default", "development_default"]) else { return nil }
+        if secret, map["default"] != nil {
+            log.report("\(name) is a secret: use development_default (refused off loopback), not default", at: map["default"]!)
+        }
+        if let variable = map.string("env", in: name, log), let value = environment[variable], !value.isEmpty {
+            return value
+        }
+        if let file = map.string("file", in: name, log) {
+            let path = file.hasPrefix("/") ? file : (baseDirectory as NSString).appendingPathComponent(file)
+            if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if map["env"] == nil && map["default"] == nil && map["development_default"] == nil {
+                log.report("\(name): cannot read file \(file)", at: map["file"]!)
+                return nil
+            }
+        }
+        if let value = map.string("default", in: name, log) { return value }
+        if let value = map.string("development_default", in: name, log) {
+            developmentDefaults.append(name)
+            return value
+        }
+        let variable = map.string("env", in: name, log).map { " (set \($0))" } ?? ""
+        log.report("\(name) is not set\(variable)", at: node)
+        return nil
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import HTTPServer
+
+/// How one deployment runs, from `Config/switchboard.yaml`. Secrets arrive resolved from the
+/// environment or files; the file itself holds none.
+public struct GatewayConfiguration: Sendable {
+    public struct Server: Sendable {
+        public var host: String
+        public var port: Int
+        public var maxBodyBytes: Int
+    }
+
+    /// A configured API token.
+    public struct Token: Sendable {
+        public var id: String
+        public var name: String
+        public var role: AccessToken.Role
+        public var secret: String
+    }
+
+    /// How a webhook source signs what it sends us.
+    public enum InboundSignature: Sendable {
+        case none
+        case standardWebhooks(secret: String, tolerance: Double)
+        case hmacSHA256(secret: String, header: String)
+    }
+
+    /// A channel source: where messages come from and where replies go.
+    public struct Source: Sendable {
+        public var id: String
+        public var channel: String
+        public var replyURL: String?
+        public var replySecret: String?
+        public var inboundSignature: InboundSignature
+    }
+
+    /// Delivery retries for the outbox.
+    public struct Outbox: Sendable {
+        public var maxAttempts: Int
+        public var initialBackoff: Double
+        public var maxBackoff: Double
+        public var pollInterval: Double
+        public var concurrency: Int
+        public var timeout: Double
+    }
+
+    public var server: Server
+    public var dataDirectory: String
+    public var timeZone: TimeZone
+    public var tokens: [Token]
+    public var sources: [Source]
+    public var outbox: Outbox
+    /// Names (never values) of secrets that fell back to their documented development defaults.
+    public var developmentDefaultsInUse: [String]
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+import SwitchboardCore
+
+/// Delivers the shared outbox: claims due entries, hands each to its channel, and records the outcome
+/// with retries, dead-lettering and an audit event per attempt. Runs in the gateway's service group.
+public final class OutboxDispatcher: Service {
+    private let store: any MessageStore
+    private let channels: [ChannelKind: any OutboundChannel]
+    private let retry: RetryPolicy
+    private let pollInterval: Double
+    private let concurrency: Int
+    private let logger: Logger
+    private let metricsFactory: any MetricsFactory
+    /// Set when a commit queued a reply, so the next poll happens at once.
+    private let woken = Atomic<Bool>(false)
+
+    public init(
+        store: any MessageStore,
+        channels: [any OutboundChannel],
+        retry: RetryPolicy,
+        pollInterval: Double,
+        concurrency: Int,
+        logger: Logger,
+        metricsFactory: any MetricsFactory
+    ) {
+        self.store = store
+        self.channels = Dictionary(channels.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        self.retry = retry
+        self.pollInterval = pollInterval
+        self.concurrency = concurrency
+        self.logger = logger
+        self.metricsFactory = metricsFactory
+    }
+
+    /// Asks for a poll now instead of at the next interval.
+    public func wake() {
+        woken.store(true, ordering: .relaxed)
+    }
+
+    public func run() async throws {
+        let requeued = try await store.requeueAbandonedDeliveries(now: Date())
+        if requeued > 0 {
+            logger.notice("returned deliveries abandoned by a previous process to the queue", metadata: ["outbox.requeued": "\(requeued)"])
+        }
+        // Finish the batch in hand on graceful shutdown, then stop claiming.
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            let delivered: Int
+            do {
+                delivered = try await dispatchBatch()
+            } catch {
+                logger.error("outbox poll failed", metadata: ["error.type": "\(type(of: error))"])
+                delivered = 0
+            }
+            if delivered == 0 { await idle() }
+        }
+    }
+
+    /// Claims and delivers one batch; returns how many entries it handled.
+    func dispatchBatch() async throws -> Int {
+        let batch = try await store.claimDueOutbox(now: Date(), limit: concurrency)
+        guard !batch.isEmpty else { return 0 }
+        await withTaskGroup(of: Void.self) { group in
+            for entry in batch {
+                group.addTask { await self.deliver(entry) }
+            }
+        }
+        return batch.count
+    }
+
+    private func deliver(_ entry: OutboxEntry) async {
+        let outcome: DeliveryAttemptOutcome
+        if let channel = channels[entry.channel], let conversation = try? await store.conversation(id: entry.conversationID) {
+            outcome = await channel.deliver(entry, conversation: conversation)
+        } else {
+            outcome = .permanentFailure(error: "no outbound channel is configured for '\(entry.channel)'")
+        }
+        let now = Date()
+        let result: DeliveryResult
+        switch outcome {
+        case let .delivered(detail):
+            result = .delivered(detail: detail)
+        case let .temporaryFailure(error, retryAfter):
+            if entry.attempts >= retry.maxAttempts {
+                result = .deadLettered(error: "\(error) (gave up after \(entry.attempts) attempts)")
+            } else {
+                result = .retry(at: now.addingTimeInterval(retry.delay(afterAttempt: entry.attempts, retryAfter: retryAfter)), error: error)
+            }
+        case let .permanentFailure(error):
+            result = .failed(error: error)
+        }
+        let label: String
+        switch result {
+        case .delivered: label = "delivered"
+        case .retry: label = "retry"
+        case .failed: label = "failed"
+        case .deadLettered: label = "dead_lettered"
+        }
+        Counter(label: "switchboard_deliveries_total", dimensions: [("channel", entry.channel.rawValue), ("result", label)], factory: metricsFactory).increment()
+        let metadata: Logger.Metadata = [
+            "outbox.id": "\(entry.id)", "outbox.attempt": "\(entry.attempts)", "outbox.channel": "\(entry.channel)",
+            "delivery.result": "\(label)",
+        ]
+        switch result {
+        case .delivered: logger.info("reply delivered", metadata: metadata)
+        case .retry: logger.notice("reply delivery will be retried", metadata: metadata)
+        case .failed, .deadLettered: logger.error("reply delivery gave up", metadata: metadata)
+        }
+        do {
+            try await store.recordDelivery(outboxID: entry.id, result: result, now: now)
+        } catch {
+            // The entry stays `sending` and is re-queued at the next start: at least once, never lost.
+            logger.error("could not record a delivery outcome", metadata: ["outbox.id": "\(entry.id)", "error.type": "\(type(of: error))"])
+        }
+    }
+
+    /// Sleeps up to one poll interval, or less when the earliest retry or a wake-up comes sooner.
+    private func idle() async {
+        var remaining = pollInterval
+        if let due = try? await store.nextOutboxDueDate() {
+            remaining = min(remaining, max(0, due.timeIntervalSinceNow))
+        }
+        let step = 0.02
+        while remaining > 0, !Task.isCancelled, !Task.isShuttingDownGracefully {
+            if woken.exchange(false, ordering: .relaxed) { return }
+            try? await Task.sleep(for: .seconds(min(step, remaining)))
+            remaining -= step
+        }
+        woken.store(false, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Pipeline
+import SwitchboardCore
+
+/// The HTTP API: inbound channels, the agents' outbox and queues, and operations endpoints.
+public struct API: Sendable {
+    /// An inbound source as the API sees it.
+    public struct InboundSource: Sendable {
+        public var id: String
+        public var channel: ChannelKind
+        public var verifier: InboundVerifier
+
+        public init(id: String, channel: ChannelKind, verifier: InboundVerifier) {
+            self.id = id
+            self.channel = channel
+            self.verifier = verifier
+        }
+    }
+
+    public struct Configuration: Sendable {
+        /// Largest request body accepted on any endpoint.
+        public var maxBodyBytes: Int
+        public var sources: [String: InboundSource]
+        public var tokens: [AccessToken]
+
+        public init(maxBodyBytes: Int, sources: [String: InboundSource], tokens: [AccessToken]) {
+            self.maxBodyBytes = maxBodyBytes
+            self.sources = sources
+            self.tokens = tokens
+        }
+    }
+
+    let configuration: Configuration
+    let store: any MessageStore
+    let intake: Intake
+    let composer: ReplyComposer
+    let rules: RuleBook
+    let metricsFactory: any MetricsFactory
+    let metricsText: @Sendable () async -> String
+
+    /// - Parameter metricsText: renders `/metrics` in the Prometheus text format.
+    public init(
+        configuration: Configuration,
+        store: any MessageStore,
+        intake: Intake,
+        composer: ReplyComposer,
+        rules: RuleBook,
+        metricsFactory: any MetricsFactory,
+        metricsText: @escaping @Sendable () async -> String
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.intake = intake
+        self.composer = composer
+        self.rules = rules
+        self.metricsFactory = metricsFactory
+        self.metricsText = metricsText
+    }
+
+    /// Every route, with token checks on the agent and ops endpoints.
+    public func buildRouter() -> Router<SwitchboardRequestContext> {
+        let router = Router(context: SwitchboardRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(metricsFactory: metricsFactory))
+
+        router.get("healthz") { _, _ in
+            try JSONBody.response(["status": "ok", "rules_version": rules.current.rules.version])
+        }
+        router.get("metrics") { _, _ in
+            let text = await metricsText()
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.post("v1/inbound/webhook/:source") { request, context in
+            try await receiveWebhook(request, context: context)
+        }
+
+        let rejected: @Sendable (String) -> Void = { reason in
+            Counter(label: "switchboard_auth_rejections_total", dimensions: [("reason", reason)], factory: metricsFactory).increment()
+        }
+        let agents = router.group("v1")
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .ops], rejected: rejected))
+        agents.get("queues") { _, _ in try await listQueues() }
+        agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
+        agents.get("conversations/:id") { _, context in try await showConversation(context: context) }
+        agents.post("outbox") { request, context in try await postReply(request, context: context) }
+        agents.get("outbox/:id") { _, context in try await showOutboxEntry(context: context) }
+
+        let ops = router.group("v1/rules")
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], rejected: rejected))
+        ops.get("") { _, _ in
+            let edition = rules.current
+            return try JSONBody.response(RulesView(
+                version: edition.rules.version, directory: edition.rules.directory, signals: edition.rules.signals.count,
+                routes: edition.rules.routes.map(\.id), queues: edition.rules.queues.map(\.id),
+                scripts: edition.scripts.scriptIDs.sorted(), patterns: edition.rules.patternCount))
+        }
+        return router
+    }
+
+    struct RulesView: Encodable {
+        var version: String
+        var directory: String
+        var signals: Int
+        var routes: [String]
+        var queues: [String]
+        var scripts: [String]
+        var patterns: Int
+    }
+}

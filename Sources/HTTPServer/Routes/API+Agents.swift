@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Pipeline
+import Signing
+import SwitchboardCore
+
+extension API {
+    struct QueueView: Encodable {
+        var id: String
+        var name: String
+        var open: Int
+        var overdue: Int
+    }
+
+    func listQueues() async throws -> Response {
+        let summaries = Dictionary(uniqueKeysWithValues: try await store.queueSummaries(now: Date()).map { ($0.queue, $0) })
+        let configured = rules.current.rules.queues
+        var views = configured.map { queue in
+            QueueView(id: queue.id, name: queue.name(in: "en"), open: summaries[queue.id]?.open ?? 0, overdue: summaries[queue.id]?.overdue ?? 0)
+        }
+        // Queues that no longer exist in the rules but still hold conversations stay visible.
+        for summary in summaries.values where !configured.contains(where: { $0.id == summary.queue }) {
+            views.append(QueueView(id: summary.queue, name: summary.queue, open: summary.open, overdue: summary.overdue))
+        }
+        return try JSONBody.response(["queues": views])
+    }
+
+    func listConversations(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let queue = context.parameters.get("queue") ?? ""
+        let limit = request.uri.queryParameters.get("limit").flatMap(Int.init).map { min(max($0, 1), 500) } ?? 100
+        let conversations = try await store.conversations(inQueue: queue, limit: limit)
+        return try JSONBody.response(["conversations": conversations])
+    }
+
+    func showConversation(context: SwitchboardRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        guard let detail = try await store.conversationDetail(id: id) else {
+            throw APIError.notFound("conversation '\(id)' does not exist")
+        }
+        return try JSONBody.response(detail)
+    }
+
+    func showOutboxEntry(context: SwitchboardRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        guard let entry = try await store.outboxEntry(id: id) else {
+            throw APIError.notFound("outbox entry '\(id)' does not exist")
+        }
+        return try JSONBody.response(entry)
+    }
+
+    func postReply(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        guard let identity = context.identity else { throw APIError.unauthorized }
+        let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 255 {
+            throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters")
+        }
+        let body = try await request.collectBody(limit: configuration.maxBodyBytes)
+        let reply = try Self.decodeReply(body)
+        let composeRequest = ReplyComposer.Request(
+            conversationID: reply.conversationID, script: reply.script, variables: reply.variables, text: reply.text,
+            author: identity.id, authorName: identity.name, idempotencyKey: idempotencyKey,
+            fingerprint: Digest.hex(Digest.sha256(body)))
+        let result: EnqueueResult
+        do {
+            result = try await composer.compose(composeRequest)
+        } catch let error as SwitchboardError {
+            switch error.code {
+            case .notFound: throw APIError.notFound(error.message)
+            default: throw APIError(.unprocessableContent, code: error.code.rawValue, error.message + "; the reply was not queued")
+            }
+        } catch {
+            context.logger.error("reply not committed", metadata: ["error.type": "\(type(of: error))"])
+            throw APIError.storageUnavailable()
+        }
+        switch result {
+        case let .created(entry):
+            return try JSONBody.response(entry, status: .created, headers: [.location: "/v1/outbox/\(entry.id)"])
+        case let .replayed(entry):
+            return try JSONBody.response(entry, status: .ok, headers: [HTTPField.Name("Idempotent-Replayed")!: "true"])
+        case .conflict:
+            throw APIError(.conflict, code: "idempotency_conflict", "this Idempotency-Key was already used with a different request")
+        }
+    }
+
+    struct ReplyRequest {
+        var conversationID: String
+        var script: String?
+        var variables: [String: String]
+        var text: String?
+    }
+
+    /// Parses `{"conversation_id", "script"? + "variables"?, "text"?}`; exactly one of script and text.
+    static func decodeReply(_ body: Data) throws -> ReplyRequest {
+        let decoded: ReplyBody
+        do {
+            decoded = try JSONDecoder().decode(ReplyBody.self, from: body)
+        } catch let error as APIError {
+            throw error
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw APIError.badRequest("field '\(key.stringValue)' is required")
+        } catch let DecodingError.typeMismatch(_, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError.badRequest(field.isEmpty ? "body must be a JSON object" : "field '\(field)' has the wrong type")
+        } catch {
+            throw APIError.badRequest("body is not valid JSON in UTF-8")
+        }
+        guard !decoded.conversationID.isEmpty else { throw APIError.badRequest("field 'conversation_id' must not be empty") }
+        guard (decoded.script == nil) != (decoded.text == nil) else {
+            throw APIError.badRequest("give exactly one of 'script' (with 'variables') or 'text'")
+        }
+        if let text = decoded.text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw APIError.badRequest("field 'text' must not be empty")
+        }
+        if decoded.variables != nil, decoded.script == nil {
+            throw APIError.badRequest("'variables' goes with 'script'")
+        }
+        return ReplyRequest(
+            conversationID: decoded.conversationID, script: decoded.script,
+            variables: (decoded.variables ?? [:]).mapValues(\.text), text: decoded.text)
+    }
+
+    struct ReplyBody: Decodable {
+        var conversationID: String
+        var script: String?
+        var variables: [String: Scalar]?
+        var text: String?
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            let known = ["conversation_id", "script", "variables", "text"]
+            if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+                throw APIError.badRequest("unknown field '\(unknown)' (expected conversation_id, script, variables, text)")
+            }
+            conversationID = try container.decode(String.self, forKey: Key(stringValue: "conversation_id"))
+            script = try container.decodeIfPresent(String.self, forKey: Key(stringValue: "script"))
+            variables = try container.decodeIfPresent([String: Scalar].self, forKey: Key(stringValue: "variables"))
+            text = try container.decodeIfPresent(String.self, forKey: Key(stringValue: "text"))
+        }
+    }
+
+    /// A template variable's value: a string, number or boolean, used as text.
+    struct Scalar: Decodable {
+        var text: String
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let string = try? container.decode(String.self) {
+                text = string
+            } else if let bool = try? container.decode(Bool.self) {
+                text = bool ? "true" : "false"
+            } else if let int = try? container.decode(Int.self) {
+                text = String(int)
+            } else if let double = try? container.decode(Double.self) {
+                text = String(double)
+            } else {
+                throw APIError.badRequest("variable '\(decoder.codingPath.last?.stringValue ?? "?")' must be a string, number or boolean")
+            }
+        }
+    }
+}

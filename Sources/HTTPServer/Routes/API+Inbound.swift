@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import Metrics
+import SwitchboardCore
+
+extension API {
+    /// The JSON a webhook source posts.
+    struct WebhookMessage: Decodable {
+        var from: String
+        var subject: String?
+        var text: String
+        var externalID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case from, subject, text
+            case externalID = "external_id"
+        }
+    }
+
+    struct Accepted: Encodable {
+        var messageId: String
+        var conversationId: String
+        var duplicate: Bool
+    }
+
+    func receiveWebhook(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let sourceID = context.parameters.get("source") ?? ""
+        guard let source = configuration.sources[sourceID], source.channel == .webhook else {
+            throw APIError.notFound("no webhook source named '\(sourceID)' is configured")
+        }
+        let body = try await request.collectBody(limit: configuration.maxBodyBytes)
+        if let reason = source.verifier.rejection(headers: request.headers, body: body) {
+            Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "signature")], factory: metricsFactory).increment()
+            context.logger.warning("inbound signature rejected", metadata: ["source.id": "\(source.id)", "reason": "\(reason)"])
+            throw APIError(.unauthorized, code: "invalid_signature", "signature check failed: \(reason)")
+        }
+        let message = try Self.decodeWebhookMessage(body)
+        let inbound = InboundMessage(
+            channel: .webhook, source: source.id, externalID: message.externalID, sender: message.from,
+            recipients: [], subject: message.subject, text: message.text, receivedAt: Date(), rawPayload: body)
+        let result: IngestResult
+        do {
+            result = try await intake.accept(inbound)
+        } catch {
+            context.logger.error("inbound message not committed", metadata: ["source.id": "\(source.id)", "error.type": "\(type(of: error))", "error": "\(Self.safeDescription(error))"])
+            Counter(label: "switchboard_ingest_failures_total", dimensions: [("channel", "webhook")], factory: metricsFactory).increment()
+            throw APIError.storageUnavailable()
+        }
+        return try JSONBody.response(
+            Accepted(messageId: result.messageID, conversationId: result.conversationID, duplicate: result.duplicate),
+            status: .accepted)
+    }
+
+    /// Decodes and checks a webhook message, naming the field that is wrong.
+    static func decodeWebhookMessage(_ body: Data) throws -> WebhookMessage {
+        guard !body.isEmpty else { throw APIError.badRequest("request body is empty; expected a JSON object") }
+        let message: WebhookMessage
+        do {
+            message = try JSONDecoder().decode(WebhookMessage.self, from: body)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw APIError.badRequest("field '\(key.stringValue)' is required")
+        } catch let DecodingError.typeMismatch(_, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError.badRequest(field.isEmpty ? "body must be a JSON object" : "field '\(field)' must be a string")
+        } catch let DecodingError.valueNotFound(_, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError.badRequest("field '\(field)' must not be null")
+        } catch {
+            throw APIError.badRequest("body is not valid JSON in UTF-8")
+        }
+        let from = message.from.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !from.isEmpty else { throw APIError.badRequest("field 'from' must not be empty") }
+        guard from.count <= 320, !from.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw APIError.badRequest("field 'from' must be at most 320 characters with no control characters")
+        }
+        guard !message.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError.badRequest("field 'text' must not be empty")
+        }
+        if let externalID = message.externalID, externalID.isEmpty || externalID.count > 256 {
+            throw APIError.badRequest("field 'external_id' must be 1 to 256 characters")
+        }
+        var cleaned = message
+        cleaned.from = from
+        return cleaned
+    }
+
+    /// Storage errors can quote SQL; keep only the code.
+    static func safeDescription(_ error: any Error) -> String {
+        if let error = error as? SwitchboardError { return error.description }
+        return String(describing: type(of: error))
+    }
+}

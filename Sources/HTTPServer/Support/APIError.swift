@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// An error answered as `{"error": {"code": …, "message": …}}`. Messages name the problem and never
+/// echo bodies, addresses or secrets.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+        }
+        var error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try JSONBody.response(Body(error: Body.Detail(code: code, message: message)), status: status)
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+
+    static func badRequest(_ message: String) -> APIError { APIError(.badRequest, code: "invalid_request", message) }
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message) }
+    static let unauthorized = APIError(
+        .unauthorized, code: "unauthorized", "a valid bearer token is required",
+        headers: [.wwwAuthenticate: "Bearer realm=\"switchboard\""])
+    static let forbidden = APIError(.forbidden, code: "forbidden", "this token may not use this endpoint")
+    static func storageUnavailable() -> APIError {
+        APIError(.serviceUnavailable, code: "storage_unavailable", "the message could not be committed; nothing was stored, retry later", headers: [.retryAfter: "1"])
+    }
+}
+
+/// JSON encoding with the API's conventions: snake_case keys, ISO 8601 dates, sorted keys.
+enum JSONBody {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var data = try encoder.encode(value)
+        data.append(UInt8(ascii: "\n"))
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

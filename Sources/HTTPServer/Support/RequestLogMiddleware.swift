@@ -1,0 +1,34 @@
+import Hummingbird
+import Logging
+import Metrics
+
+/// Counts every answer by status class and logs failures, never with bodies.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = SwitchboardRequestContext
+    let metricsFactory: any MetricsFactory
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            let response = try await next(request, context)
+            count(response.status)
+            return response
+        } catch let error as HTTPResponseError {
+            count(error.status)
+            if let apiError = error as? APIError {
+                context.logger.notice("request refused", metadata: [
+                    "http.path": "\(request.uri.path)", "http.status": "\(error.status.code)", "error.code": "\(apiError.code)",
+                    "error": "\(apiError.message)",
+                ])
+            }
+            throw error
+        } catch {
+            count(.internalServerError)
+            context.logger.error("request failed", metadata: ["http.path": "\(request.uri.path)", "error.type": "\(type(of: error))"])
+            throw APIError(.internalServerError, code: "internal_error", "the request could not be completed")
+        }
+    }
+
+    private func count(_ status: HTTPResponse.Status) {
+        Counter(label: "switchboard_http_responses_total", dimensions: [("class", "\(status.code / 100)xx")], factory: metricsFactory).increment()
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import Metrics
+import Rules
+import SwitchboardCore
+
+/// Takes a normalized inbound message from any channel, classifies and routes it, renders the automatic
+/// acknowledgement, and commits all of it in one transaction. When ``accept(_:)`` returns, the message is
+/// durable and the sender may be told so; when it throws, nothing was stored.
+public struct Intake: Sendable {
+    private let store: any MessageStore
+    private let rules: RuleBook
+    private let timeZone: TimeZone
+    private let logger: Logger
+    private let metricsFactory: any MetricsFactory
+    private let outboxChanged: @Sendable () -> Void
+
+    /// - Parameters:
+    ///   - timeZone: the zone times in replies are written in.
+    ///   - outboxChanged: called after a commit that queued a reply, to wake the dispatcher.
+    public init(
+        store: any MessageStore,
+        rules: RuleBook,
+        timeZone: TimeZone,
+        logger: Logger,
+        metricsFactory: any MetricsFactory,
+        outboxChanged: @escaping @Sendable () -> Void
+    ) {
+        self.store = store
+        self.rules = rules
+        self.timeZone = timeZone
+        self.logger = logger
+        self.metricsFactory = metricsFactory
+        self.outboxChanged = outboxChanged
+    }
+
+    /// Classifies, routes and durably stores a message. Throws if the commit failed.
+    public func accept(_ inbound: InboundMessage) async throws -> IngestResult {
+        let edition = rules.current
+        let classification = edition.rules.classify(ClassificationInput(
+            channel: inbound.channel.rawValue, source: inbound.source, sender: inbound.sender,
+            subject: inbound.subject, text: inbound.text))
+        let decision = classification.route
+        let policy = edition.rules.slaPolicies[decision.slaPolicy]
+        let slaDueAt = policy.map { inbound.receivedAt.addingTimeInterval($0.firstResponse) }
+        let conversationID = Identifier.make("conv", at: inbound.receivedAt)
+
+        var autoReply: PendingReply?
+        if let script = decision.autoReply {
+            let reference = Conversation.referenceFor(id: conversationID)
+            let variables = ReplyContext.variables(
+                conversationID: conversationID, reference: reference, customerAddress: inbound.sender,
+                language: classification.language, queue: edition.rules.queue(id: decision.queue), queueID: decision.queue,
+                slaPolicy: policy, slaDueAt: slaDueAt, subject: inbound.subject, timeZone: timeZone)
+            do {
+                let rendered = try edition.scripts.render(
+                    script: script, language: classification.language, channel: inbound.channel.rawValue, context: variables)
+                autoReply = PendingReply(script: script, body: rendered.body, automatic: true)
+            } catch {
+                // The message itself must still be accepted; only the acknowledgement is lost, loudly.
+                logger.error("automatic reply not rendered", metadata: [
+                    "reply.script": "\(script)", "error.code": "\(error.code)", "error": "\(error.message)",
+                ])
+                Counter(label: "switchboard_auto_reply_failures_total", dimensions: [("script", script)], factory: metricsFactory).increment()
+            }
+        }
+
+        let result = try await store.ingest(
+            inbound, classification: classification, slaDueAt: slaDueAt, newConversationID: conversationID,
+            autoReply: autoReply)
+
+        if result.duplicate {
+            Counter(label: "switchboard_messages_deduplicated_total", dimensions: [("channel", inbound.channel.rawValue)], factory: metricsFactory).increment()
+        } else {
+            Counter(label: "switchboard_messages_received_total", dimensions: [("channel", inbound.channel.rawValue)], factory: metricsFactory).increment()
+            Counter(label: "switchboard_routes_fired_total", dimensions: [("route", decision.routeID)], factory: metricsFactory).increment()
+            for signal in classification.firedSignals {
+                Counter(label: "switchboard_signals_fired_total", dimensions: [("signal", signal)], factory: metricsFactory).increment()
+            }
+            logger.info("message accepted", metadata: [
+                "message.id": "\(result.messageID)", "conversation.id": "\(result.conversationID)",
+                "message.channel": "\(inbound.channel)", "message.source": "\(inbound.source)",
+                "route.id": "\(decision.routeID)", "route.queue": "\(decision.queue)",
+                "classification.urgency": "\(classification.urgency.rawValue)",
+                "classification.sentiment": "\(classification.sentiment.rawValue)",
+            ])
+        }
+        if result.autoReplyID != nil { outboxChanged() }
+        return result
+    }
+}

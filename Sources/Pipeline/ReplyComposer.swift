@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import Metrics
+import Rules
+import SwitchboardCore
+
+/// Turns an agent's reply request into a committed outbox entry: free text is checked, a script is
+/// rendered strictly, and nothing is queued if either fails.
+public struct ReplyComposer: Sendable {
+    /// What an agent asked to send.
+    public struct Request: Sendable {
+        public var conversationID: String
+        public var script: String?
+        public var variables: [String: String]
+        public var text: String?
+        /// The token id of the agent; becomes the owner if the conversation has none.
+        public var author: String
+        public var authorName: String
+        public var idempotencyKey: String?
+        /// A digest of the request, so the same key with a different request is detected.
+        public var fingerprint: String?
+
+        public init(
+            conversationID: String, script: String?, variables: [String: String], text: String?, author: String,
+            authorName: String, idempotencyKey: String?, fingerprint: String?
+        ) {
+            self.conversationID = conversationID
+            self.script = script
+            self.variables = variables
+            self.text = text
+            self.author = author
+            self.authorName = authorName
+            self.idempotencyKey = idempotencyKey
+            self.fingerprint = fingerprint
+        }
+    }
+
+    private let store: any MessageStore
+    private let rules: RuleBook
+    private let timeZone: TimeZone
+    private let logger: Logger
+    private let outboxChanged: @Sendable () -> Void
+
+    public init(store: any MessageStore, rules: RuleBook, timeZone: TimeZone, logger: Logger, outboxChanged: @escaping @Sendable () -> Void) {
+        self.store = store
+        self.rules = rules
+        self.timeZone = timeZone
+        self.logger = logger
+        self.outboxChanged = outboxChanged
+    }
+
+    /// Renders and commits the reply.
+    /// - Throws: ``SwitchboardError`` (`not_found`, `unknown_script`, `missing_template_variable`,
+    ///   `forbidden_phrase`, `invalid_template`) or a storage error.
+    public func compose(_ request: Request) async throws -> EnqueueResult {
+        guard let conversation = try await store.conversation(id: request.conversationID) else {
+            throw SwitchboardError(.notFound, "conversation '\(request.conversationID)' does not exist")
+        }
+        let edition = rules.current
+        let body: String
+        if let script = request.script {
+            for name in request.variables.keys {
+                let head = name.split(separator: ".").first.map(String.init) ?? name
+                if ReplyContext.reservedPrefixes.contains(head) {
+                    throw SwitchboardError(.invalidTemplate, "variable '\(name)' is filled in by the gateway and cannot be supplied")
+                }
+            }
+            var context = ReplyContext.variables(
+                conversationID: conversation.id, reference: conversation.reference,
+                customerAddress: conversation.customerAddress, language: conversation.language,
+                queue: edition.rules.queue(id: conversation.queue), queueID: conversation.queue,
+                slaPolicy: edition.rules.slaPolicies[conversation.slaPolicy], slaDueAt: conversation.slaDueAt,
+                subject: nil, timeZone: timeZone)
+            context["agent.id"] = request.author
+            context["agent.name"] = request.authorName
+            context.merge(request.variables) { _, supplied in supplied }
+            body = try edition.scripts.render(
+                script: script, language: conversation.language, channel: conversation.channel.rawValue, context: context
+            ).body
+        } else {
+            body = (request.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            try edition.scripts.check(text: body)
+        }
+        let result = try await store.enqueueReply(
+            PendingReply(script: request.script, body: body, automatic: false), conversationID: conversation.id,
+            author: request.author, idempotencyKey: request.idempotencyKey, requestFingerprint: request.fingerprint)
+        if case let .created(entry) = result {
+            logger.info("reply queued", metadata: [
+                "outbox.id": "\(entry.id)", "conversation.id": "\(conversation.id)", "agent.id": "\(request.author)",
+                "reply.script": "\(request.script ?? "-")",
+            ])
+            outboxChanged()
+        }
+        return result
+    }
+}

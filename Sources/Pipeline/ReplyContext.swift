@@ -1,0 +1,66 @@
+import Foundation
+import Rules
+import SwitchboardCore
+
+/// The variables every reply script may use, built from the conversation.
+public enum ReplyContext {
+    /// Names an agent may not override, because the gateway fills them in.
+    public static let reservedPrefixes = ["customer", "conversation", "queue", "sla", "message", "agent"]
+
+    public static func variables(
+        conversationID: String,
+        reference: String,
+        customerAddress: String,
+        language: String,
+        queue: Queue?,
+        queueID: String,
+        slaPolicy: SLAPolicy?,
+        slaDueAt: Date?,
+        subject: String?,
+        timeZone: TimeZone
+    ) -> [String: String] {
+        var variables: [String: String] = [
+            "customer.address": customerAddress,
+            "conversation.id": conversationID,
+            "conversation.reference": reference,
+            "queue.id": queueID,
+            "queue.name": queue?.name(in: language) ?? queueID,
+            "queue.team": queue?.team(in: language) ?? queueID,
+            "message.subject": subject ?? "",
+        ]
+        if let slaPolicy {
+            variables["sla.first_response"] = describe(seconds: slaPolicy.firstResponse, language: language)
+        }
+        if let slaDueAt {
+            variables["sla.due"] = format(slaDueAt, language: language, timeZone: timeZone)
+        }
+        return variables
+    }
+
+    /// A duration in words: `30 分钟`, `2 小时`, `30 minutes`, `2 hours`.
+    public static func describe(seconds: Double, language: String) -> String {
+        let minutes = Int((seconds / 60).rounded())
+        let (value, unitEN, unitZH): (Int, String, String)
+        if minutes >= 1440, minutes % 1440 == 0 {
+            (value, unitEN, unitZH) = (minutes / 1440, "day", "天")
+        } else if minutes >= 60, minutes % 60 == 0 {
+            (value, unitEN, unitZH) = (minutes / 60, "hour", "小时")
+        } else if minutes >= 1 {
+            (value, unitEN, unitZH) = (minutes, "minute", "分钟")
+        } else {
+            (value, unitEN, unitZH) = (Int(seconds), "second", "秒")
+        }
+        if language == "zh" { return "\(value) \(unitZH)" }
+        return "\(value) \(unitEN)\(value == 1 ? "" : "s")"
+    }
+
+    /// A concrete local time, so the customer is never promised "soon".
+    public static func format(_ date: Date, language: String, timeZone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = language == "zh" ? "yyyy年M月d日 HH:mm" : "yyyy-MM-dd HH:mm"
+        let abbreviation = timeZone.abbreviation(for: date) ?? timeZone.identifier
+        return formatter.string(from: date) + " (" + abbreviation + ")"
+    }
+}

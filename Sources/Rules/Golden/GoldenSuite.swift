@@ -1,0 +1,99 @@
+import Foundation
+import StrictYAML
+import SwitchboardCore
+
+/// Golden rule tests from `Rules/tests/*.yaml`: messages with the outcome ops expect.
+public struct GoldenSuite: Sendable {
+    public struct Case: Sendable {
+        public var name: String
+        public var origin: String
+        public var input: ClassificationInput
+        public var expect: [String: [String]]
+    }
+
+    /// A case's outcome: the differences between expected and actual, empty when it passed.
+    public struct Result: Sendable {
+        public var testCase: Case
+        public var failures: [String]
+        public var passed: Bool { failures.isEmpty }
+    }
+
+    public var cases: [Case]
+
+    static let expectKeys = ["urgency", "sentiment", "queue", "route", "priority", "signals", "not_signals", "auto_reply"]
+
+    /// Loads every `*.yaml` under `directory`; problems carry positions.
+    public static func load(directory: String) throws(Problems) -> GoldenSuite {
+        let log = ProblemLog()
+        var cases: [Case] = []
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        for file in files {
+            let path = (directory as NSString).appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                log.report("cannot read file as UTF-8", file: path)
+                continue
+            }
+            let root: YAMLValue
+            switch YAMLValue.parse(text, file: path) {
+            case let .success(value?): root = value
+            case .success(nil): continue
+            case let .failure(problem):
+                log.report(problem)
+                continue
+            }
+            guard let top = root.mapping(log, what: "golden test file", allowed: ["cases"]) else { continue }
+            for item in top.required("cases", in: "golden test file", log)?.items(log, what: "cases") ?? [] {
+                guard let map = item.mapping(log, what: "case", allowed: ["name", "message", "expect"]),
+                      let name = map.string("name", in: "case", required: true, log),
+                      let message = map.required("message", in: "case '\(name)'", log)?
+                        .mapping(log, what: "message", allowed: ["channel", "source", "from", "subject", "text"]),
+                      let expectation = map.required("expect", in: "case '\(name)'", log)?
+                        .mapping(log, what: "expect", allowed: expectKeys)
+                else { continue }
+                guard let channel = message.string("channel", in: "message", required: true, log),
+                      let body = message.string("text", in: "message", required: true, log) else { continue }
+                var expect: [String: [String]] = [:]
+                for entry in expectation.entries {
+                    expect[entry.key] = entry.value.stringList(log, what: entry.key)?.map(\.0) ?? []
+                }
+                cases.append(Case(
+                    name: name, origin: "\(path):\(item.line):\(item.column)",
+                    input: ClassificationInput(
+                        channel: channel, source: message.string("source", in: "message", log) ?? "golden",
+                        sender: message.string("from", in: "message", log) ?? "customer@example.com",
+                        subject: message.string("subject", in: "message", log), text: body),
+                    expect: expect))
+            }
+        }
+        try log.throwIfAny()
+        return GoldenSuite(cases: cases)
+    }
+
+    /// Runs every case against a rule set.
+    public func run(_ rules: RuleSet) -> [Result] {
+        cases.map { testCase in
+            let outcome = rules.classify(testCase.input)
+            var failures: [String] = []
+            func check(_ key: String, _ actual: String) {
+                guard let expected = testCase.expect[key]?.first else { return }
+                if expected != actual { failures.append("\(key): expected \(expected), got \(actual)") }
+            }
+            check("urgency", outcome.urgency.rawValue)
+            check("sentiment", outcome.sentiment.rawValue)
+            check("queue", outcome.route.queue)
+            check("route", outcome.route.routeID)
+            check("priority", String(outcome.route.priority))
+            check("auto_reply", outcome.route.autoReply ?? "none")
+            let fired = Set(outcome.firedSignals)
+            for signal in testCase.expect["signals"] ?? [] where !fired.contains(signal) {
+                failures.append("signal \(signal) should have fired (fired: \(fired.sorted().joined(separator: ", ")))")
+            }
+            for signal in testCase.expect["not_signals"] ?? [] where fired.contains(signal) {
+                let terms = outcome.matches.filter { $0.signal == signal && !$0.negated }.map(\.term)
+                failures.append("signal \(signal) should not have fired (terms: \(terms.joined(separator: ", ")))")
+            }
+            return Result(testCase: testCase, failures: failures)
+        }
+    }
+}

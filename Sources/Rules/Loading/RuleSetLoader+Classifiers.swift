@@ -1,0 +1,128 @@
+import StrictYAML
+import SwitchboardCore
+
+extension RuleSetLoader {
+    struct ParsedClassifiers {
+        var negation: Negation
+        var urgency: UrgencyLevels
+        var sentiment: SentimentLevels
+        var signals: [Signal]
+    }
+
+    func parseClassifiers(_ root: YAMLValue, lexicons: [String: [(String, String)]], _ log: ProblemLog) -> ParsedClassifiers {
+        var result = ParsedClassifiers(
+            negation: .none, urgency: UrgencyLevels(critical: 8, high: 4, normal: 0),
+            sentiment: SentimentLevels(negative: -3, positive: 3), signals: [])
+        guard let top = root.mapping(log, what: "classifiers.yaml", allowed: ["negation", "urgency", "sentiment"]) else { return result }
+
+        if let negation = top["negation"]?.mapping(log, what: "negation", allowed: ["window", "terms"]) {
+            let window = negation.int("window", in: "negation", required: true, log) ?? 0
+            if window < 0 || window > 64 { log.report("negation window must be between 0 and 64 characters", at: negation["window"]!) }
+            let terms = negation.required("terms", in: "negation", log)?.stringList(log, what: "negation terms") ?? []
+            result.negation = Negation(window: window, terms: terms.map { TextNormalizer.normalize($0.0) }.filter { !$0.isEmpty })
+        }
+
+        var seen: [String: YAMLValue] = [:]
+        for classifier in ["urgency", "sentiment"] {
+            guard let section = top.required(classifier, in: "classifiers.yaml", log)?
+                .mapping(log, what: classifier, allowed: ["levels", "signals"]) else { continue }
+            if let levels = section.required("levels", in: classifier, log) {
+                if classifier == "urgency", let map = levels.mapping(log, what: "urgency levels", allowed: ["critical", "high", "normal"]) {
+                    let critical = map.int("critical", in: "urgency levels", required: true, log) ?? 8
+                    let high = map.int("high", in: "urgency levels", required: true, log) ?? 4
+                    let normal = map.int("normal", in: "urgency levels", required: true, log) ?? 0
+                    if !(critical > high && high > normal) {
+                        log.report("urgency levels must satisfy critical > high > normal", at: levels)
+                    }
+                    result.urgency = UrgencyLevels(critical: critical, high: high, normal: normal)
+                } else if classifier == "sentiment", let map = levels.mapping(log, what: "sentiment levels", allowed: ["negative", "positive"]) {
+                    let negative = map.int("negative", in: "sentiment levels", required: true, log) ?? -3
+                    let positive = map.int("positive", in: "sentiment levels", required: true, log) ?? 3
+                    if !(negative < 0 && positive > 0) {
+                        log.report("sentiment levels must have negative < 0 < positive", at: levels)
+                    }
+                    result.sentiment = SentimentLevels(negative: negative, positive: positive)
+                }
+            }
+            for item in section.required("signals", in: classifier, log)?.items(log, what: "signals") ?? [] {
+                guard let signal = parseSignal(item, classifier: classifier, lexicons: lexicons, log) else { continue }
+                if let first = seen[signal.id] {
+                    log.report("duplicate signal id '\(signal.id)' (first defined at line \(first.line))", at: item)
+                    continue
+                }
+                seen[signal.id] = item
+                result.signals.append(signal)
+            }
+        }
+        return result
+    }
+
+    private func parseSignal(_ item: YAMLValue, classifier: String, lexicons: [String: [(String, String)]], _ log: ProblemLog) -> Signal? {
+        let what = "\(classifier) signal"
+        guard let map = item.mapping(log, what: what, allowed: [
+            "id", "description", "weight", "lexicon", "keywords", "regex", "fields", "negatable", "when",
+        ]) else { return nil }
+        guard let id = map.string("id", in: what, required: true, log) else { return nil }
+        if !RuleSetLoader.isValidID(id) { log.report("signal id '\(id)' must be lower-case letters, digits and dashes", at: map["id"]!) }
+        let weight = map.int("weight", in: "signal '\(id)'", required: true, log) ?? 0
+        if weight == 0, map["weight"] != nil { log.report("signal '\(id)' has weight 0, so it can never change a score", at: map["weight"]!) }
+
+        var terms: [Signal.Term] = []
+        func origin(_ value: YAMLValue) -> String { "\(value.file):\(value.line):\(value.column)" }
+        if let lexiconNames = map["lexicon"]?.stringList(log, what: "lexicon") {
+            for (name, position) in lexiconNames {
+                guard let lexicon = lexicons[name] else {
+                    let known = lexicons.keys.sorted().joined(separator: ", ")
+                    log.report("signal '\(id)' refers to lexicon '\(name)', which does not exist in lexicons/ (known: \(known))", at: position)
+                    continue
+                }
+                for (term, termOrigin) in lexicon {
+                    terms.append(Signal.Term(kind: .keyword, text: term, origin: termOrigin))
+                }
+            }
+        }
+        for (term, position) in map["keywords"]?.stringList(log, what: "keywords") ?? [] {
+            terms.append(Signal.Term(kind: .keyword, text: term, origin: origin(position)))
+        }
+        for (pattern, position) in map["regex"]?.stringList(log, what: "regex") ?? [] {
+            terms.append(Signal.Term(kind: .regex, text: pattern, origin: origin(position)))
+        }
+        // Keywords are matched in normalized form; one that normalizes to nothing could never match.
+        terms = terms.compactMap { term in
+            guard term.kind == .keyword else { return term }
+            let normalized = TextNormalizer.normalize(term.text)
+            if normalized.isEmpty {
+                log.report(Problem(origin: term.origin, message: "keyword of signal '\(id)' is empty after normalization"))
+                return nil
+            }
+            return Signal.Term(kind: .keyword, text: normalized, origin: term.origin)
+        }
+        for term in terms where term.text.utf8.count > RuleSetLoader.maximumPatternLength {
+            log.report(Problem(origin: term.origin, message: "term of signal '\(id)' is longer than \(RuleSetLoader.maximumPatternLength) bytes"))
+        }
+
+        var fields: Set<String> = ["subject", "text"]
+        if let list = map["fields"]?.stringList(log, what: "fields") {
+            fields = []
+            for (field, position) in list {
+                if field == "subject" || field == "text" { fields.insert(field) } else {
+                    log.report("unknown field '\(field)' (expected subject or text)", at: position)
+                }
+            }
+        }
+        let condition = map["when"].flatMap { parseCondition($0, signals: nil, log) }
+        if let condition, condition.readsClassification {
+            log.report("a signal's `when` may only test channel, source, customer_tier, language and sender_domain", at: map["when"]!)
+        }
+        if terms.isEmpty && condition == nil && map["lexicon"] == nil && map["keywords"] == nil && map["regex"] == nil {
+            log.report("signal '\(id)' needs at least one of lexicon, keywords, regex or when", at: item)
+        }
+        return Signal(
+            id: id, description: map.string("description", in: what, log), classifier: classifier, weight: weight,
+            terms: terms, fields: fields, negatable: map.bool("negatable", log) ?? true, condition: condition)
+    }
+
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    }
+}

@@ -1,0 +1,77 @@
+import StrictYAML
+import SwitchboardCore
+
+extension RuleSetLoader {
+    static let conditionKeys = [
+        "all", "any", "not", "urgency", "urgency_at_least", "sentiment", "channel", "source",
+        "customer_tier", "language", "signal", "sender_domain",
+    ]
+
+    /// Parses a `when` condition; a mapping with several keys means all of them must hold.
+    /// - Parameter signals: known signal ids, or nil where `signal:` conditions are not checked.
+    func parseCondition(_ value: YAMLValue, signals: Set<String>?, _ log: ProblemLog) -> Condition? {
+        guard let map = value.mapping(log, what: "condition", allowed: Self.conditionKeys) else { return nil }
+        if map.entries.isEmpty {
+            log.report("empty condition", at: value)
+            return nil
+        }
+        var parts: [Condition] = []
+        for entry in map.entries {
+            if let part = parseConditionEntry(entry.key, entry.value, signals: signals, log) { parts.append(part) }
+        }
+        return parts.count == 1 ? parts[0] : .all(parts)
+    }
+
+    private func parseConditionEntry(_ key: String, _ value: YAMLValue, signals: Set<String>?, _ log: ProblemLog) -> Condition? {
+        func list<T>(_ parse: (String) -> T?, expected: String) -> Set<T>? {
+            guard let items = value.stringList(log, what: key) else { return nil }
+            var out = Set<T>()
+            for (text, position) in items {
+                if let parsed = parse(text) { out.insert(parsed) } else {
+                    log.report("'\(text)' is not a valid \(key) (expected \(expected))", at: position)
+                }
+            }
+            return out.isEmpty ? nil : out
+        }
+        switch key {
+        case "all", "any":
+            guard let items = value.items(log, what: key) else { return nil }
+            if items.isEmpty { log.report("'\(key)' needs at least one condition", at: value) }
+            let parsed = items.compactMap { parseCondition($0, signals: signals, log) }
+            return key == "all" ? .all(parsed) : .any(parsed)
+        case "not":
+            return parseCondition(value, signals: signals, log).map { .not($0) }
+        case "urgency":
+            return list({ Urgency(rawValue: $0) }, expected: "low, normal, high or critical").map { .urgency($0) }
+        case "urgency_at_least":
+            guard let text = value.string(log, what: key) else { return nil }
+            guard let level = Urgency(rawValue: text) else {
+                log.report("'\(text)' is not an urgency level (expected low, normal, high or critical)", at: value)
+                return nil
+            }
+            return .urgencyAtLeast(level)
+        case "sentiment":
+            return list({ Sentiment(rawValue: $0) }, expected: "negative, neutral or positive").map { .sentiment($0) }
+        case "customer_tier":
+            return list({ CustomerTier(rawValue: $0) }, expected: "new, ordinary, vip or strategic").map { .customerTier($0) }
+        case "channel":
+            return list({ ChannelKind.known.map(\.rawValue).contains($0) ? $0 : nil }, expected: "webhook, email or sms").map { .channel($0) }
+        case "source":
+            return list({ $0 }, expected: "a source id").map { .source($0) }
+        case "language":
+            return list({ $0 }, expected: "a language code").map { .language($0) }
+        case "sender_domain":
+            return list({ $0.lowercased() }, expected: "a domain").map { .senderDomain($0) }
+        case "signal":
+            guard let items = value.stringList(log, what: key) else { return nil }
+            if let signals {
+                for (id, position) in items where !signals.contains(id) {
+                    log.report("condition refers to signal '\(id)', which is not defined in classifiers.yaml", at: position)
+                }
+            }
+            return .signal(Set(items.map(\.0)))
+        default:
+            return nil
+        }
+    }
+}

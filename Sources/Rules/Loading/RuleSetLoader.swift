@@ -1,0 +1,141 @@
+import Foundation
+import Signing
+import StrictYAML
+import SwitchboardCore
+
+/// Loads a rule directory strictly: every problem in every file is reported with its position, and
+/// no rule set is returned unless all of it is valid.
+public struct RuleSetLoader {
+    public let directory: String
+    /// Script ids that exist on disk, so routes cannot name a missing one.
+    public let availableScripts: Set<String>?
+
+    public init(directory: String, availableScripts: Set<String>? = nil) {
+        self.directory = directory
+        self.availableScripts = availableScripts
+    }
+
+    /// The rule set, or every problem found.
+    public func load() throws(Problems) -> RuleSet {
+        let log = ProblemLog()
+        var hashed: [(String, Data)] = []
+        var lexicons: [String: [(String, String)]] = [:]
+
+        func read(_ name: String, required: Bool) -> YAMLValue? {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                if required { log.report("required rule file is missing", file: path) }
+                return nil
+            }
+            hashed.append((name, data))
+            guard let text = String(data: data, encoding: .utf8) else {
+                log.report("file is not valid UTF-8", file: path)
+                return nil
+            }
+            switch YAMLValue.parse(text, file: path) {
+            case let .success(value):
+                if value == nil { log.report("file is empty", file: path) }
+                return value
+            case let .failure(problem):
+                log.report(problem)
+                return nil
+            }
+        }
+
+        // Lexicons first, so signals can refer to them.
+        let lexiconDirectory = (directory as NSString).appendingPathComponent("lexicons")
+        let lexiconFiles = ((try? FileManager.default.contentsOfDirectory(atPath: lexiconDirectory)) ?? []).sorted()
+        for file in lexiconFiles where file.hasSuffix(".txt") {
+            let path = (lexiconDirectory as NSString).appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            hashed.append(("lexicons/" + file, data))
+            guard let text = String(data: data, encoding: .utf8) else {
+                log.report("lexicon is not valid UTF-8", file: path)
+                continue
+            }
+            var terms: [(String, String)] = []
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                terms.append((trimmed, "\(path):\(index + 1):1"))
+            }
+            if terms.isEmpty { log.report("lexicon has no terms", file: path) }
+            lexicons[String(file.dropLast(4))] = terms
+        }
+
+        let classifiers = read("classifiers.yaml", required: true)
+        let routesFile = read("routes.yaml", required: true)
+        let slaFile = read("sla.yaml", required: true)
+        let customersFile = read("customers.yaml", required: false)
+
+        let slaPolicies = slaFile.map { parseSLA($0, log) } ?? [:]
+        let customers = customersFile.map { parseCustomers($0, log) } ?? .empty
+        let parsedClassifiers = classifiers.map { parseClassifiers($0, lexicons: lexicons, log) }
+        let signals = parsedClassifiers?.signals ?? []
+        let (queues, routes) = routesFile.map {
+            parseRoutes($0, signals: Set(signals.map(\.id)), slaPolicies: slaPolicies, log)
+        } ?? ([], [])
+
+        // Compile every term into one database; each regex is checked on its own first so a bad one is
+        // reported where it is written.
+        var patterns: [PatternDatabase.Pattern] = []
+        var owners: [(signal: Int, term: Int)] = []
+        for (signalIndex, signal) in signals.enumerated() {
+            for (termIndex, term) in signal.terms.enumerated() {
+                let pattern = PatternDatabase.Pattern(kind: term.kind == .regex ? .regex : .keyword, text: term.text)
+                if let message = PatternDatabase.validate(pattern) {
+                    let kind = term.kind == .regex ? "regex" : "keyword"
+                    log.report(Problem(origin: term.origin, message: "\(kind) '\(term.text)' of signal '\(signal.id)' cannot be used: \(message)"))
+                    continue
+                }
+                patterns.append(pattern)
+                owners.append((signalIndex, termIndex))
+            }
+        }
+        if patterns.count > RuleSetLoader.maximumPatterns {
+            log.report("the rule set has \(patterns.count) terms and patterns; at most \(RuleSetLoader.maximumPatterns) are allowed", file: directory)
+        }
+        try log.throwIfAny()
+
+        let database: PatternDatabase
+        do {
+            database = try PatternDatabase(patterns: patterns)
+        } catch {
+            let origin = error.pattern.map { signals[owners[$0].signal].terms[owners[$0].term].origin }
+            throw Problems([origin.map { Problem(origin: $0, message: error.message) } ?? Problem(file: directory, line: 0, column: 0, message: error.message)])
+        }
+
+        var hasher = Data()
+        for (name, data) in hashed.sorted(by: { $0.0 < $1.0 }) {
+            hasher.append(Data(name.utf8))
+            hasher.append(0)
+            hasher.append(data)
+            hasher.append(0)
+        }
+        let version = String(Digest.hex(Digest.sha256(hasher)).prefix(16))
+
+        guard let parsedClassifiers else { throw Problems(log.problems) }
+        return RuleSet(
+            version: version, directory: directory, negation: parsedClassifiers.negation,
+            urgencyLevels: parsedClassifiers.urgency, sentimentLevels: parsedClassifiers.sentiment,
+            signals: signals, routes: routes, queues: queues, slaPolicies: slaPolicies, customers: customers,
+            database: database, patternOwners: owners)
+    }
+
+    /// The most terms and patterns one rule set may compile.
+    public static let maximumPatterns = 200_000
+    /// The longest single term or pattern, in bytes.
+    public static let maximumPatternLength = 1_000
+}
+
+extension Problem {
+    /// A problem at a `file:line:column` origin string.
+    init(origin: String, message: String) {
+        let parts = origin.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count >= 3, let line = Int(parts[parts.count - 2]), let column = Int(parts[parts.count - 1]) {
+            self.init(file: parts.dropLast(2).joined(separator: ":"), line: line, column: column, message: message)
+        } else {
+            self.init(file: origin, line: 0, column: 0, message: message)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import CVectorscan
+import Foundation
+import Synchronization
+
+/// Every keyword and regex of a rule set compiled into one vectorscan database, so each field is
+/// scanned once, in time linear in its length, whatever ops wrote.
+///
+/// Unchecked sendability: a compiled vectorscan database is immutable and may be scanned from many threads
+/// at once; the only per-scan state, scratch space, is never shared (spares sit behind a mutex).
+public final class PatternDatabase: @unchecked Sendable {
+    /// A pattern to compile. Keywords are escaped into literals; regexes are passed as written.
+    public struct Pattern: Sendable {
+        public enum Kind: Sendable { case keyword, regex }
+        public var kind: Kind
+        public var text: String
+
+        public init(kind: Kind, text: String) {
+            self.kind = kind
+            self.text = text
+        }
+    }
+
+    /// One match: the pattern's index and the UTF-8 byte range in the scanned text.
+    public struct Hit: Sendable, Equatable {
+        public var pattern: Int
+        public var start: Int
+        public var end: Int
+    }
+
+    /// Why a pattern cannot be compiled, in vectorscan's words.
+    public struct CompileError: Error, Sendable {
+        public var pattern: Int?
+        public var message: String
+    }
+
+    private let database: OpaquePointer?
+    private let prototypeScratch: OpaquePointer?
+    /// Scratch space is per concurrent scan; spare ones are kept here for reuse.
+    private let spareScratch = Mutex<[Scratch]>([])
+
+    /// Scratch space handed between threads, one user at a time.
+    private struct Scratch: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+    public let patternCount: Int
+
+    public init(patterns: [Pattern]) throws(CompileError) {
+        patternCount = patterns.count
+        guard !patterns.isEmpty else {
+            database = nil
+            prototypeScratch = nil
+            return
+        }
+        let expressions = patterns.map { Self.expression(for: $0) }
+        let flags = patterns.map { _ in Self.flags }
+        let ids = (0..<patterns.count).map { UInt32($0) }
+        var db: OpaquePointer?
+        var compileError: UnsafeMutablePointer<hs_compile_error_t>?
+        let cStrings = expressions.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        let status = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { expressionPointers in
+            hs_compile_multi(
+                expressionPointers.baseAddress, flags, ids, UInt32(patterns.count),
+                SB_HS_MODE_BLOCK, nil, &db, &compileError)
+        }
+        guard status == SB_HS_SUCCESS, let db else {
+            let error = Self.describe(compileError)
+            hs_free_compile_error(compileError)
+            throw error
+        }
+        var scratch: OpaquePointer?
+        guard hs_alloc_scratch(db, &scratch) == SB_HS_SUCCESS, let scratch else {
+            hs_free_database(db)
+            throw CompileError(pattern: nil, message: "cannot allocate vectorscan scratch space")
+        }
+        database = db
+        prototypeScratch = scratch
+    }
+
+    deinit {
+        spareScratch.withLock { spares in spares.forEach { hs_free_scratch($0.pointer) } }
+        if let prototypeScratch { hs_free_scratch(prototypeScratch) }
+        if let database { hs_free_database(database) }
+    }
+
+    /// Checks one pattern on its own, so a rule file can point at the exact pattern that is wrong.
+    public static func validate(_ pattern: Pattern) -> String? {
+        var info: UnsafeMutablePointer<hs_expr_info_t>?
+        var compileError: UnsafeMutablePointer<hs_compile_error_t>?
+        let status = hs_expression_info(expression(for: pattern), flags, &info, &compileError)
+        defer {
+            free(info)
+            hs_free_compile_error(compileError)
+        }
+        if status != SB_HS_SUCCESS {
+            return describe(compileError).message
+        }
+        return nil
+    }
+
+    /// Every match in `text`, in the order vectorscan reports them (by end offset).
+    public func scan(_ text: String) -> [Hit] {
+        guard let database, let prototypeScratch else { return [] }
+        var scratch = spareScratch.withLock { $0.popLast()?.pointer }
+        if scratch == nil {
+            var clone: OpaquePointer?
+            guard hs_clone_scratch(prototypeScratch, &clone) == SB_HS_SUCCESS, let clone else { return [] }
+            scratch = clone
+        }
+        let taken = Scratch(pointer: scratch!)
+        defer { spareScratch.withLock { $0.append(taken) } }
+        var hits: [Hit] = []
+        var utf8 = text
+        utf8.withUTF8 { bytes in
+            withUnsafeMutablePointer(to: &hits) { hitsPointer in
+                _ = hs_scan(
+                    database, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    UInt32(bytes.count), 0, scratch,
+                    { id, from, to, _, context in
+                        let hits = context!.assumingMemoryBound(to: [Hit].self)
+                        hits.pointee.append(Hit(pattern: Int(id), start: Int(from), end: Int(to)))
+                        return 0
+                    },
+                    hitsPointer)
+            }
+        }
+        return hits
+    }
+
+    private static let flags: UInt32 = SB_HS_FLAG_CASELESS | SB_HS_FLAG_UTF8 | SB_HS_FLAG_SOM_LEFTMOST | SB_HS_FLAG_DOTALL
+
+    /// The vectorscan expression for a pattern. Keywords become literals; one that starts or ends with an
+    /// ASCII letter or digit is anchored at word boundaries there, so `down` does not match `download`,
+    /// while Chinese terms match anywhere.
+    static func expression(for pattern: Pattern) -> String {
+        switch pattern.kind {
+        case .regex:
+            return pattern.text
+        case .keyword:
+            var out = ""
+            for scalar in pattern.text.unicodeScalars {
+                if scalar.isASCII, !(scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) {
+                    out += String(format: "\\x%02x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+            if let first = pattern.text.unicodeScalars.first, isWordScalar(first) { out = "\\b" + out }
+            if let last = pattern.text.unicodeScalars.last, isWordScalar(last) { out += "\\b" }
+            return out
+        }
+    }
+
+    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_")
+    }
+
+    private static func describe(_ error: UnsafeMutablePointer<hs_compile_error_t>?) -> CompileError {
+        guard let error else { return CompileError(pattern: nil, message: "vectorscan could not compile the patterns") }
+        let message = error.pointee.message.map { String(cString: $0) } ?? "unknown vectorscan error"
+        let index = Int(error.pointee.expression)
+        return CompileError(pattern: index >= 0 ? index : nil, message: message)
+    }
+}

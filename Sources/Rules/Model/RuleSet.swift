@@ -1,0 +1,53 @@
+import SwitchboardCore
+
+/// A complete, validated rule set: classifiers, routes, queues, SLA policies and the customer directory,
+/// with every term compiled into one pattern database. Immutable, so a reload swaps it whole.
+public final class RuleSet: Sendable {
+    /// Content hash of every rule file, so each classification names the rules that made it.
+    public let version: String
+    public let directory: String
+    public let negation: Negation
+    public let urgencyLevels: UrgencyLevels
+    public let sentimentLevels: SentimentLevels
+    public let signals: [Signal]
+    public let routes: [Route]
+    public let queues: [Queue]
+    public let slaPolicies: [String: SLAPolicy]
+    public let customers: CustomerDirectory
+    let database: PatternDatabase
+    /// For each compiled pattern, the signal and term it belongs to.
+    let patternOwners: [(signal: Int, term: Int)]
+
+    init(
+        version: String, directory: String, negation: Negation, urgencyLevels: UrgencyLevels,
+        sentimentLevels: SentimentLevels, signals: [Signal], routes: [Route], queues: [Queue],
+        slaPolicies: [String: SLAPolicy], customers: CustomerDirectory, database: PatternDatabase,
+        patternOwners: [(signal: Int, term: Int)]
+    ) {
+        self.version = version
+        self.directory = directory
+        self.negation = negation
+        self.urgencyLevels = urgencyLevels
+        self.sentimentLevels = sentimentLevels
+        self.signals = signals
+        self.routes = routes
+        self.queues = queues
+        self.slaPolicies = slaPolicies
+        self.customers = customers
+        self.database = database
+        self.patternOwners = patternOwners
+    }
+
+    public func queue(id: String) -> Queue? { queues.first { $0.id == id } }
+
+    /// The scripts routes may send automatically.
+    public var autoReplyScripts: Set<String> {
+        Set(routes.compactMap { route in
+            if case let .script(id) = route.autoReply { return id }
+            return nil
+        })
+    }
+
+    /// How many terms and patterns the matcher holds.
+    public var patternCount: Int { database.patternCount }
+}

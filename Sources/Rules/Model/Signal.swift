@@ -1,0 +1,62 @@
+import SwitchboardCore
+
+/// A weighted cue that moves an urgency or sentiment score when it fires.
+public struct Signal: Sendable, Equatable {
+    /// A term or pattern of the signal, with where it was written.
+    public struct Term: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable { case keyword, regex }
+        public var kind: Kind
+        /// As written in the rules (keywords are stored normalized).
+        public var text: String
+        /// `file:line:column` of the term, for explanations and lint messages.
+        public var origin: String
+    }
+
+    public var id: String
+    public var description: String?
+    /// `urgency` or `sentiment`.
+    public var classifier: String
+    public var weight: Int
+    public var terms: [Term]
+    /// Which normalized fields are scanned (`subject`, `text`).
+    public var fields: Set<String>
+    public var negatable: Bool
+    /// A field condition; alone it makes a field signal, with terms both must hold.
+    public var condition: Condition?
+}
+
+/// Score thresholds for urgency levels: the minimum score of each level; below `normal` is `low`.
+public struct UrgencyLevels: Sendable, Equatable {
+    public var critical: Int
+    public var high: Int
+    public var normal: Int
+
+    public func level(for score: Int) -> Urgency {
+        if score >= critical { return .critical }
+        if score >= high { return .high }
+        if score >= normal { return .normal }
+        return .low
+    }
+}
+
+/// Score thresholds for sentiment: at most `negative` is negative, at least `positive` is positive.
+public struct SentimentLevels: Sendable, Equatable {
+    public var negative: Int
+    public var positive: Int
+
+    public func level(for score: Int) -> Sentiment {
+        if score <= negative { return .negative }
+        if score >= positive { return .positive }
+        return .neutral
+    }
+}
+
+/// Words that, just before a cue in the same clause, cancel it (`不急`, `not urgent`).
+public struct Negation: Sendable, Equatable {
+    /// How many characters before a hit are searched.
+    public var window: Int
+    /// Normalized negator terms.
+    public var terms: [String]
+
+    public static let none = Negation(window: 0, terms: [])
+}

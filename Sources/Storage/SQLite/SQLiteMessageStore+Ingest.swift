@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+
+extension SQLiteMessageStore {
+    public func ingest(
+        _ inbound: InboundMessage,
+        classification: Classification,
+        slaDueAt: Date?,
+        newConversationID: String,
+        autoReply: PendingReply?
+    ) async throws -> IngestResult {
+        try await pool.write { db in
+            let now = inbound.receivedAt
+            if let externalID = inbound.externalID,
+               let existing = try Row.fetchOne(
+                   db, sql: "SELECT id, conversation_id FROM messages WHERE source = ? AND external_id = ?",
+                   arguments: [inbound.source, externalID]) {
+                try Self.insertEvent(
+                    db, at: Date(), subjectKind: "message", subjectID: existing["id"],
+                    conversationID: existing["conversation_id"], kind: "deduplicated", actor: inbound.source)
+                return IngestResult(
+                    messageID: existing["id"], conversationID: existing["conversation_id"], duplicate: true,
+                    newConversation: false, autoReplyID: nil)
+            }
+
+            let decision = classification.route
+            let open = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM conversations
+                    WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
+                    ORDER BY created_at DESC LIMIT 1
+                    """,
+                arguments: [inbound.channel.rawValue, inbound.source, inbound.sender]
+            ).map(Self.conversation(from:))
+
+            let conversationID: String
+            let isNew = open == nil
+            if var conversation = open {
+                conversationID = conversation.id
+                // A conversation only ever moves to a more urgent route, never back, so a calm follow-up does
+                // not drop an angry customer to the bottom of a queue.
+                if decision.priority < conversation.priority {
+                    conversation.queue = decision.queue
+                    conversation.priority = decision.priority
+                    conversation.routeID = decision.routeID
+                    conversation.slaPolicy = decision.slaPolicy
+                    if let slaDueAt {
+                        conversation.slaDueAt = conversation.slaDueAt.map { min($0, slaDueAt) } ?? slaDueAt
+                    }
+                    try Self.insertEvent(
+                        db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
+                        kind: "rerouted", actor: "system",
+                        detail: ["route": decision.routeID, "queue": decision.queue, "priority": String(decision.priority)])
+                }
+                conversation.urgency = max(conversation.urgency, classification.urgency)
+                conversation.sentiment = classification.sentiment
+                if conversation.state == .resolved {
+                    conversation.state = .open
+                    try Self.insertEvent(
+                        db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
+                        kind: "reopened", actor: inbound.source)
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE conversations SET queue = ?, priority = ?, route_id = ?, sla_policy = ?, sla_due_at = ?,
+                            urgency = ?, sentiment = ?, state = ?, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        conversation.queue, conversation.priority, conversation.routeID, conversation.slaPolicy,
+                        conversation.slaDueAt?.timeIntervalSince1970, conversation.urgency.rawValue,
+                        conversation.sentiment.rawValue, conversation.state.rawValue, now.timeIntervalSince1970,
+                        conversation.id,
+                    ])
+            } else {
+                conversationID = newConversationID
+                try db.execute(
+                    sql: """
+                        INSERT INTO conversations (id, channel, source, customer_address, customer_tier, language, queue,
+                            priority, urgency, sentiment, state, route_id, sla_policy, sla_due_at, owner, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, NULL, ?, ?)
+                        """,
+                    arguments: [
+                        conversationID, inbound.channel.rawValue, inbound.source, inbound.sender,
+                        classification.customerTier.rawValue, classification.language, decision.queue, decision.priority,
+                        classification.urgency.rawValue, classification.sentiment.rawValue, decision.routeID,
+                        decision.slaPolicy, slaDueAt?.timeIntervalSince1970, now.timeIntervalSince1970,
+                        now.timeIntervalSince1970,
+                    ])
+            }
+
+            let messageID = Identifier.make("msg", at: now)
+            try db.execute(
+                sql: """
+                    INSERT INTO messages (id, conversation_id, direction, channel, source, external_id, sender, recipients,
+                        subject, text, received_at, raw_payload, classification)
+                    VALUES (?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    messageID, conversationID, inbound.channel.rawValue, inbound.source, inbound.externalID,
+                    inbound.sender, try Self.json(inbound.recipients), inbound.subject, inbound.text,
+                    now.timeIntervalSince1970, inbound.rawPayload, try Self.json(classification),
+                ])
+            try Self.insertEvent(
+                db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
+                kind: "received", actor: inbound.source, detail: ["channel": inbound.channel.rawValue])
+            try Self.insertEvent(
+                db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
+                kind: "classified", actor: "system",
+                detail: [
+                    "rules_version": classification.rulesVersion, "urgency": classification.urgency.rawValue,
+                    "sentiment": classification.sentiment.rawValue, "route": decision.routeID, "queue": decision.queue,
+                ])
+
+            var autoReplyID: String?
+            if isNew, let autoReply {
+                let entry = OutboxEntry(
+                    id: Identifier.make("out", at: now), conversationID: conversationID, channel: inbound.channel,
+                    source: inbound.source, recipient: inbound.sender, script: autoReply.script, body: autoReply.body,
+                    status: .queued, attempts: 0, nextAttemptAt: now, lastError: nil, automatic: true, author: "system",
+                    createdAt: now, updatedAt: now)
+                try Self.insertOutbox(db, entry, idempotencyKey: nil, fingerprint: nil)
+                try Self.insertEvent(
+                    db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversationID,
+                    kind: "reply_queued", actor: "system", detail: ["script": autoReply.script ?? "", "automatic": "true"])
+                autoReplyID = entry.id
+            }
+            return IngestResult(
+                messageID: messageID, conversationID: conversationID, duplicate: false, newConversation: isNew,
+                autoReplyID: autoReplyID)
+        }
+    }
+}

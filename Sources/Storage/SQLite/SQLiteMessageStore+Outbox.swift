@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+
+extension SQLiteMessageStore {
+    public func enqueueReply(
+        _ reply: PendingReply,
+        conversationID: String,
+        author: String,
+        idempotencyKey: String?,
+        requestFingerprint: String?
+    ) async throws -> EnqueueResult {
+        try await pool.write { db in
+            if let idempotencyKey,
+               let row = try Row.fetchOne(
+                   db, sql: "SELECT * FROM outbox WHERE author = ? AND idempotency_key = ?", arguments: [author, idempotencyKey]) {
+                let stored: String? = row["request_fingerprint"]
+                return stored == requestFingerprint ? .replayed(Self.outboxEntry(from: row)) : .conflict
+            }
+            guard let conversation = try Row.fetchOne(
+                db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [conversationID]
+            ).map(Self.conversation(from:)) else {
+                throw SwitchboardError(.notFound, "conversation does not exist")
+            }
+            let now = Date()
+            let entry = OutboxEntry(
+                id: Identifier.make("out", at: now), conversationID: conversation.id, channel: conversation.channel,
+                source: conversation.source, recipient: conversation.customerAddress, script: reply.script, body: reply.body,
+                status: .queued, attempts: 0, nextAttemptAt: now, lastError: nil, automatic: reply.automatic,
+                author: author, createdAt: now, updatedAt: now)
+            try Self.insertOutbox(db, entry, idempotencyKey: idempotencyKey, fingerprint: requestFingerprint)
+            // First-contact ownership: whoever answers first owns the conversation until it is handed over.
+            let owner = conversation.owner ?? author
+            let state: ConversationState = [.open, .acknowledged, .assigned].contains(conversation.state) ? .inProgress : conversation.state
+            try db.execute(
+                sql: "UPDATE conversations SET owner = ?, state = ?, updated_at = ? WHERE id = ?",
+                arguments: [owner, state.rawValue, now.timeIntervalSince1970, conversation.id])
+            if conversation.owner == nil {
+                try Self.insertEvent(
+                    db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
+                    kind: "owner_assigned", actor: author, detail: ["owner": author])
+            }
+            try Self.insertEvent(
+                db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversation.id,
+                kind: "reply_queued", actor: author, detail: ["script": reply.script ?? "", "automatic": "false"])
+            return .created(entry)
+        }
+    }
+
+    public func claimDueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry] {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """,
+                arguments: [now.timeIntervalSince1970, limit])
+            var claimed: [OutboxEntry] = []
+            for row in rows {
+                var entry = Self.outboxEntry(from: row)
+                entry.status = .sending
+                entry.attempts += 1
+                entry.updatedAt = now
+                try db.execute(
+                    sql: "UPDATE outbox SET status = 'sending', attempts = ?, updated_at = ? WHERE id = ?",
+                    arguments: [entry.attempts, now.timeIntervalSince1970, entry.id])
+                claimed.append(entry)
+            }
+            return claimed
+        }
+    }
+
+    public func recordDelivery(outboxID: String, result: DeliveryResult, now: Date) async throws {
+        try await pool.write { db in
+            guard let entry = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [outboxID])
+                .map(Self.outboxEntry(from:)) else { return }
+            let status: OutboxStatus
+            var nextAttempt: Date?
+            var error: String?
+            var detail: [String: String] = ["attempt": String(entry.attempts)]
+            switch result {
+            case let .delivered(info):
+                status = .delivered
+                if let info { detail["detail"] = info }
+            case let .retry(at, message):
+                status = .queued
+                nextAttempt = at
+                error = message
+                detail["retry_at"] = ISO8601DateFormatter().string(from: at)
+            case let .failed(message):
+                status = .failed
+                error = message
+            case let .deadLettered(message):
+                status = .deadLettered
+                error = message
+            }
+            detail["result"] = status.rawValue
+            if let error { detail["error"] = error }
+            try db.execute(
+                sql: "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?",
+                arguments: [status.rawValue, nextAttempt?.timeIntervalSince1970, error, now.timeIntervalSince1970, outboxID])
+            try Self.insertEvent(
+                db, at: now, subjectKind: "outbox", subjectID: outboxID, conversationID: entry.conversationID,
+                kind: "delivery_attempt", actor: "dispatcher", detail: detail)
+            if status == .delivered, entry.automatic {
+                try db.execute(
+                    sql: "UPDATE conversations SET state = 'acknowledged', updated_at = ? WHERE id = ? AND state = 'open'",
+                    arguments: [now.timeIntervalSince1970, entry.conversationID])
+            }
+        }
+    }
+
+    public func requeueAbandonedDeliveries(now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'",
+                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
+    public func nextOutboxDueDate() async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'")
+                .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+
+extension SQLiteMessageStore {
+    public func conversation(id: String) async throws -> Conversation? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id]).map(Self.conversation(from:))
+        }
+    }
+
+    public func conversationDetail(id: String) async throws -> ConversationDetail? {
+        try await pool.read { db in
+            guard let conversation = try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id])
+                .map(Self.conversation(from:)) else { return nil }
+            let messages = try Row.fetchAll(
+                db, sql: "SELECT * FROM messages WHERE conversation_id = ? ORDER BY received_at, id", arguments: [id]
+            ).map(Self.message(from:))
+            let outbox = try Row.fetchAll(
+                db, sql: "SELECT * FROM outbox WHERE conversation_id = ? ORDER BY created_at, id", arguments: [id]
+            ).map(Self.outboxEntry(from:))
+            let events = try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE conversation_id = ? ORDER BY seq", arguments: [id]
+            ).map(Self.event(from:))
+            return ConversationDetail(conversation: conversation, messages: messages, outbox: outbox, events: events)
+        }
+    }
+
+    public func queueSummaries(now: Date) async throws -> [QueueSummary] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT queue, COUNT(*) AS open,
+                        SUM(CASE WHEN sla_due_at IS NOT NULL AND sla_due_at < ? THEN 1 ELSE 0 END) AS overdue
+                    FROM conversations WHERE state NOT IN ('resolved', 'closed')
+                    GROUP BY queue ORDER BY queue
+                    """,
+                arguments: [now.timeIntervalSince1970]
+            ).map { QueueSummary(queue: $0["queue"], open: $0["open"], overdue: $0["overdue"]) }
+        }
+    }
+
+    public func conversations(inQueue queue: String, limit: Int) async throws -> [Conversation] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM conversations WHERE queue = ? AND state NOT IN ('resolved', 'closed')
+                    ORDER BY priority, sla_due_at IS NULL, sla_due_at, created_at LIMIT ?
+                    """,
+                arguments: [queue, limit]
+            ).map(Self.conversation(from:))
+        }
+    }
+
+    public func outboxEntry(id: String) async throws -> OutboxEntry? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxEntry(from:))
+        }
+    }
+
+    public func outboxCounts() async throws -> [OutboxStatus: Int] {
+        try await pool.read { db in
+            var counts: [OutboxStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status") {
+                if let status = OutboxStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+
+extension SQLiteMessageStore {
+    static func conversation(from row: Row) -> Conversation {
+        Conversation(
+            id: row["id"], channel: ChannelKind(rawValue: row["channel"]), source: row["source"],
+            customerAddress: row["customer_address"],
+            customerTier: CustomerTier(rawValue: row["customer_tier"]) ?? .ordinary, language: row["language"],
+            queue: row["queue"], priority: row["priority"], urgency: Urgency(rawValue: row["urgency"]) ?? .normal,
+            sentiment: Sentiment(rawValue: row["sentiment"]) ?? .neutral,
+            state: ConversationState(rawValue: row["state"]) ?? .open, routeID: row["route_id"],
+            slaPolicy: row["sla_policy"], slaDueAt: date(row["sla_due_at"]), owner: row["owner"],
+            createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
+            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    static func message(from row: Row) -> Message {
+        let recipients = (try? decoder.decode([String].self, from: Data((row["recipients"] as String).utf8))) ?? []
+        let classification = (row["classification"] as String?).flatMap {
+            try? decoder.decode(Classification.self, from: Data($0.utf8))
+        }
+        return Message(
+            id: row["id"], conversationID: row["conversation_id"],
+            direction: Direction(rawValue: row["direction"]) ?? .inbound, channel: ChannelKind(rawValue: row["channel"]),
+            source: row["source"], externalID: row["external_id"], sender: row["sender"], recipients: recipients,
+            subject: row["subject"], text: row["text"],
+            receivedAt: date(row["received_at"]) ?? Date(timeIntervalSince1970: 0), rawPayload: row["raw_payload"],
+            classification: classification)
+    }
+
+    static func outboxEntry(from row: Row) -> OutboxEntry {
+        OutboxEntry(
+            id: row["id"], conversationID: row["conversation_id"], channel: ChannelKind(rawValue: row["channel"]),
+            source: row["source"], recipient: row["recipient"], script: row["script"], body: row["body"],
+            status: OutboxStatus(rawValue: row["status"]) ?? .queued, attempts: row["attempts"],
+            nextAttemptAt: date(row["next_attempt_at"]), lastError: row["last_error"], automatic: row["automatic"],
+            author: row["author"], createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
+            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    static func event(from row: Row) -> AuditEvent {
+        let detail = (try? decoder.decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
+        return AuditEvent(
+            at: date(row["at"]) ?? Date(timeIntervalSince1970: 0), subjectKind: row["subject_kind"],
+            subjectID: row["subject_id"], conversationID: row["conversation_id"], kind: row["kind"], actor: row["actor"],
+            detail: detail)
+    }
+
+    static func date(_ seconds: Double?) -> Date? {
+        seconds.map { Date(timeIntervalSince1970: $0) }
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func insertEvent(
+        _ db: Database, at: Date, subjectKind: String, subjectID: String, conversationID: String, kind: String,
+        actor: String, detail: [String: String] = [:]
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO events (at, subject_kind, subject_id, conversation_id, kind, actor, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [at.timeIntervalSince1970, subjectKind, subjectID, conversationID, kind, actor, try json(detail)])
+    }
+
+    static func insertOutbox(_ db: Database, _ entry: OutboxEntry, idempotencyKey: String?, fingerprint: String?) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (id, conversation_id, channel, source, recipient, script, body, status, attempts,
+                    next_attempt_at, last_error, automatic, author, idempotency_key, request_fingerprint, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                entry.id, entry.conversationID, entry.channel.rawValue, entry.source, entry.recipient, entry.script,
+                entry.body, entry.status.rawValue, entry.attempts, entry.nextAttemptAt?.timeIntervalSince1970,
+                entry.lastError, entry.automatic, entry.author, idempotencyKey, fingerprint,
+                entry.createdAt.timeIntervalSince1970, entry.updatedAt.timeIntervalSince1970,
+            ])
+    }
+}

@@ -1,0 +1,87 @@
+import GRDB
+
+extension SQLiteMessageStore {
+    /// Schema migrations, applied in order at open; never edit a shipped one, add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-spine") { db in
+            try db.execute(sql: """
+                CREATE TABLE conversations (
+                    id TEXT PRIMARY KEY,
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    customer_address TEXT NOT NULL,
+                    customer_tier TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    queue TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    urgency TEXT NOT NULL,
+                    sentiment TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    route_id TEXT NOT NULL,
+                    sla_policy TEXT NOT NULL,
+                    sla_due_at REAL,
+                    owner TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX conversations_customer ON conversations(channel, source, customer_address, state);
+                CREATE INDEX conversations_queue ON conversations(queue, state, priority, sla_due_at);
+
+                CREATE TABLE messages (
+                    id TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                    direction TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    external_id TEXT,
+                    sender TEXT NOT NULL,
+                    recipients TEXT NOT NULL,
+                    subject TEXT,
+                    text TEXT NOT NULL,
+                    received_at REAL NOT NULL,
+                    raw_payload BLOB NOT NULL,
+                    classification TEXT
+                );
+                CREATE UNIQUE INDEX messages_external_id ON messages(source, external_id) WHERE external_id IS NOT NULL;
+                CREATE INDEX messages_conversation ON messages(conversation_id, received_at);
+
+                CREATE TABLE outbox (
+                    id TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    script TEXT,
+                    body TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL,
+                    last_error TEXT,
+                    automatic INTEGER NOT NULL,
+                    author TEXT NOT NULL,
+                    idempotency_key TEXT,
+                    request_fingerprint TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE UNIQUE INDEX outbox_idempotency ON outbox(author, idempotency_key) WHERE idempotency_key IS NOT NULL;
+                CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+                CREATE INDEX outbox_conversation ON outbox(conversation_id, created_at);
+
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    subject_kind TEXT NOT NULL,
+                    subject_id TEXT NOT NULL,
+                    conversation_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX events_conversation ON events(conversation_id, seq);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a transaction that
+/// returned is on disk. Every state change is one transaction.
+public final class SQLiteMessageStore: MessageStore {
+    let pool: DatabasePool
+    /// Where the database lives.
+    public let path: String
+
+    /// Opens (creating if needed) `switchboard.sqlite` under `directory` and migrates it.
+    public convenience init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try self.init(path: (directory as NSString).appendingPathComponent("switchboard.sqlite"))
+    }
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL is set by DatabasePool; FULL makes each commit durable across power loss, not just crashes.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        self.path = path
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Runs SQLite's own consistency check; returns its complaints, empty when the file is sound.
+    public func integrityProblems() async throws -> [String] {
+        try await pool.read { db in
+            let rows = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            return rows == ["ok"] ? [] : rows
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }()
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Durations as ops write them: `30s`, `5m`, `2h`, `1d`, or combinations such as `1h30m`.
+public enum DurationText {
+    /// Seconds, or nil when the text is not a positive duration in this form (`250ms` is accepted too).
+    public static func seconds(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix("ms") {
+            guard let millis = Double(trimmed.dropLast(2)), millis > 0 else { return nil }
+            return millis / 1000
+        }
+        var total = 0.0
+        var number = ""
+        var sawUnit = false
+        for character in trimmed {
+            if character.isASCII, character.isNumber || character == "." {
+                number.append(character)
+                continue
+            }
+            guard let value = Double(number) else { return nil }
+            switch character {
+            case "s": total += value
+            case "m": total += value * 60
+            case "h": total += value * 3600
+            case "d": total += value * 86400
+            default: return nil
+            }
+            number = ""
+            sawUnit = true
+        }
+        guard number.isEmpty, sawUnit, total > 0 else { return nil }
+        return total
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Rules
+import SwitchboardCore
+
+struct Classify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Classify JSON lines from standard input ({\"channel\", \"from\", \"subject\", \"text\"}); one JSON line out per line in.")
+
+    @Option(help: "Rules directory.") var rules = "Rules"
+    @Flag(help: "Include every match with its position and the scores.") var explain = false
+
+    struct Input: Decodable {
+        var channel: String?
+        var source: String?
+        var from: String?
+        var subject: String?
+        var text: String
+    }
+
+    struct Output: Encodable {
+        var urgency: String
+        var sentiment: String
+        var queue: String
+        var route: String
+        var priority: Int
+        var sla: String
+        var autoReply: String?
+        var language: String
+        var customerTier: String
+        var signals: [String]
+        var matches: [SignalMatch]
+        var scores: [String: Int]?
+        var routesFired: [String]?
+        var rulesVersion: String?
+    }
+
+    func run() async throws {
+        let edition: RuleBook.Edition
+        do {
+            edition = try RuleDirectory.load(rules)
+        } catch {
+            CommandSupport.printProblems(error)
+            throw ExitCode(1)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var lineNumber = 0
+        var failures = 0
+        while let line = readLine(strippingNewline: true) {
+            lineNumber += 1
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            guard let input = try? JSONDecoder().decode(Input.self, from: Data(line.utf8)) else {
+                failures += 1
+                print(#"{"error":"line \#(lineNumber): expected a JSON object with at least \"text\""}"#)
+                continue
+            }
+            let result = edition.rules.classify(ClassificationInput(
+                channel: input.channel ?? "webhook", source: input.source ?? "cli", sender: input.from ?? "",
+                subject: input.subject, text: input.text))
+            let matches = explain ? result.matches : result.matches.filter { !$0.negated }
+            let output = Output(
+                urgency: result.urgency.rawValue, sentiment: result.sentiment.rawValue, queue: result.route.queue,
+                route: result.route.routeID, priority: result.route.priority, sla: result.route.slaPolicy,
+                autoReply: result.route.autoReply, language: result.language, customerTier: result.customerTier.rawValue,
+                signals: result.firedSignals, matches: matches,
+                scores: explain ? ["urgency": result.urgencyScore, "sentiment": result.sentimentScore] : nil,
+                routesFired: explain ? result.route.fired : nil, rulesVersion: explain ? result.rulesVersion : nil)
+            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+import Pipeline

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Gateway
+import Hummingbird
+import Logging
+import StrictYAML
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway (embedded SQLite, Config/ and Rules/ by default).")
+
+    @Option(help: "Configuration file.") var config = "Config/switchboard.yaml"
+    @Option(help: "Rules directory.") var rules = "Rules"
+    @Option(help: "Data directory (overrides the configuration).") var data: String?
+    @Option(help: "Port (overrides the configuration; 0 picks a free one).") var port: Int?
+
+    func run() async throws {
+        let logger = CommandSupport.bootstrapLogging()
+        let configuration: GatewayConfiguration
+        do {
+            configuration = try GatewayConfiguration.load(path: config)
+        } catch {
+            CommandSupport.printProblems(error)
+            throw ExitCode(2)
+        }
+        do {
+            let (application, _) = try await Gateway.buildApplication(
+                .init(configuration: configuration, rulesDirectory: rules, dataDirectory: data, port: port), logger: logger)
+            try await application.runService()
+        } catch let problems as Problems {
+            CommandSupport.printProblems(problems)
+            throw ExitCode(2)
+        }
+    }
+}
