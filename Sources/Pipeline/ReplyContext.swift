@@ -4,6 +4,12 @@ import SwitchboardCore
 
 /// The variables every reply script may use, built from the conversation.
 public enum ReplyContext {
+    /// The variables an automatic reply is rendered with.
+    public static let automaticVariables: Set<String> = [
+        "customer.address", "conversation.id", "conversation.reference", "queue.id", "queue.name", "queue.team",
+        "message.subject", "sla.first_response", "sla.due",
+    ]
+
     /// Names an agent may not override, because the gateway fills them in.
     public static let reservedPrefixes = ["customer", "conversation", "queue", "sla", "message", "agent"]
 

@@ -114,6 +114,18 @@ public struct ScriptLibrary: Sendable {
         return Rendered(script: script, language: variant.language, channel: variant.channel, body: body)
     }
 
+    /// Variables a script's variants read that are not in `available`, with the file that reads each;
+    /// lets `rules check` refuse an automatic reply that could never render.
+    public func unavailableVariables(of script: String, available: Set<String>) -> [(path: String, variable: String)] {
+        var out: [(String, String)] = []
+        for variant in variants[script] ?? [] {
+            for name in Set(variant.variables) where !available.contains(name) && !available.contains(where: { $0.hasPrefix(name + ".") }) {
+                out.append((variant.path, name))
+            }
+        }
+        return out.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+    }
+
     /// Checks free text an agent wrote against the forbidden phrases.
     public func check(text: String) throws(SwitchboardError) {
         if let phrase = settings.forbiddenPhrase(in: text) {

@@ -21,6 +21,17 @@ public enum RuleDirectory {
         } catch {
             problems += error.problems
         }
+        // An automatic reply only has the conversation's own variables; one that needs more would fail on
+        // every message it should acknowledge, so it is refused here instead.
+        if let rules, let scripts {
+            for script in rules.autoReplyScripts.sorted() {
+                for (path, variable) in scripts.unavailableVariables(of: script, available: ReplyContext.automaticVariables) {
+                    problems.append(Problem(
+                        file: path, line: 1, column: 1,
+                        message: "script '\(script)' is sent automatically but reads '\(variable)', which automatic replies do not have (they have: \(ReplyContext.automaticVariables.sorted().joined(separator: ", ")))"))
+                }
+            }
+        }
         guard let rules, let scripts, problems.isEmpty else { throw Problems(problems) }
         return RuleBook.Edition(rules: rules, scripts: scripts)
     }

@@ -7,7 +7,7 @@ import Testing
 @Suite("Rule loading")
 struct RuleLoadingTests {
     /// Loads a broken mini rule set and returns its problems.
-    private func problems(_ overrides: [String: String]) throws -> [Problem] {
+    func problems(_ overrides: [String: String]) throws -> [Problem] {
         let directory = try Fixtures.miniRuleDirectory(overriding: overrides)
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
         do {
@@ -103,5 +103,15 @@ struct RuleLoadingTests {
         let problem = try #require(found.first)
         #expect(problem.file.hasSuffix("scripts/ack/zh.mustache"))
         #expect(problem.line == 2 && problem.column == 1)
+    }
+}
+
+extension RuleLoadingTests {
+    @Test("an automatically sent script that reads an agent-only variable is refused by rules check")
+    func automaticReplyVariables() throws {
+        let found = try problems(["scripts/ack/en.mustache": "Hi {{customer.address}}, {{agent.name}} here."])
+        let problem = try #require(found.first)
+        #expect(problem.file.hasSuffix("scripts/ack/en.mustache"))
+        #expect(problem.message.contains("'agent.name'"))
     }
 }

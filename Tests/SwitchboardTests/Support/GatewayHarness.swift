@@ -1,0 +1,95 @@
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// Builds the application `switchboard serve` builds, on port 0 with a temporary data directory and a
+/// configuration file written for the test.
+struct GatewayHarness {
+    static let agentToken = "agent-token-for-tests-0001"
+    static let opsToken = "ops-token-for-tests-000001"
+    static let replySecret = "whsec_dGVzdC1yZXBseS1zZWNyZXQtZm9yLXN3aXRjaGJvYXJk"
+    static let inboundSecret = "whsec_aW5ib3VuZC1zZWNyZXQtZm9yLXRoZS1zaG9wLXNvdXJjZQ=="
+
+    let directory: URL
+    let configuration: GatewayConfiguration
+    let rulesDirectory: String
+
+    init(replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096) throws {
+        directory = try Fixtures.temporaryDirectory()
+        rulesDirectory = rules
+        let yaml = """
+            server: { host: 127.0.0.1, port: 0, max_body_bytes: \(maxBodyBytes) }
+            storage: { data_dir: \(directory.appendingPathComponent("data").path) }
+            time_zone: Asia/Shanghai
+            tokens:
+              - { id: alice, name: Alice, role: agent, token: { env: TEST_AGENT_TOKEN } }
+              - { id: ops, role: ops, token: { env: TEST_OPS_TOKEN } }
+            sources:
+              - id: demo
+                channel: webhook
+                reply_url: { env: TEST_REPLY_URL }
+                reply_secret: { env: TEST_REPLY_SECRET }
+              - id: shop
+                channel: webhook
+                reply_url: { env: TEST_REPLY_URL }
+                reply_secret: { env: TEST_REPLY_SECRET }
+                inbound_signature: { scheme: standard-webhooks, secret: { env: TEST_INBOUND_SECRET } }
+            outbox:
+              max_attempts: \(maxAttempts)
+              initial_backoff: 50ms
+              max_backoff: 200ms
+              poll_interval: 50ms
+              timeout: 5s
+            """
+        let path = directory.appendingPathComponent("Config/switchboard.yaml")
+        try Fixtures.write(["Config/switchboard.yaml": yaml], under: directory)
+        configuration = try GatewayConfiguration.load(path: path.path, environment: [
+            "TEST_AGENT_TOKEN": Self.agentToken, "TEST_OPS_TOKEN": Self.opsToken, "TEST_REPLY_URL": replyURL,
+            "TEST_REPLY_SECRET": Self.replySecret, "TEST_INBOUND_SECRET": Self.inboundSecret,
+        ])
+    }
+
+    /// Runs `body` against a live server; cleans up the temporary directory afterwards.
+    func run(_ body: @escaping @Sendable (any TestClientProtocol, Gateway.Parts) async throws -> Void) async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "switchboard-test")
+        logger.logLevel = .warning
+        let (application, parts) = try await Gateway.buildApplication(
+            .init(configuration: configuration, rulesDirectory: rulesDirectory), logger: logger)
+        try await application.test(.live) { client in
+            try await body(client, parts)
+        }
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends JSON with optional bearer token and extra headers.
+    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, token: String? = nil, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        if json != nil { headers[.contentType] = "application/json" }
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as a JSON object.
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+}
+
+/// Polls until `condition` holds, for at most `seconds`; the outbox is delivered asynchronously.
+func eventually(within seconds: Double = 10, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}

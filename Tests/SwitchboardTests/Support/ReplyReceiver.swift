@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A real HTTP endpoint on 127.0.0.1 that plays a customer's system receiving replies: it answers
+/// with a scripted sequence of statuses and records every request.
+final class ReplyReceiver: Sendable {
+    struct Received: Sendable {
+        var headers: [String: String]
+        var body: Data
+    }
+
+    private struct State {
+        var statuses: [Int]
+        var received: [Received] = []
+    }
+
+    private let state: Mutex<State>
+    private let group: Mutex<ServiceGroup?> = Mutex(nil)
+    private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
+    /// The port it listens on, once started.
+    private(set) nonisolated(unsafe) var port = 0
+
+    /// - Parameter statuses: the status of each request in turn; after the list runs out, 200.
+    init(statuses: [Int] = []) {
+        state = Mutex(State(statuses: statuses))
+    }
+
+    var received: [Received] { state.withLock { $0.received } }
+
+    var url: String { "http://127.0.0.1:\(port)/replies" }
+
+    func start() async throws {
+        let router = Router()
+        router.post("replies") { request, _ -> Response in
+            var body = Data()
+            for try await chunk in request.body { body.append(contentsOf: chunk.readableBytesView) }
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let status = self.state.withLock { state -> Int in
+                state.received.append(Received(headers: headers, body: body))
+                return state.statuses.isEmpty ? 200 : state.statuses.removeFirst()
+            }
+            return Response(status: .init(code: status))
+        }
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "reply-receiver")
+        logger.logLevel = .warning
+        let application = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        let serviceGroup = ServiceGroup(services: [application], logger: logger)
+        group.withLock { $0 = serviceGroup }
+        task.withLock { $0 = Task { try await serviceGroup.run() } }
+        for await port in stream {
+            self.port = port
+            break
+        }
+    }
+
+    func stop() async {
+        await group.withLock { $0 }?.triggerGracefulShutdown()
+        _ = try? await task.withLock { $0 }?.value
+    }
+}
