@@ -35,6 +35,12 @@ let package = Package(
             providers: [.apt(["libvectorscan-dev"])]
         ),
         .systemLibrary(
+            name: "COpenCC",
+            path: "Sources/COpenCC",
+            pkgConfig: "opencc",
+            providers: [.apt(["libopencc-dev"])]
+        ),
+        .systemLibrary(
             name: "COpenSSL",
             path: "Sources/COpenSSL",
             pkgConfig: "libcrypto",
@@ -65,6 +71,7 @@ let package = Package(
                 "SwitchboardCore",
                 "StrictYAML",
                 "CVectorscan",
+                "COpenCC",
                 "Signing",
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -3,7 +3,7 @@
 # test suite talks to. Safe to run again; installs only what is missing.
 set -euo pipefail
 
-packages=(pkg-config libcurl4-openssl-dev libssl-dev libsqlite3-dev libvectorscan-dev)
+packages=(pkg-config libcurl4-openssl-dev libssl-dev libsqlite3-dev libvectorscan-dev libopencc-dev)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(python3 python3-pip python3-venv)
 fi

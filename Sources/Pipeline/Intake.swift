@@ -37,9 +37,12 @@ public struct Intake: Sendable {
     /// Classifies, routes and durably stores a message. Throws if the commit failed.
     public func accept(_ inbound: InboundMessage) async throws -> IngestResult {
         let edition = rules.current
+        // Structural signals (writing again, waiting, reopening) need the open conversation; reading it
+        // outside the write transaction keeps the transaction short, and a race only blurs a signal.
+        let context = try await store.conversationContext(channel: inbound.channel, source: inbound.source, customer: inbound.sender)
         let classification = edition.rules.classify(ClassificationInput(
             channel: inbound.channel.rawValue, source: inbound.source, sender: inbound.sender,
-            subject: inbound.subject, text: inbound.text))
+            subject: inbound.subject, text: inbound.text, receivedAt: inbound.receivedAt, context: context))
         let decision = classification.route
         let policy = edition.rules.slaPolicies[decision.slaPolicy]
         let slaDueAt = policy.map { inbound.receivedAt.addingTimeInterval($0.firstResponse) }

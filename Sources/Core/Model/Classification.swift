@@ -14,12 +14,17 @@ public struct SignalMatch: Sendable, Codable, Equatable {
     public var term: String
     /// Which field it matched in (`subject`, `text`), nil for field signals.
     public var field: String?
-    /// UTF-8 byte offsets of the match in the normalized field.
+    /// UTF-8 byte offsets of the match in the field as the customer wrote it.
     public var start: Int?
     public var end: Int?
+    /// The matched text as the customer wrote it (before folding).
+    public var text: String?
+    /// The weight this match carried (the signal's weight, raised when intensified).
     public var weight: Int
     /// A negator stood right before the match, so it did not count.
     public var negated: Bool
+    /// An intensifier before the cue, or a shouting message, raised the weight.
+    public var intensified: Bool?
 
     public init(
         classifier: String,
@@ -29,8 +34,10 @@ public struct SignalMatch: Sendable, Codable, Equatable {
         field: String?,
         start: Int?,
         end: Int?,
+        text: String? = nil,
         weight: Int,
-        negated: Bool
+        negated: Bool,
+        intensified: Bool? = nil
     ) {
         self.classifier = classifier
         self.signal = signal
@@ -39,8 +46,22 @@ public struct SignalMatch: Sendable, Codable, Equatable {
         self.field = field
         self.start = start
         self.end = end
+        self.text = text
         self.weight = weight
         self.negated = negated
+        self.intensified = intensified
+    }
+}
+
+/// Why one route fired: the parts of its condition that held.
+public struct RouteReason: Sendable, Codable, Equatable {
+    public var route: String
+    /// The satisfied part of the `when` condition, e.g. `all(sentiment=negative, not(channel=sms))`.
+    public var condition: String
+
+    public init(route: String, condition: String) {
+        self.route = route
+        self.condition = condition
     }
 }
 
@@ -50,6 +71,8 @@ public struct RouteDecision: Sendable, Codable, Equatable {
     public var routeID: String
     /// Every route that fired, in evaluation order.
     public var fired: [String]
+    /// For each route that fired, the condition that made it fire.
+    public var reasons: [RouteReason]?
     public var queue: String
     public var priority: Int
     public var slaPolicy: String
@@ -59,6 +82,7 @@ public struct RouteDecision: Sendable, Codable, Equatable {
     public init(routeID: String, fired: [String], queue: String, priority: Int, slaPolicy: String, autoReply: String?) {
         self.routeID = routeID
         self.fired = fired
+        self.reasons = nil
         self.queue = queue
         self.priority = priority
         self.slaPolicy = slaPolicy
@@ -78,6 +102,8 @@ public struct Classification: Sendable, Codable, Equatable {
     public var sentimentScore: Int
     public var matches: [SignalMatch]
     public var route: RouteDecision
+    /// The conversation facts the structural signals read, when the message joined an open conversation.
+    public var context: ConversationContext?
 
     public init(
         rulesVersion: String,

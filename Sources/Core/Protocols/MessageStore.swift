@@ -130,6 +130,10 @@ public protocol MessageStore: Sendable {
         autoReply: PendingReply?
     ) async throws -> IngestResult
 
+    /// The structural facts about the customer's open conversation on this channel and source, or nil
+    /// when the message would start a new one. Read before classifying, outside the ingest transaction.
+    func conversationContext(channel: ChannelKind, source: String, customer: String) async throws -> ConversationContext?
+
     func conversation(id: String) async throws -> Conversation?
     func conversationDetail(id: String) async throws -> ConversationDetail?
     func queueSummaries(now: Date) async throws -> [QueueSummary]

@@ -47,12 +47,35 @@ public struct GoldenSuite: Sendable {
                 guard let map = item.mapping(log, what: "case", allowed: ["name", "message", "expect"]),
                       let name = map.string("name", in: "case", required: true, log),
                       let message = map.required("message", in: "case '\(name)'", log)?
-                        .mapping(log, what: "message", allowed: ["channel", "source", "from", "subject", "text"]),
+                        .mapping(log, what: "message", allowed: ["channel", "source", "from", "subject", "text", "received_at", "context"]),
                       let expectation = map.required("expect", in: "case '\(name)'", log)?
                         .mapping(log, what: "expect", allowed: expectKeys)
                 else { continue }
                 guard let channel = message.string("channel", in: "message", required: true, log),
                       let body = message.string("text", in: "message", required: true, log) else { continue }
+                var receivedAt = Date()
+                if let value = message["received_at"], let text = value.string(log, what: "received_at") {
+                    if let date = ISO8601DateFormatter().date(from: text) { receivedAt = date } else {
+                        log.report("'\(text)' is not an ISO 8601 time like 2026-11-21T23:30:00+08:00", at: value)
+                    }
+                }
+                var context: ConversationContext?
+                if let value = message["context"], let facts = value.mapping(log, what: "context", allowed: [
+                    "prior_inbound_messages", "last_inbound_ago", "waiting_for", "reopening",
+                ]) {
+                    func ago(_ key: String) -> Date? {
+                        guard let text = facts.string(key, in: "context", log) else { return nil }
+                        guard let seconds = DurationText.seconds(text) else {
+                            log.report("'\(text)' is not a duration", at: facts[key]!)
+                            return nil
+                        }
+                        return receivedAt.addingTimeInterval(-seconds)
+                    }
+                    context = ConversationContext(
+                        priorInboundMessages: facts.int("prior_inbound_messages", in: "context", log) ?? 0,
+                        lastInboundAt: ago("last_inbound_ago"), waitingSince: ago("waiting_for"),
+                        reopening: facts.bool("reopening", log) ?? false)
+                }
                 var expect: [String: [String]] = [:]
                 for entry in expectation.entries {
                     expect[entry.key] = entry.value.stringList(log, what: entry.key)?.map(\.0) ?? []
@@ -62,7 +85,8 @@ public struct GoldenSuite: Sendable {
                     input: ClassificationInput(
                         channel: channel, source: message.string("source", in: "message", log) ?? "golden",
                         sender: message.string("from", in: "message", log) ?? "customer@example.com",
-                        subject: message.string("subject", in: "message", log), text: body),
+                        subject: message.string("subject", in: "message", log), text: body, receivedAt: receivedAt,
+                        context: context),
                     expect: expect))
             }
         }

@@ -4,22 +4,35 @@ import SwitchboardCore
 extension RuleSetLoader {
     struct ParsedClassifiers {
         var negation: Negation
+        var intensity: Intensity
         var urgency: UrgencyLevels
         var sentiment: SentimentLevels
         var signals: [Signal]
     }
 
-    func parseClassifiers(_ root: YAMLValue, lexicons: [String: [(String, String)]], _ log: ProblemLog) -> ParsedClassifiers {
+    func parseClassifiers(_ root: YAMLValue, lexicons: [String: [(String, String)]], calendars: [String: BusinessCalendar], _ log: ProblemLog) -> ParsedClassifiers {
         var result = ParsedClassifiers(
-            negation: .none, urgency: UrgencyLevels(critical: 8, high: 4, normal: 0),
+            negation: .none, intensity: .none, urgency: UrgencyLevels(critical: 8, high: 4, normal: 0),
             sentiment: SentimentLevels(negative: -3, positive: 3), signals: [])
-        guard let top = root.mapping(log, what: "classifiers.yaml", allowed: ["negation", "urgency", "sentiment"]) else { return result }
+        guard let top = root.mapping(log, what: "classifiers.yaml", allowed: ["negation", "intensity", "urgency", "sentiment"]) else { return result }
 
         if let negation = top["negation"]?.mapping(log, what: "negation", allowed: ["window", "terms"]) {
             let window = negation.int("window", in: "negation", required: true, log) ?? 0
             if window < 0 || window > 64 { log.report("negation window must be between 0 and 64 characters", at: negation["window"]!) }
             let terms = negation.required("terms", in: "negation", log)?.stringList(log, what: "negation terms") ?? []
             result.negation = Negation(window: window, terms: terms.map { TextNormalizer.normalize($0.0) }.filter { !$0.isEmpty })
+        }
+
+        if let intensity = top["intensity"]?.mapping(log, what: "intensity", allowed: ["window", "terms", "boost", "exclamations", "caps_words"]) {
+            let window = intensity.int("window", in: "intensity", log) ?? 3
+            if window < 0 || window > 64 { log.report("intensity window must be between 0 and 64 characters", at: intensity["window"]!) }
+            let terms = intensity["terms"]?.stringList(log, what: "intensity terms") ?? []
+            let boost = intensity.int("boost", in: "intensity", required: true, log) ?? 0
+            if boost < 0 { log.report("boost must not be negative", at: intensity["boost"]!) }
+            result.intensity = Intensity(
+                window: window, terms: terms.map { TextNormalizer.normalize($0.0) }.filter { !$0.isEmpty }, boost: boost,
+                exclamations: intensity.int("exclamations", in: "intensity", log) ?? 0,
+                capsWords: intensity.int("caps_words", in: "intensity", log) ?? 0)
         }
 
         var seen: [String: YAMLValue] = [:]
@@ -45,7 +58,7 @@ extension RuleSetLoader {
                 }
             }
             for item in section.required("signals", in: classifier, log)?.items(log, what: "signals") ?? [] {
-                guard let signal = parseSignal(item, classifier: classifier, lexicons: lexicons, log) else { continue }
+                guard let signal = parseSignal(item, classifier: classifier, lexicons: lexicons, calendars: calendars, log) else { continue }
                 if let first = seen[signal.id] {
                     log.report("duplicate signal id '\(signal.id)' (first defined at line \(first.line))", at: item)
                     continue
@@ -57,10 +70,10 @@ extension RuleSetLoader {
         return result
     }
 
-    private func parseSignal(_ item: YAMLValue, classifier: String, lexicons: [String: [(String, String)]], _ log: ProblemLog) -> Signal? {
+    private func parseSignal(_ item: YAMLValue, classifier: String, lexicons: [String: [(String, String)]], calendars: [String: BusinessCalendar], _ log: ProblemLog) -> Signal? {
         let what = "\(classifier) signal"
         guard let map = item.mapping(log, what: what, allowed: [
-            "id", "description", "weight", "lexicon", "keywords", "regex", "fields", "negatable", "when",
+            "id", "description", "weight", "lexicon", "keywords", "regex", "fields", "negatable", "intensifiable", "when",
         ]) else { return nil }
         guard let id = map.string("id", in: what, required: true, log) else { return nil }
         if !RuleSetLoader.isValidID(id) { log.report("signal id '\(id)' must be lower-case letters, digits and dashes", at: map["id"]!) }
@@ -87,7 +100,9 @@ extension RuleSetLoader {
         for (pattern, position) in map["regex"]?.stringList(log, what: "regex") ?? [] {
             terms.append(Signal.Term(kind: .regex, text: pattern, origin: origin(position)))
         }
-        // Keywords are matched in normalized form; one that normalizes to nothing could never match.
+        // Keywords are matched in folded form; one that folds to nothing could never match, and variants
+        // that fold to the same text (態度 and 态度) are compiled once.
+        var folded = Set<String>()
         terms = terms.compactMap { term in
             guard term.kind == .keyword else { return term }
             let normalized = TextNormalizer.normalize(term.text)
@@ -95,6 +110,7 @@ extension RuleSetLoader {
                 log.report(Problem(origin: term.origin, message: "keyword of signal '\(id)' is empty after normalization"))
                 return nil
             }
+            guard folded.insert(normalized).inserted else { return nil }
             return Signal.Term(kind: .keyword, text: normalized, origin: term.origin)
         }
         for term in terms where term.text.utf8.count > RuleSetLoader.maximumPatternLength {
@@ -110,16 +126,17 @@ extension RuleSetLoader {
                 }
             }
         }
-        let condition = map["when"].flatMap { parseCondition($0, signals: nil, log) }
+        let condition = map["when"].flatMap { parseCondition($0, signals: nil, calendars: calendars, log) }
         if let condition, condition.readsClassification {
-            log.report("a signal's `when` may only test channel, source, customer_tier, language and sender_domain", at: map["when"]!)
+            log.report("a signal's `when` may not test urgency, sentiment or other signals (only message fields, customer tier, conversation facts and business hours)", at: map["when"]!)
         }
         if terms.isEmpty && condition == nil && map["lexicon"] == nil && map["keywords"] == nil && map["regex"] == nil {
             log.report("signal '\(id)' needs at least one of lexicon, keywords, regex or when", at: item)
         }
         return Signal(
             id: id, description: map.string("description", in: what, log), classifier: classifier, weight: weight,
-            terms: terms, fields: fields, negatable: map.bool("negatable", log) ?? true, condition: condition)
+            terms: terms, fields: fields, negatable: map.bool("negatable", log) ?? true, intensifiable: map.bool("intensifiable", log) ?? true,
+            condition: condition)
     }
 
     static func isValidID(_ id: String) -> Bool {

@@ -1,15 +1,19 @@
+import Foundation
 import StrictYAML
 import SwitchboardCore
 
 extension RuleSetLoader {
     static let conditionKeys = [
         "all", "any", "not", "urgency", "urgency_at_least", "sentiment", "channel", "source",
-        "customer_tier", "language", "signal", "sender_domain",
+        "customer_tier", "language", "signal", "sender_domain", "repeat_contact", "waited_at_least", "reopened",
+        "business_hours", "outside_business_hours",
     ]
 
     /// Parses a `when` condition; a mapping with several keys means all of them must hold.
-    /// - Parameter signals: known signal ids, or nil where `signal:` conditions are not checked.
-    func parseCondition(_ value: YAMLValue, signals: Set<String>?, _ log: ProblemLog) -> Condition? {
+    /// - Parameters:
+    ///   - signals: known signal ids, or nil where `signal:` conditions are not checked.
+    ///   - calendars: known business calendars.
+    func parseCondition(_ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, _ log: ProblemLog) -> Condition? {
         guard let map = value.mapping(log, what: "condition", allowed: Self.conditionKeys) else { return nil }
         if map.entries.isEmpty {
             log.report("empty condition", at: value)
@@ -17,12 +21,12 @@ extension RuleSetLoader {
         }
         var parts: [Condition] = []
         for entry in map.entries {
-            if let part = parseConditionEntry(entry.key, entry.value, signals: signals, log) { parts.append(part) }
+            if let part = parseConditionEntry(entry.key, entry.value, signals: signals, calendars: calendars, log) { parts.append(part) }
         }
         return parts.count == 1 ? parts[0] : .all(parts)
     }
 
-    private func parseConditionEntry(_ key: String, _ value: YAMLValue, signals: Set<String>?, _ log: ProblemLog) -> Condition? {
+    private func parseConditionEntry(_ key: String, _ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, _ log: ProblemLog) -> Condition? {
         func list<T>(_ parse: (String) -> T?, expected: String) -> Set<T>? {
             guard let items = value.stringList(log, what: key) else { return nil }
             var out = Set<T>()
@@ -37,10 +41,10 @@ extension RuleSetLoader {
         case "all", "any":
             guard let items = value.items(log, what: key) else { return nil }
             if items.isEmpty { log.report("'\(key)' needs at least one condition", at: value) }
-            let parsed = items.compactMap { parseCondition($0, signals: signals, log) }
+            let parsed = items.compactMap { parseCondition($0, signals: signals, calendars: calendars, log) }
             return key == "all" ? .all(parsed) : .any(parsed)
         case "not":
-            return parseCondition(value, signals: signals, log).map { .not($0) }
+            return parseCondition(value, signals: signals, calendars: calendars, log).map { .not($0) }
         case "urgency":
             return list({ Urgency(rawValue: $0) }, expected: "low, normal, high or critical").map { .urgency($0) }
         case "urgency_at_least":
@@ -70,6 +74,31 @@ extension RuleSetLoader {
                 }
             }
             return .signal(Set(items.map(\.0)))
+        case "repeat_contact":
+            // `true` (any earlier message in the open conversation) or a window such as `24h`.
+            guard let text = value.string(log, what: key) else { return nil }
+            if text == "true" { return .repeatContact(within: nil) }
+            guard let seconds = DurationText.seconds(text) else {
+                log.report("repeat_contact takes true or a window such as 24h", at: value)
+                return nil
+            }
+            return .repeatContact(within: seconds)
+        case "waited_at_least":
+            guard let text = value.string(log, what: key) else { return nil }
+            guard let seconds = DurationText.seconds(text) else {
+                log.report("'\(text)' is not a duration (write e.g. 30m, 2h, 1d)", at: value)
+                return nil
+            }
+            return .waitedAtLeast(seconds)
+        case "reopened":
+            return value.bool(log, what: key).map { .reopened($0) }
+        case "business_hours", "outside_business_hours":
+            guard let calendar = value.string(log, what: key) else { return nil }
+            if let calendars, calendars[calendar] == nil {
+                let known = calendars.keys.sorted().joined(separator: ", ")
+                log.report("calendar '\(calendar)' is not defined in calendars.yaml (known: \(known.isEmpty ? "none" : known))", at: value)
+            }
+            return .businessHours(calendar: calendar, open: key == "business_hours")
         default:
             return nil
         }

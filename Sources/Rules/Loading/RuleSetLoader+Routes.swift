@@ -2,7 +2,7 @@ import StrictYAML
 import SwitchboardCore
 
 extension RuleSetLoader {
-    func parseRoutes(_ root: YAMLValue, signals: Set<String>, slaPolicies: [String: SLAPolicy], _ log: ProblemLog) -> ([Queue], [Route]) {
+    func parseRoutes(_ root: YAMLValue, signals: Set<String>, slaPolicies: [String: SLAPolicy], calendars: [String: BusinessCalendar], _ log: ProblemLog) -> ([Queue], [Route]) {
         guard let top = root.mapping(log, what: "routes.yaml", allowed: ["queues", "routes"]) else { return ([], []) }
 
         var queues: [Queue] = []
@@ -40,7 +40,7 @@ extension RuleSetLoader {
                 if map["when"] != nil { log.report("the default route applies to every message and cannot have `when`", at: map["when"]!) }
                 if map["stop"] != nil { log.report("the default route cannot have `stop`", at: map["stop"]!) }
             } else if let when = map.required("when", in: "route '\(id)'", log) {
-                route.condition = parseCondition(when, signals: signals, log)
+                route.condition = parseCondition(when, signals: signals, calendars: calendars, log)
             }
             if let queue = map.string("queue", in: "route", required: isDefault, log) {
                 if queuePositions[queue] == nil {

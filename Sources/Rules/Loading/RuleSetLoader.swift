@@ -67,13 +67,15 @@ public struct RuleSetLoader {
         let routesFile = read("routes.yaml", required: true)
         let slaFile = read("sla.yaml", required: true)
         let customersFile = read("customers.yaml", required: false)
+        let calendarsFile = read("calendars.yaml", required: false)
 
         let slaPolicies = slaFile.map { parseSLA($0, log) } ?? [:]
         let customers = customersFile.map { parseCustomers($0, log) } ?? .empty
-        let parsedClassifiers = classifiers.map { parseClassifiers($0, lexicons: lexicons, log) }
+        let calendars = calendarsFile.map { parseCalendars($0, log) } ?? [:]
+        let parsedClassifiers = classifiers.map { parseClassifiers($0, lexicons: lexicons, calendars: calendars, log) }
         let signals = parsedClassifiers?.signals ?? []
         let (queues, routes) = routesFile.map {
-            parseRoutes($0, signals: Set(signals.map(\.id)), slaPolicies: slaPolicies, log)
+            parseRoutes($0, signals: Set(signals.map(\.id)), slaPolicies: slaPolicies, calendars: calendars, log)
         } ?? ([], [])
 
         // Compile every term into one database; each regex is checked on its own first so a bad one is
@@ -117,6 +119,7 @@ public struct RuleSetLoader {
         guard let parsedClassifiers else { throw Problems(log.problems) }
         return RuleSet(
             version: version, directory: directory, negation: parsedClassifiers.negation,
+            intensity: parsedClassifiers.intensity, calendars: calendars,
             urgencyLevels: parsedClassifiers.urgency, sentimentLevels: parsedClassifiers.sentiment,
             signals: signals, routes: routes, queues: queues, slaPolicies: slaPolicies, customers: customers,
             database: database, patternOwners: owners)

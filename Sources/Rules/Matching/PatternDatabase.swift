@@ -43,16 +43,20 @@ public final class PatternDatabase: @unchecked Sendable {
         let pointer: OpaquePointer
     }
     public let patternCount: Int
+    /// Byte length of each keyword, so its start is known without asking vectorscan to track starts
+    /// (start-of-match tracking costs scan speed); nil for regexes, which do track them.
+    private let literalLengths: [Int?]
 
     public init(patterns: [Pattern]) throws(CompileError) {
         patternCount = patterns.count
+        literalLengths = patterns.map { $0.kind == .keyword ? $0.text.utf8.count : nil }
         guard !patterns.isEmpty else {
             database = nil
             prototypeScratch = nil
             return
         }
         let expressions = patterns.map { Self.expression(for: $0) }
-        let flags = patterns.map { _ in Self.flags }
+        let flags = patterns.map { Self.flags(for: $0) }
         let ids = (0..<patterns.count).map { UInt32($0) }
         var db: OpaquePointer?
         var compileError: UnsafeMutablePointer<hs_compile_error_t>?
@@ -87,7 +91,7 @@ public final class PatternDatabase: @unchecked Sendable {
     public static func validate(_ pattern: Pattern) -> String? {
         var info: UnsafeMutablePointer<hs_expr_info_t>?
         var compileError: UnsafeMutablePointer<hs_compile_error_t>?
-        let status = hs_expression_info(expression(for: pattern), flags, &info, &compileError)
+        let status = hs_expression_info(expression(for: pattern), flags(for: pattern), &info, &compileError)
         defer {
             free(info)
             hs_free_compile_error(compileError)
@@ -100,7 +104,7 @@ public final class PatternDatabase: @unchecked Sendable {
 
     /// Every match in `text`, in the order vectorscan reports them (by end offset).
     public func scan(_ text: String) -> [Hit] {
-        guard let database, let prototypeScratch else { return [] }
+        guard let database, let prototypeScratch, !text.isEmpty else { return [] }
         var scratch = spareScratch.withLock { $0.popLast()?.pointer }
         if scratch == nil {
             var clone: OpaquePointer?
@@ -124,10 +128,37 @@ public final class PatternDatabase: @unchecked Sendable {
                     hitsPointer)
             }
         }
+        for index in hits.indices {
+            if let length = literalLengths[hits[index].pattern] { hits[index].start = hits[index].end - length }
+        }
         return hits
     }
 
-    private static let flags: UInt32 = SB_HS_FLAG_CASELESS | SB_HS_FLAG_UTF8 | SB_HS_FLAG_SOM_LEFTMOST | SB_HS_FLAG_DOTALL
+    /// Scans without collecting matches, for measuring the matcher on its own.
+    public func scanRate(_ text: String) -> Int {
+        guard let database, let prototypeScratch, !text.isEmpty else { return 0 }
+        var scratch: OpaquePointer?
+        guard hs_clone_scratch(prototypeScratch, &scratch) == SB_HS_SUCCESS else { return 0 }
+        defer { hs_free_scratch(scratch) }
+        var count = 0
+        var utf8 = text
+        utf8.withUTF8 { bytes in
+            withUnsafeMutablePointer(to: &count) { counter in
+                _ = hs_scan(
+                    database, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0,
+                    scratch, { _, _, _, _, context in
+                        context!.assumingMemoryBound(to: Int.self).pointee += 1
+                        return 0
+                    }, counter)
+            }
+        }
+        return count
+    }
+
+    private static func flags(for pattern: Pattern) -> UInt32 {
+        let base = SB_HS_FLAG_CASELESS | SB_HS_FLAG_UTF8 | SB_HS_FLAG_DOTALL
+        return pattern.kind == .regex ? base | SB_HS_FLAG_SOM_LEFTMOST : base
+    }
 
     /// The vectorscan expression for a pattern. Keywords become literals; one that starts or ends with an
     /// ASCII letter or digit is anchored at word boundaries there, so `down` does not match `download`,

@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardCore
 
 /// A `when` condition from a rule file. Composite conditions nest to any depth.
@@ -14,6 +15,14 @@ public indirect enum Condition: Sendable, Equatable {
     case language(Set<String>)
     case signal(Set<String>)
     case senderDomain(Set<String>)
+    /// The customer already wrote in the open conversation (within the window, if one is given).
+    case repeatContact(within: Double?)
+    /// The customer's oldest unanswered message is at least this many seconds old.
+    case waitedAtLeast(Double)
+    /// The message reopens a resolved conversation.
+    case reopened(Bool)
+    /// The message arrived inside (true) or outside (false) the calendar's business hours.
+    case businessHours(calendar: String, open: Bool)
 
     /// Whether the condition reads classification results, which signals' own conditions may not.
     var readsClassification: Bool {
@@ -21,7 +30,18 @@ public indirect enum Condition: Sendable, Equatable {
         case let .all(items), let .any(items): items.contains { $0.readsClassification }
         case let .not(item): item.readsClassification
         case .urgency, .urgencyAtLeast, .sentiment, .signal: true
-        case .channel, .source, .customerTier, .language, .senderDomain: false
+        case .channel, .source, .customerTier, .language, .senderDomain, .repeatContact, .waitedAtLeast, .reopened,
+             .businessHours: false
+        }
+    }
+
+    /// Calendar ids the condition refers to, for reference checks.
+    var referencedCalendars: [String] {
+        switch self {
+        case let .all(items), let .any(items): items.flatMap(\.referencedCalendars)
+        case let .not(item): item.referencedCalendars
+        case let .businessHours(calendar, _): [calendar]
+        default: []
         }
     }
 
@@ -46,10 +66,14 @@ public struct ConditionFacts: Sendable {
     public var language: String
     public var firedSignals: Set<String>
     public var senderDomain: String
+    public var receivedAt: Date
+    public var context: ConversationContext?
+    public var calendars: [String: BusinessCalendar]
 
     public init(
         urgency: Urgency, sentiment: Sentiment, channel: String, source: String, customerTier: CustomerTier,
-        language: String, firedSignals: Set<String>, senderDomain: String
+        language: String, firedSignals: Set<String>, senderDomain: String, receivedAt: Date = Date(),
+        context: ConversationContext? = nil, calendars: [String: BusinessCalendar] = [:]
     ) {
         self.urgency = urgency
         self.sentiment = sentiment
@@ -59,6 +83,9 @@ public struct ConditionFacts: Sendable {
         self.language = language
         self.firedSignals = firedSignals
         self.senderDomain = senderDomain
+        self.receivedAt = receivedAt
+        self.context = context
+        self.calendars = calendars
     }
 }
 
@@ -79,6 +106,45 @@ extension Condition {
         case let .signal(ids): !ids.isDisjoint(with: facts.firedSignals)
         case let .senderDomain(domains):
             domains.contains { facts.senderDomain == $0 || facts.senderDomain.hasSuffix("." + $0) }
+        case let .repeatContact(window):
+            if let context = facts.context, context.priorInboundMessages > 0 {
+                if let window, let last = context.lastInboundAt {
+                    facts.receivedAt.timeIntervalSince(last) <= window
+                } else {
+                    window == nil
+                }
+            } else {
+                false
+            }
+        case let .waitedAtLeast(seconds):
+            facts.context?.waitingSince.map { facts.receivedAt.timeIntervalSince($0) >= seconds } ?? false
+        case let .reopened(expected):
+            (facts.context?.reopening ?? false) == expected
+        case let .businessHours(calendar, open):
+            (facts.calendars[calendar]?.isOpen(at: facts.receivedAt) ?? false) == open
+        }
+    }
+
+    /// The part of the condition that held, in words, for the route explanation.
+    public func explain(for facts: ConditionFacts) -> String {
+        switch self {
+        case let .all(items): "all(" + items.map { $0.explain(for: facts) }.joined(separator: ", ") + ")"
+        case let .any(items):
+            "any(" + items.filter { $0.holds(for: facts) }.map { $0.explain(for: facts) }.joined(separator: ", ") + ")"
+        case let .not(item): "not(\(item.explain(for: facts)))"
+        case .urgency: "urgency=\(facts.urgency.rawValue)"
+        case let .urgencyAtLeast(level): "urgency=\(facts.urgency.rawValue)>=\(level.rawValue)"
+        case .sentiment: "sentiment=\(facts.sentiment.rawValue)"
+        case .channel: "channel=\(facts.channel)"
+        case .source: "source=\(facts.source)"
+        case .customerTier: "customer_tier=\(facts.customerTier.rawValue)"
+        case .language: "language=\(facts.language)"
+        case let .signal(ids): "signal=" + ids.intersection(facts.firedSignals).sorted().joined(separator: "|")
+        case .senderDomain: "sender_domain=\(facts.senderDomain)"
+        case let .repeatContact(window): "repeat_contact" + (window.map { "<=\(Int($0))s" } ?? "")
+        case let .waitedAtLeast(seconds): "waited>=\(Int(seconds))s"
+        case let .reopened(value): "reopened=\(value)"
+        case let .businessHours(calendar, open): (open ? "business_hours=" : "outside_business_hours=") + calendar
         }
     }
 }

@@ -7,6 +7,8 @@ public final class RuleSet: Sendable {
     public let version: String
     public let directory: String
     public let negation: Negation
+    public let intensity: Intensity
+    public let calendars: [String: BusinessCalendar]
     public let urgencyLevels: UrgencyLevels
     public let sentimentLevels: SentimentLevels
     public let signals: [Signal]
@@ -17,9 +19,12 @@ public final class RuleSet: Sendable {
     let database: PatternDatabase
     /// For each compiled pattern, the signal and term it belongs to.
     let patternOwners: [(signal: Int, term: Int)]
+    /// Every signal id referenced by a route, so an unused signal can be reported.
+    public var signalIDs: [String] { signals.map(\.id) }
 
     init(
-        version: String, directory: String, negation: Negation, urgencyLevels: UrgencyLevels,
+        version: String, directory: String, negation: Negation, intensity: Intensity,
+        calendars: [String: BusinessCalendar], urgencyLevels: UrgencyLevels,
         sentimentLevels: SentimentLevels, signals: [Signal], routes: [Route], queues: [Queue],
         slaPolicies: [String: SLAPolicy], customers: CustomerDirectory, database: PatternDatabase,
         patternOwners: [(signal: Int, term: Int)]
@@ -27,6 +32,8 @@ public final class RuleSet: Sendable {
         self.version = version
         self.directory = directory
         self.negation = negation
+        self.intensity = intensity
+        self.calendars = calendars
         self.urgencyLevels = urgencyLevels
         self.sentimentLevels = sentimentLevels
         self.signals = signals

@@ -70,3 +70,33 @@ extension SQLiteMessageStore {
         }
     }
 }
+
+extension SQLiteMessageStore {
+    public func conversationContext(channel: ChannelKind, source: String, customer: String) async throws -> ConversationContext? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT id, state FROM conversations
+                    WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
+                    ORDER BY created_at DESC LIMIT 1
+                    """,
+                arguments: [channel.rawValue, source, customer]) else { return nil }
+            let id: String = row["id"]
+            let state: String = row["state"]
+            let inbound = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*) AS n, MAX(received_at) AS last FROM messages WHERE conversation_id = ? AND direction = 'inbound'",
+                arguments: [id])
+            // Only an agent's reply ends a wait; an automatic acknowledgement does not.
+            let answeredAt = try Double.fetchOne(
+                db, sql: "SELECT MAX(created_at) FROM outbox WHERE conversation_id = ? AND automatic = 0", arguments: [id])
+            let waitingSince = try Double.fetchOne(
+                db,
+                sql: "SELECT MIN(received_at) FROM messages WHERE conversation_id = ? AND direction = 'inbound' AND received_at > ?",
+                arguments: [id, answeredAt ?? 0])
+            return ConversationContext(
+                priorInboundMessages: inbound?["n"] ?? 0, lastInboundAt: Self.date(inbound?["last"]),
+                waitingSince: Self.date(waitingSince), reopening: state == ConversationState.resolved.rawValue)
+        }
+    }
+}

@@ -35,7 +35,10 @@ struct InboundTests {
             let route = try #require(classification["route"] as? [String: Any])
             #expect(route["route_id"] as? String == "escalation-threat")
             let matches = try #require(classification["matches"] as? [[String: Any]])
-            #expect(matches.contains { $0["term"] as? String == "態度太差" && $0["signal"] as? String == "anger" })
+            // Terms are folded to Simplified; the match keeps the customer's own Traditional text and position.
+            let anger = try #require(matches.first { $0["signal"] as? String == "anger" && $0["text"] as? String == "態度太差" })
+            #expect(anger["term"] as? String == "态度太差")
+            #expect(anger["start"] as? Int == 12)
             #expect((classification["rules_version"] as? String)?.count == 16)
             let outbox = try #require(detail.json["outbox"] as? [[String: Any]])
             #expect(outbox.count == 1)
@@ -73,7 +76,7 @@ struct InboundTests {
             #expect(first.status == .accepted && second.status == .accepted)
             #expect(first.json["message_id"] as? String == second.json["message_id"] as? String)
             #expect(second.json["duplicate"] as? Bool == true)
-            let stored = try await DatabaseQueue(path: parts.store.path).read { db in
+            let stored = try await testDatabase(parts.store.path).read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE external_id = 'same-1'")
             }
             #expect(stored == 1)
@@ -131,7 +134,7 @@ struct InboundTests {
     @Test("no 2xx unless committed: a failing transaction answers 503 and leaves nothing behind")
     func ackAfterCommit() async throws {
         try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { client, parts in
-            let database = try DatabaseQueue(path: parts.store.path)
+            let database = try testDatabase(parts.store.path)
             try await database.write { db in
                 try db.execute(sql: """
                     CREATE TRIGGER fail_message BEFORE INSERT ON messages WHEN NEW.text LIKE '%FAIL-MESSAGE%'

@@ -50,7 +50,7 @@ struct OutboxTests {
             let message = try #require(error["message"] as? String)
             #expect(message.contains("delay-apology"))
             #expect(message.contains("not queued"))
-            let queued = try await DatabaseQueue(path: parts.store.path).read { db in
+            let queued = try await testDatabase(parts.store.path).read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 0")
             }
             #expect(queued == 0)

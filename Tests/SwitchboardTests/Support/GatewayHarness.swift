@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Gateway
 import HTTPTypes
 import Hummingbird
@@ -92,4 +93,11 @@ func eventually(within seconds: Double = 10, _ condition: @Sendable () async thr
         try await Task.sleep(for: .milliseconds(50))
     }
     return try await condition()
+}
+
+/// A second connection to the gateway's database, waiting politely for the gateway's own writes.
+func testDatabase(_ path: String) throws -> DatabaseQueue {
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    return try DatabaseQueue(path: path, configuration: configuration)
 }
