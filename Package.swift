@@ -163,15 +163,26 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/Gateway"
+        ),
+        // `switchboard bench`: generated corpora and rule sets, measured side by side with their baselines.
+        .target(
+            name: "Benchmarks",
+            dependencies: ["Rules", "SwitchboardCore"],
+            path: "Sources/Benchmarks"
         ),
         .executableTarget(
             name: "switchboard",
             dependencies: [
                 "Gateway",
                 "Rules",
+                "Pipeline",
+                "StrictYAML",
+                "SQLiteStorage",
+                "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/switchboard"

@@ -40,8 +40,11 @@ public struct API: Sendable {
     let rules: RuleBook
     let metricsFactory: any MetricsFactory
     let metricsText: @Sendable () async -> String
+    let reloadRules: @Sendable () -> [String]
 
-    /// - Parameter metricsText: renders `/metrics` in the Prometheus text format.
+    /// - Parameters:
+    ///   - metricsText: renders `/metrics` in the Prometheus text format.
+    ///   - reloadRules: validates and swaps in the rules directory, returning its problems (empty on success).
     public init(
         configuration: Configuration,
         store: any MessageStore,
@@ -49,7 +52,8 @@ public struct API: Sendable {
         composer: ReplyComposer,
         rules: RuleBook,
         metricsFactory: any MetricsFactory,
-        metricsText: @escaping @Sendable () async -> String
+        metricsText: @escaping @Sendable () async -> String,
+        reloadRules: @escaping @Sendable () -> [String]
     ) {
         self.configuration = configuration
         self.store = store
@@ -58,6 +62,7 @@ public struct API: Sendable {
         self.rules = rules
         self.metricsFactory = metricsFactory
         self.metricsText = metricsText
+        self.reloadRules = reloadRules
     }
 
     /// Every route, with token checks on the agent and ops endpoints.
@@ -91,23 +96,37 @@ public struct API: Sendable {
 
         let ops = router.group("v1/rules")
             .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], rejected: rejected))
-        ops.get("") { _, _ in
-            let edition = rules.current
-            return try JSONBody.response(RulesView(
-                version: edition.rules.version, directory: edition.rules.directory, signals: edition.rules.signals.count,
-                routes: edition.rules.routes.map(\.id), queues: edition.rules.queues.map(\.id),
-                scripts: edition.scripts.scriptIDs.sorted(), patterns: edition.rules.patternCount))
+        ops.get("") { _, _ in try JSONBody.response(rulesView()) }
+        ops.post("reload") { _, _ in
+            let problems = reloadRules()
+            return try JSONBody.response(rulesView(), status: problems.isEmpty ? .ok : .unprocessableContent)
         }
         return router
     }
 
     struct RulesView: Encodable {
+        struct Failure: Encodable {
+            var at: Date
+            var problems: [String]
+        }
         var version: String
+        var loadedAt: Date
         var directory: String
         var signals: Int
         var routes: [String]
         var queues: [String]
         var scripts: [String]
         var patterns: Int
+        /// The last refused reload since the active rules were loaded.
+        var lastError: Failure?
+    }
+
+    func rulesView() -> RulesView {
+        let edition = rules.current
+        return RulesView(
+            version: edition.rules.version, loadedAt: rules.loadedAt, directory: edition.rules.directory,
+            signals: edition.rules.signals.count, routes: edition.rules.routes.map(\.id), queues: edition.rules.queues.map(\.id),
+            scripts: edition.scripts.scriptIDs.sorted(), patterns: edition.rules.patternCount,
+            lastError: rules.lastFailure.map { RulesView.Failure(at: $0.at, problems: $0.problems) })
     }
 }

@@ -14,7 +14,8 @@ public struct SignalMatch: Sendable, Codable, Equatable {
     public var term: String
     /// Which field it matched in (`subject`, `text`), nil for field signals.
     public var field: String?
-    /// UTF-8 byte offsets of the match in the field as the customer wrote it.
+    /// UTF-8 byte offsets of the match in the field as the customer wrote it. Regex matches report
+    /// only their end (the matcher does not track where a regex match starts).
     public var start: Int?
     public var end: Int?
     /// The matched text as the customer wrote it (before folding).

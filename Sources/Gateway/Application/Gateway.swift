@@ -21,12 +21,18 @@ public enum Gateway {
         public var dataDirectory: String?
         /// Overrides the configuration's port when set (0 picks a free one).
         public var port: Int?
+        /// How often `Rules/` is checked for changes, in seconds.
+        public var rulesCheckInterval: Double
 
-        public init(configuration: GatewayConfiguration, rulesDirectory: String, dataDirectory: String? = nil, port: Int? = nil) {
+        public init(
+            configuration: GatewayConfiguration, rulesDirectory: String, dataDirectory: String? = nil, port: Int? = nil,
+            rulesCheckInterval: Double = 2
+        ) {
             self.configuration = configuration
             self.rulesDirectory = rulesDirectory
             self.dataDirectory = dataDirectory
             self.port = port
+            self.rulesCheckInterval = rulesCheckInterval
         }
     }
 
@@ -35,6 +41,7 @@ public enum Gateway {
         public var store: SQLiteMessageStore
         public var rules: RuleBook
         public var dispatcher: OutboxDispatcher
+        public var reloader: RuleReloader
         public var intake: Intake
     }
 
@@ -101,10 +108,13 @@ public enum Gateway {
             }
             return registry.emitToString()
         }
+        let reloader = RuleReloader(
+            directory: options.rulesDirectory, book: rules, interval: options.rulesCheckInterval, logger: logger,
+            metricsFactory: metricsFactory)
         let api = API(
             configuration: .init(maxBodyBytes: configuration.server.maxBodyBytes, sources: sources, tokens: tokens),
             store: store, intake: intake, composer: composer, rules: rules, metricsFactory: metricsFactory,
-            metricsText: metricsText)
+            metricsText: metricsText, reloadRules: { reloader.reload() })
 
         if !configuration.developmentDefaultsInUse.isEmpty {
             logger.warning("using documented development defaults for secrets; set them before production", metadata: [
@@ -121,13 +131,13 @@ public enum Gateway {
             configuration: .init(
                 address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
                 serverName: "switchboard"),
-            services: [dispatcher],
+            services: [dispatcher, reloader],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("switchboard listening", metadata: ["server.host": "\(configuration.server.host)", "server.port": "\(port)"])
                 await onServerRunning(port)
             },
             logger: logger)
-        return (application, Parts(store: store, rules: rules, dispatcher: dispatcher, intake: intake))
+        return (application, Parts(store: store, rules: rules, dispatcher: dispatcher, reloader: reloader, intake: intake))
     }
 }

@@ -30,40 +30,47 @@ extension RuleSet {
     /// Most matches kept per signal in the explanation; enough to explain, small enough to store.
     static let matchesKeptPerSignal = 5
 
+    /// A hit before it becomes part of the explanation: no strings, so unexplained hits cost little.
+    struct RawHit {
+        var term: Int32
+        var field: Int8
+        var start: Int32
+        var end: Int32
+        var negated: Bool
+        var intensified: Bool
+        var startKnown: Bool
+    }
+
     /// Classifies and routes a message, recording why.
     public func classify(_ input: ClassificationInput) -> Classification {
-        let language = TextNormalizer.detectLanguage(input.subject + " " + input.text)
+        let language = TextNormalizer.detectLanguage(input.subject) == "zh" ? "zh" : TextNormalizer.detectLanguage(input.text)
         let tier = customers.tier(of: input.sender)
         let senderDomain = CustomerDirectory.domain(of: input.sender)
+        let fields = [("subject", input.subject), ("text", input.text)]
 
-        var hitsBySignal = [[SignalMatch]](repeating: [], count: signals.count)
+        var hitsBySignal = [[RawHit]](repeating: [], count: signals.count)
         var shouting = false
-        for (fieldName, original) in [("subject", input.subject), ("text", input.text)] where !original.isEmpty {
+        for (fieldIndex, (_, original)) in fields.enumerated() where !original.isEmpty {
             let normalized = TextNormalizer.normalize(original)
             if !shouting { shouting = isShouting(original: original, normalized: normalized) }
             let hits = database.scan(normalized)
             if hits.isEmpty { continue }
-            // Positions are mapped back to the customer's own text only when something matched.
-            let (_, offsets) = TextNormalizer.normalizeWithOffsets(original)
-            let bytes = Array(normalized.utf8)
-            let originalBytes = Array(original.utf8)
-            for hit in hits {
-                let owner = patternOwners[hit.pattern]
-                let signal = signals[owner.signal]
-                guard signal.fields.contains(fieldName) else { continue }
-                let term = signal.terms[owner.term]
-                let negated = signal.negatable && precededBy(negation.terms, window: negation.window, in: bytes, at: hit.start)
-                let intensified = signal.intensifiable && intensity.boost > 0
-                    && precededBy(intensity.terms, window: intensity.window, in: bytes, at: hit.start)
-                // The match starts where its first folded byte came from and ends with the character its
-                // last folded byte came from.
-                let start = offsets[min(hit.start, offsets.count - 1)]
-                let endOfLast = Self.endOfCharacter(in: originalBytes, startingAt: offsets[max(hit.end - 1, hit.start)])
-                hitsBySignal[owner.signal].append(SignalMatch(
-                    classifier: signal.classifier, signal: signal.id, kind: term.kind == .regex ? .regex : .keyword,
-                    term: term.text, field: fieldName, start: start, end: endOfLast,
-                    text: String(decoding: originalBytes[start..<endOfLast], as: UTF8.self), weight: signal.weight,
-                    negated: negated, intensified: intensified ? true : nil))
+            var bytes = normalized
+            bytes.withUTF8 { bytes in
+                for hit in hits {
+                    let owner = patternOwners[hit.pattern]
+                    let signal = signals[owner.signal]
+                    guard signal.fieldMask & (1 << fieldIndex) != 0 else { continue }
+                    // A regex's start is not tracked, so only keywords can be negated or intensified by the
+                    // words before them; a regex that must not fire after a negator says so itself.
+                    let negated = hit.startKnown && signal.negatable
+                        && precededBy(negationBytes, window: negation.window, in: bytes, at: hit.start)
+                    let intensified = hit.startKnown && !negated && signal.intensifiable && intensity.boost > 0
+                        && precededBy(intensifierBytes, window: intensity.window, in: bytes, at: hit.start)
+                    hitsBySignal[owner.signal].append(RawHit(
+                        term: Int32(owner.term), field: Int8(fieldIndex), start: Int32(hit.start), end: Int32(hit.end),
+                        negated: negated, intensified: intensified, startKnown: hit.startKnown))
+                }
             }
         }
 
@@ -71,7 +78,8 @@ extension RuleSet {
             urgency: .normal, sentiment: .neutral, channel: input.channel, source: input.source, customerTier: tier,
             language: language, firedSignals: [], senderDomain: senderDomain, receivedAt: input.receivedAt,
             context: input.context, calendars: calendars)
-        var matches: [SignalMatch] = []
+        var kept: [(signal: Int, hit: RawHit, weight: Int)] = []
+        var fieldMatches: [SignalMatch] = []
         var fired = Set<String>()
         var urgencyScore = 0
         var sentimentScore = 0
@@ -79,26 +87,25 @@ extension RuleSet {
             if let condition = signal.condition, !condition.holds(for: fieldFacts) { continue }
             var weight = signal.weight
             if signal.terms.isEmpty {
-                matches.append(SignalMatch(
+                fieldMatches.append(SignalMatch(
                     classifier: signal.classifier, signal: signal.id, kind: .field,
                     term: signal.condition.map { $0.explain(for: fieldFacts) } ?? "when", field: nil, start: nil, end: nil,
                     weight: weight, negated: false))
             } else {
-                var hits = Self.explanationHits(hitsBySignal[index])
+                let hits = Self.explanationHits(hitsBySignal[index])
+                if hits.isEmpty { continue }
                 guard hits.contains(where: { !$0.negated }) else {
-                    matches.append(contentsOf: hits)
+                    kept.append(contentsOf: hits.map { (index, $0, weight) })
                     continue
                 }
                 let intensified = signal.intensifiable && intensity.boost > 0
-                    && (shouting || hits.contains { !$0.negated && $0.intensified == true })
-                if intensified {
-                    weight += weight >= 0 ? intensity.boost : -intensity.boost
-                    for hitIndex in hits.indices where !hits[hitIndex].negated {
-                        hits[hitIndex].weight = weight
-                        hits[hitIndex].intensified = true
-                    }
-                }
-                matches.append(contentsOf: hits)
+                    && (shouting || hits.contains { $0.intensified })
+                if intensified { weight += weight >= 0 ? intensity.boost : -intensity.boost }
+                kept.append(contentsOf: hits.map { hit in
+                    var hit = hit
+                    if !hit.negated { hit.intensified = intensified }
+                    return (index, hit, hit.negated ? signal.weight : weight)
+                })
             }
             fired.insert(signal.id)
             if signal.classifier == "urgency" { urgencyScore += weight } else { sentimentScore += weight }
@@ -112,9 +119,51 @@ extension RuleSet {
         facts.firedSignals = fired
         var classification = Classification(
             rulesVersion: version, language: language, customerTier: tier, urgency: urgency, urgencyScore: urgencyScore,
-            sentiment: sentiment, sentimentScore: sentimentScore, matches: matches, route: route(for: facts))
+            sentiment: sentiment, sentimentScore: sentimentScore,
+            matches: explain(kept, fields: fields) + fieldMatches, route: route(for: facts))
         classification.context = input.context
         return classification
+    }
+
+    /// Builds the stored explanation for the hits that were kept, with positions in the customer's own text.
+    private func explain(_ kept: [(signal: Int, hit: RawHit, weight: Int)], fields: [(String, String)]) -> [SignalMatch] {
+        guard !kept.isEmpty else { return [] }
+        // For every kept hit: the folded positions of its first and last byte, mapped back per field.
+        var mapped: [[Int: Int]] = []
+        for (fieldIndex, (_, original)) in fields.enumerated() {
+            var wanted = Set<Int>()
+            for entry in kept where Int(entry.hit.field) == fieldIndex {
+                if entry.hit.startKnown { wanted.insert(Int(entry.hit.start)) }
+                wanted.insert(max(Int(entry.hit.end) - 1, 0))
+            }
+            let positions = wanted.sorted()
+            let offsets = TextNormalizer.originalOffsets(in: original, at: positions)
+            mapped.append(Dictionary(uniqueKeysWithValues: zip(positions, offsets)))
+        }
+        var matches: [SignalMatch] = []
+        matches.reserveCapacity(kept.count)
+        for (signalIndex, hit, weight) in kept {
+            let signal = signals[signalIndex]
+            let term = signal.terms[Int(hit.term)]
+            let (fieldName, original) = fields[Int(hit.field)]
+            // The match starts where its first folded byte came from and ends with the character its
+            // last folded byte came from.
+            let lastStart = mapped[Int(hit.field)][max(Int(hit.end) - 1, 0)] ?? 0
+            let start = hit.startKnown ? mapped[Int(hit.field)][Int(hit.start)] ?? 0 : nil
+            let (end, text) = original.utf8.withContiguousStorageIfAvailable { bytes -> (Int, String?) in
+                let end = Self.endOfCharacter(in: bytes, startingAt: lastStart)
+                return (end, start.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0..<end]), as: UTF8.self) })
+            } ?? {
+                let bytes = Array(original.utf8)
+                let end = bytes.withUnsafeBufferPointer { Self.endOfCharacter(in: $0, startingAt: lastStart) }
+                return (end, start.map { String(decoding: bytes[$0..<end], as: UTF8.self) })
+            }()
+            matches.append(SignalMatch(
+                classifier: signal.classifier, signal: signal.id, kind: term.kind == .regex ? .regex : .keyword,
+                term: term.text, field: fieldName, start: start, end: end, text: text, weight: weight, negated: hit.negated,
+                intensified: hit.intensified ? true : nil))
+        }
+        return matches
     }
 
     /// Runs the routes in order: the default route's actions are the base, each route that fires
@@ -148,26 +197,24 @@ extension RuleSet {
         return decision
     }
 
-    /// One entry per distinct term and field: the first hit that counts, else the first negated one.
-    static func explanationHits(_ hits: [SignalMatch]) -> [SignalMatch] {
-        var chosen: [String: SignalMatch] = [:]
-        var order: [String] = []
+    /// One entry per distinct term and field: the first hit that counts, else the first negated one;
+    /// counting hits first, at most ``matchesKeptPerSignal``.
+    static func explanationHits(_ hits: [RawHit]) -> [RawHit] {
+        guard !hits.isEmpty else { return [] }
+        var chosen: [RawHit] = []
         for hit in hits {
-            let key = hit.term + "\u{0}" + (hit.field ?? "")
-            if let existing = chosen[key] {
-                if existing.negated && !hit.negated { chosen[key] = hit }
+            if let index = chosen.firstIndex(where: { $0.term == hit.term && $0.field == hit.field }) {
+                if chosen[index].negated && !hit.negated { chosen[index] = hit }
             } else {
-                chosen[key] = hit
-                order.append(key)
+                chosen.append(hit)
             }
         }
-        let all = order.map { chosen[$0]! }
-        return Array((all.filter { !$0.negated } + all.filter(\.negated)).prefix(matchesKeptPerSignal))
+        return Array((chosen.filter { !$0.negated } + chosen.filter(\.negated)).prefix(matchesKeptPerSignal))
     }
 
     /// Whether one of `terms` ends within `window` characters before byte `position`, in the same clause.
     /// Terms made of ASCII letters must stand as whole words (`know` does not hold the negator `no`).
-    func precededBy(_ terms: [String], window: Int, in bytes: [UInt8], at position: Int) -> Bool {
+    func precededBy(_ terms: [[UInt8]], window: Int, in bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
         guard window > 0, !terms.isEmpty, position > 0 else { return false }
         // Walk back `window` characters, stopping at a clause boundary.
         var windowStart = position
@@ -180,51 +227,73 @@ extension RuleSet {
             characters += 1
         }
         guard windowStart < position else { return false }
-        for term in terms {
-            let needle = Array(term.utf8)
-            guard needle.count <= position - windowStart else { continue }
-            let wordLike = needle.allSatisfy { Self.isASCIIWordByte($0) }
+        for needle in terms where needle.count <= position - windowStart {
+            let wordLike = needle.allSatisfy(Self.isASCIIWordByte)
             var start = windowStart
-            while start + needle.count <= position {
-                if bytes[start] == needle[0], Array(bytes[start..<(start + needle.count)]) == needle {
-                    let before = start > 0 ? bytes[start - 1] : 0x20
-                    let after = start + needle.count < bytes.count ? bytes[start + needle.count] : 0x20
-                    if !wordLike || (!Self.isASCIIWordByte(before) && !Self.isASCIIWordByte(after)) { return true }
-                }
-                start += 1
+            search: while start + needle.count <= position {
+                defer { start += 1 }
+                for offset in 0..<needle.count where bytes[start + offset] != needle[offset] { continue search }
+                let before = start > 0 ? bytes[start - 1] : 0x20
+                let after = start + needle.count < bytes.count ? bytes[start + needle.count] : 0x20
+                if !wordLike || (!Self.isASCIIWordByte(before) && !Self.isASCIIWordByte(after)) { return true }
             }
         }
         return false
     }
 
-    /// A run of exclamation marks, or several words in capitals: the customer is shouting.
+    /// A run of exclamation marks, or several words in capitals (full-width too; codes with digits such
+    /// as `ORD123` are not words): the customer is shouting.
     func isShouting(original: String, normalized: String) -> Bool {
         if intensity.exclamations > 0 {
-            var run = 0
-            for byte in normalized.utf8 {
-                run = byte == UInt8(ascii: "!") ? run + 1 : 0
-                if run >= intensity.exclamations { return true }
+            let limit = intensity.exclamations
+            let loud: (UnsafeBufferPointer<UInt8>) -> Bool = { bytes in
+                var run = 0
+                for byte in bytes {
+                    run = byte == 0x21 ? run + 1 : 0
+                    if run >= limit { return true }
+                }
+                return false
+            }
+            if normalized.utf8.withContiguousStorageIfAvailable(loud) ?? Array(normalized.utf8).withUnsafeBufferPointer(loud) {
+                return true
             }
         }
-        if intensity.capsWords > 0 {
+        guard intensity.capsWords > 0 else { return false }
+        let scan: (UnsafeBufferPointer<UInt8>) -> Bool = { bytes in
             var words = 0
             var capitals = 0
-            var lower = false
-            for scalar in original.unicodeScalars {
-                if ("A"..."Z").contains(scalar) {
-                    capitals += 1
-                } else if ("a"..."z").contains(scalar) {
-                    lower = true
-                } else {
-                    if capitals >= 3 && !lower { words += 1 }
-                    capitals = 0
-                    lower = false
+            var spoiled = false
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                var kind = 0  // 0 ends a word, 1 capital, 2 spoils it (lower case or digit)
+                var width = 1
+                switch byte {
+                case 0x41...0x5A: kind = 1
+                case 0x61...0x7A, 0x30...0x39: kind = 2
+                case 0xEF where index + 2 < bytes.count:
+                    // Full-width forms: Ａ－Ｚ is EF BC A1…BA, ａ－ｚ EF BD 81…9A, ０－９ EF BC 90…99.
+                    width = 3
+                    let (second, third) = (bytes[index + 1], bytes[index + 2])
+                    if second == 0xBC, (0xA1...0xBA).contains(third) { kind = 1 }
+                    else if (second == 0xBD && (0x81...0x9A).contains(third)) || (second == 0xBC && (0x90...0x99).contains(third)) { kind = 2 }
+                default:
+                    width = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
                 }
+                switch kind {
+                case 1: capitals += 1
+                case 2: spoiled = true
+                default:
+                    if capitals >= 3 && !spoiled { words += 1 }
+                    capitals = 0
+                    spoiled = false
+                }
+                index += width
             }
-            if capitals >= 3 && !lower { words += 1 }
-            if words >= intensity.capsWords { return true }
+            if capitals >= 3 && !spoiled { words += 1 }
+            return words >= self.intensity.capsWords
         }
-        return false
+        return original.utf8.withContiguousStorageIfAvailable(scan) ?? Array(original.utf8).withUnsafeBufferPointer(scan)
     }
 
     static func isASCIIWordByte(_ byte: UInt8) -> Bool {
@@ -232,17 +301,25 @@ extension RuleSet {
     }
 
     /// Punctuation that ends a clause, so a negator in one clause never reaches a cue in the next.
-    static let clauseBoundaries: [[UInt8]] = "，。！？；：,.!?;:\n、（）()\"“”".unicodeScalars.map { Array(String($0).utf8) }
+    static let clauseBoundaries: Set<UInt32> = Set("，。！？；：,.!?;:\n、（）()\"“”".unicodeScalars.map(\.value))
 
-    static func isClauseBoundary(_ bytes: [UInt8], at index: Int) -> Bool {
-        clauseBoundaries.contains { boundary in
-            index + boundary.count <= bytes.count && bytes[index] == boundary[0]
-                && Array(bytes[index..<(index + boundary.count)]) == boundary
+    static func isClauseBoundary(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let lead = bytes[index]
+        if lead < 0x80 { return clauseBoundaries.contains(UInt32(lead)) }
+        var value: UInt32
+        var length: Int
+        switch lead {
+        case 0xC0..<0xE0: (value, length) = (UInt32(lead & 0x1F), 2)
+        case 0xE0..<0xF0: (value, length) = (UInt32(lead & 0x0F), 3)
+        default: (value, length) = (UInt32(lead & 0x07), 4)
         }
+        guard index + length <= bytes.count else { return false }
+        for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+        return clauseBoundaries.contains(value)
     }
 
     /// The end of the UTF-8 character that starts at `index`.
-    static func endOfCharacter(in bytes: [UInt8], startingAt index: Int) -> Int {
+    static func endOfCharacter(in bytes: UnsafeBufferPointer<UInt8>, startingAt index: Int) -> Int {
         guard index < bytes.count else { return bytes.count }
         var end = index + 1
         while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }

@@ -20,6 +20,9 @@ public struct GoldenSuite: Sendable {
 
     public var cases: [Case]
 
+    /// The arrival time of a case that does not set `received_at`.
+    public static let defaultReceivedAt = ISO8601DateFormatter().date(from: "2026-01-05T10:00:00+08:00")!
+
     static let expectKeys = ["urgency", "sentiment", "queue", "route", "priority", "signals", "not_signals", "auto_reply"]
 
     /// Loads every `*.yaml` under `directory`; problems carry positions.
@@ -53,7 +56,9 @@ public struct GoldenSuite: Sendable {
                 else { continue }
                 guard let channel = message.string("channel", in: "message", required: true, log),
                       let body = message.string("text", in: "message", required: true, log) else { continue }
-                var receivedAt = Date()
+                // A fixed default keeps time-dependent routes (business hours) from depending on when the
+                // suite runs: Monday 2026-01-05 10:00 in Shanghai, inside ordinary business hours.
+                var receivedAt = GoldenSuite.defaultReceivedAt
                 if let value = message["received_at"], let text = value.string(log, what: "received_at") {
                     if let date = ISO8601DateFormatter().date(from: text) { receivedAt = date } else {
                         log.report("'\(text)' is not an ISO 8601 time like 2026-11-21T23:30:00+08:00", at: value)

@@ -107,6 +107,17 @@ public struct RuleSetLoader {
             throw Problems([origin.map { Problem(origin: $0, message: error.message) } ?? Problem(file: directory, line: 0, column: 0, message: error.message)])
         }
 
+        // The version covers every file of the directory that affects outcomes (scripts and reply settings
+        // too), but not the golden tests.
+        var covered = Set(hashed.map(\.0))
+        if let enumerator = FileManager.default.enumerator(atPath: directory) {
+            while let path = enumerator.nextObject() as? String {
+                guard !path.hasPrefix("tests/"), !covered.contains(path), enumerator.fileAttributes?[.type] as? FileAttributeType == .typeRegular,
+                      let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(path)) else { continue }
+                hashed.append((path, data))
+                covered.insert(path)
+            }
+        }
         var hasher = Data()
         for (name, data) in hashed.sorted(by: { $0.0 < $1.0 }) {
             hasher.append(Data(name.utf8))

@@ -20,11 +20,14 @@ public final class PatternDatabase: @unchecked Sendable {
         }
     }
 
-    /// One match: the pattern's index and the UTF-8 byte range in the scanned text.
+    /// One match: the pattern's index and the UTF-8 byte range in the scanned text. For regexes the start
+    /// is not tracked and equals `end`.
     public struct Hit: Sendable, Equatable {
         public var pattern: Int
         public var start: Int
         public var end: Int
+        /// Whether `start` is known (keywords) or not (regexes).
+        public var startKnown: Bool
     }
 
     /// Why a pattern cannot be compiled, in vectorscan's words.
@@ -46,10 +49,21 @@ public final class PatternDatabase: @unchecked Sendable {
     /// Byte length of each keyword, so its start is known without asking vectorscan to track starts
     /// (start-of-match tracking costs scan speed); nil for regexes, which do track them.
     private let literalLengths: [Int?]
+    /// For keywords that start (bit 0) or end (bit 1) with an ASCII letter or digit: the match must not
+    /// touch another such character there. Checked after the scan because `\b` inside the database makes
+    /// vectorscan's compile time grow from milliseconds to seconds per thousand terms.
+    private let boundaries: [UInt8]
 
     public init(patterns: [Pattern]) throws(CompileError) {
         patternCount = patterns.count
         literalLengths = patterns.map { $0.kind == .keyword ? $0.text.utf8.count : nil }
+        boundaries = patterns.map { pattern in
+            guard pattern.kind == .keyword else { return 0 }
+            var bits: UInt8 = 0
+            if let first = pattern.text.unicodeScalars.first, Self.isWordScalar(first) { bits |= 1 }
+            if let last = pattern.text.unicodeScalars.last, Self.isWordScalar(last) { bits |= 2 }
+            return bits
+        }
         guard !patterns.isEmpty else {
             database = nil
             prototypeScratch = nil
@@ -104,49 +118,48 @@ public final class PatternDatabase: @unchecked Sendable {
 
     /// Every match in `text`, in the order vectorscan reports them (by end offset).
     public func scan(_ text: String) -> [Hit] {
-        guard let database, let prototypeScratch, !text.isEmpty else { return [] }
-        var scratch = spareScratch.withLock { $0.popLast()?.pointer }
-        if scratch == nil {
-            var clone: OpaquePointer?
-            guard hs_clone_scratch(prototypeScratch, &clone) == SB_HS_SUCCESS, let clone else { return [] }
-            scratch = clone
-        }
-        let taken = Scratch(pointer: scratch!)
-        defer { spareScratch.withLock { $0.append(taken) } }
         var hits: [Hit] = []
-        var utf8 = text
-        utf8.withUTF8 { bytes in
+        withScratch(text) { database, bytes, scratch in
             withUnsafeMutablePointer(to: &hits) { hitsPointer in
                 _ = hs_scan(
-                    database, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-                    UInt32(bytes.count), 0, scratch,
+                    database, bytes.baseAddress, UInt32(bytes.count), 0, scratch,
                     { id, from, to, _, context in
                         let hits = context!.assumingMemoryBound(to: [Hit].self)
-                        hits.pointee.append(Hit(pattern: Int(id), start: Int(from), end: Int(to)))
+                        hits.pointee.append(Hit(pattern: Int(id), start: Int(to), end: Int(to), startKnown: false))
                         return 0
                     },
                     hitsPointer)
             }
-        }
-        for index in hits.indices {
-            if let length = literalLengths[hits[index].pattern] { hits[index].start = hits[index].end - length }
+            guard !hits.isEmpty else { return }
+            let raw = UnsafeRawBufferPointer(bytes)
+            func isWordByte(_ index: Int) -> Bool {
+                guard index >= 0, index < raw.count else { return false }
+                let byte = raw[index]
+                return (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F
+            }
+            hits = hits.compactMap { hit in
+                var hit = hit
+                if let length = literalLengths[hit.pattern] {
+                    hit.start = hit.end - length
+                    hit.startKnown = true
+                }
+                let bits = boundaries[hit.pattern]
+                if bits & 1 != 0, isWordByte(hit.start - 1) { return nil }
+                if bits & 2 != 0, isWordByte(hit.end) { return nil }
+                return hit
+            }
         }
         return hits
     }
 
-    /// Scans without collecting matches, for measuring the matcher on its own.
-    public func scanRate(_ text: String) -> Int {
-        guard let database, let prototypeScratch, !text.isEmpty else { return 0 }
-        var scratch: OpaquePointer?
-        guard hs_clone_scratch(prototypeScratch, &scratch) == SB_HS_SUCCESS else { return 0 }
-        defer { hs_free_scratch(scratch) }
+    /// Scans and only counts matches: the matcher's own speed, as a baseline for the full path.
+    public func countMatches(_ text: String) -> Int {
         var count = 0
-        var utf8 = text
-        utf8.withUTF8 { bytes in
+        withScratch(text) { database, bytes, scratch in
             withUnsafeMutablePointer(to: &count) { counter in
                 _ = hs_scan(
-                    database, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0,
-                    scratch, { _, _, _, _, context in
+                    database, bytes.baseAddress, UInt32(bytes.count), 0, scratch,
+                    { _, _, _, _, context in
                         context!.assumingMemoryBound(to: Int.self).pointee += 1
                         return 0
                     }, counter)
@@ -155,14 +168,38 @@ public final class PatternDatabase: @unchecked Sendable {
         return count
     }
 
-    private static func flags(for pattern: Pattern) -> UInt32 {
-        let base = SB_HS_FLAG_CASELESS | SB_HS_FLAG_UTF8 | SB_HS_FLAG_DOTALL
-        return pattern.kind == .regex ? base | SB_HS_FLAG_SOM_LEFTMOST : base
+    /// Lends scratch space from the pool (cloning one when all are busy) for one scan of `text`.
+    private func withScratch(_ text: String, _ body: (OpaquePointer, UnsafeBufferPointer<CChar>, OpaquePointer) -> Void) {
+        guard let database, let prototypeScratch, !text.isEmpty else { return }
+        var scratch = spareScratch.withLock { $0.popLast()?.pointer }
+        if scratch == nil {
+            var clone: OpaquePointer?
+            guard hs_clone_scratch(prototypeScratch, &clone) == SB_HS_SUCCESS, let clone else { return }
+            scratch = clone
+        }
+        let taken = Scratch(pointer: scratch!)
+        defer { spareScratch.withLock { $0.append(taken) } }
+        var utf8 = text
+        utf8.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { body(database, $0, taken.pointer) }
+        }
     }
 
-    /// The vectorscan expression for a pattern. Keywords become literals; one that starts or ends with an
-    /// ASCII letter or digit is anchored at word boundaries there, so `down` does not match `download`,
-    /// while Chinese terms match anywhere.
+    /// Keywords are already folded to lower case, as is the text, so they compile as plain byte
+    /// literals: the fastest form to compile and to scan. Regexes get UTF-8 semantics and caseless ASCII
+    /// in case ops wrote capitals.
+    ///
+    /// Regexes deliberately do not track where a match starts (`HS_FLAG_SOM_LEFTMOST`): with it,
+    /// vectorscan 5.4.9 aborts the process ("buffer overflow detected") scanning `(a+)+b` over a
+    /// thousand `a`s — one customer message could take the gateway down. Regex hits report their end.
+    private static func flags(for pattern: Pattern) -> UInt32 {
+        guard pattern.kind == .regex else { return 0 }
+        return SB_HS_FLAG_CASELESS | SB_HS_FLAG_UTF8 | SB_HS_FLAG_DOTALL
+    }
+
+    /// The vectorscan expression for a pattern: keywords become escaped literals (their word boundaries
+    /// are checked after the scan, so `down` does not match `download` while Chinese terms match anywhere);
+    /// regexes are passed as written.
     static func expression(for pattern: Pattern) -> String {
         switch pattern.kind {
         case .regex:
@@ -176,8 +213,6 @@ public final class PatternDatabase: @unchecked Sendable {
                     out.unicodeScalars.append(scalar)
                 }
             }
-            if let first = pattern.text.unicodeScalars.first, isWordScalar(first) { out = "\\b" + out }
-            if let last = pattern.text.unicodeScalars.last, isWordScalar(last) { out += "\\b" }
             return out
         }
     }

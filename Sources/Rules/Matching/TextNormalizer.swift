@@ -7,25 +7,184 @@ import Foundation
 public enum TextNormalizer {
     /// The folded text.
     public static func normalize(_ text: String) -> String {
+        var text = text
+        if let fast = text.withUTF8({ fastNormalize($0) }) { return fast }
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
-        fold(text) { bytes, _ in output.append(contentsOf: bytes) }
+        fold(text) { bytes, _ in
+            output.append(contentsOf: bytes)
+            return true
+        }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The hot path: decodes UTF-8 by hand and writes folded bytes straight into the new string. Returns
+    /// nil (and the caller takes the general path) for text outside the Basic Multilingual Plane or text
+    /// whose folding would outgrow the buffer.
+    static func fastNormalize(_ input: UnsafeBufferPointer<UInt8>) -> String? {
+        let table = FoldTable.shared
+        let capacity = input.count + input.count / 2 + 64
+        var failed = false
+        let result = String(unsafeUninitializedCapacity: capacity) { output in
+            var written = 0
+            var pendingSpace = false
+            var index = 0
+            let count = input.count
+            @inline(__always) func put(_ value: UInt32) {
+                if value < 0x80 {
+                    output[written] = UInt8(value)
+                    written += 1
+                } else if value < 0x800 {
+                    output[written] = UInt8(0xC0 | (value >> 6))
+                    output[written + 1] = UInt8(0x80 | (value & 0x3F))
+                    written += 2
+                } else {
+                    output[written] = UInt8(0xE0 | (value >> 12))
+                    output[written + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                    output[written + 2] = UInt8(0x80 | (value & 0x3F))
+                    written += 3
+                }
+            }
+            while index < count {
+                if written + 64 > capacity {
+                    failed = true
+                    return 0
+                }
+                let lead = input[index]
+                let value: UInt32
+                if lead < 0x80 {
+                    // ASCII: letters fold to lower case; white space and controls go through the table.
+                    if lead >= 0x41 && lead <= 0x5A {
+                        if pendingSpace { output[written] = 0x20; written += 1; pendingSpace = false }
+                        output[written] = lead | 0x20
+                        written += 1
+                        index += 1
+                        continue
+                    }
+                    value = UInt32(lead)
+                    index += 1
+                } else if lead < 0xE0 {
+                    guard index + 1 < count else { failed = true; return 0 }
+                    value = UInt32(lead & 0x1F) << 6 | UInt32(input[index + 1] & 0x3F)
+                    index += 2
+                } else if lead < 0xF0 {
+                    guard index + 2 < count else { failed = true; return 0 }
+                    value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
+                    index += 3
+                } else {
+                    failed = true  // outside the BMP: the general path folds it through Foundation
+                    return 0
+                }
+                let entry = table.bmp[Int(value)]
+                if entry == FoldTable.deleted { continue }
+                if entry == FoldTable.space {
+                    pendingSpace = written > 0
+                    continue
+                }
+                if pendingSpace {
+                    output[written] = 0x20
+                    written += 1
+                    pendingSpace = false
+                }
+                if entry & FoldTable.overflowFlag != 0 {
+                    let bytes = table.overflow[Int(entry & ~FoldTable.overflowFlag)]
+                    guard written + bytes.count + 64 <= capacity else { failed = true; return 0 }
+                    for byte in bytes {
+                        output[written] = byte
+                        written += 1
+                    }
+                    continue
+                }
+                put(entry)
+            }
+            return written
+        }
+        return failed ? nil : result
     }
 
     /// The folded text and, for every byte of it, the UTF-8 offset in `text` of the character it came
     /// from (plus one entry for the end), so a match can be shown where the customer wrote it.
     public static func normalizeWithOffsets(_ text: String) -> (text: String, offsets: [Int]) {
         var output: [UInt8] = []
-        var offsets: [Int] = []
         output.reserveCapacity(text.utf8.count)
-        offsets.reserveCapacity(text.utf8.count + 1)
-        fold(text) { bytes, origin in
-            output.append(contentsOf: bytes)
-            offsets.append(contentsOf: repeatElement(origin, count: bytes.count))
-        }
-        offsets.append(text.utf8.count)
+        let offsets = originalOffsets(in: text, through: Int.max) { output.append(contentsOf: $0) }
         return (String(decoding: output, as: UTF8.self), offsets)
+    }
+
+    /// For each of `positions` (byte offsets into the folded text, ascending), the UTF-8 offset in `text`
+    /// of the character that produced it; a position at the end maps to the end. Counts folded bytes
+    /// without writing them, and stops after the last position.
+    public static func originalOffsets(in text: String, at positions: [Int]) -> [Int] {
+        guard let last = positions.last else { return [] }
+        var text = text
+        if let fast = text.withUTF8({ fastOffsets($0, positions: positions) }) { return fast }
+        let map = originalOffsets(in: text, through: last)
+        return positions.map { map[min($0, map.count - 1)] }
+    }
+
+    static func fastOffsets(_ input: UnsafeBufferPointer<UInt8>, positions: [Int]) -> [Int]? {
+        let table = FoldTable.shared
+        var result = [Int](repeating: input.count, count: positions.count)
+        var next = 0
+        var written = 0
+        var pendingSpace = false
+        var index = 0
+        while index < input.count, next < positions.count {
+            let origin = index
+            let lead = input[index]
+            let value: UInt32
+            if lead < 0x80 {
+                value = UInt32(lead)
+                index += 1
+            } else if lead < 0xE0 {
+                guard index + 1 < input.count else { return nil }
+                value = UInt32(lead & 0x1F) << 6 | UInt32(input[index + 1] & 0x3F)
+                index += 2
+            } else if lead < 0xF0 {
+                guard index + 2 < input.count else { return nil }
+                value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
+                index += 3
+            } else {
+                return nil
+            }
+            let entry = table.bmp[Int(value)]
+            if entry == FoldTable.deleted { continue }
+            if entry == FoldTable.space {
+                pendingSpace = written > 0
+                continue
+            }
+            if pendingSpace {
+                written += 1
+                pendingSpace = false
+            }
+            let width: Int
+            if entry & FoldTable.overflowFlag != 0 {
+                width = table.overflow[Int(entry & ~FoldTable.overflowFlag)].count
+            } else {
+                width = entry < 0x80 ? 1 : entry < 0x800 ? 2 : 3
+            }
+            // Every folded byte of this character maps to the character's own offset.
+            while next < positions.count, positions[next] < written + width {
+                result[next] = origin
+                next += 1
+            }
+            written += width
+        }
+        return result
+    }
+
+    /// For each folded byte up to `limit`, the UTF-8 offset in `text` of the character it came from.
+    /// Stops folding once past `limit`, so mapping a few early matches costs only the text before them.
+    public static func originalOffsets(in text: String, through limit: Int, _ collect: (UnsafeBufferPointer<UInt8>) -> Void = { _ in }) -> [Int] {
+        var offsets: [Int] = []
+        offsets.reserveCapacity(min(limit, text.utf8.count) + 1)
+        fold(text) { bytes, origin in
+            collect(bytes)
+            for _ in 0..<bytes.count { offsets.append(origin) }
+            return offsets.count <= limit
+        }
+        if offsets.count <= limit { offsets.append(text.utf8.count) }
+        return offsets
     }
 
     /// Whether Traditional Chinese is folded (OpenCC's data is installed).
@@ -34,17 +193,20 @@ public enum TextNormalizer {
     /// Walks `text` once, handing each folded piece and the offset of its source character to `emit`.
     /// White space runs become one space; leading and trailing white space is dropped.
     @inline(__always)
-    static func fold(_ text: String, _ emit: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+    /// `emit` returns false to stop early.
+    static func fold(_ text: String, _ emit: (UnsafeBufferPointer<UInt8>, Int) -> Bool) {
         let table = FoldTable.shared
         var pendingSpace = false
         var emitted = false
         var offset = 0
         var scratch: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        var going = true
+        func emitSpace(at origin: Int) {
+            pendingSpace = false
+            withUnsafeBytes(of: UInt8(0x20)) { going = emit($0.bindMemory(to: UInt8.self), origin) && going }
+        }
         func emitScalar(_ value: UInt32, at origin: Int) {
-            if pendingSpace {
-                pendingSpace = false
-                withUnsafeBytes(of: UInt8(0x20)) { emit($0.bindMemory(to: UInt8.self), origin) }
-            }
+            if pendingSpace { emitSpace(at: origin) }
             emitted = true
             let count: Int
             if value < 0x80 {
@@ -67,10 +229,11 @@ public enum TextNormalizer {
                 count = 4
             }
             withUnsafeBytes(of: &scratch) { raw in
-                emit(UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: count), origin)
+                going = emit(UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: count), origin) && going
             }
         }
         for scalar in text.unicodeScalars {
+            if !going { return }
             let origin = offset
             let value = scalar.value
             offset += UTF8.width(scalar)
@@ -83,12 +246,9 @@ public enum TextNormalizer {
                 }
                 if entry & FoldTable.overflowFlag != 0 {
                     let bytes = table.overflow[Int(entry & ~FoldTable.overflowFlag)]
-                    if pendingSpace {
-                        pendingSpace = false
-                        withUnsafeBytes(of: UInt8(0x20)) { emit($0.bindMemory(to: UInt8.self), origin) }
-                    }
+                    if pendingSpace { emitSpace(at: origin) }
                     emitted = true
-                    bytes.withUnsafeBufferPointer { emit($0, origin) }
+                    bytes.withUnsafeBufferPointer { going = emit($0, origin) && going }
                     continue
                 }
                 emitScalar(entry, at: origin)

@@ -125,13 +125,36 @@ extension Condition {
         }
     }
 
+    /// The condition as written, for explanations of what did not hold.
+    public func describe() -> String {
+        func list(_ values: some Collection<String>) -> String { values.count == 1 ? values.first! : "[" + values.sorted().joined(separator: ", ") + "]" }
+        switch self {
+        case let .all(items): return "all(" + items.map { $0.describe() }.joined(separator: ", ") + ")"
+        case let .any(items): return "any(" + items.map { $0.describe() }.joined(separator: ", ") + ")"
+        case let .not(item): return "not(\(item.describe()))"
+        case let .urgency(levels): return "urgency=" + list(levels.map(\.rawValue))
+        case let .urgencyAtLeast(level): return "urgency>=\(level.rawValue)"
+        case let .sentiment(values): return "sentiment=" + list(values.map(\.rawValue))
+        case let .channel(values): return "channel=" + list(values)
+        case let .source(values): return "source=" + list(values)
+        case let .customerTier(tiers): return "customer_tier=" + list(tiers.map(\.rawValue))
+        case let .language(values): return "language=" + list(values)
+        case let .signal(ids): return "signal=" + list(ids)
+        case let .senderDomain(domains): return "sender_domain=" + list(domains)
+        case let .repeatContact(window): return "repeat_contact" + (window.map { "<=\(Int($0))s" } ?? "")
+        case let .waitedAtLeast(seconds): return "waited>=\(Int(seconds))s"
+        case let .reopened(value): return "reopened=\(value)"
+        case let .businessHours(calendar, open): return (open ? "business_hours=" : "outside_business_hours=") + calendar
+        }
+    }
+
     /// The part of the condition that held, in words, for the route explanation.
     public func explain(for facts: ConditionFacts) -> String {
         switch self {
         case let .all(items): "all(" + items.map { $0.explain(for: facts) }.joined(separator: ", ") + ")"
         case let .any(items):
             "any(" + items.filter { $0.holds(for: facts) }.map { $0.explain(for: facts) }.joined(separator: ", ") + ")"
-        case let .not(item): "not(\(item.explain(for: facts)))"
+        case let .not(item): "not(\(item.describe()))"
         case .urgency: "urgency=\(facts.urgency.rawValue)"
         case let .urgencyAtLeast(level): "urgency=\(facts.urgency.rawValue)>=\(level.rawValue)"
         case .sentiment: "sentiment=\(facts.sentiment.rawValue)"

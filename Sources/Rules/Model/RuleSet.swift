@@ -19,6 +19,9 @@ public final class RuleSet: Sendable {
     let database: PatternDatabase
     /// For each compiled pattern, the signal and term it belongs to.
     let patternOwners: [(signal: Int, term: Int)]
+    /// Negators and intensifiers as UTF-8, ready for the byte-level window checks.
+    let negationBytes: [[UInt8]]
+    let intensifierBytes: [[UInt8]]
     /// Every signal id referenced by a route, so an unused signal can be reported.
     public var signalIDs: [String] { signals.map(\.id) }
 
@@ -43,6 +46,8 @@ public final class RuleSet: Sendable {
         self.customers = customers
         self.database = database
         self.patternOwners = patternOwners
+        self.negationBytes = negation.terms.map { Array($0.utf8) }
+        self.intensifierBytes = intensity.terms.map { Array($0.utf8) }
     }
 
     public func queue(id: String) -> Queue? { queues.first { $0.id == id } }
@@ -54,6 +59,9 @@ public final class RuleSet: Sendable {
             return nil
         })
     }
+
+    /// Scans `text` as it is (no folding) and counts matches: the raw matcher speed benchmarks compare with.
+    public func countRawMatches(_ text: String) -> Int { database.countMatches(text) }
 
     /// How many terms and patterns the matcher holds.
     public var patternCount: Int { database.patternCount }

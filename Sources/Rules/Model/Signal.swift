@@ -1,7 +1,8 @@
 import SwitchboardCore
 
-/// A weighted cue that moves an urgency or sentiment score when it fires.
-public struct Signal: Sendable, Equatable {
+/// A weighted cue that moves an urgency or sentiment score when it fires. A class, so the hot path
+/// reads it without copying its term list.
+public final class Signal: Sendable {
     /// A term or pattern of the signal, with where it was written.
     public struct Term: Sendable, Equatable {
         public enum Kind: Sendable, Equatable { case keyword, regex }
@@ -12,19 +13,37 @@ public struct Signal: Sendable, Equatable {
         public var origin: String
     }
 
-    public var id: String
-    public var description: String?
+    public let id: String
+    public let description: String?
     /// `urgency` or `sentiment`.
-    public var classifier: String
-    public var weight: Int
-    public var terms: [Term]
+    public let classifier: String
+    public let weight: Int
+    public let terms: [Term]
     /// Which normalized fields are scanned (`subject`, `text`).
-    public var fields: Set<String>
-    public var negatable: Bool
+    public let fields: Set<String>
+    public let negatable: Bool
     /// Whether intensifiers may raise the weight.
-    public var intensifiable: Bool
+    public let intensifiable: Bool
     /// A field condition; alone it makes a field signal, with terms both must hold.
-    public var condition: Condition?
+    public let condition: Condition?
+    /// Which fields are scanned, as flags for the hot path: bit 0 subject, bit 1 text.
+    let fieldMask: UInt8
+
+    init(
+        id: String, description: String?, classifier: String, weight: Int, terms: [Term], fields: Set<String>,
+        negatable: Bool, intensifiable: Bool, condition: Condition?
+    ) {
+        self.id = id
+        self.description = description
+        self.classifier = classifier
+        self.weight = weight
+        self.terms = terms
+        self.fields = fields
+        self.negatable = negatable
+        self.intensifiable = intensifiable
+        self.condition = condition
+        self.fieldMask = (fields.contains("subject") ? 1 : 0) | (fields.contains("text") ? 2 : 0)
+    }
 }
 
 /// Score thresholds for urgency levels: the minimum score of each level; below `normal` is `low`.
@@ -58,7 +77,7 @@ public struct Negation: Sendable, Equatable {
     /// How many characters before a hit are searched.
     public var window: Int
     /// Normalized negator terms.
-    public var terms: [String]
+    public let terms: [String]
 
     public static let none = Negation(window: 0, terms: [])
 }
@@ -68,7 +87,7 @@ public struct Intensity: Sendable, Equatable {
     /// Characters before a hit searched for an intensifier, within the same clause.
     public var window: Int
     /// Normalized intensifier terms.
-    public var terms: [String]
+    public let terms: [String]
     /// Added to the magnitude of an intensified signal's weight.
     public var boost: Int
     /// A run of this many `!` (after folding, so `！` counts) makes the whole message intense; 0 turns it off.

@@ -100,3 +100,16 @@ extension SQLiteMessageStore {
         }
     }
 }
+
+extension SQLiteMessageStore {
+    /// Inbound messages in arrival order, for replaying rules; `after` pages by message id.
+    public func inboundMessages(after: String?, limit: Int) async throws -> [Message] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM messages WHERE direction = 'inbound' AND id > ? ORDER BY id LIMIT ?",
+                arguments: [after ?? "", limit]
+            ).map(Self.message(from:))
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import Metrics
+import Pipeline
+import ServiceLifecycle
+import StrictYAML
+import Synchronization
+import UnixSignals
+
+/// Reloads `Rules/` when its files change, on SIGHUP, or when asked through the API: the new directory
+/// is validated completely, then swapped in atomically; if it is invalid the last good rules keep
+/// serving and the problems are logged and shown at `GET /v1/rules`.
+public final class RuleReloader: Service {
+    private let directory: String
+    private let book: RuleBook
+    private let interval: Double
+    private let logger: Logger
+    private let metricsFactory: any MetricsFactory
+    private let requested = Atomic<Bool>(false)
+    /// Serializes reloads from the watcher, the signal and the API.
+    private let reloading = Mutex<Void>(())
+
+    /// - Parameter interval: how often the directory is checked for changes, in seconds.
+    public init(directory: String, book: RuleBook, interval: Double, logger: Logger, metricsFactory: any MetricsFactory) {
+        self.directory = directory
+        self.book = book
+        self.interval = interval
+        self.logger = logger
+        self.metricsFactory = metricsFactory
+    }
+
+    /// Asks for a reload at the next check.
+    public func requestReload() {
+        requested.store(true, ordering: .relaxed)
+    }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                    self.logger.notice("SIGHUP received: reloading rules")
+                    self.requestReload()
+                }
+            }
+            var fingerprint = Self.fingerprint(of: directory)
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                // Short naps so a SIGHUP or an API request is served promptly.
+                var waited = 0.0
+                while waited < interval, !requested.load(ordering: .relaxed), !Task.isShuttingDownGracefully {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    waited += 0.05
+                }
+                let current = Self.fingerprint(of: directory)
+                let asked = requested.exchange(false, ordering: .relaxed)
+                if current != fingerprint || asked {
+                    fingerprint = current
+                    reload()
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Validates and swaps in the directory now. Returns the problems, empty on success.
+    @discardableResult
+    public func reload() -> [String] {
+        reloading.withLock { _ in
+            let previous = book.current.rules.version
+            do {
+                let edition = try RuleDirectory.load(directory)
+                book.replace(with: edition)
+                Counter(label: "switchboard_rules_reloads_total", dimensions: [("result", "ok")], factory: metricsFactory).increment()
+                if edition.rules.version != previous {
+                    logger.notice("rules reloaded", metadata: ["rules.version": "\(edition.rules.version)", "rules.previous_version": "\(previous)"])
+                }
+                return []
+            } catch {
+                let problems = (error as? Problems)?.problems.map(\.description) ?? ["\(directory): cannot load rules"]
+                book.recordFailure(problems: problems)
+                Counter(label: "switchboard_rules_reloads_total", dimensions: [("result", "invalid")], factory: metricsFactory).increment()
+                logger.error("rules not reloaded: the new rules are invalid; the previous rules keep serving", metadata: [
+                    "rules.version": "\(previous)", "rules.problems": .array(problems.map { .string($0) }),
+                ])
+                return problems
+            }
+        }
+    }
+
+    /// Paths, sizes and modification times of every file under the directory: changes when any file does.
+    static func fingerprint(of directory: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var entries: [String] = []
+        while let path = enumerator.nextObject() as? String {
+            let attributes = enumerator.fileAttributes ?? [:]
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            entries.append("\(path)|\(size)|\(modified)")
+        }
+        return entries.sorted()
+    }
+}

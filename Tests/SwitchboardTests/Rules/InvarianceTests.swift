@@ -1,0 +1,117 @@
+import Foundation
+import Gateway
+import Rules
+import Testing
+
+/// A rule written once must catch every way a customer writes it.
+@Suite("Matching invariance")
+struct InvarianceTests {
+    static let rules = try! RuleDirectory.load(Fixtures.shippedRules).rules
+
+    /// Base messages with their Traditional Chinese spelling.
+    static let cases: [(simplified: String, traditional: String)] = [
+        ("你们客服态度太差了，我要投诉到消费者协会！", "你們客服態度太差了，我要投訴到消費者協會！"),
+        ("系统故障，无法登录，数据异常", "系統故障，無法登錄，數據異常"),
+        ("快递还没有收到，已经过去72小时了，立即退款", "快遞還沒有收到，已經過去72小時了，立即退款"),
+        ("这是假货，你们欺骗消费者，我要起诉", "這是假貨，你們欺騙消費者，我要起訴"),
+        ("我再也不买了，请帮我退订", "我再也不買了，請幫我退訂"),
+        ("谢谢你们的帮助，服务很好", "謝謝你們的幫助，服務很好"),
+        ("不着急，没有问题，慢慢处理", "不著急，沒有問題，慢慢處理"),
+        ("The service is down and I need a refund ASAP, or my lawyer will call", "The service is down and I need a refund ASAP, or my lawyer will call"),
+        ("not urgent, just asking about the download page", "not urgent, just asking about the download page"),
+    ]
+
+    static func fullWidth(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            (0x21...0x7E).contains(scalar.value) ? Unicode.Scalar(scalar.value + 0xFEE0)! : scalar == " " ? "\u{3000}" : scalar
+        }))
+    }
+
+    static func invisible(_ text: String) -> String {
+        var out = ""
+        for (index, character) in text.enumerated() {
+            out.append(character)
+            out += ["\u{200B}", "\u{200D}", "\u{FEFF}", "\u{2060}"][index % 4]
+        }
+        return out
+    }
+
+    struct Outcome: Equatable, CustomStringConvertible {
+        var urgency: String
+        var sentiment: String
+        var route: String
+        var signals: [String]
+        var description: String { "\(urgency)/\(sentiment)/\(route)/\(signals)" }
+    }
+
+    func outcome(_ text: String) -> Outcome {
+        let result = Self.rules.classify(ClassificationInput(channel: "webhook", source: "t", sender: "a@example.com", subject: nil, text: text))
+        return Outcome(urgency: result.urgency.rawValue, sentiment: result.sentiment.rawValue, route: result.route.routeID, signals: result.firedSignals)
+    }
+
+    @Test("Simplified, Traditional, full-width and invisible-character variants classify identically", arguments: 0..<cases.count)
+    func variants(index: Int) {
+        let (simplified, traditional) = Self.cases[index]
+        let base = outcome(simplified)
+        #expect(outcome(traditional) == base, "traditional: \(traditional)")
+        #expect(outcome(Self.fullWidth(simplified)) == base, "full-width")
+        #expect(outcome(Self.invisible(simplified)) == base, "invisible characters")
+        #expect(outcome(Self.invisible(Self.fullWidth(traditional))) == base, "all at once")
+        #expect(outcome(simplified.uppercased()) == base, "upper case")
+    }
+
+    @Test("the base messages do classify as intended (the invariance is not vacuous)")
+    func baselines() {
+        #expect(outcome(Self.cases[0].simplified).sentiment == "negative")
+        #expect(outcome(Self.cases[1].simplified).signals.contains("incident"))
+        #expect(outcome(Self.cases[5].simplified).sentiment == "positive")
+        #expect(!outcome(Self.cases[6].simplified).signals.contains("anxiety"))
+        #expect(!outcome(Self.cases[8].simplified).signals.contains("incident"))
+    }
+
+    @Test("a match reports where the customer wrote it, in their own characters")
+    func positionsMapBack() throws {
+        let text = "客服\u{200B}態度太差！ＶＩＰ客户"
+        let result = Self.rules.classify(ClassificationInput(channel: "webhook", source: "t", sender: "a@example.com", subject: nil, text: text))
+        let match = try #require(result.matches.first { $0.signal == "anger" && !$0.negated })
+        let bytes = Array(text.utf8)
+        let start = try #require(match.start)
+        let end = try #require(match.end)
+        #expect(String(decoding: bytes[start..<end], as: UTF8.self) == match.text)
+        #expect(match.text?.hasPrefix("態度") == true)
+        #expect(match.term.hasPrefix("态度"))
+    }
+
+    @Test("normalization folds compatibility forms, case, invisible characters, Traditional Chinese and white space")
+    func normalizer() {
+        #expect(TextNormalizer.foldsTraditionalChinese)
+        #expect(TextNormalizer.normalize("ＶＩＰ１２３") == "vip123")
+        #expect(TextNormalizer.normalize("投\u{200B}訴") == "投诉")
+        #expect(TextNormalizer.normalize("  A\t\n  b  ") == "a b")
+        #expect(TextNormalizer.normalize("態度太差") == "态度太差")
+        #expect(TextNormalizer.normalize("emoji 😀 stays") == "emoji 😀 stays")
+        let (folded, offsets) = TextNormalizer.normalizeWithOffsets("Ａ態")
+        #expect(folded == "a态")
+        #expect(offsets == [0, 3, 3, 3, 6])
+        #expect(TextNormalizer.originalOffsets(in: "Ａ態", at: [0, 1, 3, 4]) == [0, 3, 3, 6])
+    }
+
+    @Test("a pathological regex runs in linear time on 64 KiB", .timeLimit(.minutes(1)))
+    func pathologicalRegex() throws {
+        let directory = try Fixtures.miniRuleDirectory(overriding: [
+            "classifiers.yaml": Fixtures.miniRules["classifiers.yaml"]!.replacingOccurrences(of: "'waited \\d+ hours'", with: "'(a+)+b'"),
+        ])
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        let rules = try RuleDirectory.load(directory.path).rules
+        let attack = String(repeating: "a", count: 64 * 1024)
+        let clock = ContinuousClock()
+        var result = rules.classify(ClassificationInput(channel: "webhook", source: "t", sender: "x", subject: nil, text: attack))
+        #expect(result.firedSignals.isEmpty)
+        let elapsed = clock.measure {
+            result = rules.classify(ClassificationInput(channel: "webhook", source: "t", sender: "x", subject: nil, text: attack + "b"))
+        }
+        #expect(result.firedSignals == ["waited-hours"])
+        // Reported, not asserted: backtracking engines take exponential time here.
+        print("(a+)+b on 64 KiB: \(elapsed)")
+    }
+}
