@@ -45,7 +45,7 @@ public struct Intake: Sendable {
             subject: inbound.subject, text: inbound.text, receivedAt: inbound.receivedAt, context: context))
         let decision = classification.route
         let policy = edition.rules.slaPolicies[decision.slaPolicy]
-        let slaDueAt = policy.map { inbound.receivedAt.addingTimeInterval($0.firstResponse) }
+        let slaDueAt = policy.map { edition.rules.firstResponseDue($0, receivedAt: inbound.receivedAt) }
         let conversationID = Identifier.make("conv", at: inbound.receivedAt)
 
         var autoReply: PendingReply?

@@ -97,12 +97,12 @@ extension RuleSetLoader {
         return value.string(log, what: "text").map { ["en": $0, "zh": $0] } ?? [:]
     }
 
-    func parseSLA(_ root: YAMLValue, _ log: ProblemLog) -> [String: SLAPolicy] {
+    func parseSLA(_ root: YAMLValue, calendars: [String: BusinessCalendar], _ log: ProblemLog) -> [String: SLAPolicy] {
         guard let top = root.mapping(log, what: "sla.yaml", allowed: ["policies"]) else { return [:] }
         var policies: [String: SLAPolicy] = [:]
         var positions: [String: YAMLValue] = [:]
         for item in top.required("policies", in: "sla.yaml", log)?.items(log, what: "policies") ?? [] {
-            guard let map = item.mapping(log, what: "SLA policy", allowed: ["id", "description", "first_response", "resolution"]),
+            guard let map = item.mapping(log, what: "SLA policy", allowed: ["id", "description", "first_response", "resolution", "calendar"]),
                   let id = map.string("id", in: "SLA policy", required: true, log) else { continue }
             if let first = positions[id] {
                 log.report("duplicate SLA policy id '\(id)' (first defined at line \(first.line))", at: map["id"]!)
@@ -118,9 +118,17 @@ extension RuleSetLoader {
                 return seconds
             }
             let first = duration("first_response", required: true)
+            let calendar = map.string("calendar", in: "SLA policy '\(id)'", log)
+            if let calendar {
+                if let known = calendars[calendar] {
+                    if !known.everOpens { log.report("calendar '\(calendar)' has no opening hours, so this clock would never run", at: map["calendar"]!) }
+                } else {
+                    log.report("SLA policy '\(id)' runs on calendar '\(calendar)', which is not defined in calendars.yaml", at: map["calendar"]!)
+                }
+            }
             policies[id] = SLAPolicy(
                 id: id, description: map.string("description", in: "SLA policy", log),
-                firstResponse: first ?? 0, resolution: duration("resolution", required: false))
+                firstResponse: first ?? 0, resolution: duration("resolution", required: false), calendar: calendar)
         }
         return policies
     }

@@ -69,9 +69,9 @@ public struct RuleSetLoader {
         let customersFile = read("customers.yaml", required: false)
         let calendarsFile = read("calendars.yaml", required: false)
 
-        let slaPolicies = slaFile.map { parseSLA($0, log) } ?? [:]
-        let customers = customersFile.map { parseCustomers($0, log) } ?? .empty
         let calendars = calendarsFile.map { parseCalendars($0, log) } ?? [:]
+        let slaPolicies = slaFile.map { parseSLA($0, calendars: calendars, log) } ?? [:]
+        let customers = customersFile.map { parseCustomers($0, log) } ?? .empty
         let parsedClassifiers = classifiers.map { parseClassifiers($0, lexicons: lexicons, calendars: calendars, log) }
         let signals = parsedClassifiers?.signals ?? []
         let (queues, routes) = routesFile.map {

@@ -22,20 +22,50 @@ public struct BusinessCalendar: Sendable, Equatable {
 
     /// Whether the moment falls in business hours.
     public func isOpen(at date: Date) -> Bool {
+        let calendar = gregorian
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+        return intervals(on: calendar.startOfDay(for: date), calendar: calendar).contains { minute >= $0.start && minute < $0.end }
+    }
+
+    /// The moment `seconds` of business time after `date`: an SLA of 2 hours received at 17:30 on a
+    /// Friday is due at 10:30 on Monday. Falls back to calendar time if the calendar never opens.
+    public func adding(_ seconds: Double, to date: Date) -> Date {
+        let calendar = gregorian
+        var remaining = seconds
+        var day = calendar.startOfDay(for: date)
+        for _ in 0..<800 {
+            for interval in intervals(on: day, calendar: calendar).sorted(by: { $0.start < $1.start }) {
+                let opens = day.addingTimeInterval(Double(interval.start) * 60)
+                let closes = day.addingTimeInterval(Double(interval.end) * 60)
+                let from = max(opens, date)
+                guard from < closes else { continue }
+                let available = closes.timeIntervalSince(from)
+                if remaining <= available { return from.addingTimeInterval(remaining) }
+                remaining -= available
+            }
+            guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
+            day = next
+        }
+        return date.addingTimeInterval(seconds)
+    }
+
+    private var gregorian: Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
-        guard let year = parts.year, let month = parts.month, let day = parts.day, let weekday = parts.weekday else { return false }
-        let key = String(format: "%04d-%02d-%02d", year, month, day)
-        let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
-        let intervals: [Interval]
-        if holidays.contains(key) {
-            return false
-        } else if workingDays.contains(key) {
-            intervals = makeUpHours
-        } else {
-            intervals = hours[weekday] ?? []
-        }
-        return intervals.contains { minute >= $0.start && minute < $0.end }
+        return calendar
     }
+
+    /// The opening intervals of the local day that starts at `day`.
+    private func intervals(on day: Date, calendar: Calendar) -> [Interval] {
+        let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
+        guard let year = parts.year, let month = parts.month, let dayOfMonth = parts.day, let weekday = parts.weekday else { return [] }
+        let key = String(format: "%04d-%02d-%02d", year, month, dayOfMonth)
+        if holidays.contains(key) { return [] }
+        if workingDays.contains(key) { return makeUpHours }
+        return hours[weekday] ?? []
+    }
+
+    /// Whether the calendar has any opening hours at all.
+    public var everOpens: Bool { hours.values.contains { !$0.isEmpty } }
 }

@@ -41,6 +41,8 @@ public struct SLAPolicy: Sendable, Equatable {
     public var firstResponse: Double
     /// Seconds until resolution is due, if the policy sets one.
     public var resolution: Double?
+    /// The business calendar the clock runs on; nil for round-the-clock time.
+    public var calendar: String?
 }
 
 /// Customer tiers by address and by domain.

@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardCore
 
 /// A complete, validated rule set: classifiers, routes, queues, SLA policies and the customer directory,
@@ -51,6 +52,15 @@ public final class RuleSet: Sendable {
     }
 
     public func queue(id: String) -> Queue? { queues.first { $0.id == id } }
+
+    /// When the first response under `policy` is due for a message received at `date`, counting only
+    /// business hours when the policy runs on a calendar.
+    public func firstResponseDue(_ policy: SLAPolicy, receivedAt date: Date) -> Date {
+        if let id = policy.calendar, let calendar = calendars[id] {
+            return calendar.adding(policy.firstResponse, to: date)
+        }
+        return date.addingTimeInterval(policy.firstResponse)
+    }
 
     /// The scripts routes may send automatically.
     public var autoReplyScripts: Set<String> {

@@ -53,3 +53,21 @@ struct CalendarAndContextTests {
         #expect(reasons.contains { $0.condition.contains("sentiment=negative") })
     }
 }
+
+extension CalendarAndContextTests {
+    @Test("SLA clocks on a calendar count business time only: across lunch, the night, weekends and holidays")
+    func businessTimeClock() throws {
+        let calendar = try #require(Self.rules.calendars["cn-support"])
+        let twoHours = 2.0 * 3600
+        // Monday 11:00 + 2h of business time: one hour before lunch, one after → 14:00.
+        #expect(calendar.adding(twoHours, to: Self.at("2026-11-23T11:00:00+08:00")) == Self.at("2026-11-23T14:00:00+08:00"))
+        // Friday 17:30 + 2h → Monday 10:30.
+        #expect(calendar.adding(twoHours, to: Self.at("2026-11-27T17:30:00+08:00")) == Self.at("2026-11-30T10:30:00+08:00"))
+        // Saturday night → Monday 11:00.
+        #expect(calendar.adding(twoHours, to: Self.at("2026-11-28T23:00:00+08:00")) == Self.at("2026-11-30T11:00:00+08:00"))
+        // Across National Day: 30 Sep 17:00 + 2h → the first working day after the holiday, 10:00.
+        let after = calendar.adding(twoHours, to: Self.at("2026-09-30T17:00:00+08:00"))
+        #expect(after > Self.at("2026-10-07T23:59:00+08:00"))
+        #expect(calendar.isOpen(at: after.addingTimeInterval(-1)))
+    }
+}
