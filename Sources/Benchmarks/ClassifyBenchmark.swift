@@ -32,6 +32,9 @@ public enum ClassifyBenchmark {
         public var normalizeSeconds: Double
         public var compileSeconds: Double
         public var compileTerms: Int
+        /// How busy the corpus is: explained matches and fired signals per message.
+        public var matchesPerMessage: Double
+        public var signalsPerMessage: Double
         public var messagesPerSecond: Double { Double(messages) / fullPathSeconds }
         public var fullPathMBPerSecond: Double { Double(bytes) / fullPathSeconds / 1_000_000 }
         public var rawScanMBPerSecond: Double { Double(bytes) / rawScanSeconds / 1_000_000 }
@@ -75,6 +78,14 @@ public enum ClassifyBenchmark {
             progress("round \(round): full path \(format(full)) s, raw scan \(format(raw)) s, normalize \(format(normalize)) s")
         }
 
+        var matches = 0
+        var fired = 0
+        for input in inputs {
+            let result = rules.classify(input)
+            matches += result.matches.count
+            fired += result.firedSignals.count
+        }
+
         var random = SeededGenerator(seed: options.seed &+ 1)
         var big = Set<String>()
         while big.count < options.compileTerms {
@@ -86,7 +97,8 @@ public enum ClassifyBenchmark {
         if sink == 42 { progress("") }  // keeps the measured work from being optimized away
         return Report(
             messages: inputs.count, bytes: bytes, patterns: rules.patternCount, fullPathSeconds: full, rawScanSeconds: raw,
-            normalizeSeconds: normalize, compileSeconds: compile, compileTerms: options.compileTerms)
+            normalizeSeconds: normalize, compileSeconds: compile, compileTerms: options.compileTerms,
+            matchesPerMessage: Double(matches) / Double(inputs.count), signalsPerMessage: Double(fired) / Double(inputs.count))
     }
 
     static func time(_ body: () throws -> Void) rethrows -> Double {

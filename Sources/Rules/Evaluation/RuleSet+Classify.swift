@@ -51,8 +51,16 @@ extension RuleSet {
         var hitsBySignal = [[RawHit]](repeating: [], count: signals.count)
         var shouting = false
         for (fieldIndex, (_, original)) in fields.enumerated() where !original.isEmpty {
-            let normalized = TextNormalizer.normalize(original)
-            if !shouting { shouting = isShouting(original: original, normalized: normalized) }
+            var emphasis: TextNormalizer.Emphasis?
+            let normalized = TextNormalizer.normalize(original, emphasis: &emphasis)
+            if !shouting {
+                if let emphasis {
+                    shouting = (intensity.exclamations > 0 && emphasis.longestExclamationRun >= intensity.exclamations)
+                        || (intensity.capsWords > 0 && emphasis.capitalWords >= intensity.capsWords)
+                } else {
+                    shouting = isShouting(original: original, normalized: normalized)
+                }
+            }
             let hits = database.scan(normalized)
             if hits.isEmpty { continue }
             var bytes = normalized

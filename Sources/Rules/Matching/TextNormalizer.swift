@@ -5,10 +5,36 @@ import Foundation
 /// Traditional Chinese (`投訴` is `投诉`) and runs of white space. Rule terms and message fields go
 /// through the same function, so they always agree.
 public enum TextNormalizer {
+    /// Typography the folding hides but the classifier wants: shouting in capitals and runs of `!`.
+    public struct Emphasis: Sendable, Equatable {
+        /// Words of three or more capital letters (full-width too) with no lower case or digits.
+        public var capitalWords = 0
+        /// The longest run of `!` in the folded text (full-width `！` included).
+        public var longestExclamationRun = 0
+    }
+
     /// The folded text.
     public static func normalize(_ text: String) -> String {
+        var emphasis = Emphasis()
+        return normalize(text, emphasis: &emphasis)
+    }
+
+    /// The folded text, measuring its emphasis in the same pass when the fast path applies; the
+    /// emphasis is nil when it must be measured separately.
+    public static func normalize(_ text: String, emphasis: inout Emphasis?) -> String {
+        var measured = Emphasis()
         var text = text
-        if let fast = text.withUTF8({ fastNormalize($0) }) { return fast }
+        if let fast = text.withUTF8({ fastNormalize($0, emphasis: &measured) }) {
+            emphasis = measured
+            return fast
+        }
+        emphasis = nil
+        return normalize(text)
+    }
+
+    private static func normalize(_ text: String, emphasis: inout Emphasis) -> String {
+        var text = text
+        if let fast = text.withUTF8({ fastNormalize($0, emphasis: &emphasis) }) { return fast }
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         fold(text) { bytes, _ in
@@ -21,8 +47,13 @@ public enum TextNormalizer {
     /// The hot path: decodes UTF-8 by hand and writes folded bytes straight into the new string. Returns
     /// nil (and the caller takes the general path) for text outside the Basic Multilingual Plane or text
     /// whose folding would outgrow the buffer.
-    static func fastNormalize(_ input: UnsafeBufferPointer<UInt8>) -> String? {
+    static func fastNormalize(_ input: UnsafeBufferPointer<UInt8>, emphasis: inout Emphasis) -> String? {
         let table = FoldTable.shared
+        var capitals = 0
+        var spoiled = false
+        var capitalWords = 0
+        var exclamations = 0
+        var longestRun = 0
         let capacity = input.count + input.count / 2 + 64
         var failed = false
         let result = String(unsafeUninitializedCapacity: capacity) { output in
@@ -59,6 +90,8 @@ public enum TextNormalizer {
                         output[written] = lead | 0x20
                         written += 1
                         index += 1
+                        capitals += 1
+                        exclamations = 0
                         continue
                     }
                     value = UInt32(lead)
@@ -75,7 +108,23 @@ public enum TextNormalizer {
                     failed = true  // outside the BMP: the general path folds it through Foundation
                     return 0
                 }
+                // Emphasis, read from the characters as written: a word in capitals ends at anything
+                // that is not a letter or digit; lower case or digits spoil it.
+                switch value {
+                case 0xFF21...0xFF3A: capitals += 1
+                case 0x61...0x7A, 0x30...0x39, 0xFF41...0xFF5A, 0xFF10...0xFF19: spoiled = true
+                default:
+                    if capitals >= 3 && !spoiled { capitalWords += 1 }
+                    capitals = 0
+                    spoiled = false
+                }
                 let entry = table.bmp[Int(value)]
+                if entry == 0x21 {
+                    exclamations += 1
+                    longestRun = max(longestRun, exclamations)
+                } else if entry != FoldTable.deleted {
+                    exclamations = 0
+                }
                 if entry == FoldTable.deleted { continue }
                 if entry == FoldTable.space {
                     pendingSpace = written > 0
@@ -99,6 +148,8 @@ public enum TextNormalizer {
             }
             return written
         }
+        if capitals >= 3 && !spoiled { capitalWords += 1 }
+        emphasis = Emphasis(capitalWords: capitalWords, longestExclamationRun: longestRun)
         return failed ? nil : result
     }
 

@@ -115,3 +115,22 @@ struct InvarianceTests {
         print("(a+)+b on 64 KiB: \(elapsed)")
     }
 }
+
+extension InvarianceTests {
+    @Test("emphasis is measured while folding: capital words (full-width too, not codes) and runs of exclamation marks")
+    func emphasis() {
+        func measure(_ text: String) -> TextNormalizer.Emphasis? {
+            var emphasis: TextNormalizer.Emphasis?
+            _ = TextNormalizer.normalize(text, emphasis: &emphasis)
+            return emphasis
+        }
+        #expect(measure("WHY IS THIS so slow")?.capitalWords == 2)
+        #expect(measure("ＵＲＧＥＮＴ ＮＯＷ")?.capitalWords == 2)
+        #expect(measure("order ORD123 and VIP")?.capitalWords == 1)
+        #expect(measure("help!! now!!!")?.longestExclamationRun == 3)
+        #expect(measure("快点！！！！")?.longestExclamationRun == 4)
+        #expect(measure("! ! !")?.longestExclamationRun == 1)
+        // Outside the fast path the classifier measures separately.
+        #expect(measure("emoji 😀 HELLO") == nil)
+    }
+}
