@@ -5,27 +5,22 @@ import Foundation
 public enum Digest {
     /// HMAC-SHA256 of `data` under `key`.
     public static func hmacSHA256(key: some ContiguousBytesLike, data: some ContiguousBytesLike) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        key.withBytes { key in
-            data.withBytes { data in
-                let ok = sb_hmac_sha256(
-                    key.baseAddress, Int32(key.count),
-                    data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count, &out)
-                precondition(ok == 1, "HMAC-SHA256 failed inside libcrypto")
-            }
-        }
-        return out
+        hmac(sb_hmac_sha256, length: 32, key: key, data: data)
     }
 
     /// HMAC-SHA1 of `data` under `key` (Twilio-style signatures).
     public static func hmacSHA1(key: some ContiguousBytesLike, data: some ContiguousBytesLike) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 20)
+        hmac(sb_hmac_sha1, length: 20, key: key, data: data)
+    }
+
+    private typealias HMACFunction = (UnsafeRawPointer?, Int32, UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?) -> Int32
+
+    private static func hmac(_ function: HMACFunction, length: Int, key: some ContiguousBytesLike, data: some ContiguousBytesLike) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: length)
         key.withBytes { key in
             data.withBytes { data in
-                let ok = sb_hmac_sha1(
-                    key.baseAddress, Int32(key.count),
-                    data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count, &out)
-                precondition(ok == 1, "HMAC-SHA1 failed inside libcrypto")
+                let ok = function(key.baseAddress, Int32(key.count), data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count, &out)
+                precondition(ok == 1, "HMAC failed inside libcrypto")
             }
         }
         return out
