@@ -50,16 +50,18 @@ extension RuleSet {
 
         var hitsBySignal = [[RawHit]](repeating: [], count: signals.count)
         var shouting = false
+        var origins: [[Int32]?] = [nil, nil]
         for (fieldIndex, (_, original)) in fields.enumerated() where !original.isEmpty {
-            var emphasis: TextNormalizer.Emphasis?
-            let normalized = TextNormalizer.normalize(original, emphasis: &emphasis)
-            if !shouting {
-                if let emphasis {
-                    shouting = (intensity.exclamations > 0 && emphasis.longestExclamationRun >= intensity.exclamations)
-                        || (intensity.capsWords > 0 && emphasis.capitalWords >= intensity.capsWords)
-                } else {
-                    shouting = isShouting(original: original, normalized: normalized)
-                }
+            let normalized: String
+            if let folded = TextNormalizer.foldForMatching(original) {
+                normalized = folded.text
+                origins[fieldIndex] = folded.origins
+                let emphasis = folded.emphasis
+                shouting = shouting || (intensity.exclamations > 0 && emphasis.longestExclamationRun >= intensity.exclamations)
+                    || (intensity.capsWords > 0 && emphasis.capitalWords >= intensity.capsWords)
+            } else {
+                normalized = TextNormalizer.normalize(original)
+                shouting = shouting || isShouting(original: original, normalized: normalized)
             }
             let hits = database.scan(normalized)
             if hits.isEmpty { continue }
@@ -128,17 +130,28 @@ extension RuleSet {
         var classification = Classification(
             rulesVersion: version, language: language, customerTier: tier, urgency: urgency, urgencyScore: urgencyScore,
             sentiment: sentiment, sentimentScore: sentimentScore,
-            matches: explain(kept, fields: fields) + fieldMatches, route: route(for: facts))
+            matches: explain(kept, fields: fields, origins: origins) + fieldMatches, route: route(for: facts))
         classification.context = input.context
         return classification
     }
 
     /// Builds the stored explanation for the hits that were kept, with positions in the customer's own text.
-    private func explain(_ kept: [(signal: Int, hit: RawHit, weight: Int)], fields: [(String, String)]) -> [SignalMatch] {
+    private func explain(_ kept: [(signal: Int, hit: RawHit, weight: Int)], fields: [(String, String)], origins: [[Int32]?]) -> [SignalMatch] {
         guard !kept.isEmpty else { return [] }
-        // For every kept hit: the folded positions of its first and last byte, mapped back per field.
+        // For every kept hit: the folded positions of its first and last byte, mapped back per field
+        // (from the origins recorded while folding, or by folding again on the general path).
         var mapped: [[Int: Int]] = []
         for (fieldIndex, (_, original)) in fields.enumerated() {
+            if let map = origins[fieldIndex] {
+                var positions: [Int: Int] = [:]
+                for entry in kept where Int(entry.hit.field) == fieldIndex {
+                    let last = max(Int(entry.hit.end) - 1, 0)
+                    positions[last] = Int(map[last])
+                    if entry.hit.startKnown { positions[Int(entry.hit.start)] = Int(map[Int(entry.hit.start)]) }
+                }
+                mapped.append(positions)
+                continue
+            }
             var wanted = Set<Int>()
             for entry in kept where Int(entry.hit.field) == fieldIndex {
                 if entry.hit.startKnown { wanted.insert(Int(entry.hit.start)) }
@@ -309,11 +322,21 @@ extension RuleSet {
     }
 
     /// Punctuation that ends a clause, so a negator in one clause never reaches a cue in the next.
-    static let clauseBoundaries: Set<UInt32> = Set("，。！？；：,.!?;:\n、（）()\"“”".unicodeScalars.map(\.value))
+    /// (Full-width forms are already folded to ASCII by the time this runs.)
+    @inline(__always)
+    static func isClauseBoundary(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x2C, 0x2E, 0x21, 0x3F, 0x3B, 0x3A, 0x0A, 0x28, 0x29, 0x22,  // , . ! ? ; : newline ( ) "
+             0xFF0C, 0x3002, 0xFF01, 0xFF1F, 0xFF1B, 0xFF1A, 0x3001, 0xFF08, 0xFF09, 0x201C, 0x201D:
+            return true
+        default:
+            return false
+        }
+    }
 
     static func isClauseBoundary(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         let lead = bytes[index]
-        if lead < 0x80 { return clauseBoundaries.contains(UInt32(lead)) }
+        if lead < 0x80 { return isClauseBoundary(UInt32(lead)) }
         var value: UInt32
         var length: Int
         switch lead {
@@ -323,7 +346,7 @@ extension RuleSet {
         }
         guard index + length <= bytes.count else { return false }
         for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
-        return clauseBoundaries.contains(value)
+        return isClauseBoundary(value)
     }
 
     /// The end of the UTF-8 character that starts at `index`.

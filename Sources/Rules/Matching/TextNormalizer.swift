@@ -47,29 +47,40 @@ public enum TextNormalizer {
     /// The hot path: decodes UTF-8 by hand and writes folded bytes straight into the new string. Returns
     /// nil (and the caller takes the general path) for text outside the Basic Multilingual Plane or text
     /// whose folding would outgrow the buffer.
-    static func fastNormalize(_ input: UnsafeBufferPointer<UInt8>, emphasis: inout Emphasis) -> String? {
+    static func fastNormalize(
+        _ input: UnsafeBufferPointer<UInt8>, emphasis: inout Emphasis, origins: UnsafeMutablePointer<Int32>? = nil
+    ) -> String? {
         let table = FoldTable.shared
         var capitals = 0
         var spoiled = false
         var capitalWords = 0
         var exclamations = 0
         var longestRun = 0
-        let capacity = input.count + input.count / 2 + 64
+        let capacity = fastCapacity(input.count)
         var failed = false
         let result = String(unsafeUninitializedCapacity: capacity) { output in
             var written = 0
             var pendingSpace = false
             var index = 0
             let count = input.count
+            var origin: Int32 = 0
+            // Records, for each folded byte, where its character starts in the input.
+            @inline(__always) func mark(_ bytes: Int) {
+                guard let origins else { return }
+                for offset in 0..<bytes { origins[written + offset] = origin }
+            }
             @inline(__always) func put(_ value: UInt32) {
                 if value < 0x80 {
+                    mark(1)
                     output[written] = UInt8(value)
                     written += 1
                 } else if value < 0x800 {
+                    mark(2)
                     output[written] = UInt8(0xC0 | (value >> 6))
                     output[written + 1] = UInt8(0x80 | (value & 0x3F))
                     written += 2
                 } else {
+                    mark(3)
                     output[written] = UInt8(0xE0 | (value >> 12))
                     output[written + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
                     output[written + 2] = UInt8(0x80 | (value & 0x3F))
@@ -82,11 +93,13 @@ public enum TextNormalizer {
                     return 0
                 }
                 let lead = input[index]
+                origin = Int32(index)
                 let value: UInt32
                 if lead < 0x80 {
                     // ASCII: letters fold to lower case; white space and controls go through the table.
                     if lead >= 0x41 && lead <= 0x5A {
-                        if pendingSpace { output[written] = 0x20; written += 1; pendingSpace = false }
+                        if pendingSpace { mark(1); output[written] = 0x20; written += 1; pendingSpace = false }
+                        mark(1)
                         output[written] = lead | 0x20
                         written += 1
                         index += 1
@@ -131,6 +144,7 @@ public enum TextNormalizer {
                     continue
                 }
                 if pendingSpace {
+                    mark(1)
                     output[written] = 0x20
                     written += 1
                     pendingSpace = false
@@ -138,6 +152,7 @@ public enum TextNormalizer {
                 if entry & FoldTable.overflowFlag != 0 {
                     let bytes = table.overflow[Int(entry & ~FoldTable.overflowFlag)]
                     guard written + bytes.count + 64 <= capacity else { failed = true; return 0 }
+                    mark(bytes.count)
                     for byte in bytes {
                         output[written] = byte
                         written += 1
@@ -151,6 +166,24 @@ public enum TextNormalizer {
         if capitals >= 3 && !spoiled { capitalWords += 1 }
         emphasis = Emphasis(capitalWords: capitalWords, longestExclamationRun: longestRun)
         return failed ? nil : result
+    }
+
+    /// The most bytes the fast path writes for an input of `count` bytes.
+    static func fastCapacity(_ count: Int) -> Int { count + count / 2 + 64 }
+
+    /// Folds for matching in one pass: the folded text, where each folded byte came from in `text`,
+    /// and the emphasis. Nil when the text needs the general path (see `normalize`).
+    public static func foldForMatching(_ text: String) -> (text: String, origins: [Int32], emphasis: Emphasis)? {
+        var text = text
+        return text.withUTF8 { input in
+            var emphasis = Emphasis()
+            var folded: String?
+            let origins = [Int32](unsafeUninitializedCapacity: fastCapacity(input.count)) { buffer, initialized in
+                folded = fastNormalize(input, emphasis: &emphasis, origins: buffer.baseAddress)
+                initialized = folded?.utf8.count ?? 0
+            }
+            return folded.map { ($0, origins, emphasis) }
+        }
     }
 
     /// The folded text and, for every byte of it, the UTF-8 offset in `text` of the character it came
