@@ -48,7 +48,8 @@ extension RuleSet {
         let senderDomain = CustomerDirectory.domain(of: input.sender)
         let fields = [("subject", input.subject), ("text", input.text)]
 
-        var hitsBySignal = [[RawHit]](repeating: [], count: signals.count)
+        // Every hit, tagged with its signal; one array for the whole message keeps allocations down.
+        var raw: [(signal: Int, sequence: Int, hit: RawHit)] = []
         var shouting = false
         var origins: [[Int32]?] = [nil, nil]
         for (fieldIndex, (_, original)) in fields.enumerated() where !original.isEmpty {
@@ -77,9 +78,9 @@ extension RuleSet {
                         && precededBy(negationBytes, window: negation.window, in: bytes, at: hit.start)
                     let intensified = hit.startKnown && !negated && signal.intensifiable && intensity.boost > 0
                         && precededBy(intensifierBytes, window: intensity.window, in: bytes, at: hit.start)
-                    hitsBySignal[owner.signal].append(RawHit(
+                    raw.append((owner.signal, raw.count, RawHit(
                         term: Int32(owner.term), field: Int8(fieldIndex), start: Int32(hit.start), end: Int32(hit.end),
-                        negated: negated, intensified: intensified, startKnown: hit.startKnown))
+                        negated: negated, intensified: intensified, startKnown: hit.startKnown)))
                 }
             }
         }
@@ -88,12 +89,18 @@ extension RuleSet {
             urgency: .normal, sentiment: .neutral, channel: input.channel, source: input.source, customerTier: tier,
             language: language, firedSignals: [], senderDomain: senderDomain, receivedAt: input.receivedAt,
             context: input.context, calendars: calendars)
+        raw.sort { ($0.signal, $0.sequence) < ($1.signal, $1.sequence) }
+        var cursor = 0
+        var chosen: [RawHit] = []
         var kept: [(signal: Int, hit: RawHit, weight: Int)] = []
+        kept.reserveCapacity(raw.count)
         var fieldMatches: [SignalMatch] = []
         var fired = Set<String>()
         var urgencyScore = 0
         var sentimentScore = 0
         for (index, signal) in signals.enumerated() {
+            let first = cursor
+            while cursor < raw.count, raw[cursor].signal == index { cursor += 1 }
             if let condition = signal.condition, !condition.holds(for: fieldFacts) { continue }
             var weight = signal.weight
             if signal.terms.isEmpty {
@@ -102,20 +109,19 @@ extension RuleSet {
                     term: signal.condition.map { $0.explain(for: fieldFacts) } ?? "when", field: nil, start: nil, end: nil,
                     weight: weight, negated: false))
             } else {
-                let hits = Self.explanationHits(hitsBySignal[index])
-                if hits.isEmpty { continue }
-                guard hits.contains(where: { !$0.negated }) else {
-                    kept.append(contentsOf: hits.map { (index, $0, weight) })
+                Self.explanationHits(raw[first..<cursor].lazy.map(\.hit), into: &chosen)
+                if chosen.isEmpty { continue }
+                guard chosen.contains(where: { !$0.negated }) else {
+                    for hit in chosen { kept.append((index, hit, weight)) }
                     continue
                 }
                 let intensified = signal.intensifiable && intensity.boost > 0
-                    && (shouting || hits.contains { $0.intensified })
+                    && (shouting || chosen.contains { $0.intensified })
                 if intensified { weight += weight >= 0 ? intensity.boost : -intensity.boost }
-                kept.append(contentsOf: hits.map { hit in
-                    var hit = hit
+                for var hit in chosen {
                     if !hit.negated { hit.intensified = intensified }
-                    return (index, hit, hit.negated ? signal.weight : weight)
-                })
+                    kept.append((index, hit, hit.negated ? signal.weight : weight))
+                }
             }
             fired.insert(signal.id)
             if signal.classifier == "urgency" { urgencyScore += weight } else { sentimentScore += weight }
@@ -220,9 +226,8 @@ extension RuleSet {
 
     /// One entry per distinct term and field: the first hit that counts, else the first negated one;
     /// counting hits first, at most ``matchesKeptPerSignal``.
-    static func explanationHits(_ hits: [RawHit]) -> [RawHit] {
-        guard !hits.isEmpty else { return [] }
-        var chosen: [RawHit] = []
+    static func explanationHits(_ hits: some Sequence<RawHit>, into chosen: inout [RawHit]) {
+        chosen.removeAll(keepingCapacity: true)
         for hit in hits {
             if let index = chosen.firstIndex(where: { $0.term == hit.term && $0.field == hit.field }) {
                 if chosen[index].negated && !hit.negated { chosen[index] = hit }
@@ -230,7 +235,11 @@ extension RuleSet {
                 chosen.append(hit)
             }
         }
-        return Array((chosen.filter { !$0.negated } + chosen.filter(\.negated)).prefix(matchesKeptPerSignal))
+        guard chosen.count > 1 else { return }
+        // Counting hits first (stable), then cut to the limit.
+        var ordered = chosen.filter { !$0.negated }
+        ordered.append(contentsOf: chosen.lazy.filter(\.negated))
+        chosen = Array(ordered.prefix(matchesKeptPerSignal))
     }
 
     /// Whether one of `terms` ends within `window` characters before byte `position`, in the same clause.
