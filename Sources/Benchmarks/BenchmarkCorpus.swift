@@ -134,8 +134,13 @@ public struct BenchmarkCorpus: Sendable {
                 sla: normal
                 auto_reply: ack
             """
+        // A realistic customer directory, so tier look-ups cost what they cost in production.
+        var customers = "default_tier: ordinary\ncustomers:\n"
+        for index in 0..<500 { customers += "  - { address: customer\(index)@example.com, tier: \(index % 2 == 0 ? "vip" : "strategic") }\n" }
+        customers += "domains:\n"
+        for index in 0..<50 { customers += "  - { domain: partner\(index).example, tier: strategic }\n" }
         let files = [
-            "classifiers.yaml": classifiers, "routes.yaml": routes,
+            "classifiers.yaml": classifiers, "routes.yaml": routes, "customers.yaml": customers,
             "sla.yaml": "policies:\n  - { id: normal, first_response: 2h }\n",
             "replies.yaml": "default_language: en\nlanguages: [zh, en]\n",
             "scripts/ack/en.mustache": "Ticket {{conversation.reference}}: {{queue.team}} answers within {{sla.first_response}}.\n",

@@ -50,8 +50,10 @@ public enum ClassifyBenchmark {
         try corpus.writeRules(to: directory)
         let rules = try RuleSetLoader(directory: directory.path).load()
         let bytes = corpus.messages.reduce(0) { $0 + $1.subject.utf8.count + $1.text.utf8.count }
-        let inputs = corpus.messages.map {
-            ClassificationInput(channel: "webhook", source: "bench", sender: "someone@example.com", subject: $0.subject, text: $0.text)
+        let inputs = corpus.messages.enumerated().map { index, message in
+            // Senders vary: some in the directory, some by domain, most unknown, some in mixed case.
+            let sender = ["customer\(index % 700)@example.com", "Someone.\(index)@Example.com", "ops@partner\(index % 60).example"][index % 3]
+            return ClassificationInput(channel: "webhook", source: "bench", sender: sender, subject: message.subject, text: message.text)
         }
         progress("corpus: \(corpus.messages.count) messages, \(bytes) bytes; rules: \(corpus.terms.count) terms, \(corpus.regexes.count) regexes → \(rules.patternCount) patterns")
 

@@ -95,7 +95,7 @@ extension RuleSet {
         var kept: [(signal: Int, hit: RawHit, weight: Int)] = []
         kept.reserveCapacity(raw.count)
         var fieldMatches: [SignalMatch] = []
-        var fired = Set<String>()
+        var fired = Set<String>(minimumCapacity: 16)
         var urgencyScore = 0
         var sentimentScore = 0
         for (index, signal) in signals.enumerated() {

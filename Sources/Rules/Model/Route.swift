@@ -55,7 +55,9 @@ public struct CustomerDirectory: Sendable, Equatable {
 
     /// The tier of a sender: exact address first, then its domain or a parent domain, then the default.
     public func tier(of sender: String) -> CustomerTier {
-        let address = sender.lowercased()
+        if addresses.isEmpty && domains.isEmpty { return defaultTier }
+        // Most addresses arrive in lower case already; lower-casing allocates, so only do it when needed.
+        let address = sender.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? sender.lowercased() : sender
         if let tier = addresses[address] { return tier }
         var domain = Self.domain(of: address)
         while !domain.isEmpty {
