@@ -191,3 +191,27 @@ func signedHeaders(_ body: String, at date: Date = Date()) -> HTTPFields {
     return fields
 }
 
+
+extension InboundTests {
+    @Test("a customer writing again joins the open conversation, and the stored context raises a structural signal")
+    func repeatContact() async throws {
+        try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { client, _ in
+            let first = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"again@example.com","text":"请问我的订单到哪了"}"#)
+            let second = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"again@example.com","text":"请问我的订单到哪了"}"#)
+            let conversationID = try #require(first.json["conversation_id"] as? String)
+            #expect(second.json["conversation_id"] as? String == conversationID)
+            let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
+            let messages = try #require(detail.json["messages"] as? [[String: Any]])
+            #expect(messages.count == 2)
+            let firstClassification = try #require(messages.first?["classification"] as? [String: Any])
+            #expect(firstClassification["context"] == nil)
+            let classification = try #require(messages.last?["classification"] as? [String: Any])
+            let context = try #require(classification["context"] as? [String: Any])
+            #expect(context["prior_inbound_messages"] as? Int == 1)
+            let matches = try #require(classification["matches"] as? [[String: Any]])
+            #expect(matches.contains { $0["signal"] as? String == "repeat-contact" })
+            // Only one acknowledgement: the second message joined, it did not start a conversation.
+            #expect((detail.json["outbox"] as? [[String: Any]])?.count == 1)
+        }
+    }
+}
