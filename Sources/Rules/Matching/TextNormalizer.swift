@@ -107,6 +107,17 @@ public enum TextNormalizer {
                         exclamations = 0
                         continue
                     }
+                    // Lower-case letters and digits fold to themselves and spoil a capital word.
+                    if (lead >= 0x61 && lead <= 0x7A) || (lead >= 0x30 && lead <= 0x39) {
+                        if pendingSpace { mark(1); output[written] = 0x20; written += 1; pendingSpace = false }
+                        mark(1)
+                        output[written] = lead
+                        written += 1
+                        index += 1
+                        spoiled = true
+                        exclamations = 0
+                        continue
+                    }
                     value = UInt32(lead)
                     index += 1
                 } else if lead < 0xE0 {
