@@ -54,16 +54,14 @@ extension RuleSet {
         var origins: [[Int32]?] = [nil, nil]
         for (fieldIndex, (_, original)) in fields.enumerated() where !original.isEmpty {
             let normalized: String
+            let emphasis: TextNormalizer.Emphasis
             if let folded = TextNormalizer.foldForMatching(original) {
-                normalized = folded.text
-                origins[fieldIndex] = folded.origins
-                let emphasis = folded.emphasis
-                shouting = shouting || (intensity.exclamations > 0 && emphasis.longestExclamationRun >= intensity.exclamations)
-                    || (intensity.capsWords > 0 && emphasis.capitalWords >= intensity.capsWords)
+                (normalized, origins[fieldIndex], emphasis) = (folded.text, folded.origins, folded.emphasis)
             } else {
                 normalized = TextNormalizer.normalize(original)
-                shouting = shouting || isShouting(original: original, normalized: normalized)
+                emphasis = TextNormalizer.Emphasis(original: original, folded: normalized)
             }
+            shouting = shouting || emphasis.isShouting(exclamations: intensity.exclamations, capitalWords: intensity.capsWords)
             let hits = database.scan(normalized)
             if hits.isEmpty { continue }
             var bytes = normalized
@@ -269,61 +267,6 @@ extension RuleSet {
             }
         }
         return false
-    }
-
-    /// A run of exclamation marks, or several words in capitals (full-width too; codes with digits such
-    /// as `ORD123` are not words): the customer is shouting.
-    func isShouting(original: String, normalized: String) -> Bool {
-        if intensity.exclamations > 0 {
-            let limit = intensity.exclamations
-            let loud: (UnsafeBufferPointer<UInt8>) -> Bool = { bytes in
-                var run = 0
-                for byte in bytes {
-                    run = byte == 0x21 ? run + 1 : 0
-                    if run >= limit { return true }
-                }
-                return false
-            }
-            if normalized.utf8.withContiguousStorageIfAvailable(loud) ?? Array(normalized.utf8).withUnsafeBufferPointer(loud) {
-                return true
-            }
-        }
-        guard intensity.capsWords > 0 else { return false }
-        let scan: (UnsafeBufferPointer<UInt8>) -> Bool = { bytes in
-            var words = 0
-            var capitals = 0
-            var spoiled = false
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                var kind = 0  // 0 ends a word, 1 capital, 2 spoils it (lower case or digit)
-                var width = 1
-                switch byte {
-                case 0x41...0x5A: kind = 1
-                case 0x61...0x7A, 0x30...0x39: kind = 2
-                case 0xEF where index + 2 < bytes.count:
-                    // Full-width forms: Ａ－Ｚ is EF BC A1…BA, ａ－ｚ EF BD 81…9A, ０－９ EF BC 90…99.
-                    width = 3
-                    let (second, third) = (bytes[index + 1], bytes[index + 2])
-                    if second == 0xBC, (0xA1...0xBA).contains(third) { kind = 1 }
-                    else if (second == 0xBD && (0x81...0x9A).contains(third)) || (second == 0xBC && (0x90...0x99).contains(third)) { kind = 2 }
-                default:
-                    width = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
-                }
-                switch kind {
-                case 1: capitals += 1
-                case 2: spoiled = true
-                default:
-                    if capitals >= 3 && !spoiled { words += 1 }
-                    capitals = 0
-                    spoiled = false
-                }
-                index += width
-            }
-            if capitals >= 3 && !spoiled { words += 1 }
-            return words >= self.intensity.capsWords
-        }
-        return original.utf8.withContiguousStorageIfAvailable(scan) ?? Array(original.utf8).withUnsafeBufferPointer(scan)
     }
 
     static func isASCIIWordByte(_ byte: UInt8) -> Bool {

@@ -6,34 +6,65 @@ import Foundation
 /// through the same function, so they always agree.
 public enum TextNormalizer {
     /// Typography the folding hides but the classifier wants: shouting in capitals and runs of `!`.
+    /// One counter serves both the fast fold (which feeds it as it goes) and the general path.
     public struct Emphasis: Sendable, Equatable {
         /// Words of three or more capital letters (full-width too) with no lower case or digits.
         public var capitalWords = 0
         /// The longest run of `!` in the folded text (full-width `！` included).
         public var longestExclamationRun = 0
+        private var capitals = 0
+        private var spoiled = false
+        private var exclamations = 0
+
+        public init() {}
+
+        /// Measures `original` as written (capitals) and `folded` (exclamation runs): the general path.
+        public init(original: String, folded: String) {
+            for scalar in original.unicodeScalars { observe(scalar.value) }
+            for byte in folded.utf8 { observeFolded(byte == 0x21) }
+            finish()
+        }
+
+        /// Feeds one character as the customer wrote it: a word in capitals ends at anything that is
+        /// not a letter or digit; lower case or digits spoil it.
+        @inline(__always)
+        mutating func observe(_ value: UInt32) {
+            switch value {
+            case 0x41...0x5A, 0xFF21...0xFF3A: capitals += 1
+            case 0x61...0x7A, 0x30...0x39, 0xFF41...0xFF5A, 0xFF10...0xFF19: spoiled = true
+            default:
+                if capitals >= 3 && !spoiled { capitalWords += 1 }
+                capitals = 0
+                spoiled = false
+            }
+        }
+
+        /// Feeds one folded character that is kept (invisible ones are not fed).
+        @inline(__always)
+        mutating func observeFolded(_ isExclamation: Bool) {
+            if isExclamation {
+                exclamations += 1
+                longestExclamationRun = max(longestExclamationRun, exclamations)
+            } else {
+                exclamations = 0
+            }
+        }
+
+        /// Closes the last word.
+        mutating func finish() {
+            observe(0x20)
+        }
+
+        /// Whether the text shouts by these thresholds (0 turns a threshold off).
+        public func isShouting(exclamations: Int, capitalWords words: Int) -> Bool {
+            (exclamations > 0 && longestExclamationRun >= exclamations) || (words > 0 && capitalWords >= words)
+        }
     }
 
     /// The folded text.
     public static func normalize(_ text: String) -> String {
+        var text = text
         var emphasis = Emphasis()
-        return normalize(text, emphasis: &emphasis)
-    }
-
-    /// The folded text, measuring its emphasis in the same pass when the fast path applies; the
-    /// emphasis is nil when it must be measured separately.
-    public static func normalize(_ text: String, emphasis: inout Emphasis?) -> String {
-        var measured = Emphasis()
-        var text = text
-        if let fast = text.withUTF8({ fastNormalize($0, emphasis: &measured) }) {
-            emphasis = measured
-            return fast
-        }
-        emphasis = nil
-        return normalize(text)
-    }
-
-    private static func normalize(_ text: String, emphasis: inout Emphasis) -> String {
-        var text = text
         if let fast = text.withUTF8({ fastNormalize($0, emphasis: &emphasis) }) { return fast }
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
@@ -51,11 +82,7 @@ public enum TextNormalizer {
         _ input: UnsafeBufferPointer<UInt8>, emphasis: inout Emphasis, origins: UnsafeMutablePointer<Int32>? = nil
     ) -> String? {
         let table = FoldTable.shared
-        var capitals = 0
-        var spoiled = false
-        var capitalWords = 0
-        var exclamations = 0
-        var longestRun = 0
+        var measured = Emphasis()
         let capacity = fastCapacity(input.count)
         var failed = false
         let result = String(unsafeUninitializedCapacity: capacity) { output in
@@ -103,8 +130,8 @@ public enum TextNormalizer {
                         output[written] = lead | 0x20
                         written += 1
                         index += 1
-                        capitals += 1
-                        exclamations = 0
+                        measured.observe(UInt32(lead))
+                        measured.observeFolded(false)
                         continue
                     }
                     // Lower-case letters and digits fold to themselves and spoil a capital word.
@@ -114,8 +141,8 @@ public enum TextNormalizer {
                         output[written] = lead
                         written += 1
                         index += 1
-                        spoiled = true
-                        exclamations = 0
+                        measured.observe(UInt32(lead))
+                        measured.observeFolded(false)
                         continue
                     }
                     value = UInt32(lead)
@@ -132,23 +159,9 @@ public enum TextNormalizer {
                     failed = true  // outside the BMP: the general path folds it through Foundation
                     return 0
                 }
-                // Emphasis, read from the characters as written: a word in capitals ends at anything
-                // that is not a letter or digit; lower case or digits spoil it.
-                switch value {
-                case 0xFF21...0xFF3A: capitals += 1
-                case 0x61...0x7A, 0x30...0x39, 0xFF41...0xFF5A, 0xFF10...0xFF19: spoiled = true
-                default:
-                    if capitals >= 3 && !spoiled { capitalWords += 1 }
-                    capitals = 0
-                    spoiled = false
-                }
+                measured.observe(value)
                 let entry = table.bmp[Int(value)]
-                if entry == 0x21 {
-                    exclamations += 1
-                    longestRun = max(longestRun, exclamations)
-                } else if entry != FoldTable.deleted {
-                    exclamations = 0
-                }
+                if entry != FoldTable.deleted { measured.observeFolded(entry == 0x21) }
                 if entry == FoldTable.deleted { continue }
                 if entry == FoldTable.space {
                     pendingSpace = written > 0
@@ -174,8 +187,8 @@ public enum TextNormalizer {
             }
             return written
         }
-        if capitals >= 3 && !spoiled { capitalWords += 1 }
-        emphasis = Emphasis(capitalWords: capitalWords, longestExclamationRun: longestRun)
+        measured.finish()
+        emphasis = measured
         return failed ? nil : result
     }
 
@@ -207,65 +220,13 @@ public enum TextNormalizer {
     }
 
     /// For each of `positions` (byte offsets into the folded text, ascending), the UTF-8 offset in `text`
-    /// of the character that produced it; a position at the end maps to the end. Counts folded bytes
-    /// without writing them, and stops after the last position.
+    /// of the character that produced it; a position at the end maps to the end. Stops folding after the
+    /// last position. (Classification gets these from ``foldForMatching(_:)`` instead; this is the
+    /// general path for text the fast fold does not take.)
     public static func originalOffsets(in text: String, at positions: [Int]) -> [Int] {
         guard let last = positions.last else { return [] }
-        var text = text
-        if let fast = text.withUTF8({ fastOffsets($0, positions: positions) }) { return fast }
         let map = originalOffsets(in: text, through: last)
         return positions.map { map[min($0, map.count - 1)] }
-    }
-
-    static func fastOffsets(_ input: UnsafeBufferPointer<UInt8>, positions: [Int]) -> [Int]? {
-        let table = FoldTable.shared
-        var result = [Int](repeating: input.count, count: positions.count)
-        var next = 0
-        var written = 0
-        var pendingSpace = false
-        var index = 0
-        while index < input.count, next < positions.count {
-            let origin = index
-            let lead = input[index]
-            let value: UInt32
-            if lead < 0x80 {
-                value = UInt32(lead)
-                index += 1
-            } else if lead < 0xE0 {
-                guard index + 1 < input.count else { return nil }
-                value = UInt32(lead & 0x1F) << 6 | UInt32(input[index + 1] & 0x3F)
-                index += 2
-            } else if lead < 0xF0 {
-                guard index + 2 < input.count else { return nil }
-                value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
-                index += 3
-            } else {
-                return nil
-            }
-            let entry = table.bmp[Int(value)]
-            if entry == FoldTable.deleted { continue }
-            if entry == FoldTable.space {
-                pendingSpace = written > 0
-                continue
-            }
-            if pendingSpace {
-                written += 1
-                pendingSpace = false
-            }
-            let width: Int
-            if entry & FoldTable.overflowFlag != 0 {
-                width = table.overflow[Int(entry & ~FoldTable.overflowFlag)].count
-            } else {
-                width = entry < 0x80 ? 1 : entry < 0x800 ? 2 : 3
-            }
-            // Every folded byte of this character maps to the character's own offset.
-            while next < positions.count, positions[next] < written + width {
-                result[next] = origin
-                next += 1
-            }
-            written += width
-        }
-        return result
     }
 
     /// For each folded byte up to `limit`, the UTF-8 offset in `text` of the character it came from.

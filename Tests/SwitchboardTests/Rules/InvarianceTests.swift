@@ -120,9 +120,7 @@ extension InvarianceTests {
     @Test("emphasis is measured while folding: capital words (full-width too, not codes) and runs of exclamation marks")
     func emphasis() {
         func measure(_ text: String) -> TextNormalizer.Emphasis? {
-            var emphasis: TextNormalizer.Emphasis?
-            _ = TextNormalizer.normalize(text, emphasis: &emphasis)
-            return emphasis
+            TextNormalizer.foldForMatching(text)?.emphasis
         }
         #expect(measure("WHY IS THIS so slow")?.capitalWords == 2)
         #expect(measure("ＵＲＧＥＮＴ ＮＯＷ")?.capitalWords == 2)
@@ -130,7 +128,11 @@ extension InvarianceTests {
         #expect(measure("help!! now!!!")?.longestExclamationRun == 3)
         #expect(measure("快点！！！！")?.longestExclamationRun == 4)
         #expect(measure("! ! !")?.longestExclamationRun == 1)
-        // Outside the fast path the classifier measures separately.
+        // Outside the fast path the classifier measures separately, with the same counter.
         #expect(measure("emoji 😀 HELLO") == nil)
+        let general = TextNormalizer.Emphasis(original: "😀 WHY IS THIS ORD123 so slow!!!", folded: TextNormalizer.normalize("😀 WHY IS THIS ORD123 so slow!!!"))
+        #expect(general.capitalWords == 2)
+        #expect(general.longestExclamationRun == 3)
+        #expect(general == measure("WHY IS THIS ORD123 so slow!!!"))
     }
 }
