@@ -79,13 +79,7 @@ struct Classify: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let edition: RuleBook.Edition
-        do {
-            edition = try RuleDirectory.load(rules)
-        } catch {
-            CommandSupport.printProblems(error)
-            throw ExitCode(1)
-        }
+        let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import StrictYAML
@@ -11,6 +12,16 @@ enum CommandSupport {
             return handler
         }
         return Logger(label: "switchboard")
+    }
+
+    /// Runs a loader; on problems, prints them and exits with status 1.
+    static func orExit<T>(_ load: () throws(Problems) -> T) throws -> T {
+        do {
+            return try load()
+        } catch {
+            printProblems(error)
+            throw ExitCode(1)
+        }
     }
 
     /// One problem per line as `path:line:column: message`, for editors and CI annotations.

@@ -14,13 +14,8 @@ struct RulesCommand: AsyncParsableCommand {
         @Option(help: "Rules directory.") var rules = "Rules"
 
         func run() async throws {
-            do {
-                let edition = try RuleDirectory.load(rules)
-                print("ok: rules \(edition.rules.version): \(edition.rules.signals.count) signals, \(edition.rules.patternCount) terms and patterns, \(edition.rules.routes.count) routes, \(edition.scripts.scriptIDs.count) scripts")
-            } catch {
-                CommandSupport.printProblems(error)
-                throw ExitCode(1)
-            }
+            let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules) }
+            print("ok: rules \(edition.rules.version): \(edition.rules.signals.count) signals, \(edition.rules.patternCount) terms and patterns, \(edition.rules.routes.count) routes, \(edition.scripts.scriptIDs.count) scripts")
         }
     }
 
@@ -30,14 +25,9 @@ struct RulesCommand: AsyncParsableCommand {
         @Option(help: "Rules directory.") var rules = "Rules"
 
         func run() async throws {
-            let edition: RuleBook.Edition
-            let suite: GoldenSuite
-            do {
-                edition = try RuleDirectory.load(rules)
-                suite = try GoldenSuite.load(directory: (rules as NSString).appendingPathComponent("tests"))
-            } catch {
-                CommandSupport.printProblems(error)
-                throw ExitCode(1)
+            let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules) }
+            let suite = try CommandSupport.orExit { () throws(Problems) in
+                try GoldenSuite.load(directory: (rules as NSString).appendingPathComponent("tests"))
             }
             let results = suite.run(edition.rules)
             var failed = 0

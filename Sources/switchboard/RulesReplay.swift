@@ -22,15 +22,8 @@ extension RulesCommand {
         }
 
         func run() async throws {
-            let old: RuleBook.Edition
-            let new: RuleBook.Edition
-            do {
-                old = try RuleDirectory.load(against)
-                new = try RuleDirectory.load(rules)
-            } catch {
-                CommandSupport.printProblems(error)
-                throw ExitCode(1)
-            }
+            let old = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(against) }
+            let new = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase
