@@ -25,15 +25,7 @@ extension SQLiteMessageStore {
             }
 
             let decision = classification.route
-            let open = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT * FROM conversations
-                    WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
-                    ORDER BY created_at DESC LIMIT 1
-                    """,
-                arguments: [inbound.channel.rawValue, inbound.source, inbound.sender]
-            ).map(Self.conversation(from:))
+            let open = try Self.openConversation(db, channel: inbound.channel, source: inbound.source, customer: inbound.sender)
 
             let conversationID: String
             let isNew = open == nil

@@ -74,16 +74,10 @@ extension SQLiteMessageStore {
 extension SQLiteMessageStore {
     public func conversationContext(channel: ChannelKind, source: String, customer: String) async throws -> ConversationContext? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT id, state FROM conversations
-                    WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
-                    ORDER BY created_at DESC LIMIT 1
-                    """,
-                arguments: [channel.rawValue, source, customer]) else { return nil }
-            let id: String = row["id"]
-            let state: String = row["state"]
+            guard let conversation = try Self.openConversation(db, channel: channel, source: source, customer: customer) else {
+                return nil
+            }
+            let id = conversation.id
             let inbound = try Row.fetchOne(
                 db, sql: "SELECT COUNT(*) AS n, MAX(received_at) AS last FROM messages WHERE conversation_id = ? AND direction = 'inbound'",
                 arguments: [id])
@@ -96,7 +90,7 @@ extension SQLiteMessageStore {
                 arguments: [id, answeredAt ?? 0])
             return ConversationContext(
                 priorInboundMessages: inbound?["n"] ?? 0, lastInboundAt: Self.date(inbound?["last"]),
-                waitingSince: Self.date(waitingSince), reopening: state == ConversationState.resolved.rawValue)
+                waitingSince: Self.date(waitingSince), reopening: conversation.state == .resolved)
         }
     }
 }

@@ -16,6 +16,20 @@ extension SQLiteMessageStore {
             updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
     }
 
+    /// The customer's newest conversation on this channel and source that is not closed: the one a new
+    /// message from them joins.
+    static func openConversation(_ db: Database, channel: ChannelKind, source: String, customer: String) throws -> Conversation? {
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT * FROM conversations
+                WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
+                ORDER BY created_at DESC LIMIT 1
+                """,
+            arguments: [channel.rawValue, source, customer]
+        ).map(conversation(from:))
+    }
+
     static func message(from row: Row) -> Message {
         let recipients = (try? decoder.decode([String].self, from: Data((row["recipients"] as String).utf8))) ?? []
         let classification = (row["classification"] as String?).flatMap {
