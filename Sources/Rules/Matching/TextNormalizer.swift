@@ -210,15 +210,6 @@ public enum TextNormalizer {
         }
     }
 
-    /// The folded text and, for every byte of it, the UTF-8 offset in `text` of the character it came
-    /// from (plus one entry for the end), so a match can be shown where the customer wrote it.
-    public static func normalizeWithOffsets(_ text: String) -> (text: String, offsets: [Int]) {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count)
-        let offsets = originalOffsets(in: text, through: Int.max) { output.append(contentsOf: $0) }
-        return (String(decoding: output, as: UTF8.self), offsets)
-    }
-
     /// For each of `positions` (byte offsets into the folded text, ascending), the UTF-8 offset in `text`
     /// of the character that produced it; a position at the end maps to the end. Stops folding after the
     /// last position. (Classification gets these from ``foldForMatching(_:)`` instead; this is the
