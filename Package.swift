@@ -105,6 +105,11 @@ let package = Package(
             ],
             path: "Sources/Curl"
         ),
+        // Email: MIME parsing, charsets and RFC 5322 composition. Foundation and iconv only.
+        .target(
+            name: "Mail",
+            path: "Sources/Mail"
+        ),
         // Channel adapters.
         .target(
             name: "Channels",
@@ -112,7 +117,10 @@ let package = Package(
                 "SwitchboardCore",
                 "Signing",
                 "Curl",
+                "Mail",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Channels"
         ),
@@ -178,6 +186,8 @@ let package = Package(
             name: "switchboard",
             dependencies: [
                 "Gateway",
+                "Channels",
+                "Mail",
                 "Rules",
                 "Pipeline",
                 "StrictYAML",
@@ -197,6 +207,7 @@ let package = Package(
                 "SQLiteStorage",
                 "Signing",
                 "Curl",
+                "Mail",
                 "Channels",
                 "HTTPServer",
                 "Pipeline",

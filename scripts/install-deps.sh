@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(pkg-config libcurl4-openssl-dev libssl-dev libsqlite3-dev libvectorscan-dev libopencc-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3 python3-pip python3-venv)
+  # Dovecot is the real IMAP server the mail transport tests talk to; curl's CLI helps debugging.
+  packages+=(python3 python3-pip python3-venv dovecot-imapd curl)
 fi
 
 missing=()
@@ -26,10 +27,10 @@ if ! command -v swift >/dev/null; then
 fi
 
 if [[ "${1:-}" == "--test" ]]; then
-  # An independent Standard Webhooks verifier for the signature tests, kept in its own venv.
+  # Kept in their own venv: an independent Standard Webhooks verifier for the signature tests, and
+  # aiosmtpd, the SMTP server the mail transport tests send to (scripts/test-smtp-server.py).
   venv=".build/test-venv"
-  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import standardwebhooks" 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q standardwebhooks
-  fi
+  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+  "$venv/bin/python" -c "import standardwebhooks" 2>/dev/null || "$venv/bin/pip" install -q standardwebhooks
+  "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null || "$venv/bin/pip" install -q aiosmtpd
 fi

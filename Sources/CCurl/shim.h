@@ -28,7 +28,28 @@ static inline CURLcode sb_curl_setopt_data_callback(CURL *handle, CURLoption opt
     return curl_easy_setopt(handle, option, callback);
 }
 
+static inline CURLcode sb_curl_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+/* CURLOPT_READFUNCTION has the same shape as the data callback: fill `data` with up to size * count
+   bytes and return how many were written (0 at the end). */
+static inline CURLcode sb_curl_setopt_read_callback(CURL *handle, sb_curl_data_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+
+typedef int (*sb_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *context);
+
+/* CURLOPT_DEBUGFUNCTION; curl calls it only while CURLOPT_VERBOSE is 1. */
+static inline CURLcode sb_curl_setopt_debug_callback(CURL *handle, sb_curl_debug_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
+}
+
 static inline CURLcode sb_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+static inline CURLcode sb_curl_getinfo_string(CURL *handle, CURLINFO info, const char **value) {
     return curl_easy_getinfo(handle, info, value);
 }
 

@@ -12,11 +12,21 @@ public struct API: Sendable {
         public var id: String
         public var channel: ChannelKind
         public var verifier: InboundVerifier
+        /// Reads a raw RFC 5322 message into an inbound message; set for email sources, which accept
+        /// `POST /v1/inbound/mime/{source}` from a mail server.
+        public var readMIME: (@Sendable (Data) -> InboundMessage)?
+        /// Largest raw message accepted on the MIME endpoint; other endpoints use the server's limit.
+        public var maxMessageBytes: Int?
 
-        public init(id: String, channel: ChannelKind, verifier: InboundVerifier) {
+        public init(
+            id: String, channel: ChannelKind, verifier: InboundVerifier, readMIME: (@Sendable (Data) -> InboundMessage)? = nil,
+            maxMessageBytes: Int? = nil
+        ) {
             self.id = id
             self.channel = channel
             self.verifier = verifier
+            self.readMIME = readMIME
+            self.maxMessageBytes = maxMessageBytes
         }
     }
 
@@ -81,6 +91,9 @@ public struct API: Sendable {
         }
         router.post("v1/inbound/webhook/:source") { request, context in
             try await receiveWebhook(request, context: context)
+        }
+        router.post("v1/inbound/mime/:source") { request, context in
+            try await receiveMIME(request, context: context)
         }
 
         let rejected: @Sendable (String) -> Void = { reason in

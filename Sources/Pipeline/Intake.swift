@@ -7,13 +7,26 @@ import SwitchboardCore
 /// Takes a normalized inbound message from any channel, classifies and routes it, renders the automatic
 /// acknowledgement, and commits all of it in one transaction. When ``accept(_:)`` returns, the message is
 /// durable and the sender may be told so; when it throws, nothing was stored.
-public struct Intake: Sendable {
+public struct Intake: MessageIntake {
     private let store: any MessageStore
     private let rules: RuleBook
     private let timeZone: TimeZone
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
     private let outboxChanged: @Sendable () -> Void
+    private let autoReplyLimit: AutoReplyLimit
+
+    /// How many automatic replies one address may receive in a window: the last guard against two
+    /// auto-responders answering each other forever when header checks miss one.
+    public struct AutoReplyLimit: Sendable {
+        public var maximum: Int
+        public var window: Double
+
+        public init(maximum: Int = 3, window: Double = 3600) {
+            self.maximum = maximum
+            self.window = window
+        }
+    }
 
     /// - Parameters:
     ///   - timeZone: the zone times in replies are written in.
@@ -24,8 +37,10 @@ public struct Intake: Sendable {
         timeZone: TimeZone,
         logger: Logger,
         metricsFactory: any MetricsFactory,
+        autoReplyLimit: AutoReplyLimit = AutoReplyLimit(),
         outboxChanged: @escaping @Sendable () -> Void
     ) {
+        self.autoReplyLimit = autoReplyLimit
         self.store = store
         self.rules = rules
         self.timeZone = timeZone
@@ -35,11 +50,12 @@ public struct Intake: Sendable {
     }
 
     /// Classifies, routes and durably stores a message. Throws if the commit failed.
-    public func accept(_ inbound: InboundMessage) async throws -> IngestResult {
+    public func accept(_ message: InboundMessage) async throws -> IngestResult {
+        var inbound = message
         let edition = rules.current
         // Structural signals (writing again, waiting, reopening) need the open conversation; reading it
         // outside the write transaction keeps the transaction short, and a race only blurs a signal.
-        let context = try await store.conversationContext(channel: inbound.channel, source: inbound.source, customer: inbound.sender)
+        let context = try await store.conversationContext(for: inbound)
         let classification = edition.rules.classify(ClassificationInput(
             channel: inbound.channel.rawValue, source: inbound.source, sender: inbound.sender,
             subject: inbound.subject, text: inbound.text, receivedAt: inbound.receivedAt, context: context))
@@ -48,8 +64,20 @@ public struct Intake: Sendable {
         let slaDueAt = policy.map { edition.rules.firstResponseDue($0, receivedAt: inbound.receivedAt) }
         let conversationID = Identifier.make("conv", at: inbound.receivedAt)
 
+        if decision.autoReply != nil, context == nil, inbound.autoReplySuppression == nil {
+            let since = inbound.receivedAt.addingTimeInterval(-autoReplyLimit.window)
+            let sent = try await store.automaticReplyCount(recipient: inbound.sender, since: since)
+            if sent >= autoReplyLimit.maximum {
+                inbound.autoReplySuppression = "rate limit: \(sent) automatic replies to this address in the last \(Int(autoReplyLimit.window))s"
+            }
+        }
+        if let reason = inbound.autoReplySuppression, decision.autoReply != nil {
+            logger.notice("automatic reply suppressed", metadata: ["message.source": "\(inbound.source)", "reply.suppressed_because": "\(reason)"])
+            Counter(label: "switchboard_auto_replies_suppressed_total", dimensions: [("channel", inbound.channel.rawValue)], factory: metricsFactory).increment()
+        }
+
         var autoReply: PendingReply?
-        if let script = decision.autoReply {
+        if let script = decision.autoReply, inbound.autoReplySuppression == nil {
             let reference = Conversation.referenceFor(id: conversationID)
             let variables = ReplyContext.variables(
                 conversationID: conversationID, reference: reference, customerAddress: inbound.sender,

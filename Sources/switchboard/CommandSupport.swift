@@ -30,4 +30,17 @@ enum CommandSupport {
             FileHandle.standardError.write(Data((problem.description + "\n").utf8))
         }
     }
+
+    /// An error line on standard error, for commands whose standard output is data.
+    static func fail(_ message: String) {
+        FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    }
+
+    /// One JSON object on one line, keys sorted and in snake case.
+    static func jsonLine(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? #"{"error":"cannot encode the result"}"#
+    }
 }

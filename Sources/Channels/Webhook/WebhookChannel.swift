@@ -45,7 +45,7 @@ public struct WebhookChannel: OutboundChannel {
         }
     }
 
-    public func deliver(_ entry: OutboxEntry, conversation: Conversation) async -> DeliveryAttemptOutcome {
+    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryAttemptOutcome {
         guard let (target, signer) = targets[entry.source] else {
             return .permanentFailure(error: "webhook source '\(entry.source)' has no reply_url configured")
         }

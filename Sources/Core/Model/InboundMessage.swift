@@ -14,6 +14,16 @@ public struct InboundMessage: Sendable, Equatable {
     public var receivedAt: Date
     /// The bytes exactly as received, kept for audit and re-parsing.
     public var rawPayload: Data
+    /// Ids that tie the message to earlier ones (email headers); empty for channels without them.
+    public var thread: ThreadHints
+    public var attachments: [MessageAttachment]
+    /// What could not be read cleanly (malformed MIME, unknown charset); the message is kept anyway.
+    public var warnings: [String]
+    /// Why no automatic reply may be sent to this message (an auto-responder, a bounce, a mailing
+    /// list, our own mail coming back), or nil. Set by the channel adapter and by intake's rate limit.
+    public var autoReplySuppression: String?
+    /// Where in a polled source the message was fetched, committed with it.
+    public var cursor: IntakeCursor?
 
     public init(
         channel: ChannelKind,
@@ -24,7 +34,12 @@ public struct InboundMessage: Sendable, Equatable {
         subject: String? = nil,
         text: String,
         receivedAt: Date = Date(),
-        rawPayload: Data = Data()
+        rawPayload: Data = Data(),
+        thread: ThreadHints = ThreadHints(),
+        attachments: [MessageAttachment] = [],
+        warnings: [String] = [],
+        autoReplySuppression: String? = nil,
+        cursor: IntakeCursor? = nil
     ) {
         self.channel = channel
         self.source = source
@@ -35,5 +50,10 @@ public struct InboundMessage: Sendable, Equatable {
         self.text = text
         self.receivedAt = receivedAt
         self.rawPayload = rawPayload
+        self.thread = thread
+        self.attachments = attachments
+        self.warnings = warnings
+        self.autoReplySuppression = autoReplySuppression
+        self.cursor = cursor
     }
 }

@@ -16,6 +16,13 @@ public struct Message: Sendable, Codable, Equatable, Identifiable {
     public var rawPayload: Data
     /// Why the message was classified and routed as it was; nil for outbound messages.
     public var classification: Classification?
+    /// Email ids that tie it to other messages; empty for other channels.
+    public var thread: ThreadHints
+    /// How it found its conversation; nil for outbound messages.
+    public var threadedBy: ThreadingStrategy?
+    public var attachments: [MessageAttachment]
+    /// What could not be read cleanly when it arrived.
+    public var warnings: [String]
 
     public init(
         id: String,
@@ -30,7 +37,11 @@ public struct Message: Sendable, Codable, Equatable, Identifiable {
         text: String,
         receivedAt: Date,
         rawPayload: Data,
-        classification: Classification?
+        classification: Classification?,
+        thread: ThreadHints = ThreadHints(),
+        threadedBy: ThreadingStrategy? = nil,
+        attachments: [MessageAttachment] = [],
+        warnings: [String] = []
     ) {
         self.id = id
         self.conversationID = conversationID
@@ -45,5 +56,9 @@ public struct Message: Sendable, Codable, Equatable, Identifiable {
         self.receivedAt = receivedAt
         self.rawPayload = rawPayload
         self.classification = classification
+        self.thread = thread
+        self.threadedBy = threadedBy
+        self.attachments = attachments
+        self.warnings = warnings
     }
 }

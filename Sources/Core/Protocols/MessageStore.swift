@@ -6,7 +6,11 @@ import Foundation
 /// the sender as soon as it returns and never before.
 public protocol MessageStore: Sendable {
     /// Stores an inbound message, threads it into a conversation, applies the route decision and
-    /// commits any automatic reply — all in one transaction.
+    /// commits any automatic reply — all in one transaction, together with the message's intake cursor.
+    ///
+    /// Threading tries, in order: the verified conversation token, In-Reply-To, References (against
+    /// inbound and outbound message ids), the customer's open conversation on the same source; the
+    /// strategy that decided is stored on the message.
     ///
     /// - Parameters:
     ///   - slaDueAt: the first-response deadline for a conversation this message starts, or a tighter one
@@ -22,9 +26,19 @@ public protocol MessageStore: Sendable {
         autoReply: PendingReply?
     ) async throws -> IngestResult
 
-    /// The structural facts about the customer's open conversation on this channel and source, or nil
-    /// when the message would start a new one. Read before classifying, outside the ingest transaction.
-    func conversationContext(channel: ChannelKind, source: String, customer: String) async throws -> ConversationContext?
+    /// The structural facts about the conversation the message would join (threaded as ``ingest`` would
+    /// thread it), or nil when it would start a new one. Read before classifying, outside the ingest
+    /// transaction.
+    func conversationContext(for inbound: InboundMessage) async throws -> ConversationContext?
+
+    /// How many automatic replies went to `recipient` since `since`: the auto-reply rate limit.
+    func automaticReplyCount(recipient: String, since: Date) async throws -> Int
+
+    /// The newest inbound message of a conversation: what a reply answers and cites.
+    func latestInboundMessage(conversationID: String) async throws -> Message?
+
+    /// The committed position of a polled source's stream, or nil before its first message.
+    func intakeCursor(source: String, stream: String) async throws -> IntakeCursor?
 
     func conversation(id: String) async throws -> Conversation?
     func conversationDetail(id: String) async throws -> ConversationDetail?

@@ -2,7 +2,9 @@ import Foundation
 
 /// How a channel answered one delivery attempt.
 public enum DeliveryAttemptOutcome: Sendable, Equatable {
-    case delivered(detail: String?)
+    /// - Parameter messageID: the id the message went out with (an email Message-ID), recorded so replies
+    ///   citing it thread back into the conversation.
+    case delivered(detail: String?, messageID: String? = nil)
     /// A temporary problem (network, 5xx, 429, SMTP 4xx): worth retrying, optionally not before a time.
     case temporaryFailure(error: String, retryAfter: TimeInterval?)
     /// The receiver refused for good (4xx other than 408/429, SMTP 5xx).
@@ -15,5 +17,8 @@ public protocol OutboundChannel: Sendable {
     var kind: ChannelKind { get }
 
     /// Makes one delivery attempt. Never throws for a receiver's refusal: that is an outcome.
-    func deliver(_ entry: OutboxEntry, conversation: Conversation) async -> DeliveryAttemptOutcome
+    ///
+    /// - Parameter replyingTo: the conversation's newest inbound message, whose ids and subject an email
+    ///   reply cites; nil when the conversation has none.
+    func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryAttemptOutcome
 }

@@ -72,8 +72,10 @@ public enum Gateway {
             }
         }
         let webhook = try WebhookChannel(targets: targets, timeout: configuration.outbox.timeout, logger: logger)
+        let emailSources = configuration.sources.compactMap(\.email)
+        let smtp = SMTPChannel(sources: emailSources, logger: logger)
         let dispatcher = OutboxDispatcher(
-            store: store, channels: [webhook],
+            store: store, channels: [webhook, smtp],
             retry: RetryPolicy(
                 maxAttempts: configuration.outbox.maxAttempts, initialBackoff: configuration.outbox.initialBackoff,
                 maxBackoff: configuration.outbox.maxBackoff),
@@ -82,6 +84,7 @@ public enum Gateway {
         let wake: @Sendable () -> Void = { dispatcher.wake() }
         let intake = Intake(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
+            autoReplyLimit: .init(maximum: configuration.autoReply.maxPerAddress, window: configuration.autoReply.window),
             outboxChanged: wake)
         let composer = ReplyComposer(store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, outboxChanged: wake)
 
@@ -96,7 +99,13 @@ public enum Gateway {
             case let .hmacSHA256(secret, header):
                 verifier = .hmacSHA256(.init(secret: secret), header: header)
             }
-            sources[source.id] = API.InboundSource(id: source.id, channel: ChannelKind(source.channel), verifier: verifier)
+            var inbound = API.InboundSource(id: source.id, channel: ChannelKind(source.channel), verifier: verifier)
+            if let email = source.email {
+                let normalizer = EmailNormalizer(source: email)
+                inbound.readMIME = { normalizer.inbound(from: $0) }
+                inbound.maxMessageBytes = email.maxMessageBytes
+            }
+            sources[source.id] = inbound
         }
         let tokens = configuration.tokens.map { AccessToken(id: $0.id, name: $0.name, role: $0.role, token: $0.secret) }
         let metricsText: @Sendable () async -> String = {
@@ -116,6 +125,12 @@ public enum Gateway {
             store: store, intake: intake, composer: composer, rules: rules, metricsFactory: metricsFactory,
             metricsText: metricsText, reloadRules: { reloader.reload() })
 
+        let mailboxes: [any Service] = emailSources.compactMap { source in
+            source.mailbox.map {
+                IMAPIntake(source: source, mailbox: $0, intake: intake, store: store, logger: logger, metricsFactory: metricsFactory)
+            }
+        }
+
         if !configuration.developmentDefaultsInUse.isEmpty {
             logger.warning("using documented development defaults for secrets; set them before production", metadata: [
                 "config.development_defaults": "\(configuration.developmentDefaultsInUse.joined(separator: ", "))",
@@ -131,7 +146,7 @@ public enum Gateway {
             configuration: .init(
                 address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
                 serverName: "switchboard"),
-            services: [dispatcher, reloader],
+            services: [dispatcher, reloader] + mailboxes,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("switchboard listening", metadata: ["server.host": "\(configuration.server.host)", "server.port": "\(port)"])

@@ -1,3 +1,5 @@
+import Channels
+import Curl
 import Foundation
 import HTTPServer
 import Signing
@@ -19,7 +21,7 @@ extension GatewayConfiguration {
         case let .failure(problem): throw Problems([problem])
         }
         let baseDirectory = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        var reader = ValueReader(log: log, environment: environment, baseDirectory: baseDirectory)
+        var reader = ConfigurationReader(log: log, environment: environment, baseDirectory: baseDirectory)
         let configuration = reader.configuration(root)
         try log.throwIfAny()
         return configuration!
@@ -27,7 +29,7 @@ extension GatewayConfiguration {
 }
 
 /// Walks the configuration file; resolves `{env:…}`, `{file:…}` and defaults.
-private struct ValueReader {
+struct ConfigurationReader {
     let log: ProblemLog
     let environment: [String: String]
     /// Relative `file:` paths are taken from the directory that holds `Config/`.
@@ -41,7 +43,7 @@ private struct ValueReader {
     }
 
     mutating func configuration(_ root: YAMLValue) -> GatewayConfiguration? {
-        guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox"]) else { return nil }
+        guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox", "auto_reply"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
         if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes"]) {
@@ -100,6 +102,13 @@ private struct ValueReader {
             outbox.timeout = duration(map, "timeout") ?? outbox.timeout
         }
 
+        var autoReply = GatewayConfiguration.AutoReply(maxPerAddress: 3, window: 3600)
+        if let map = top["auto_reply"]?.mapping(log, what: "auto_reply", allowed: ["max_per_address", "window"]) {
+            autoReply.maxPerAddress = map.int("max_per_address", in: "auto_reply", log) ?? autoReply.maxPerAddress
+            if !(0...1000).contains(autoReply.maxPerAddress) { log.report("max_per_address must be 0 to 1000", at: map["max_per_address"]!) }
+            autoReply.window = duration(map, "window") ?? autoReply.window
+        }
+
         let loopback = ["127.0.0.1", "localhost", "::1"].contains(server.host)
         if !developmentDefaults.isEmpty, !loopback {
             log.report(
@@ -108,15 +117,27 @@ private struct ValueReader {
         }
         return GatewayConfiguration(
             server: server, dataDirectory: dataDirectory, timeZone: timeZone, tokens: tokens, sources: sources,
-            outbox: outbox, developmentDefaultsInUse: developmentDefaults)
+            outbox: outbox, autoReply: autoReply, developmentDefaultsInUse: developmentDefaults)
     }
 
     private mutating func source(_ item: YAMLValue) -> GatewayConfiguration.Source? {
-        guard let map = item.mapping(log, what: "source", allowed: ["id", "channel", "reply_url", "reply_secret", "inbound_signature"]),
+        let emailKeys = ["address", "display_name", "own_addresses", "thread_secret", "max_message_bytes", "imap", "smtp"]
+        guard let map = item.mapping(log, what: "source", allowed: ["id", "channel", "reply_url", "reply_secret", "inbound_signature"] + emailKeys),
               let id = map.string("id", in: "source", required: true, log) else { return nil }
         let channel = map.string("channel", in: "source '\(id)'", required: true, log) ?? "webhook"
-        if channel != "webhook" {
-            log.report("channel '\(channel)' is not supported yet (supported: webhook)", at: map["channel"]!)
+        if channel != "webhook", channel != "email" {
+            log.report("channel '\(channel)' is not supported yet (supported: webhook, email)", at: map["channel"]!)
+        }
+        var email: EmailSource?
+        if channel == "email" {
+            for key in ["reply_url", "reply_secret"] where map[key] != nil {
+                log.report("\(key) is for webhook sources; an email source replies through smtp", at: map[key]!)
+            }
+            email = emailSource(map, id: id, at: item)
+        } else {
+            for key in emailKeys where map[key] != nil {
+                log.report("\(key) is only for email sources", at: map[key]!)
+            }
         }
         let replyURL = map["reply_url"].flatMap { value(at: $0, name: "reply_url of \(id)", secret: false) }
         if let replyURL, !(replyURL.hasPrefix("http://") || replyURL.hasPrefix("https://")) {
@@ -151,10 +172,10 @@ private struct ValueReader {
                 log.report("scheme must be none, standard-webhooks or hmac-sha256", at: sig["scheme"]!)
             }
         }
-        return .init(id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature)
+        return .init(id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email)
     }
 
-    private func duration(_ map: YAMLMapping, _ key: String) -> Double? {
+    func duration(_ map: YAMLMapping, _ key: String) -> Double? {
         guard let text = map.string(key, in: "configuration", log) else { return nil }
         guard let seconds = DurationText.seconds(text) else {
             log.report("'\(text)' is not a duration (write e.g. 250ms, 30s, 5m, 2h or 1h30m)", at: map[key]!)
@@ -164,7 +185,7 @@ private struct ValueReader {
     }
 
     /// A secret must come from the environment or a file, never the configuration text itself.
-    private mutating func secret(_ node: YAMLValue, name: String) -> String? {
+    mutating func secret(_ node: YAMLValue, name: String) -> String? {
         if !node.isMapping {
             log.report("\(name) is a secret: give it as {env: NAME} or {file: PATH}, not inline", at: node)
             return nil
@@ -173,7 +194,7 @@ private struct ValueReader {
     }
 
     /// A literal, or `{env: NAME, file: PATH, default: …, development_default: …}`.
-    private mutating func value(at node: YAMLValue, name: String, secret: Bool) -> String? {
+    mutating func value(at node: YAMLValue, name: String, secret: Bool) -> String? {
         guard node.isMapping else { return node.string(log, what: name) }
         guard let map = node.mapping(log, what: name, allowed: ["env", "file", "default", "development_default"]) else { return nil }
         if secret, map["default"] != nil {

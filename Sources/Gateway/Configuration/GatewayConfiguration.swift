@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import HTTPServer
 
@@ -32,6 +33,14 @@ public struct GatewayConfiguration: Sendable {
         public var replyURL: String?
         public var replySecret: String?
         public var inboundSignature: InboundSignature
+        /// Mailbox, relay and threading settings of an email source.
+        public var email: EmailSource?
+    }
+
+    /// How many automatic replies one address may get in a window.
+    public struct AutoReply: Sendable {
+        public var maxPerAddress: Int
+        public var window: Double
     }
 
     /// Delivery retries for the outbox.
@@ -50,6 +59,7 @@ public struct GatewayConfiguration: Sendable {
     public var tokens: [Token]
     public var sources: [Source]
     public var outbox: Outbox
+    public var autoReply: AutoReply
     /// Names (never values) of secrets that fell back to their documented development defaults.
     public var developmentDefaultsInUse: [String]
 }

@@ -73,16 +73,26 @@ public final class OutboxDispatcher: Service {
 
     private func deliver(_ entry: OutboxEntry) async {
         let outcome: DeliveryAttemptOutcome
-        if let channel = channels[entry.channel], let conversation = try? await store.conversation(id: entry.conversationID) {
-            outcome = await channel.deliver(entry, conversation: conversation)
+        if let channel = channels[entry.channel] {
+            do {
+                if let conversation = try await store.conversation(id: entry.conversationID) {
+                    let replyingTo = try await store.latestInboundMessage(conversationID: entry.conversationID)
+                    outcome = await channel.deliver(entry, conversation: conversation, replyingTo: replyingTo)
+                } else {
+                    outcome = .permanentFailure(error: "the reply's conversation does not exist")
+                }
+            } catch {
+                // Sending without the conversation would lose threading; a read failure is worth a retry.
+                outcome = .temporaryFailure(error: "could not read the reply's conversation", retryAfter: nil)
+            }
         } else {
             outcome = .permanentFailure(error: "no outbound channel is configured for '\(entry.channel)'")
         }
         let now = Date()
         let result: DeliveryResult
         switch outcome {
-        case let .delivered(detail):
-            result = .delivered(detail: detail)
+        case let .delivered(detail, messageID):
+            result = .delivered(detail: detail, messageID: messageID)
         case let .temporaryFailure(error, retryAfter):
             if entry.attempts >= retry.maxAttempts {
                 result = .deadLettered(error: "\(error) (gave up after \(entry.attempts) attempts)")

@@ -29,26 +29,35 @@ extension API {
             throw APIError.notFound("no webhook source named '\(sourceID)' is configured")
         }
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
+        try checkSignature(source, request: request, body: body, context: context)
+        let message = try Self.decodeWebhookMessage(body)
+        let inbound = InboundMessage(
+            channel: .webhook, source: source.id, externalID: message.externalID, sender: message.from,
+            recipients: [], subject: message.subject, text: message.text, receivedAt: Date(), rawPayload: body)
+        let result = try await commit(inbound, context: context)
+        return try JSONBody.response(
+            Accepted(messageId: result.messageID, conversationId: result.conversationID, duplicate: result.duplicate),
+            status: .accepted)
+    }
+
+    /// Refuses a request whose signature the source requires and does not hold, counting and logging why.
+    func checkSignature(_ source: InboundSource, request: Request, body: Data, context: SwitchboardRequestContext) throws {
         if let reason = source.verifier.rejection(headers: request.headers, body: body) {
             Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "signature")], factory: metricsFactory).increment()
             context.logger.warning("inbound signature rejected", metadata: ["source.id": "\(source.id)", "reason": "\(reason)"])
             throw APIError(.unauthorized, code: "invalid_signature", "signature check failed: \(reason)")
         }
-        let message = try Self.decodeWebhookMessage(body)
-        let inbound = InboundMessage(
-            channel: .webhook, source: source.id, externalID: message.externalID, sender: message.from,
-            recipients: [], subject: message.subject, text: message.text, receivedAt: Date(), rawPayload: body)
-        let result: IngestResult
+    }
+
+    /// Commits through intake; a failed commit answers 503 so the sender retries, never 2xx.
+    func commit(_ inbound: InboundMessage, context: SwitchboardRequestContext) async throws -> IngestResult {
         do {
-            result = try await intake.accept(inbound)
+            return try await intake.accept(inbound)
         } catch {
-            context.logger.error("inbound message not committed", metadata: ["source.id": "\(source.id)", "error.type": "\(type(of: error))", "error": "\(Self.safeDescription(error))"])
-            Counter(label: "switchboard_ingest_failures_total", dimensions: [("channel", "webhook")], factory: metricsFactory).increment()
+            context.logger.error("inbound message not committed", metadata: ["source.id": "\(inbound.source)", "error.type": "\(type(of: error))", "error": "\(Self.safeDescription(error))"])
+            Counter(label: "switchboard_ingest_failures_total", dimensions: [("channel", inbound.channel.rawValue)], factory: metricsFactory).increment()
             throw APIError.storageUnavailable()
         }
-        return try JSONBody.response(
-            Accepted(messageId: result.messageID, conversationId: result.conversationID, duplicate: result.duplicate),
-            status: .accepted)
     }
 
     /// Decodes and checks a webhook message, naming the field that is wrong.

@@ -14,18 +14,21 @@ extension SQLiteMessageStore {
             let now = inbound.receivedAt
             if let externalID = inbound.externalID,
                let existing = try Row.fetchOne(
-                   db, sql: "SELECT id, conversation_id FROM messages WHERE source = ? AND external_id = ?",
+                   db, sql: "SELECT id, conversation_id, threaded_by FROM messages WHERE source = ? AND external_id = ?",
                    arguments: [inbound.source, externalID]) {
                 try Self.insertEvent(
                     db, at: Date(), subjectKind: "message", subjectID: existing["id"],
                     conversationID: existing["conversation_id"], kind: "deduplicated", actor: inbound.source)
+                // A re-fetched copy still moves the cursor, or a mailbox would fetch it forever.
+                if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
                 return IngestResult(
                     messageID: existing["id"], conversationID: existing["conversation_id"], duplicate: true,
-                    newConversation: false, autoReplyID: nil)
+                    newConversation: false, autoReplyID: nil,
+                    threadedBy: (existing["threaded_by"] as String?).flatMap(ThreadingStrategy.init(rawValue:)) ?? .sender)
             }
 
             let decision = classification.route
-            let open = try Self.openConversation(db, channel: inbound.channel, source: inbound.source, customer: inbound.sender)
+            let (open, threadedBy) = try Self.resolveThread(db, inbound)
 
             let conversationID: String
             let isNew = open == nil
@@ -87,17 +90,27 @@ extension SQLiteMessageStore {
             try db.execute(
                 sql: """
                     INSERT INTO messages (id, conversation_id, direction, channel, source, external_id, sender, recipients,
-                        subject, text, received_at, raw_payload, classification)
-                    VALUES (?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        subject, text, received_at, raw_payload, classification, threaded_by, metadata)
+                    VALUES (?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     messageID, conversationID, inbound.channel.rawValue, inbound.source, inbound.externalID,
                     inbound.sender, try Self.json(inbound.recipients), inbound.subject, inbound.text,
-                    now.timeIntervalSince1970, inbound.rawPayload, try Self.json(classification),
+                    now.timeIntervalSince1970, inbound.rawPayload, try Self.json(classification), threadedBy.rawValue,
+                    try Self.json(StoredMessageMetadata(thread: inbound.thread, attachments: inbound.attachments, warnings: inbound.warnings)),
                 ])
+            if let id = inbound.thread.messageID {
+                try Self.recordMessageID(
+                    db, id, source: inbound.source, conversationID: conversationID, subjectKind: "message", subjectID: messageID)
+            }
+            if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
             try Self.insertEvent(
                 db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
-                kind: "received", actor: inbound.source, detail: ["channel": inbound.channel.rawValue])
+                kind: "received", actor: inbound.source,
+                detail: [
+                    "channel": inbound.channel.rawValue, "threaded_by": threadedBy.rawValue,
+                    "warnings": String(inbound.warnings.count),
+                ])
             try Self.insertEvent(
                 db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
                 kind: "classified", actor: "system",
@@ -107,7 +120,12 @@ extension SQLiteMessageStore {
                 ])
 
             var autoReplyID: String?
-            if isNew, let autoReply {
+            if isNew, let reason = inbound.autoReplySuppression {
+                try Self.insertEvent(
+                    db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
+                    kind: "auto_reply_suppressed", actor: "system", detail: ["reason": reason])
+            }
+            if isNew, inbound.autoReplySuppression == nil, let autoReply {
                 let entry = OutboxEntry(
                     id: Identifier.make("out", at: now), conversationID: conversationID, channel: inbound.channel,
                     source: inbound.source, recipient: inbound.sender, script: autoReply.script, body: autoReply.body,
@@ -121,7 +139,7 @@ extension SQLiteMessageStore {
             }
             return IngestResult(
                 messageID: messageID, conversationID: conversationID, duplicate: false, newConversation: isNew,
-                autoReplyID: autoReplyID)
+                autoReplyID: autoReplyID, threadedBy: threadedBy, autoReplySuppressed: isNew ? inbound.autoReplySuppression : nil)
         }
     }
 }

@@ -80,9 +80,15 @@ extension SQLiteMessageStore {
             var error: String?
             var detail: [String: String] = ["attempt": String(entry.attempts)]
             switch result {
-            case let .delivered(info):
+            case let .delivered(info, messageID):
                 status = .delivered
                 if let info { detail["detail"] = info }
+                if let messageID {
+                    detail["message_id"] = messageID
+                    try Self.recordMessageID(
+                        db, messageID, source: entry.source, conversationID: entry.conversationID, subjectKind: "outbox",
+                        subjectID: entry.id)
+                }
             case let .retry(at, message):
                 status = .queued
                 nextAttempt = at

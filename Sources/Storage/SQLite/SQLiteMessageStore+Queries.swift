@@ -72,11 +72,9 @@ extension SQLiteMessageStore {
 }
 
 extension SQLiteMessageStore {
-    public func conversationContext(channel: ChannelKind, source: String, customer: String) async throws -> ConversationContext? {
+    public func conversationContext(for inbound: InboundMessage) async throws -> ConversationContext? {
         try await pool.read { db in
-            guard let conversation = try Self.openConversation(db, channel: channel, source: source, customer: customer) else {
-                return nil
-            }
+            guard let conversation = try Self.resolveThread(db, inbound).0 else { return nil }
             let id = conversation.id
             let inbound = try Row.fetchOne(
                 db, sql: "SELECT COUNT(*) AS n, MAX(received_at) AS last FROM messages WHERE conversation_id = ? AND direction = 'inbound'",

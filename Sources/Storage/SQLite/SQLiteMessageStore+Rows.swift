@@ -35,13 +35,18 @@ extension SQLiteMessageStore {
         let classification = (row["classification"] as String?).flatMap {
             try? decoder.decode(Classification.self, from: Data($0.utf8))
         }
+        let metadata = (row["metadata"] as String?).flatMap {
+            try? decoder.decode(StoredMessageMetadata.self, from: Data($0.utf8))
+        }
         return Message(
             id: row["id"], conversationID: row["conversation_id"],
             direction: Direction(rawValue: row["direction"]) ?? .inbound, channel: ChannelKind(rawValue: row["channel"]),
             source: row["source"], externalID: row["external_id"], sender: row["sender"], recipients: recipients,
             subject: row["subject"], text: row["text"],
             receivedAt: date(row["received_at"]) ?? Date(timeIntervalSince1970: 0), rawPayload: row["raw_payload"],
-            classification: classification)
+            classification: classification, thread: metadata?.thread ?? ThreadHints(),
+            threadedBy: (row["threaded_by"] as String?).flatMap(ThreadingStrategy.init(rawValue:)),
+            attachments: metadata?.attachments ?? [], warnings: metadata?.warnings ?? [])
     }
 
     static func outboxEntry(from row: Row) -> OutboxEntry {

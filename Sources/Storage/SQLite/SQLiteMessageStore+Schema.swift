@@ -82,6 +82,36 @@ extension SQLiteMessageStore {
                 CREATE INDEX events_conversation ON events(conversation_id, seq);
                 """)
         }
+        migrator.registerMigration("v2-email") { db in
+            try db.execute(sql: """
+                ALTER TABLE messages ADD COLUMN threaded_by TEXT;
+                ALTER TABLE messages ADD COLUMN metadata TEXT;
+
+                -- Channel message ids (email Message-IDs) of stored and delivered messages, so a reply that
+                -- cites one joins its conversation.
+                CREATE TABLE message_ids (
+                    source TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                    subject_kind TEXT NOT NULL,
+                    subject_id TEXT NOT NULL,
+                    PRIMARY KEY (source, message_id)
+                );
+
+                -- Where each polled stream (an IMAP mailbox) stands, advanced in the transaction that stores
+                -- the message fetched at that position.
+                CREATE TABLE intake_cursors (
+                    source TEXT NOT NULL,
+                    stream TEXT NOT NULL,
+                    validity INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (source, stream)
+                );
+
+                CREATE INDEX outbox_automatic_recipient ON outbox(recipient, created_at) WHERE automatic = 1;
+                """)
+        }
         return migrator
     }
 }

@@ -20,12 +20,22 @@ struct GatewayHarness {
     let configuration: GatewayConfiguration
     let rulesDirectory: String
 
-    init(replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096) throws {
-        directory = try Fixtures.temporaryDirectory()
+    /// Removes the temporary directory after ``run(_:)``; off when a test restarts on the same data.
+    var removeDirectoryAfterRun = true
+
+    /// - Parameters:
+    ///   - extraSources: YAML list items appended under `sources:` (indented by two spaces).
+    ///   - environment: more variables for `env:` references in `extraSources`.
+    ///   - directory: reuse a directory (and its database) from an earlier harness, to test a restart.
+    init(
+        replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096,
+        extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil
+    ) throws {
+        self.directory = try directory ?? Fixtures.temporaryDirectory()
         rulesDirectory = rules
         let yaml = """
             server: { host: 127.0.0.1, port: 0, max_body_bytes: \(maxBodyBytes) }
-            storage: { data_dir: \(directory.appendingPathComponent("data").path) }
+            storage: { data_dir: \(self.directory.appendingPathComponent("data").path) }
             time_zone: Asia/Shanghai
             tokens:
               - { id: alice, name: Alice, role: agent, token: { env: TEST_AGENT_TOKEN } }
@@ -40,6 +50,7 @@ struct GatewayHarness {
                 reply_url: { env: TEST_REPLY_URL }
                 reply_secret: { env: TEST_REPLY_SECRET }
                 inbound_signature: { scheme: standard-webhooks, secret: { env: TEST_INBOUND_SECRET } }
+            \(extraSources)
             outbox:
               max_attempts: \(maxAttempts)
               initial_backoff: 50ms
@@ -47,17 +58,17 @@ struct GatewayHarness {
               poll_interval: 50ms
               timeout: 5s
             """
-        let path = directory.appendingPathComponent("Config/switchboard.yaml")
-        try Fixtures.write(["Config/switchboard.yaml": yaml], under: directory)
+        let path = self.directory.appendingPathComponent("Config/switchboard.yaml")
+        try Fixtures.write(["Config/switchboard.yaml": yaml], under: self.directory)
         configuration = try GatewayConfiguration.load(path: path.path, environment: [
             "TEST_AGENT_TOKEN": Self.agentToken, "TEST_OPS_TOKEN": Self.opsToken, "TEST_REPLY_URL": replyURL,
             "TEST_REPLY_SECRET": Self.replySecret, "TEST_INBOUND_SECRET": Self.inboundSecret,
-        ])
+        ].merging(environment) { _, new in new })
     }
 
     /// Runs `body` against a live server; cleans up the temporary directory afterwards.
     func run(_ body: @escaping @Sendable (any TestClientProtocol, Gateway.Parts) async throws -> Void) async throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { if removeDirectoryAfterRun { try? FileManager.default.removeItem(at: directory) } }
         var logger = Logger(label: "switchboard-test")
         logger.logLevel = .warning
         let (application, parts) = try await Gateway.buildApplication(

@@ -1,0 +1,127 @@
+import Curl
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import SwitchboardCore
+
+/// Polls one IMAP mailbox and hands each new message to intake, one service per configured mailbox so
+/// a mailbox is never polled twice at once.
+///
+/// Progress is the mailbox's UIDVALIDITY and the last UID stored, committed in the same transaction as
+/// the message fetched at it: a crash re-fetches at most what was not yet committed, and de-duplication
+/// by Message-ID absorbs that. A UIDVALIDITY change restarts the numbering; the re-read finds the same
+/// Message-IDs and stores nothing twice. Only after a message is committed is it marked `\Seen` or moved.
+public final class IMAPIntake: Service {
+    private let normalizer: EmailNormalizer
+    private let mailbox: EmailSource.Mailbox
+    private let intake: any MessageIntake
+    private let store: any MessageStore
+    private let logger: Logger
+    private let metricsFactory: any MetricsFactory
+
+    public init(
+        source: EmailSource, mailbox: EmailSource.Mailbox, intake: any MessageIntake, store: any MessageStore,
+        logger: Logger, metricsFactory: any MetricsFactory
+    ) {
+        self.normalizer = EmailNormalizer(source: source)
+        self.mailbox = mailbox
+        self.intake = intake
+        self.store = store
+        var logger = logger
+        logger[metadataKey: "mailbox.source"] = "\(source.id)"
+        logger[metadataKey: "mailbox.name"] = "\(mailbox.mailbox)"
+        self.logger = logger
+        self.metricsFactory = metricsFactory
+    }
+
+    private var sourceID: String { normalizer.source.id }
+
+    public func run() async throws {
+        let session = CurlIMAPSession(endpoint: mailbox.endpoint, mailbox: mailbox.mailbox, logger: logger)
+        defer { session.close() }
+        var failures = 0
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            var delay = mailbox.pollInterval
+            do {
+                _ = try await poll(session)
+                failures = 0
+            } catch {
+                failures += 1
+                // Back off on a failing server, but never past five poll intervals or five minutes.
+                delay = min(mailbox.pollInterval * Double(min(failures, 5)), max(mailbox.pollInterval, 300))
+                logger.error("mailbox poll failed", metadata: ["error": "\(error)", "mailbox.failures": "\(failures)"])
+                Counter(label: "switchboard_mailbox_poll_failures_total", dimensions: [("source", sourceID)], factory: metricsFactory).increment()
+            }
+            await sleep(seconds: delay)
+        }
+    }
+
+    /// Fetches and commits everything new; returns how many messages were committed (duplicates included).
+    @discardableResult
+    public func poll(_ session: CurlIMAPSession) async throws -> Int {
+        let status = try await session.status()
+        let cursor = try await store.intakeCursor(source: sourceID, stream: mailbox.mailbox)
+        var next: UInt32 = 1
+        if let cursor {
+            if cursor.validity == Int64(status.uidValidity) {
+                next = UInt32(clamping: cursor.position + 1)
+            } else {
+                logger.notice("mailbox UIDVALIDITY changed; reading it again, messages already stored are recognized by Message-ID", metadata: [
+                    "mailbox.uidvalidity.old": "\(cursor.validity)", "mailbox.uidvalidity.new": "\(status.uidValidity)",
+                ])
+            }
+        }
+        // No shortcut through UIDNEXT: servers may answer STATUS for the selected mailbox from a view that
+        // has not seen new mail yet, while SEARCH always looks.
+        let uids = try await session.uids(from: next)
+        var committed = 0
+        var start = 0
+        while start < uids.count, !Task.isCancelled {
+            let batch = Array(uids[start..<min(start + mailbox.batchSize, uids.count)])
+            start += batch.count
+            let fetched = try await session.fetch(uids: batch, expectedUIDValidity: status.uidValidity)
+            var done: [UInt32] = []
+            for message in fetched.sorted(by: { $0.uid < $1.uid }) {
+                let cursor = IntakeCursor(
+                    source: sourceID, stream: mailbox.mailbox, validity: Int64(status.uidValidity), position: Int64(message.uid))
+                let result: IngestResult
+                do {
+                    result = try await intake.accept(normalizer.inbound(from: message.data, cursor: cursor))
+                } catch {
+                    await afterImport(done, session: session)
+                    throw error
+                }
+                done.append(message.uid)
+                committed += 1
+                Counter(label: "switchboard_mailbox_messages_total", dimensions: [("source", sourceID), ("result", result.duplicate ? "duplicate" : "stored")], factory: metricsFactory).increment()
+            }
+            await afterImport(done, session: session)
+        }
+        return committed
+    }
+
+    /// Marks committed messages on the server. A failure here loses nothing: the cursor is past them, so
+    /// they are only left unflagged.
+    private func afterImport(_ uids: [UInt32], session: CurlIMAPSession) async {
+        guard !uids.isEmpty else { return }
+        do {
+            switch mailbox.afterImport {
+            case .markSeen: try await session.addFlags(["\\Seen"], uids: uids)
+            case let .move(folder): try await session.move(uids: uids, to: folder)
+            case .leave: break
+            }
+        } catch {
+            logger.warning("could not mark imported messages on the server", metadata: ["error": "\(error)", "mailbox.uids": "\(uids.count)"])
+        }
+    }
+
+    private func sleep(seconds: Double) async {
+        var remaining = seconds
+        while remaining > 0, !Task.isCancelled, !Task.isShuttingDownGracefully {
+            let step = min(0.1, remaining)
+            try? await Task.sleep(for: .seconds(step))
+            remaining -= step
+        }
+    }
+}

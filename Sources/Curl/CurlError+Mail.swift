@@ -1,0 +1,25 @@
+import CCurl
+
+/// Codes of the failures the mail clients find themselves, apart from libcurl's own `CURLcode`s
+/// (which are all positive).
+extension CurlError {
+    /// An argument that cannot be sent safely: a line break in an address, a flag that is not an atom, a bad URL.
+    public static let invalidInput = -2
+    /// The mailbox's UIDVALIDITY is not the one the caller expected: its UIDs mean other messages now.
+    public static let uidValidityChanged = -20
+    /// The session was closed.
+    public static let sessionClosed = -21
+    /// The server's answer could not be understood.
+    public static let unexpectedResponse = -22
+    /// A message or response is larger than the client keeps.
+    public static let tooLarge = -23
+
+    /// libcurl's `CURLcode` as the `code` of a ``CurlError``.
+    static func code(_ code: CURLcode) -> Int { Int(code.rawValue) }
+}
+
+extension CurlError: Equatable {
+    public static func == (lhs: CurlError, rhs: CurlError) -> Bool {
+        lhs.code == rhs.code && lhs.description == rhs.description
+    }
+}
