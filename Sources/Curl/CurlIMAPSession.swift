@@ -61,6 +61,9 @@ public final class CurlIMAPSession: @unchecked Sendable {
     private var closed = false
     /// The server has the selected mailbox read-only (after our EXAMINE) while curl counts it as selected.
     private var examined = false
+    /// The server answered ESEARCH with BAD once: ask the plain way from then on. (A failed command costs
+    /// the connection: curl closes it.)
+    private var plainSearch = false
 
     public init(endpoint: MailServerEndpoint, mailbox: String, logger: Logger) {
         CurlRuntime.initialize()
@@ -158,22 +161,30 @@ public final class CurlIMAPSession: @unchecked Sendable {
     private func uidsBlocking(from: UInt32) throws(CurlError) -> [UInt32] {
         let (base, mailbox) = try target.get()
         let url = base + "/" + mailbox.urlPath
-        var found: [UInt32]
-        do throws(CurlError) {
+        var found: [UInt32]?
+        if !plainSearch {
             // ESEARCH (RFC 4731) answers with a compact set and its count, so a long answer cut short is noticed.
-            let transfer = try perform("IMAP UID SEARCH", url: url, command: "UID SEARCH RETURN (COUNT ALL) UID \(from):*", idempotent: true)
-            let (uids, count) = try IMAPResponseParser.search(transfer.body)
-            if let count, count != uids.count {
-                throw CurlError(
-                    code: CurlError.unexpectedResponse, description: "IMAP UID SEARCH in \(mailbox.name) counted \(count) but listed \(uids.count)")
+            let (code, transfer) = try attempt(url: url, command: "UID SEARCH RETURN (COUNT ALL) UID \(from):*", bodyLimit: Self.maximumResponseSize)
+            if code == CURLE_OK {
+                let (uids, count) = try IMAPResponseParser.search(transfer.body)
+                if let count, count != uids.count {
+                    throw CurlError(
+                        code: CurlError.unexpectedResponse, description: "IMAP UID SEARCH in \(mailbox.name) counted \(count) but listed \(uids.count)")
+                }
+                found = uids
+            } else if code == CURLE_QUOTE_ERROR, IMAPResponseParser.taggedFailure(transfer.serverLines)?.uppercased().hasPrefix("BAD") == true {
+                logger.debug("IMAP server has no ESEARCH; searching the plain way")
+                plainSearch = true
+            } else {
+                throw error(code, "IMAP UID SEARCH in \(mailbox.name)", transfer)
             }
-            found = uids
-        } catch where error.code == CurlError.code(CURLE_QUOTE_ERROR) {
-            // A server without ESEARCH answers BAD: ask the plain way.
-            let transfer = try perform("IMAP UID SEARCH", url: url, command: "UID SEARCH UID \(from):*", idempotent: true)
+        }
+        if found == nil {
+            let transfer = try perform("IMAP UID SEARCH in \(mailbox.name)", url: url, command: "UID SEARCH UID \(from):*", idempotent: true)
             found = try IMAPResponseParser.search(transfer.body).uids
         }
-        return Array(Set(found.filter { $0 >= from })).sorted()
+        let uids = found ?? []
+        return Array(Set(uids.filter { $0 >= from })).sorted()
     }
 
     private func fetchBlocking(uids: [UInt32], expectedUIDValidity: UInt32) throws(CurlError) -> [IMAPFetchedMessage] {

@@ -16,6 +16,14 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: "Rules directory.") var rules = "Rules"
     @Option(help: "Data directory (overrides the configuration).") var data: String?
 
+    struct Stored: Encodable {
+        var messageId: String
+        var conversationId: String
+        var duplicate: Bool
+        var threadedBy: String
+        var warnings: [String]
+    }
+
     static let temporaryFailure: Int32 = 75
     static let dataError: Int32 = 65
     static let configurationError: Int32 = 78
@@ -56,12 +64,9 @@ struct Ingest: AsyncParsableCommand {
         let inbound = EmailNormalizer(source: email).inbound(from: raw)
         do {
             let result = try await parts.intake.accept(inbound)
-            let line: [String: String] = [
-                "message_id": result.messageID, "conversation_id": result.conversationID,
-                "duplicate": String(result.duplicate), "threaded_by": result.threadedBy.rawValue,
-                "warnings": String(inbound.warnings.count),
-            ]
-            print(CommandSupport.jsonLine(line))
+            print(CommandSupport.jsonLine(Stored(
+                messageId: result.messageID, conversationId: result.conversationID, duplicate: result.duplicate,
+                threadedBy: result.threadedBy.rawValue, warnings: inbound.warnings)))
         } catch {
             CommandSupport.fail("message not stored: \(error)")
             throw ExitCode(Self.temporaryFailure)

@@ -105,7 +105,9 @@ struct CurlMailTransportTests {
         let session = CurlIMAPSession(endpoint: servers.imapEndpoint(user: user), mailbox: "INBOX", logger: Self.logger)
         defer { session.close() }
 
-        let messages = (1...3).map { Self.trickyMessage(subject: "batch \($0)") }
+        var large = Self.trickyMessage(subject: "large")
+        for index in 0..<20_000 { large.append(contentsOf: Array("line \(index) \u{00e9}\u{4e2d} A\(index) OK {12}\r\n".utf8)) }
+        let messages = [Self.trickyMessage(subject: "batch 1"), large, Self.trickyMessage(subject: "batch 3")]
         var uids: [UInt32] = []
         for message in messages { uids.append(try #require(try await session.append(message, flags: ["$Imported"]))) }
         // A message appended already seen keeps \Seen.
@@ -124,6 +126,54 @@ struct CurlMailTransportTests {
         let after = try await session.fetch(uids: [uids[0]], expectedUIDValidity: status.uidValidity)
         #expect(after.first?.flags.contains("\\Flagged") == true)
         #expect(after.first?.flags.contains("\\Seen") == false)
+    }
+
+    @Test func imapSessionSurvivesTheServerDroppingIt() async throws {
+        let servers = try await TestMailServers.start()
+        defer { servers.stop() }
+        let user = Self.uniqueUser()
+        let session = CurlIMAPSession(endpoint: servers.imapEndpoint(user: user), mailbox: "INBOX", logger: Self.logger)
+        defer { session.close() }
+        let message = Self.trickyMessage(subject: "kicked")
+        let uid = try #require(try await session.append(message))
+        let status = try await session.status()
+        _ = try await session.fetch(uids: [uid], expectedUIDValidity: status.uidValidity)
+
+        try servers.kick(user)
+        let fetched = try await session.fetch(uids: [uid], expectedUIDValidity: status.uidValidity)
+        #expect(fetched.first?.data == message)
+        #expect(fetched.first?.flags.contains("\\Seen") == false)
+        try servers.kick(user)
+        try await session.addFlags(["\\Answered"], uids: [uid])
+        try servers.kick(user)
+        #expect(try await session.uids(from: 1) == [uid])
+        let flags = try await session.fetch(uids: [uid], expectedUIDValidity: status.uidValidity).first?.flags ?? []
+        #expect(flags.contains("\\Answered") && !flags.contains("\\Seen"))
+    }
+
+    @Test func startTLSIsRequiredWhenAsked() async throws {
+        let servers = try await TestMailServers.start()
+        defer { servers.stop() }
+        var imap = servers.imapEndpoint(user: Self.uniqueUser())
+        imap.startTLS = true
+        let session = CurlIMAPSession(endpoint: imap, mailbox: "INBOX", logger: Self.logger)
+        defer { session.close() }
+        do {
+            _ = try await session.status()
+            Issue.record("logged in without TLS")
+        } catch {
+            #expect(error.code == 64)  // CURLE_USE_SSL_FAILED: the server offers no STARTTLS
+            #expect(!error.description.contains(TestMailServers.password))
+        }
+        var smtp = servers.smtpEndpoint()
+        smtp.startTLS = true
+        let client = CurlSMTPClient(endpoint: smtp, heloName: "gateway.example.com", logger: Self.logger)
+        let result = await client.send(from: "support@example.com", recipients: ["someone@example.com"], message: Data("hi\r\n".utf8))
+        guard case .failed(let error) = result else {
+            Issue.record("expected a failure, got \(result)")
+            return
+        }
+        #expect(error.code == 64)
     }
 
     @Test func imapRefusesUnsafeInput() async throws {
@@ -208,15 +258,6 @@ struct CurlMailTransportTests {
             await client.send(from: "support@example.com", recipients: ["a@example.com\r\nRCPT TO:<b@example.com>"], message: message)
                 == .rejected(code: 501, reply: "local: recipient address is empty or contains CR, LF, NUL or angle brackets"))
         #expect(try await servers.mailbox(user).count == 1)
-    }
-
-    @Test func timing() async throws {
-        let t0 = ContinuousClock.now
-        let servers = try await TestMailServers.start()
-
-        let t1 = ContinuousClock.now
-        servers.stop()
-        print("DEBUG start", t1 - t0, "stop", ContinuousClock.now - t1)
     }
 
     @Test func smtpUnreachableServerFails() async throws {

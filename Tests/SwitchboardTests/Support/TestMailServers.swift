@@ -91,10 +91,12 @@ final class TestMailServers: @unchecked Sendable {
         let dovecotInput = Pipe()
         let wrapper = Process()
         let setsid = ["/usr/bin/setsid", "/bin/setsid"].first(where: FileManager.default.isExecutableFile)
-        let ending = setsid == nil ? "kill -TERM $child 2>/dev/null; wait $child" : "kill -KILL 0"
+        // The shell itself ends when Dovecot does (a failed start shows at once).
+        let ending = setsid == nil ? "kill -TERM $child 2>/dev/null" : "kill -KILL 0"
         wrapper.executableURL = URL(fileURLWithPath: setsid ?? "/bin/sh")
         wrapper.arguments = (setsid == nil ? [] : ["/bin/sh"]) + [
-            "-c", "\"$1\" -F -c \"$2\" </dev/null & child=$!; cat >/dev/null; \(ending)",
+            "-c",
+            "exec 3<&0; \"$1\" -F -c \"$2\" </dev/null & child=$!; (cat <&3 >/dev/null; \(ending)) & exec 3<&-; wait $child",
             "dovecot-wrapper", dovecot, directory + "/dovecot.conf",
         ]
         wrapper.standardInput = dovecotInput
@@ -182,6 +184,7 @@ final class TestMailServers: @unchecked Sendable {
             auth_failure_delay = 0
             default_login_user = \(user.isRoot ? "dovenull" : user.name)
             default_internal_user = \(user.name)
+            default_internal_group = \(groupName)
             first_valid_uid = \(min(user.uid, 1))
             first_valid_gid = \(min(user.gid, 1))
             mail_uid = \(user.name)
@@ -323,6 +326,22 @@ final class TestMailServers: @unchecked Sendable {
         }
         return try FileManager.default.contentsOfDirectory(atPath: dump).sorted()
             .map { try Data(contentsOf: URL(fileURLWithPath: dump + "/" + $0)) }
+    }
+
+    /// Disconnects every IMAP session of `user` (`doveadm kick`), as an idle timeout or a restart would.
+    func kick(_ user: String) throws {
+        guard let doveadm = ["/usr/bin/doveadm", "/usr/local/bin/doveadm", "/opt/homebrew/bin/doveadm"].first(where: FileManager.default.isExecutableFile)
+        else { throw Failure(description: "doveadm not installed: run scripts/install-deps.sh --test") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: doveadm)
+        process.arguments = ["-c", directory + "/dovecot.conf", "kick", user]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failure(description: "doveadm kick \(user) failed: \(text)") }
     }
 
     // MARK: - Stop
