@@ -95,9 +95,9 @@ public final class CurlIMAPSession: @unchecked Sendable {
         try await run { session throws(CurlError) in try session.uidsBlocking(from: max(from, 1)) }
     }
 
-    /// The exact bytes of the messages with these UIDs (a batch: every message is one round trip), without
-    /// setting `\Seen`. Throws when the mailbox's UIDVALIDITY is not `expectedUIDValidity`. UIDs no longer in
-    /// the mailbox are left out of the result.
+    /// The exact bytes of the messages with these UIDs, in ascending UID order, without setting `\Seen`
+    /// (a batch, e.g. up to 50: two round trips plus one per message). Throws when the mailbox's UIDVALIDITY
+    /// is not `expectedUIDValidity`. UIDs no longer in the mailbox are left out of the result.
     public func fetch(uids: [UInt32], expectedUIDValidity: UInt32) async throws(CurlError) -> [IMAPFetchedMessage] {
         try await run { session throws(CurlError) in try session.fetchBlocking(uids: uids, expectedUIDValidity: expectedUIDValidity) }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gateway
 import Logging
 import StrictYAML
 
@@ -28,6 +29,16 @@ enum CommandSupport {
     static func printProblems(_ problems: Problems) {
         for problem in problems.problems {
             FileHandle.standardError.write(Data((problem.description + "\n").utf8))
+        }
+    }
+
+    /// Loads the deployment configuration; on problems, prints them and exits with `exitCode`.
+    static func loadConfiguration(_ path: String, exitCode: Int32) throws -> GatewayConfiguration {
+        do {
+            return try GatewayConfiguration.load(path: path)
+        } catch {
+            printProblems(error)
+            throw ExitCode(exitCode)
         }
     }
 

@@ -30,13 +30,7 @@ struct Ingest: AsyncParsableCommand {
 
     func run() async throws {
         let logger = CommandSupport.bootstrapLogging()
-        let configuration: GatewayConfiguration
-        do {
-            configuration = try GatewayConfiguration.load(path: config)
-        } catch {
-            CommandSupport.printProblems(error)
-            throw ExitCode(Self.configurationError)
-        }
+        let configuration = try CommandSupport.loadConfiguration(config, exitCode: Self.configurationError)
         guard let email = configuration.sources.first(where: { $0.id == source })?.email else {
             CommandSupport.fail("no email source named '\(source)' in \(config)")
             throw ExitCode(Self.configurationError)

@@ -14,13 +14,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = CommandSupport.bootstrapLogging()
-        let configuration: GatewayConfiguration
-        do {
-            configuration = try GatewayConfiguration.load(path: config)
-        } catch {
-            CommandSupport.printProblems(error)
-            throw ExitCode(2)
-        }
+        let configuration = try CommandSupport.loadConfiguration(config, exitCode: 2)
         do {
             let (application, _) = try await Gateway.buildApplication(
                 .init(configuration: configuration, rulesDirectory: rules, dataDirectory: data, port: port), logger: logger)

@@ -65,6 +65,18 @@ final class TestMailServers: @unchecked Sendable {
     }
 
     static func start() async throws -> TestMailServers {
+        // The free port is found before Dovecot binds it; should another test take it meanwhile, start again.
+        for attempt in 1... {
+            do {
+                return try await startOnce()
+            } catch let failure as Failure where failure.description.contains("dovecot did not start") && attempt < 3 {
+                continue
+            }
+        }
+        fatalError("unreachable")
+    }
+
+    private static func startOnce() async throws -> TestMailServers {
         guard let dovecot = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot", "/opt/homebrew/sbin/dovecot"].first(where: FileManager.default.isExecutableFile)
         else { throw Failure(description: "dovecot not installed: run scripts/install-deps.sh --test") }
         let python = Self.python
