@@ -164,7 +164,14 @@ public final class CurlIMAPSession: @unchecked Sendable {
         var found: [UInt32]?
         if !plainSearch {
             // ESEARCH (RFC 4731) answers with a compact set and its count, so a long answer cut short is noticed.
-            let (code, transfer) = try attempt(url: url, command: "UID SEARCH RETURN (COUNT ALL) UID \(from):*", bodyLimit: Self.maximumResponseSize)
+            let command = "UID SEARCH RETURN (COUNT ALL) UID \(from):*"
+            var (code, transfer, connections) = try attemptCounting(url: url, command: command, upload: nil, bodyLimit: Self.maximumResponseSize)
+            if connections == 0, Self.lostConnection.contains(code) {
+                // A kept connection the server dropped while idle: a search is safe to send again.
+                logger.debug("IMAP connection was lost; retrying on a new one", metadata: ["step": "IMAP UID SEARCH"])
+                examined = false
+                (code, transfer, connections) = try attemptCounting(url: url, command: command, upload: nil, bodyLimit: Self.maximumResponseSize)
+            }
             if code == CURLE_OK {
                 let (uids, count) = try IMAPResponseParser.search(transfer.body)
                 if let count, count != uids.count {
@@ -342,8 +349,7 @@ public final class CurlIMAPSession: @unchecked Sendable {
         _ step: String, url: String, command: String?, upload: Data? = nil, idempotent: Bool, bodyLimit: Int = maximumResponseSize
     ) throws(CurlError) -> MailTransfer {
         var (code, transfer, connections) = try attemptCounting(url: url, command: command, upload: upload, bodyLimit: bodyLimit)
-        let lostConnection: Set<CURLcode> = [CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING]
-        if code != CURLE_OK, idempotent, connections == 0, lostConnection.contains(code) {
+        if code != CURLE_OK, idempotent, connections == 0, Self.lostConnection.contains(code) {
             logger.debug("IMAP connection was lost; retrying on a new one", metadata: ["step": "\(step)"])
             examined = false
             (code, transfer, connections) = try attemptCounting(url: url, command: command, upload: upload, bodyLimit: bodyLimit)
@@ -356,6 +362,9 @@ public final class CurlIMAPSession: @unchecked Sendable {
         let (code, transfer, _) = try attemptCounting(url: url, command: command, upload: nil, bodyLimit: bodyLimit)
         return (code, transfer)
     }
+
+    /// What a kept connection that the server closed looks like.
+    private static let lostConnection: Set<CURLcode> = [CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING]
 
     /// One transfer on the kept handle; returns curl's result, what was collected and how many new
     /// connections it made (0: it reused one).

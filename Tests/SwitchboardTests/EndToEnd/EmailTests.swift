@@ -292,8 +292,8 @@ struct EmailTests {
                 try String.fetchAll(db, sql: "SELECT external_id FROM messages ORDER BY rowid")
             }
             #expect(order == (0..<count).map { "backlog-\($0)@example.com" })
-            let reader = CurlIMAPSession(endpoint: servers.imapEndpoint(user: "support"), mailbox: "INBOX", logger: Logger(label: "test"))
-            defer { reader.close() }
+            // The session that appended the backlog has sat idle meanwhile: it must recover its connection.
+            let reader = session
             let status = try await reader.status()
             #expect(try await parts.store.intakeCursor(source: "mail", stream: "INBOX")?.position == Int64(status.uidNext) - 1)
             #expect(try await eventually {
