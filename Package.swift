@@ -162,6 +162,7 @@ let package = Package(
                 "Replies",
                 "SQLiteStorage",
                 "Channels",
+                "Mail",
                 "HTTPServer",
                 "Pipeline",
                 "Signing",

@@ -1,13 +1,15 @@
 import Channels
 import Curl
 import Foundation
+import Mail
 import StrictYAML
 
 extension ConfigurationReader {
     /// Reads an email source's address, threading secret, mailbox and relay.
     mutating func emailSource(_ map: YAMLMapping, id: String, at item: YAMLValue) -> EmailSource? {
         guard let address = map.string("address", in: "email source '\(id)'", required: true, log) else { return nil }
-        if !Self.looksLikeAddress(address) {
+        // The address is the envelope sender of every reply: held to the same check SMTP delivery applies.
+        if (try? MailComposer().validateEnvelopeAddress(address)) == nil {
             log.report("address of source '\(id)' must be a plain address such as support@example.com", at: map["address"]!)
         }
         var own: [String] = []
@@ -101,8 +103,7 @@ extension ConfigurationReader {
             log.report("starttls is for \(schemes[0])://; \(scheme):// is already TLS", at: map["starttls"]!)
         }
         let host = components.host ?? ""
-        let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1"
-        if !scheme.hasSuffix("s"), !startTLS, !loopback, password != nil {
+        if !scheme.hasSuffix("s"), !startTLS, !Self.isLoopback(host), password != nil {
             log.report("\(what) would send its password in clear text to \(host); use \(schemes[1]):// or starttls: true", at: urlNode)
         }
         var endpoint = MailServerEndpoint(
@@ -111,11 +112,5 @@ extension ConfigurationReader {
         endpoint.verifyPeer = map.bool("verify_peer", log) ?? true
         endpoint.timeout = duration(map, "timeout") ?? endpoint.timeout
         return endpoint
-    }
-
-    static func looksLikeAddress(_ text: String) -> Bool {
-        guard !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }) else { return false }
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
     }
 }

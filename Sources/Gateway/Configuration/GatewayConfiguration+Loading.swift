@@ -109,7 +109,7 @@ struct ConfigurationReader {
             autoReply.window = duration(map, "window") ?? autoReply.window
         }
 
-        let loopback = ["127.0.0.1", "localhost", "::1"].contains(server.host)
+        let loopback = Self.isLoopback(server.host)
         if !developmentDefaults.isEmpty, !loopback {
             log.report(
                 "development default secrets are in use (\(developmentDefaults.joined(separator: ", "))) while listening on \(server.host); set them in the environment or listen on 127.0.0.1",
@@ -173,6 +173,11 @@ struct ConfigurationReader {
             }
         }
         return .init(id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email)
+    }
+
+    /// Whether a host name stays on this machine, where development defaults and plain text are allowed.
+    static func isLoopback(_ host: String) -> Bool {
+        ["127.0.0.1", "localhost", "::1"].contains(host)
     }
 
     func duration(_ map: YAMLMapping, _ key: String) -> Double? {

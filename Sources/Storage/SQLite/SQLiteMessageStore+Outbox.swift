@@ -17,9 +17,7 @@ extension SQLiteMessageStore {
                 let stored: String? = row["request_fingerprint"]
                 return stored == requestFingerprint ? .replayed(Self.outboxEntry(from: row)) : .conflict
             }
-            guard let conversation = try Row.fetchOne(
-                db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [conversationID]
-            ).map(Self.conversation(from:)) else {
+            guard let conversation = try Self.conversation(db, id: conversationID) else {
                 throw SwitchboardError(.notFound, "conversation does not exist")
             }
             let now = Date()

@@ -5,14 +5,13 @@ import SwitchboardCore
 extension SQLiteMessageStore {
     public func conversation(id: String) async throws -> Conversation? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id]).map(Self.conversation(from:))
+            try Self.conversation(db, id: id)
         }
     }
 
     public func conversationDetail(id: String) async throws -> ConversationDetail? {
         try await pool.read { db in
-            guard let conversation = try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id])
-                .map(Self.conversation(from:)) else { return nil }
+            guard let conversation = try Self.conversation(db, id: id) else { return nil }
             let messages = try Row.fetchAll(
                 db, sql: "SELECT * FROM messages WHERE conversation_id = ? ORDER BY received_at, id", arguments: [id]
             ).map(Self.message(from:))

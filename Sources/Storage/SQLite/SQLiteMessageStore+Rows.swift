@@ -16,6 +16,11 @@ extension SQLiteMessageStore {
             updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
     }
 
+    /// The conversation with this id, read inside the caller's transaction.
+    static func conversation(_ db: Database, id: String) throws -> Conversation? {
+        try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id]).map(conversation(from:))
+    }
+
     /// The customer's newest conversation on this channel and source that is not closed: the one a new
     /// message from them joins.
     static func openConversation(_ db: Database, channel: ChannelKind, source: String, customer: String) throws -> Conversation? {

@@ -7,8 +7,7 @@ extension SQLiteMessageStore {
     /// joined: a reply to one starts a new conversation, as agents expect of a closed case.
     static func resolveThread(_ db: Database, _ inbound: InboundMessage) throws -> (Conversation?, ThreadingStrategy) {
         if let id = inbound.thread.verifiedConversationID,
-           let conversation = try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id])
-               .map(conversation(from:)),
+           let conversation = try conversation(db, id: id),
            conversation.channel == inbound.channel, conversation.state != .closed {
             return (conversation, .token)
         }
