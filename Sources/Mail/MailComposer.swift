@@ -204,21 +204,7 @@ public struct MailComposer: Sendable {
 
     /// The text's UTF-8 bytes with every line ending as a single LF.
     private static func normalizedLines(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        let source = Array(text.utf8)
-        out.reserveCapacity(source.count)
-        var index = 0
-        while index < source.count {
-            let byte = source[index]
-            if byte == ASCII.cr {
-                out.append(ASCII.lf)
-                if index + 1 < source.count, source[index + 1] == ASCII.lf { index += 1 }
-            } else {
-                out.append(byte)
-            }
-            index += 1
-        }
-        return out
+        PlainText.lineFeedsOnly(Array(text.utf8)[...])
     }
 
     private static func crlf(_ lines: [UInt8]) -> [UInt8] {

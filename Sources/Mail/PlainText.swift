@@ -3,21 +3,8 @@ enum PlainText {
     /// Line endings become `\n`, a byte-order mark is dropped, RFC 3676 flowed lines are rejoined
     /// when `flowed` is set, and leading blank lines and trailing whitespace are trimmed.
     static func normalize(_ text: String, flowed: Bool = false, deleteSpace: Bool = false) -> String {
-        var bytes: [UInt8] = []
         let source = Array(text.utf8)
-        bytes.reserveCapacity(source.count)
-        var index = 0
-        if source.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
-        while index < source.count {
-            let byte = source[index]
-            if byte == ASCII.cr {
-                bytes.append(ASCII.lf)
-                if index + 1 < source.count, source[index + 1] == ASCII.lf { index += 1 }
-            } else {
-                bytes.append(byte)
-            }
-            index += 1
-        }
+        var bytes = lineFeedsOnly(source[(source.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)...])
         if flowed { bytes = unflow(bytes, deleteSpace: deleteSpace) }
 
         var start = 0
@@ -66,6 +53,24 @@ enum PlainText {
                 out.append(ASCII.lf)
                 continuing = false
             }
+        }
+        return out
+    }
+
+    /// The bytes with every line ending (CRLF, lone CR or LF) written as a single LF.
+    static func lineFeedsOnly(_ source: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(source.count)
+        var index = source.startIndex
+        while index < source.endIndex {
+            let byte = source[index]
+            if byte == ASCII.cr {
+                out.append(ASCII.lf)
+                if index + 1 < source.endIndex, source[index + 1] == ASCII.lf { index += 1 }
+            } else {
+                out.append(byte)
+            }
+            index += 1
         }
         return out
     }
