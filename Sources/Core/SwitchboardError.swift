@@ -17,6 +17,10 @@ public struct SwitchboardError: Error, Sendable, Equatable, CustomStringConverti
         public static let notFound = Code(rawValue: "not_found")
         public static let transportFailure = Code(rawValue: "transport_failure")
         public static let signatureFailure = Code(rawValue: "signature_failure")
+        /// A reply longer than its channel may carry (an SMS over the source's segment limit).
+        public static let replyTooLong = Code(rawValue: "reply_too_long")
+        /// A provider's callback that cannot be read (a missing field, a malformed number).
+        public static let invalidCallback = Code(rawValue: "invalid_callback")
     }
 
     public var code: Code

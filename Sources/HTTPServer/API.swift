@@ -17,6 +17,9 @@ public struct API: Sendable {
         public var readMIME: (@Sendable (Data) -> InboundMessage)?
         /// Largest raw message accepted on the MIME endpoint; other endpoints use the server's limit.
         public var maxMessageBytes: Int?
+        /// Reads an SMS gateway's callbacks; set for SMS sources, which accept
+        /// `/v1/inbound/sms/{source}` and `/v1/inbound/sms/{source}/report`.
+        public var callbacks: (any CallbackReader)?
 
         public init(
             id: String, channel: ChannelKind, verifier: InboundVerifier, readMIME: (@Sendable (Data) -> InboundMessage)? = nil,
@@ -95,6 +98,11 @@ public struct API: Sendable {
         router.post("v1/inbound/mime/:source") { request, context in
             try await receiveMIME(request, context: context)
         }
+        // Kannel's get-url calls with GET; its post-url and Twilio post.
+        router.get("v1/inbound/sms/:source") { request, context in try await receiveSMS(request, context: context) }
+        router.post("v1/inbound/sms/:source") { request, context in try await receiveSMS(request, context: context) }
+        router.get("v1/inbound/sms/:source/report") { request, context in try await receiveSMSReport(request, context: context) }
+        router.post("v1/inbound/sms/:source/report") { request, context in try await receiveSMSReport(request, context: context) }
 
         let rejected: @Sendable (String) -> Void = { reason in
             Counter(label: "switchboard_auth_rejections_total", dimensions: [("reason", reason)], factory: metricsFactory).increment()

@@ -15,6 +15,7 @@ public struct Intake: MessageIntake {
     private let metricsFactory: any MetricsFactory
     private let outboxChanged: @Sendable () -> Void
     private let autoReplyLimit: AutoReplyLimit
+    private let validator: ReplyValidator
 
     /// How many automatic replies one address may receive in a window: the last guard against two
     /// auto-responders answering each other forever when header checks miss one.
@@ -30,6 +31,7 @@ public struct Intake: MessageIntake {
 
     /// - Parameters:
     ///   - timeZone: the zone times in replies are written in.
+    ///   - validator: refuses acknowledgements their channel cannot carry; the message is still accepted.
     ///   - outboxChanged: called after a commit that queued a reply, to wake the dispatcher.
     public init(
         store: any MessageStore,
@@ -38,8 +40,10 @@ public struct Intake: MessageIntake {
         logger: Logger,
         metricsFactory: any MetricsFactory,
         autoReplyLimit: AutoReplyLimit = AutoReplyLimit(),
+        validator: ReplyValidator = .none,
         outboxChanged: @escaping @Sendable () -> Void
     ) {
+        self.validator = validator
         self.autoReplyLimit = autoReplyLimit
         self.store = store
         self.rules = rules
@@ -86,10 +90,11 @@ public struct Intake: MessageIntake {
             do {
                 let rendered = try edition.scripts.render(
                     script: script, language: classification.language, channel: inbound.channel.rawValue, context: variables)
+                try validator.validate(rendered.body, channel: inbound.channel, source: inbound.source)
                 autoReply = PendingReply(script: script, body: rendered.body, automatic: true)
             } catch {
                 // The message itself must still be accepted; only the acknowledgement is lost, loudly.
-                logger.error("automatic reply not rendered", metadata: [
+                logger.error("automatic reply not queued", metadata: [
                     "reply.script": "\(script)", "error.code": "\(error.code)", "error": "\(error.message)",
                 ])
                 Counter(label: "switchboard_auto_reply_failures_total", dimensions: [("script", script)], factory: metricsFactory).increment()

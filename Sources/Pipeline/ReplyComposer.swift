@@ -40,8 +40,14 @@ public struct ReplyComposer: Sendable {
     private let timeZone: TimeZone
     private let logger: Logger
     private let outboxChanged: @Sendable () -> Void
+    private let validator: ReplyValidator
 
-    public init(store: any MessageStore, rules: RuleBook, timeZone: TimeZone, logger: Logger, outboxChanged: @escaping @Sendable () -> Void) {
+    /// - Parameter validator: refuses replies their channel cannot carry (an SMS over its segment limit).
+    public init(
+        store: any MessageStore, rules: RuleBook, timeZone: TimeZone, logger: Logger, validator: ReplyValidator = .none,
+        outboxChanged: @escaping @Sendable () -> Void
+    ) {
+        self.validator = validator
         self.store = store
         self.rules = rules
         self.timeZone = timeZone
@@ -51,7 +57,7 @@ public struct ReplyComposer: Sendable {
 
     /// Renders and commits the reply.
     /// - Throws: ``SwitchboardError`` (`not_found`, `unknown_script`, `missing_template_variable`,
-    ///   `forbidden_phrase`, `invalid_template`) or a storage error.
+    ///   `forbidden_phrase`, `invalid_template`, `reply_too_long`) or a storage error.
     public func compose(_ request: Request) async throws -> EnqueueResult {
         guard let conversation = try await store.conversation(id: request.conversationID) else {
             throw SwitchboardError(.notFound, "conversation '\(request.conversationID)' does not exist")
@@ -81,6 +87,7 @@ public struct ReplyComposer: Sendable {
             body = (request.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             try edition.scripts.check(text: body)
         }
+        try validator.validate(body, channel: conversation.channel, source: conversation.source)
         let result = try await store.enqueueReply(
             PendingReply(script: request.script, body: body, automatic: false), conversationID: conversation.id,
             author: request.author, idempotencyKey: request.idempotencyKey, requestFingerprint: request.fingerprint)

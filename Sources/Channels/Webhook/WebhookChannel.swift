@@ -82,14 +82,9 @@ public struct WebhookChannel: OutboundChannel {
         case 200..<300:
             return .delivered(detail: "HTTP \(status)")
         case 408, 425, 429, 500..<600:
-            return .temporaryFailure(error: "receiver answered HTTP \(status)", retryAfter: retryAfter.flatMap(Self.retryAfterSeconds))
+            return .temporaryFailure(error: "receiver answered HTTP \(status)", retryAfter: retryAfter.flatMap { RetryAfter.seconds($0) })
         default:
             return .permanentFailure(error: "receiver answered HTTP \(status)")
         }
-    }
-
-    /// `Retry-After` in seconds (the HTTP-date form is rare from webhook receivers and is ignored).
-    static func retryAfterSeconds(_ value: String) -> TimeInterval? {
-        Double(value.trimmingCharacters(in: .whitespaces)).map { min(max($0, 0), 3600) }
     }
 }

@@ -6,9 +6,11 @@ public enum OutboxStatus: String, Sendable, Codable, CaseIterable {
     case queued
     /// Claimed by a dispatcher; returned to `queued` on start-up if that dispatcher died.
     case sending
-    /// The receiving system accepted it.
+    /// Handed to a provider that reports delivery later (an SMS gateway); waits for its delivery report.
+    case sent
+    /// The receiving system accepted it, or the provider reported it delivered to the handset.
     case delivered
-    /// The receiver refused it permanently; no further attempts.
+    /// The receiver refused it permanently, or the provider reported it undeliverable; no further attempts.
     case failed
     /// Every attempt failed; kept for an operator to inspect and re-queue.
     case deadLettered = "dead_lettered"
@@ -38,6 +40,8 @@ public struct OutboxEntry: Sendable, Codable, Equatable, Identifiable {
     public var author: String
     public var createdAt: Date
     public var updatedAt: Date
+    /// The provider's id for the submitted message (an SMS gateway's message SID), once it has one.
+    public var providerMessageID: String?
 
     public init(
         id: String,
@@ -54,7 +58,8 @@ public struct OutboxEntry: Sendable, Codable, Equatable, Identifiable {
         automatic: Bool,
         author: String,
         createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date,
+        providerMessageID: String? = nil
     ) {
         self.id = id
         self.conversationID = conversationID
@@ -71,5 +76,6 @@ public struct OutboxEntry: Sendable, Codable, Equatable, Identifiable {
         self.author = author
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.providerMessageID = providerMessageID
     }
 }

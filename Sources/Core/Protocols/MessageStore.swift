@@ -64,6 +64,11 @@ public protocol MessageStore: Sendable {
     func recordDelivery(outboxID: String, result: DeliveryResult, now: Date) async throws
 
     /// Returns entries left `sending` by a process that died to `queued`; called once at start-up.
+    /// Applies a provider's delivery report to its outbox entry. Reports may come twice, late, out of
+    /// order or before the submission was recorded: an entry only moves forward, and a final status
+    /// (`delivered`, `failed`) stays.
+    func recordDeliveryReport(_ report: DeliveryReport) async throws -> DeliveryReportOutcome
+
     func requeueAbandonedDeliveries(now: Date) async throws -> Int
 
     /// The earliest time a queued entry becomes due, so the dispatcher can sleep until then.

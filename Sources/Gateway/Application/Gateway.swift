@@ -74,8 +74,23 @@ public enum Gateway {
         let webhook = try WebhookChannel(targets: targets, timeout: configuration.outbox.timeout, logger: logger)
         let emailSources = configuration.sources.compactMap(\.email)
         let smtp = SMTPChannel(sources: emailSources, logger: logger)
+        let address = PublicAddress(configuration.server.publicURL)
+        var smsProviders: [String: any SMSProvider] = [:]
+        for source in configuration.sources.compactMap(\.sms) {
+            switch source.provider {
+            case let .kannel(settings):
+                smsProviders[source.id] = KannelProvider(source: source, settings: settings, logger: logger)
+            case let .twilio(settings):
+                smsProviders[source.id] = TwilioProvider(source: source, settings: settings, address: address, logger: logger)
+            }
+        }
+        let sms = SMSChannel(
+            sources: configuration.sources.compactMap(\.sms).compactMap { source in smsProviders[source.id].map { (source, $0) } },
+            address: address, logger: logger)
+        let channels: [any OutboundChannel] = [webhook, smtp, sms]
+        let validator = ReplyValidator(channels: channels)
         let dispatcher = OutboxDispatcher(
-            store: store, channels: [webhook, smtp],
+            store: store, channels: channels,
             retry: RetryPolicy(
                 maxAttempts: configuration.outbox.maxAttempts, initialBackoff: configuration.outbox.initialBackoff,
                 maxBackoff: configuration.outbox.maxBackoff),
@@ -85,8 +100,9 @@ public enum Gateway {
         let intake = Intake(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
             autoReplyLimit: .init(maximum: configuration.autoReply.maxPerAddress, window: configuration.autoReply.window),
-            outboxChanged: wake)
-        let composer = ReplyComposer(store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, outboxChanged: wake)
+            validator: validator, outboxChanged: wake)
+        let composer = ReplyComposer(
+            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, outboxChanged: wake)
 
         var sources: [String: API.InboundSource] = [:]
         for source in configuration.sources {
@@ -105,6 +121,7 @@ public enum Gateway {
                 inbound.readMIME = { normalizer.inbound(from: $0) }
                 inbound.maxMessageBytes = email.maxMessageBytes
             }
+            inbound.callbacks = smsProviders[source.id]
             sources[source.id] = inbound
         }
         let tokens = configuration.tokens.map { AccessToken(id: $0.id, name: $0.name, role: $0.role, token: $0.secret) }
@@ -149,6 +166,7 @@ public enum Gateway {
             services: [dispatcher, reloader] + mailboxes,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                address.learn(host: configuration.server.host, port: port)
                 logger.info("switchboard listening", metadata: ["server.host": "\(configuration.server.host)", "server.port": "\(port)"])
                 await onServerRunning(port)
             },

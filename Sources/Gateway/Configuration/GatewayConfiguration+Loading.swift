@@ -46,7 +46,16 @@ struct ConfigurationReader {
         guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox", "auto_reply"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
-        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes"]) {
+        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url"]) {
+            if let node = map["public_url"], let url = value(at: node, name: "public_url", secret: false) {
+                let components = URLComponents(string: url)
+                if components == nil || !["http", "https"].contains(components?.scheme ?? "") || components?.host?.isEmpty != false
+                    || components?.query != nil {
+                    log.report("public_url must be an http:// or https:// URL without a query, such as https://switchboard.example.com", at: node)
+                } else {
+                    server.publicURL = url
+                }
+            }
             server.host = map.string("host", in: "server", log) ?? server.host
             server.port = map.int("port", in: "server", log) ?? server.port
             if !(0...65535).contains(server.port) { log.report("port must be 0 to 65535", at: map["port"]!) }
@@ -84,7 +93,7 @@ struct ConfigurationReader {
 
         var sources: [GatewayConfiguration.Source] = []
         for item in top["sources"]?.items(log, what: "sources") ?? [] {
-            if let source = source(item) {
+            if let source = source(item, publicURL: server.publicURL) {
                 if sources.contains(where: { $0.id == source.id }) { log.report("duplicate source id '\(source.id)'", at: item) }
                 sources.append(source)
             }
@@ -120,25 +129,32 @@ struct ConfigurationReader {
             outbox: outbox, autoReply: autoReply, developmentDefaultsInUse: developmentDefaults)
     }
 
-    private mutating func source(_ item: YAMLValue) -> GatewayConfiguration.Source? {
+    private mutating func source(_ item: YAMLValue, publicURL: String?) -> GatewayConfiguration.Source? {
         let emailKeys = ["address", "display_name", "own_addresses", "thread_secret", "max_message_bytes", "imap", "smtp"]
-        guard let map = item.mapping(log, what: "source", allowed: ["id", "channel", "reply_url", "reply_secret", "inbound_signature"] + emailKeys),
+        guard let map = item.mapping(log, what: "source", allowed: ["id", "channel", "reply_url", "reply_secret", "inbound_signature"] + emailKeys + Self.smsKeys),
               let id = map.string("id", in: "source", required: true, log) else { return nil }
         let channel = map.string("channel", in: "source '\(id)'", required: true, log) ?? "webhook"
-        if channel != "webhook", channel != "email" {
-            log.report("channel '\(channel)' is not supported yet (supported: webhook, email)", at: map["channel"]!)
+        if !["webhook", "email", "sms"].contains(channel) {
+            log.report("channel '\(channel)' is not supported (supported: webhook, email, sms)", at: map["channel"]!)
         }
         var email: EmailSource?
-        if channel == "email" {
+        var sms: SMSSource?
+        if channel != "webhook" {
             for key in ["reply_url", "reply_secret"] where map[key] != nil {
-                log.report("\(key) is for webhook sources; an email source replies through smtp", at: map[key]!)
-            }
-            email = emailSource(map, id: id, at: item)
-        } else {
-            for key in emailKeys where map[key] != nil {
-                log.report("\(key) is only for email sources", at: map[key]!)
+                log.report("\(key) is for webhook sources; an \(channel) source replies through its \(channel == "sms" ? "provider" : "smtp relay")", at: map[key]!)
             }
         }
+        if channel == "sms", map["inbound_signature"] != nil {
+            log.report("inbound_signature is for webhook and email sources; an SMS provider proves itself its own way (kannel inbound_secret, twilio auth_token)", at: map["inbound_signature"]!)
+        }
+        for key in emailKeys where channel != "email" && map[key] != nil {
+            log.report("\(key) is only for email sources", at: map[key]!)
+        }
+        for key in Self.smsKeys where channel != "sms" && map[key] != nil {
+            log.report("\(key) is only for sms sources", at: map[key]!)
+        }
+        if channel == "email" { email = emailSource(map, id: id, at: item) }
+        if channel == "sms" { sms = smsSource(map, id: id, at: item, publicURL: publicURL) }
         let replyURL = map["reply_url"].flatMap { value(at: $0, name: "reply_url of \(id)", secret: false) }
         if let replyURL, !(replyURL.hasPrefix("http://") || replyURL.hasPrefix("https://")) {
             log.report("reply_url of source '\(id)' must be an http:// or https:// URL", at: map["reply_url"]!)
@@ -172,7 +188,7 @@ struct ConfigurationReader {
                 log.report("scheme must be none, standard-webhooks or hmac-sha256", at: sig["scheme"]!)
             }
         }
-        return .init(id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email)
+        return .init(id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email, sms: sms)
     }
 
     /// Whether a host name stays on this machine, where development defaults and plain text are allowed.

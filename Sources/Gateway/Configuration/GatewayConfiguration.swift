@@ -9,6 +9,9 @@ public struct GatewayConfiguration: Sendable {
         public var host: String
         public var port: Int
         public var maxBodyBytes: Int
+        /// How providers reach this gateway (`https://sb.example.com`), for delivery report URLs and
+        /// signatures over them; nil uses the listening address.
+        public var publicURL: String?
     }
 
     /// A configured API token.
@@ -35,6 +38,8 @@ public struct GatewayConfiguration: Sendable {
         public var inboundSignature: InboundSignature
         /// Mailbox, relay and threading settings of an email source.
         public var email: EmailSource?
+        /// Number, limits and provider of an SMS source.
+        public var sms: SMSSource?
     }
 
     /// How many automatic replies one address may get in a window.

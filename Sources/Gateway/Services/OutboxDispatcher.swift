@@ -93,6 +93,8 @@ public final class OutboxDispatcher: Service {
         switch outcome {
         case let .delivered(detail, messageID):
             result = .delivered(detail: detail, messageID: messageID)
+        case let .submitted(detail, providerMessageID):
+            result = .submitted(detail: detail, providerMessageID: providerMessageID)
         case let .temporaryFailure(error, retryAfter):
             if entry.attempts >= retry.maxAttempts {
                 result = .deadLettered(error: "\(error) (gave up after \(entry.attempts) attempts)")
@@ -105,6 +107,7 @@ public final class OutboxDispatcher: Service {
         let label: String
         switch result {
         case .delivered: label = "delivered"
+        case .submitted: label = "sent"
         case .retry: label = "retry"
         case .failed: label = "failed"
         case .deadLettered: label = "dead_lettered"
@@ -116,6 +119,7 @@ public final class OutboxDispatcher: Service {
         ]
         switch result {
         case .delivered: logger.info("reply delivered", metadata: metadata)
+        case .submitted: logger.info("reply handed to the provider; waiting for its delivery report", metadata: metadata)
         case .retry: logger.notice("reply delivery will be retried", metadata: metadata)
         case .failed, .deadLettered: logger.error("reply delivery gave up", metadata: metadata)
         }

@@ -73,9 +73,10 @@ extension SQLiteMessageStore {
         try await pool.write { db in
             guard let entry = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [outboxID])
                 .map(Self.outboxEntry(from:)) else { return }
-            let status: OutboxStatus
+            var status: OutboxStatus
             var nextAttempt: Date?
             var error: String?
+            var providerMessageID: String?
             var detail: [String: String] = ["attempt": String(entry.attempts)]
             switch result {
             case let .delivered(info, messageID):
@@ -87,6 +88,11 @@ extension SQLiteMessageStore {
                         db, messageID, source: entry.source, conversationID: entry.conversationID, subjectKind: "outbox",
                         subjectID: entry.id)
                 }
+            case let .submitted(info, providerID):
+                status = .sent
+                providerMessageID = providerID
+                if let info { detail["detail"] = info }
+                if let providerID { detail["provider_message_id"] = providerID }
             case let .retry(at, message):
                 status = .queued
                 nextAttempt = at
@@ -101,18 +107,79 @@ extension SQLiteMessageStore {
             }
             detail["result"] = status.rawValue
             if let error { detail["error"] = error }
+            // A delivery report can overtake the submission's own answer; it already moved the entry on,
+            // and the slower answer must not move it back (nor re-queue what the handset has received).
+            if entry.status != .sending {
+                detail["status_kept"] = entry.status.rawValue
+                status = entry.status
+                nextAttempt = entry.nextAttemptAt
+                error = nil
+            }
             try db.execute(
-                sql: "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?",
-                arguments: [status.rawValue, nextAttempt?.timeIntervalSince1970, error, now.timeIntervalSince1970, outboxID])
+                sql: """
+                    UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = COALESCE(?, last_error),
+                        provider_message_id = COALESCE(?, provider_message_id), updated_at = ? WHERE id = ?
+                    """,
+                arguments: [status.rawValue, nextAttempt?.timeIntervalSince1970, error, providerMessageID, now.timeIntervalSince1970, outboxID])
             try Self.insertEvent(
                 db, at: now, subjectKind: "outbox", subjectID: outboxID, conversationID: entry.conversationID,
                 kind: "delivery_attempt", actor: "dispatcher", detail: detail)
-            if status == .delivered, entry.automatic {
-                try db.execute(
-                    sql: "UPDATE conversations SET state = 'acknowledged', updated_at = ? WHERE id = ? AND state = 'open'",
-                    arguments: [now.timeIntervalSince1970, entry.conversationID])
-            }
+            try Self.markAcknowledged(db, entry: entry, status: status, now: now)
         }
+    }
+
+    public func recordDeliveryReport(_ report: DeliveryReport) async throws -> DeliveryReportOutcome {
+        try await pool.write { db in
+            let row: Row?
+            if let outboxID = report.outboxID {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ? AND source = ?", arguments: [outboxID, report.source])
+            } else if let providerID = report.providerMessageID {
+                row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM outbox WHERE source = ? AND provider_message_id = ?", arguments: [report.source, providerID])
+            } else {
+                row = nil
+            }
+            guard let entry = row.map(Self.outboxEntry(from:)) else { return .unknownEntry }
+            let now = report.receivedAt
+            let target: OutboxStatus = switch report.state {
+            case .accepted: .sent
+            case .delivered: .delivered
+            case .failed: .failed
+            }
+            let current: Int = switch entry.status {
+            case .queued, .sending: entry.attempts > 0 ? 1 : 0
+            case .sent: 2
+            case .delivered, .failed, .deadLettered: 3
+            }
+            // Forward only: a report for a re-queued entry means an earlier attempt did reach the provider,
+            // so it is taken (sending again would duplicate the text); nothing moves a final status.
+            let applies = report.state.rank > current && entry.attempts > 0
+            var detail = ["state": report.state.rawValue, "provider_status": report.providerStatus]
+            if let providerID = report.providerMessageID { detail["provider_message_id"] = providerID }
+            detail["result"] = applies ? target.rawValue : "unchanged"
+            if applies {
+                let error = report.state == .failed ? "delivery report: \(report.providerStatus)" : nil
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET status = ?, next_attempt_at = NULL, last_error = COALESCE(?, last_error),
+                            provider_message_id = COALESCE(provider_message_id, ?), updated_at = ? WHERE id = ?
+                        """,
+                    arguments: [target.rawValue, error, report.providerMessageID, now.timeIntervalSince1970, entry.id])
+                try Self.markAcknowledged(db, entry: entry, status: target, now: now)
+            }
+            try Self.insertEvent(
+                db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: entry.conversationID,
+                kind: "delivery_report", actor: "provider", detail: detail)
+            return applies ? .applied(target) : .unchanged(entry.status)
+        }
+    }
+
+    /// An automatic reply that went out acknowledges its conversation.
+    private static func markAcknowledged(_ db: Database, entry: OutboxEntry, status: OutboxStatus, now: Date) throws {
+        guard entry.automatic, status == .delivered || status == .sent else { return }
+        try db.execute(
+            sql: "UPDATE conversations SET state = 'acknowledged', updated_at = ? WHERE id = ? AND state = 'open'",
+            arguments: [now.timeIntervalSince1970, entry.conversationID])
     }
 
     public func requeueAbandonedDeliveries(now: Date) async throws -> Int {

@@ -61,7 +61,7 @@ extension SQLiteMessageStore {
             status: OutboxStatus(rawValue: row["status"]) ?? .queued, attempts: row["attempts"],
             nextAttemptAt: date(row["next_attempt_at"]), lastError: row["last_error"], automatic: row["automatic"],
             author: row["author"], createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
-            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
+            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0), providerMessageID: row["provider_message_id"])
     }
 
     static func event(from row: Row) -> AuditEvent {

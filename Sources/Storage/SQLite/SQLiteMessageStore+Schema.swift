@@ -112,6 +112,14 @@ extension SQLiteMessageStore {
                 CREATE INDEX outbox_automatic_recipient ON outbox(recipient, created_at) WHERE automatic = 1;
                 """)
         }
+        migrator.registerMigration("v3-sms") { db in
+            try db.execute(sql: """
+                -- The provider's id for a submitted message, by which status callbacks that do not echo our
+                -- own id (Twilio's) find their entry.
+                ALTER TABLE outbox ADD COLUMN provider_message_id TEXT;
+                CREATE INDEX outbox_provider_message ON outbox(source, provider_message_id) WHERE provider_message_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -29,12 +29,12 @@ struct GatewayHarness {
     ///   - directory: reuse a directory (and its database) from an earlier harness, to test a restart.
     init(
         replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096,
-        extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil
+        extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil, publicURL: String? = nil
     ) throws {
         self.directory = try directory ?? Fixtures.temporaryDirectory()
         rulesDirectory = rules
         let yaml = """
-            server: { host: 127.0.0.1, port: 0, max_body_bytes: \(maxBodyBytes) }
+            server: { host: 127.0.0.1, port: 0, max_body_bytes: \(maxBodyBytes)\(publicURL.map { ", public_url: \($0)" } ?? "") }
             storage: { data_dir: \(self.directory.appendingPathComponent("data").path) }
             time_zone: Asia/Shanghai
             tokens:
@@ -86,6 +86,18 @@ extension TestClientProtocol {
         if json != nil { headers[.contentType] = "application/json" }
         if let token { headers[.authorization] = "Bearer \(token)" }
         return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestClientProtocol {
+    /// Posts an HTML form (as SMS providers do), with extra headers such as a signature.
+    func postForm(_ uri: String, _ fields: [(String, String)], headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let body = fields.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+            .joined(separator: "&")
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
     }
 }
 
