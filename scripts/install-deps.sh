@@ -5,8 +5,9 @@ set -euo pipefail
 
 packages=(pkg-config libcurl4-openssl-dev libssl-dev libsqlite3-dev libvectorscan-dev libopencc-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  # Dovecot is the real IMAP server the mail transport tests talk to; curl's CLI helps debugging.
-  packages+=(python3 python3-pip python3-venv dovecot-imapd curl)
+  # Dovecot is the real IMAP server the mail transport tests talk to; Kannel (bearerbox and smsbox) the
+  # real SMS gateway the SMS tests talk to; curl's CLI helps debugging.
+  packages+=(python3 python3-pip python3-venv dovecot-imapd kannel curl)
 fi
 
 missing=()
@@ -27,10 +28,12 @@ if ! command -v swift >/dev/null; then
 fi
 
 if [[ "${1:-}" == "--test" ]]; then
-  # Kept in their own venv: an independent Standard Webhooks verifier for the signature tests, and
-  # aiosmtpd, the SMTP server the mail transport tests send to (scripts/test-smtp-server.py).
+  # Kept in their own venv: an independent Standard Webhooks verifier and Twilio's own request validator
+  # for the signature tests, and aiosmtpd, the SMTP server the mail transport tests send to
+  # (scripts/test-smtp-server.py).
   venv=".build/test-venv"
   [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
   "$venv/bin/python" -c "import standardwebhooks" 2>/dev/null || "$venv/bin/pip" install -q standardwebhooks
   "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null || "$venv/bin/pip" install -q aiosmtpd
+  "$venv/bin/python" -c "import twilio.request_validator" 2>/dev/null || "$venv/bin/pip" install -q twilio
 fi

@@ -30,17 +30,7 @@ struct EmailSourceTests {
     }
 
     private func problems(_ source: String) throws -> [String] {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try Fixtures.write(["Config/switchboard.yaml": "sources:\n" + source], under: directory)
-        do {
-            _ = try GatewayConfiguration.load(
-                path: directory.appendingPathComponent("Config/switchboard.yaml").path,
-                environment: ["SECRET": "a-thread-secret-long-enough", "PASSWORD": "hunter2-password"])
-            return []
-        } catch {
-            return error.problems.map(\.description)
-        }
+        try Fixtures.configurationProblems("sources:\n" + source, environment: ["SECRET": "a-thread-secret-long-enough", "PASSWORD": "hunter2-password"])
     }
 
     @Test("a complete email source loads, with its mailbox and relay")

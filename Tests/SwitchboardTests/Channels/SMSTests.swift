@@ -1,4 +1,5 @@
 import Channels
+import Gateway
 import Foundation
 import SwitchboardCore
 import Testing
@@ -101,5 +102,71 @@ struct SMSTests {
         let paused = clock.now
         try await limiter.acquire()
         #expect(clock.now - paused >= .milliseconds(190))
+    }
+}
+
+@Suite("SMS source configuration")
+struct SMSSourceConfigurationTests {
+    static let environment = ["PASSWORD": "kannel-password-1", "SECRET": "kannel-inbound-secret-1", "TOKEN": "twilio-token-123456"]
+
+    private func problems(_ source: String) throws -> [String] {
+        try Fixtures.configurationProblems("sources:\n" + source, environment: Self.environment)
+    }
+
+    @Test("a Kannel source and a Twilio source load, numbers in E.164")
+    func validSources() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Fixtures.write(["Config/switchboard.yaml": """
+            server: { public_url: "https://sb.example.com/" }
+            sources:
+              - id: k
+                channel: sms
+                number: "010 6900 0000"
+                default_country_code: "86"
+                max_segments: 4
+                send_rate: 2.5
+                kannel: { sendsms_url: "http://127.0.0.1:13013/cgi-bin/sendsms", username: sb, password: { env: PASSWORD }, inbound_secret: { env: SECRET } }
+              - id: t
+                channel: sms
+                number: "+15005550006"
+                default_country_code: "1"
+                twilio: { account_sid: AC1, auth_token: { env: TOKEN } }
+            """], under: directory)
+        let configuration = try GatewayConfiguration.load(
+            path: directory.appendingPathComponent("Config/switchboard.yaml").path, environment: Self.environment)
+        let kannel = try #require(configuration.sources.first?.sms)
+        #expect(kannel.number == "+861069000000")
+        #expect(kannel.maxSegments == 4)
+        #expect(kannel.sendRate == 2.5)
+        guard case let .kannel(settings) = kannel.provider else { Issue.record("not kannel"); return }
+        #expect(settings.dlrMask == 31)
+        let twilio = try #require(configuration.sources.last?.sms)
+        guard case let .twilio(twilioSettings) = twilio.provider else { Issue.record("not twilio"); return }
+        #expect(twilioSettings.baseURL == "https://api.twilio.com")
+        #expect(configuration.server.publicURL == "https://sb.example.com/")
+    }
+
+    @Test("wrong SMS settings are refused, naming the key, without the secrets")
+    func refusedSettings() throws {
+        let base = "  - id: s\n    channel: sms\n    number: \"10690000\"\n    default_country_code: \"86\"\n"
+        let kannel = "    kannel: { sendsms_url: \"http://127.0.0.1:13013/cgi-bin/sendsms\", username: sb, password: { env: PASSWORD }, inbound_secret: { env: SECRET } }\n"
+        let none = try problems(base)
+        #expect(none.contains { $0.contains("needs a provider") }, "\(none)")
+        let both = try problems(base + kannel + "    twilio: { account_sid: AC1, auth_token: { env: TOKEN } }\n")
+        #expect(both.contains { $0.contains("names two providers") })
+        let remote = try problems(base + "    kannel: { sendsms_url: \"http://kannel.example.com/cgi-bin/sendsms\", username: sb, password: { env: PASSWORD }, inbound_secret: { env: SECRET } }\n")
+        #expect(remote.contains { $0.contains("clear text") })
+        #expect(!remote.joined().contains("kannel-password-1"))
+        let inline = try problems(base + "    kannel: { sendsms_url: \"http://127.0.0.1/x\", username: sb, password: hunter2, inbound_secret: { env: SECRET } }\n")
+        #expect(inline.contains { $0.contains("is a secret") })
+        let segments = try problems(base + "    max_segments: 40\n" + kannel)
+        #expect(segments.contains { $0.contains("max_segments must be 1 to 20") })
+        let country = try problems("  - id: s\n    channel: sms\n    number: \"10690000\"\n    default_country_code: \"+86\"\n" + kannel)
+        #expect(country.contains { $0.contains("default_country_code must be") })
+        let emailKey = try problems(base + kannel + "    imap: { url: \"imaps://x\" }\n")
+        #expect(emailKey.contains { $0.contains("imap is only for email sources") })
+        let signature = try problems(base + kannel + "    inbound_signature: { scheme: none }\n")
+        #expect(signature.contains { $0.contains("inbound_signature is for webhook and email sources") })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 
 /// Paths and scratch space shared by the tests.
 enum Fixtures {
@@ -138,5 +139,18 @@ enum Fixtures {
         let directory = try temporaryDirectory().appendingPathComponent("Rules")
         try write(miniRules.merging(overrides) { _, new in new }, under: directory)
         return directory
+    }
+
+    /// The problems loading a configuration file with this text reports, or none.
+    static func configurationProblems(_ yaml: String, environment: [String: String]) throws -> [String] {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try write(["Config/switchboard.yaml": yaml], under: directory)
+        do {
+            _ = try GatewayConfiguration.load(path: directory.appendingPathComponent("Config/switchboard.yaml").path, environment: environment)
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
     }
 }
