@@ -14,10 +14,17 @@ extension ConfigurationReader {
         if countryCode.isEmpty || countryCode.count > 3 || !countryCode.allSatisfy({ $0.isASCII && $0.isNumber }) || countryCode.hasPrefix("0") {
             log.report("default_country_code must be 1 to 3 digits without + (86, 44, 1)", at: map["default_country_code"] ?? item)
         }
-        guard let number = PhoneNumber.e164(numberText, defaultCountryCode: countryCode) else {
-            log.report("number of source '\(id)' must be a phone number, a short code or a sender name", at: map["number"]!)
+        // Kept exactly as written: it is what the provider knows us by (an E.164 number, a long service
+        // number such as 106… or a short code), and rewriting it would make the provider refuse the sender.
+        let digits = numberText.hasPrefix("+") ? numberText.dropFirst() : Substring(numberText)
+        let isNumber = (3...20).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        let isName = !numberText.hasPrefix("+") && (1...11).contains(numberText.count)
+            && numberText.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } && numberText.contains(where: \.isLetter)
+        guard isNumber || isName else {
+            log.report("number of source '\(id)' must be a phone number (+ and 3 to 20 digits, no spaces), a short code or a sender name of up to 11 letters and digits", at: map["number"]!)
             return nil
         }
+        let number = numberText
         let maxSegments = map.int("max_segments", in: what, log) ?? 6
         if !(1...20).contains(maxSegments) { log.report("max_segments must be 1 to 20", at: map["max_segments"]!) }
         var sendRate = 10.0
