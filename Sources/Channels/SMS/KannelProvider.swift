@@ -155,13 +155,17 @@ public struct KannelProvider: SMSProvider {
         return Self.outcome(status: response.status, answer: answer, segments: message.segments)
     }
 
-    /// sendsms answers 202 with `0: Accepted for delivery` or `3: Queued for later delivery`; 4xx for a
-    /// request it will never take (credentials, a missing field), 5xx or 429 for a passing problem.
+    /// sendsms answers 202 with `0: Accepted for delivery` or `3: Queued for later delivery`; 403 either for
+    /// wrong credentials or, with `Not routable`, when no SMSC can take the message (one is down or not
+    /// configured: worth retrying while ops bring it back); other 4xx for a request it will never take; 5xx
+    /// or 429 for a passing problem.
     static func outcome(status: Int, answer: String, segments: SMSSegments) -> DeliveryAttemptOutcome {
         let said = answer.isEmpty ? "" : " (\(answer.prefix(80)))"
         switch status {
         case 200..<300:
             return .submitted(detail: "Kannel HTTP \(status)\(said), \(segments.count) \(segments.encoding.rawValue) segment(s)", providerMessageID: nil)
+        case 403 where answer.localizedCaseInsensitiveContains("not routable"):
+            return .temporaryFailure(error: "Kannel has no SMSC that can take the message (HTTP 403\(said)); check the SMSC's status", retryAfter: nil)
         case 429, 500..<600:
             return .temporaryFailure(error: "Kannel sendsms answered HTTP \(status)\(said)", retryAfter: nil)
         case 401, 403:

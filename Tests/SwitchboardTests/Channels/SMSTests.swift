@@ -1,4 +1,4 @@
-import Channels
+@testable import Channels
 import Gateway
 import Foundation
 import SwitchboardCore
@@ -170,5 +170,34 @@ struct SMSSourceConfigurationTests {
         #expect(emailKey.contains { $0.contains("imap is only for email sources") })
         let signature = try problems(base + kannel + "    inbound_signature: { scheme: none }\n")
         #expect(signature.contains { $0.contains("inbound_signature is for webhook and email sources") })
+    }
+}
+
+@Suite("Kannel sendsms answers")
+struct KannelAnswerTests {
+    @Test("sendsms answers map to submitted, retried or refused, as Kannel 1.4.5 words them")
+    func outcomes() {
+        let segments = SMSSegments("hello")
+        #expect(KannelProvider.outcome(status: 202, answer: "0: Accepted for delivery", segments: segments)
+            == .submitted(detail: "Kannel HTTP 202 (0: Accepted for delivery), 1 GSM-7 segment(s)", providerMessageID: nil))
+        if case .submitted = KannelProvider.outcome(status: 202, answer: "3: Queued for later delivery", segments: segments) {} else {
+            Issue.record("queued for later delivery is a submission")
+        }
+        if case let .temporaryFailure(error, _) = KannelProvider.outcome(status: 403, answer: "Not routable. Do not try again.", segments: segments) {
+            #expect(error.contains("no SMSC"))
+        } else {
+            Issue.record("no route is worth retrying while the SMSC comes back")
+        }
+        if case let .permanentFailure(error) = KannelProvider.outcome(status: 403, answer: "Authorization failed for sendsms", segments: segments) {
+            #expect(error.contains("credentials"))
+        } else {
+            Issue.record("wrong credentials are not retried")
+        }
+        if case .permanentFailure = KannelProvider.outcome(status: 400, answer: "Missing receiver number, rejected", segments: segments) {} else {
+            Issue.record("a malformed request is refused")
+        }
+        if case .temporaryFailure = KannelProvider.outcome(status: 503, answer: "", segments: segments) {} else {
+            Issue.record("5xx is retried")
+        }
     }
 }

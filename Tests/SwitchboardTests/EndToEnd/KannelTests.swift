@@ -18,7 +18,7 @@ struct KannelTests {
 
     /// Runs `body` with the gateway, the operator and Kannel started and wired to each other.
     static func withKannel(
-        autoDeliver: Bool = true, sendRate: Int = 50,
+        autoDeliver: Bool = true, sendRate: Int = 50, moPost: Bool = false,
         _ body: @escaping @Sendable (any TestClientProtocol, Gateway.Parts, FakeSMSOperator, TestKannel) async throws -> Void
     ) async throws {
         let ports = try TestKannel.reservePorts()
@@ -44,7 +44,7 @@ struct KannelTests {
         try await harness.run { (client, parts) async throws in
             let port = try #require(client.port)
             let kannel = try await TestKannel.start(
-                ports: ports, operator: smsOperator, moURL: "http://127.0.0.1:\(port)/v1/inbound/sms/kan?secret=\(secret)")
+                ports: ports, operator: smsOperator, moURL: "http://127.0.0.1:\(port)/v1/inbound/sms/kan?secret=\(secret)", moPost: moPost)
             defer { kannel.stop() }
             do {
                 try await body(client, parts, smsOperator, kannel)
@@ -120,6 +120,19 @@ struct KannelTests {
             try await smsOperator.sendMO(from: "+8613800138000", to: Self.shortCode, text: "收到了，谢谢")
             #expect(try await eventually { try await Self.inboundMessages(parts).count == 2 })
             #expect(try await Self.inboundMessages(parts).last?["conversation_id"] as String? == conversationID)
+        }
+    }
+
+    @Test("Kannel's post-url: the text as the body, sender and coding in X-Kannel headers, Chinese and GSM alike")
+    func postURL() async throws {
+        try await Self.withKannel(moPost: true) { _, parts, smsOperator, _ in
+            try await smsOperator.sendMO(from: "13800138000", to: Self.shortCode, text: "退款什么时候到账？")
+            try await smsOperator.sendMO(from: "13900139000", to: Self.shortCode, text: "Where is my refund? Ref #42 & co")
+            #expect(try await eventually { try await Self.inboundMessages(parts).count == 2 })
+            let rows = try await Self.inboundMessages(parts)
+            #expect(Set(rows.compactMap { $0["text"] as String? }) == ["退款什么时候到账？", "Where is my refund? Ref #42 & co"])
+            #expect(Set(rows.compactMap { $0["sender"] as String? }) == ["+8613800138000", "+8613900139000"])
+            #expect(rows.allSatisfy { ($0["external_id"] as String?)?.hasPrefix("kannel:") == true })
         }
     }
 

@@ -1,3 +1,4 @@
+import Channels
 import Curl
 import Foundation
 import Hummingbird
@@ -95,7 +96,8 @@ final class FakeSMSOperator: Sendable {
         /// The UDH in lower-case hex, nil when the part has none.
         var udh: String?
         var concatenation: Concatenation?
-        /// The report types Kannel asked for on this part (`%d`); 0 on all but the first part of a long message.
+        /// The report types Kannel asked for on this part (`%d`): sendsms's `dlr-mask` on the first part, 0 on the
+        /// other parts of a long message, -1 when sendsms was given none.
         var dlrMask: Int
         /// Kannel's id for this part (`%I`).
         var kannelID: String
@@ -146,7 +148,8 @@ final class FakeSMSOperator: Sendable {
     /// Every MT part received so far, in arrival order.
     var received: [MT] { state.withLock { $0.received } }
 
-    /// Every delivery report sent to Kannel so far (automatic and by hand), in order.
+    /// Every delivery report sent to Kannel so far, in order: by hand, each; automatic, once Kannel took it (or its
+    /// last attempt when Kannel never did).
     var reportsSent: [SentReport] { state.withLock { $0.reportsSent } }
 
     /// The port it listens on, once started.
@@ -191,15 +194,16 @@ final class FakeSMSOperator: Sendable {
         guard port > 0 else { throw Failure(description: "the fake SMS operator did not start listening on 127.0.0.1") }
     }
 
+    /// Stops listening, then ends automatic reports still under way.
     func stop() async {
+        await group.withLock { $0 }?.triggerGracefulShutdown()
+        _ = try? await task.withLock { $0 }?.value
         let reports = state.withLock { state in
             defer { state.reportTasks = [] }
             return state.reportTasks
         }
         for report in reports { report.cancel() }
         for report in reports { await report.value }
-        await group.withLock { $0 }?.triggerGracefulShutdown()
-        _ = try? await task.withLock { $0 }?.value
     }
 
     // MARK: - MT
@@ -225,7 +229,8 @@ final class FakeSMSOperator: Sendable {
                 coding: coding, charset: charset, udh: udh.map(Self.hex), concatenation: udh.flatMap(Self.concatenation),
                 dlrMask: dlrMask, kannelID: string("id"), foreignID: foreignID, answer: answer, receivedAt: Date())
             state.received.append(mt)
-            return (mt, state.autoDeliver && foreignID != nil && dlrMask & 1 != 0)
+            // -1 is Kannel's "not given": a report was not asked for.
+            return (mt, state.autoDeliver && foreignID != nil && dlrMask > 0 && dlrMask & 1 != 0)
         }
 
         if autoReport, let foreignID = mt.foreignID {
@@ -233,10 +238,10 @@ final class FakeSMSOperator: Sendable {
                 // Kannel stores the id for reports once it has read this answer; a report sent before that is
                 // refused as unknown, so it is sent a moment later and retried while refused.
                 try? await Task.sleep(for: .milliseconds(100))
-                for _ in 0..<30 where !Task.isCancelled {
-                    if let accepted = try? await self.report(foreignID: foreignID, status: .delivered, errorCode: nil, automatic: true), accepted {
-                        return
-                    }
+                for attempt in 1...30 where !Task.isCancelled {
+                    let accepted = try? await self.report(
+                        foreignID: foreignID, status: .delivered, errorCode: nil, automatic: true, recordRefusal: attempt == 30)
+                    if accepted == true { return }
                     try? await Task.sleep(for: .milliseconds(100))
                 }
             }
@@ -275,10 +280,10 @@ final class FakeSMSOperator: Sendable {
     /// failed), so a second final report comes back false (`Unknown DLR, not accepted`).
     @discardableResult
     func sendDeliveryReport(foreignID: String, status: ReportStatus, errorCode: Int? = nil) async throws -> Bool {
-        try await report(foreignID: foreignID, status: status, errorCode: errorCode, automatic: false)
+        try await report(foreignID: foreignID, status: status, errorCode: errorCode, automatic: false, recordRefusal: true)
     }
 
-    private func report(foreignID: String, status: ReportStatus, errorCode: Int?, automatic: Bool) async throws -> Bool {
+    private func report(foreignID: String, status: ReportStatus, errorCode: Int?, automatic: Bool, recordRefusal: Bool) async throws -> Bool {
         let to = received.first { $0.foreignID == foreignID }?.to
         var query: [(String, [UInt8])] = [
             ("dlr-mask", Array(String(status.dlrType).utf8)), ("dlr-mid", Array(foreignID.utf8)),
@@ -292,7 +297,9 @@ final class FakeSMSOperator: Sendable {
         guard accepted || body.contains("Unknown DLR") else {
             throw Failure(description: "Kannel refused the delivery report for \(foreignID): HTTP \(code) \(body)")
         }
-        state.withLock { $0.reportsSent.append(SentReport(foreignID: foreignID, status: status, accepted: accepted, automatic: automatic)) }
+        if accepted || recordRefusal {
+            state.withLock { $0.reportsSent.append(SentReport(foreignID: foreignID, status: status, accepted: accepted, automatic: automatic)) }
+        }
         return accepted
     }
 
@@ -305,7 +312,7 @@ final class FakeSMSOperator: Sendable {
     func sendMO(from: String, to: String, text: String, coding: MOCoding = .automatic) async throws -> String {
         let ucs2: Bool
         switch coding {
-        case .automatic: ucs2 = !text.unicodeScalars.allSatisfy(Self.gsm7.contains)
+        case .automatic: ucs2 = SMSSegments(text).encoding == .ucs2
         case .gsm7: ucs2 = false
         case .ucs2: ucs2 = true
         }
@@ -334,11 +341,6 @@ final class FakeSMSOperator: Sendable {
     }
 
     // MARK: - Encoding
-
-    /// The GSM 03.38 default alphabet and its extension table.
-    static let gsm7: Set<Unicode.Scalar> = Set(
-        ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
-            + "abcdefghijklmnopqrstuvwxyzäöñüà" + "\u{0C}^{}\\[~]|€").unicodeScalars)
 
     /// A form-encoded query split into raw bytes per name (`+` is a space); later duplicates win.
     static func formFields(_ query: String) -> [String: [UInt8]] {

@@ -14,7 +14,8 @@ import Darwin
 /// from the gateway (``sendsmsURL``, ``sendsmsUsername``, ``sendsmsPassword``).
 ///
 /// Both processes die with ``stop()`` (also called on deinit) and, should the test process die first, by themselves:
-/// each runs under a shell that leads a process group of its own and kills it when a pipe from this process closes.
+/// each runs under a shell that leads a process group of its own and, when a pipe from this process closes, removes the
+/// directory and kills the group.
 ///
 /// What this Kannel does, found by experiment with 1.4.5 (see the configuration for the groups):
 /// - MO: smsbox calls `moURL` + ``moPlaceholders`` with GET. `text` is the message's bytes, percent-encoded: UTF-8 for
@@ -97,7 +98,7 @@ final class TestKannel: @unchecked Sendable {
     }
 
     /// Starts bearerbox, waits until its admin interface answers and its SMSC is online, starts smsbox and waits until
-    /// it is connected and its sendsms port accepts connections (20 s at most, about 0.3 s usually).
+    /// it is connected and its sendsms port accepts connections (20 s at most; about 0.15 s usually).
     ///
     /// - Parameters:
     ///   - ports: from ``reservePorts()``. Should another process take one of them meanwhile, start fails with the
@@ -106,17 +107,21 @@ final class TestKannel: @unchecked Sendable {
     ///   - moURL: where smsbox sends every MO (`http://127.0.0.1:…`, with a query of its own if need be);
     ///     ``moPlaceholders`` are appended. No `%` in it but before a digit: Kannel would replace `%` + letter.
     ///   - moRecode: smsbox's `mo-recode`: UCS-2 MOs reach `moURL` recoded to UTF-8 (`coding=0`, `charset=UTF-8`).
-    static func start(ports: Ports, operator smsOperator: FakeSMSOperator, moURL: String, moRecode: Bool = false) async throws -> TestKannel {
+    ///   - moPost: use `post-url` (text as the body, sender and coding as `X-Kannel-*` headers, `send-sender = true`)
+    ///     instead of `get-url`; only ``moPostPlaceholders`` are appended then.
+    static func start(
+        ports: Ports, operator smsOperator: FakeSMSOperator, moURL: String, moRecode: Bool = false, moPost: Bool = false
+    ) async throws -> TestKannel {
         guard let bearerboxPath = ["/usr/sbin/bearerbox", "/usr/local/sbin/bearerbox"].first(where: FileManager.default.isExecutableFile),
             let smsboxPath = ["/usr/sbin/smsbox", "/usr/local/sbin/smsbox"].first(where: FileManager.default.isExecutableFile)
         else { throw Failure(description: "Kannel is not installed (no /usr/sbin/bearerbox or smsbox): apt-get install kannel") }
         guard smsOperator.port > 0 else { throw Failure(description: "start the FakeSMSOperator before TestKannel") }
-        let serviceURL = try moServiceURL(moURL)
+        let serviceURL = try moServiceURL(moURL, placeholders: moPost ? moPostPlaceholders : moPlaceholders)
 
         let directory = "/tmp/sb-kannel-" + String(UUID().uuidString.prefix(8)).lowercased()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let configuration = Self.configuration(
-            directory: directory, ports: ports, sendURL: smsOperator.sendURL, moURL: serviceURL, moRecode: moRecode,
+            directory: directory, ports: ports, sendURL: smsOperator.sendURL, moURL: serviceURL, moRecode: moRecode, moPost: moPost,
             debug: ProcessInfo.processInfo.environment["SWITCHBOARD_KANNEL_DEBUG"] == "1")
         let configurationPath = directory + "/kannel.conf"
         do {
@@ -129,7 +134,7 @@ final class TestKannel: @unchecked Sendable {
 
         let bearerbox: (process: Process, input: Pipe)
         do {
-            bearerbox = try launch(bearerboxPath, configuration: configurationPath, output: directory + "/bearerbox.out")
+            bearerbox = try launch(bearerboxPath, directory: directory, output: directory + "/bearerbox.out")
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw Failure(description: "cannot run \(bearerboxPath): \(error)")
@@ -141,44 +146,63 @@ final class TestKannel: @unchecked Sendable {
             terminate(processes: processes, inputs: inputs, directory: directory)
             return Failure(description: "\(what)\n\(text)")
         }
+        func pause() async throws {
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { throw fail("Kannel's start was cancelled") }
+        }
         let deadline = ContinuousClock.now + .seconds(20)
         let client = CurlHTTPClient()
 
-        // bearerbox: the admin interface answers, the SMSC is online, the box port accepts connections.
+        // bearerbox: the admin interface answers and the SMSC is online (bearerbox opens the box port before the
+        // SMSC; a probe of the box port itself would hold bearerbox's box listener up for a second each time).
         while true {
             if let status = try? await status(client: client, port: ports.admin), status.contains("\(smscID)[\(smscID)]"),
-                status.contains("(online"), accepts(port: ports.smsbox)
+                status.contains("(online")
             {
                 break
             }
-            if !bearerbox.process.isRunning { throw fail("bearerbox ended at start (ports \(ports))") }
+            // After a panic (a port taken, a bad configuration) bearerbox can hang instead of ending.
+            if !bearerbox.process.isRunning || panicked(directory + "/bearerbox.out") {
+                throw fail("bearerbox ended at start (ports \(ports))")
+            }
             if ContinuousClock.now > deadline { throw fail("bearerbox did not come up within 20 s (ports \(ports))") }
-            try await Task.sleep(for: .milliseconds(20))
+            try await pause()
         }
 
-        let smsbox: (process: Process, input: Pipe)
-        do {
-            smsbox = try launch(smsboxPath, configuration: configurationPath, output: directory + "/smsbox.out")
-        } catch {
-            throw fail("cannot run \(smsboxPath): \(error)")
-        }
-        processes.append(smsbox.process)
-        inputs.append(smsbox.input)
-        // smsbox: connected to bearerbox, sendsms port open.
-        while true {
-            if let status = try? await status(client: client, port: ports.admin), status.contains("smsbox:"), accepts(port: ports.sendsms) {
-                break
+        // smsbox: connected to bearerbox, sendsms port open. smsbox gives up at once when bearerbox does not take its
+        // connection yet; it is started again then, a few times.
+        var smsboxStarts = 0
+        repeat {
+            let smsbox: (process: Process, input: Pipe)
+            do {
+                smsbox = try launch(smsboxPath, directory: directory, output: directory + "/smsbox.out")
+            } catch {
+                throw fail("cannot run \(smsboxPath): \(error)")
             }
-            if !smsbox.process.isRunning { throw fail("smsbox ended at start (ports \(ports))") }
-            if !bearerbox.process.isRunning { throw fail("bearerbox ended while smsbox started (ports \(ports))") }
-            if ContinuousClock.now > deadline { throw fail("smsbox did not come up within 20 s (ports \(ports))") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return TestKannel(ports: ports, directory: directory, bearerbox: bearerbox.process, smsbox: smsbox.process, inputs: inputs)
+            smsboxStarts += 1
+            processes.append(smsbox.process)
+            inputs.append(smsbox.input)
+            while smsbox.process.isRunning && !panicked(directory + "/smsbox.out") {
+                if let status = try? await status(client: client, port: ports.admin), status.contains("smsbox:"), accepts(port: ports.sendsms) {
+                    return TestKannel(ports: ports, directory: directory, bearerbox: bearerbox.process, smsbox: smsbox.process, inputs: inputs)
+                }
+                if !bearerbox.process.isRunning { throw fail("bearerbox ended while smsbox started (ports \(ports))") }
+                if ContinuousClock.now > deadline { throw fail("smsbox did not come up within 20 s (ports \(ports))") }
+                try await pause()
+            }
+            // Gone, or hanging after its panic: its process group goes (the watcher with it, leaving the directory).
+            killGroup(smsbox.process)
+            try await pause()
+        } while smsboxStarts < 3 && ContinuousClock.now < deadline
+        throw fail("smsbox ended at start \(smsboxStarts) times (ports \(ports))")
+    }
+
+    /// Whether a box's standard error shows a Kannel panic.
+    private static func panicked(_ path: String) -> Bool {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.contains("PANIC:") ?? false
     }
 
     /// `moURL` with ``moPlaceholders`` appended, after checking Kannel will not rewrite any of it.
-    static func moServiceURL(_ moURL: String) throws -> String {
+    static func moServiceURL(_ moURL: String, placeholders: String = moPlaceholders) throws -> String {
         guard moURL.hasPrefix("http://") || moURL.hasPrefix("https://") else {
             throw Failure(description: "moURL must be an http:// URL: \(moURL)")
         }
@@ -194,11 +218,18 @@ final class TestKannel: @unchecked Sendable {
             index = next
         }
         let separator = moURL.hasSuffix("?") || moURL.hasSuffix("&") ? "" : (moURL.contains("?") ? "&" : "?")
-        return moURL + separator + moPlaceholders
+        return moURL + separator + placeholders
     }
 
+    /// What is appended to a `post-url`: the rest travels in the body and `X-Kannel-*` headers, but Kannel's message
+    /// id has no header of its own.
+    static let moPostPlaceholders = "id=%I"
+
+
     /// The complete kannel.conf: everything on 127.0.0.1 and inside `directory`.
-    static func configuration(directory: String, ports: Ports, sendURL: String, moURL: String, moRecode: Bool = false, debug: Bool = false)
+    static func configuration(
+        directory: String, ports: Ports, sendURL: String, moURL: String, moRecode: Bool = false, moPost: Bool = false, debug: Bool = false
+    )
         -> String
     {
         let level = debug ? 0 : 1
@@ -265,7 +296,8 @@ final class TestKannel: @unchecked Sendable {
             # Every MO, whatever its first word, to the gateway; the answer's body is never sent back as an SMS.
             group = sms-service
             keyword = default
-            get-url = "\(moURL)"
+            \(moPost ? "post-url" : "get-url") = "\(moURL)"
+            send-sender = true
             max-messages = 0
             omit-empty = true
             concatenation = false
@@ -273,18 +305,20 @@ final class TestKannel: @unchecked Sendable {
             """
     }
 
+    private static let setsid = ["/usr/bin/setsid", "/bin/setsid"].first(where: FileManager.default.isExecutableFile)
+
     /// The shell that runs a box: it ends when the box does (a failed start shows at once) and, when the pipe on its
-    /// standard input closes, kills its whole process group (setsid made it the leader of a new one).
-    private static func launch(_ binary: String, configuration: String, output: String) throws -> (process: Process, input: Pipe) {
+    /// standard input closes, removes the directory and kills its whole process group (setsid made it the leader of
+    /// a new one): so a test process that dies leaves neither processes nor files behind.
+    private static func launch(_ binary: String, directory: String, output: String) throws -> (process: Process, input: Pipe) {
         let input = Pipe()
         let wrapper = Process()
-        let setsid = ["/usr/bin/setsid", "/bin/setsid"].first(where: FileManager.default.isExecutableFile)
         let ending = setsid == nil ? "kill -KILL $child 2>/dev/null" : "kill -KILL 0"
         wrapper.executableURL = URL(fileURLWithPath: setsid ?? "/bin/sh")
         wrapper.arguments = (setsid == nil ? [] : ["/bin/sh"]) + [
             "-c",
-            "exec 3<&0; \"$1\" \"$2\" </dev/null & child=$!; (cat <&3 >/dev/null; \(ending)) & exec 3<&-; wait $child",
-            "kannel-wrapper", binary, configuration,
+            "exec 3<&0; \"$1\" \"$2/kannel.conf\" </dev/null & child=$!; (cat <&3 >/dev/null; rm -rf \"$2\"; \(ending)) & exec 3<&-; wait $child",
+            "kannel-wrapper", binary, directory,
         ]
         wrapper.standardInput = input
         _ = FileManager.default.createFile(atPath: output, contents: nil)
@@ -356,11 +390,15 @@ final class TestKannel: @unchecked Sendable {
         for input in inputs { try? input.fileHandleForWriting.close() }
         let deadline = ContinuousClock.now + .seconds(3)
         while ContinuousClock.now < deadline && processes.contains(where: \.isRunning) { usleep(5_000) }
-        for process in processes where process.isRunning {
-            let pid = process.processIdentifier
-            // Its own process group (never ours): end all of it.
-            if getpgid(pid) == pid && pid != getpgrp() { kill(-pid, SIGKILL) } else { kill(pid, SIGKILL) }
-        }
+        for process in processes { killGroup(process) }
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Under setsid the wrapper leads a process group of its own (never ours): all of it ends, the box and the
+    /// watcher too, even when the wrapper itself has already ended.
+    private static func killGroup(_ process: Process) {
+        let pid = process.processIdentifier
+        guard pid > 0 else { return }
+        if setsid != nil && pid != getpgrp() { kill(-pid, SIGKILL) } else if process.isRunning { kill(pid, SIGKILL) }
     }
 }
