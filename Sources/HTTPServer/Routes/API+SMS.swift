@@ -9,13 +9,7 @@ extension API {
     /// no 2xx delivers again, and its message id stores the retry once.
     func receiveSMS(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let (source, reader, callback) = try await providerCallback(request, context: context)
-        let inbound: InboundMessage
-        do {
-            inbound = try reader.inboundMessage(from: callback)
-        } catch {
-            Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "invalid_callback")], factory: metricsFactory).increment()
-            throw APIError.badRequest(error.message)
-        }
+        let inbound = try readCallback(source) { () throws(SwitchboardError) in try reader.inboundMessage(from: callback) }
         let result = try await commit(inbound, context: context)
         context.logger.debug("sms accepted", metadata: ["message.id": "\(result.messageID)", "message.duplicate": "\(result.duplicate)"])
         return acknowledgement(reader)
@@ -25,13 +19,7 @@ extension API {
     /// Reports for unknown entries are answered 200 too: refusing them would only make the gateway retry.
     func receiveSMSReport(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let (source, reader, callback) = try await providerCallback(request, context: context)
-        let report: DeliveryReport
-        do {
-            report = try reader.deliveryReport(from: callback)
-        } catch {
-            Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "invalid_callback")], factory: metricsFactory).increment()
-            throw APIError.badRequest(error.message)
-        }
+        let report = try readCallback(source) { () throws(SwitchboardError) in try reader.deliveryReport(from: callback) }
         let outcome: DeliveryReportOutcome
         do {
             outcome = try await store.recordDeliveryReport(report)
@@ -71,6 +59,16 @@ extension API {
             throw APIError(.forbidden, code: "invalid_signature", "signature check failed: \(reason)")
         }
         return (source, reader, callback)
+    }
+
+    /// Reads what a genuine callback carries; one that cannot be read is refused with 400, naming the field.
+    private func readCallback<Value>(_ source: InboundSource, _ read: () throws(SwitchboardError) -> Value) throws -> Value {
+        do {
+            return try read()
+        } catch {
+            Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "invalid_callback")], factory: metricsFactory).increment()
+            throw APIError.badRequest(error.message)
+        }
     }
 
     private func acknowledgement(_ reader: any CallbackReader) -> Response {

@@ -2,9 +2,7 @@ import Channels
 import Curl
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 
 /// A real HTTP server on 127.0.0.1 that plays the mobile operator (the SMSC) behind a real Kannel, which reaches it
@@ -122,14 +120,12 @@ final class FakeSMSOperator: Sendable {
         var received: [MT] = []
         var reportsSent: [SentReport] = []
         var counter = 0
-        var port = 0
         var kannelSMSCPort = 0
         var reportTasks: [Task<Void, Never>] = []
     }
 
     private let state: Mutex<State>
-    private let group: Mutex<ServiceGroup?> = Mutex(nil)
-    private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
+    private let server = LoopbackServer()
     private let client = CurlHTTPClient()
     /// Makes foreign ids unique across operators, so a report can never reach another test's Kannel message.
     private let idPrefix = "op" + String(UUID().uuidString.prefix(8)).lowercased()
@@ -153,7 +149,7 @@ final class FakeSMSOperator: Sendable {
     var reportsSent: [SentReport] { state.withLock { $0.reportsSent } }
 
     /// The port it listens on, once started.
-    var port: Int { state.withLock { $0.port } }
+    var port: Int { server.port }
 
     /// Kannel's `send-url` for this operator: its placeholders give everything ``MT`` records.
     var sendURL: String {
@@ -177,27 +173,13 @@ final class FakeSMSOperator: Sendable {
         router.get("mt") { request, _ -> Response in
             self.receive(query: request.uri.query ?? "")
         }
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-sms-operator")
-        logger.logLevel = .warning
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let serviceGroup = ServiceGroup(services: [application], logger: logger)
-        group.withLock { $0 = serviceGroup }
-        let running = Task { try await serviceGroup.run() }
-        task.withLock { $0 = running }
-        for await port in stream {
-            state.withLock { $0.port = port }
-            break
-        }
+        await server.start(router, label: "fake-sms-operator")
         guard port > 0 else { throw Failure(description: "the fake SMS operator did not start listening on 127.0.0.1") }
     }
 
     /// Stops listening, then ends automatic reports still under way.
     func stop() async {
-        await group.withLock { $0 }?.triggerGracefulShutdown()
-        _ = try? await task.withLock { $0 }?.value
+        await server.stop()
         let reports = state.withLock { state in
             defer { state.reportTasks = [] }
             return state.reportTasks

@@ -1,9 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 
 /// A provider speaking Twilio's `Messages` REST resource on 127.0.0.1: records each submission, answers
@@ -32,9 +30,9 @@ final class FakeTwilioAPI: Sendable {
     }
 
     private let state: Mutex<State>
-    private let group: Mutex<ServiceGroup?> = Mutex(nil)
-    private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
-    private(set) nonisolated(unsafe) var port = 0
+    private let server = LoopbackServer()
+
+    var port: Int { server.port }
 
     init(answers: [Answer] = []) {
         state = Mutex(State(answers: answers))
@@ -79,23 +77,10 @@ final class FakeTwilioAPI: Sendable {
             let json = #"{"sid": "\#(sid)", "status": "queued", "num_segments": "1"}"#
             return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-twilio")
-        logger.logLevel = .warning
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let serviceGroup = ServiceGroup(services: [application], logger: logger)
-        group.withLock { $0 = serviceGroup }
-        task.withLock { $0 = Task { try await serviceGroup.run() } }
-        for await port in stream {
-            self.port = port
-            break
-        }
+        await server.start(router, label: "fake-twilio")
     }
 
     func stop() async {
-        await group.withLock { $0 }?.triggerGracefulShutdown()
-        _ = try? await task.withLock { $0 }?.value
+        await server.stop()
     }
 }

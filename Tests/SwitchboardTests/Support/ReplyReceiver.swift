@@ -1,8 +1,6 @@
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 
 /// A real HTTP endpoint on 127.0.0.1 that plays a customer's system receiving replies: it answers
@@ -19,10 +17,10 @@ final class ReplyReceiver: Sendable {
     }
 
     private let state: Mutex<State>
-    private let group: Mutex<ServiceGroup?> = Mutex(nil)
-    private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
+    private let server = LoopbackServer()
+
     /// The port it listens on, once started.
-    private(set) nonisolated(unsafe) var port = 0
+    var port: Int { server.port }
 
     /// - Parameter statuses: the status of each request in turn; after the list runs out, 200.
     init(statuses: [Int] = []) {
@@ -46,23 +44,10 @@ final class ReplyReceiver: Sendable {
             }
             return Response(status: .init(code: status))
         }
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "reply-receiver")
-        logger.logLevel = .warning
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let serviceGroup = ServiceGroup(services: [application], logger: logger)
-        group.withLock { $0 = serviceGroup }
-        task.withLock { $0 = Task { try await serviceGroup.run() } }
-        for await port in stream {
-            self.port = port
-            break
-        }
+        await server.start(router, label: "reply-receiver")
     }
 
     func stop() async {
-        await group.withLock { $0 }?.triggerGracefulShutdown()
-        _ = try? await task.withLock { $0 }?.value
+        await server.stop()
     }
 }
