@@ -29,13 +29,11 @@ public struct HTTPResponse: Sendable {
     public var body: Data
 }
 
-/// HTTP over libcurl, one easy handle per transfer. Transfers block, so they run on a dedicated queue
-/// and never on Swift's cooperative thread pool.
+/// HTTP over libcurl, one easy handle per transfer. Transfers block, so they run on threads of their own
+/// (``BlockingTransfers``), never on Swift's cooperative thread pool.
 public struct CurlHTTPClient: Sendable {
     /// Largest response body kept; the rest is read and dropped.
     public static let maximumResponseBody = 64 * 1024
-
-    private static let queue = DispatchQueue(label: "switchboard.curl", attributes: .concurrent)
 
     public init() {
         CurlRuntime.initialize()
@@ -43,11 +41,7 @@ public struct CurlHTTPClient: Sendable {
 
     /// Performs a request; throws ``CurlError`` when no HTTP response was received at all.
     public func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await withCheckedThrowingContinuation { continuation in
-            Self.queue.async {
-                continuation.resume(with: Result { try Self.performBlocking(request) })
-            }
-        }
+        try await BlockingTransfers.run { try Self.performBlocking(request) }
     }
 
     static func performBlocking(_ request: HTTPRequest) throws -> HTTPResponse {

@@ -21,8 +21,6 @@ public struct CurlSMTPClient: Sendable {
     /// Longest reply text kept in a result.
     public static let maximumReplyLength = 300
 
-    private static let queue = DispatchQueue(label: "switchboard.curl.smtp", attributes: .concurrent)
-
     private let endpoint: MailServerEndpoint
     private let heloName: String
     private let logger: Logger
@@ -39,10 +37,10 @@ public struct CurlSMTPClient: Sendable {
     /// The addresses must already be validated; any with CR, LF or NUL is still refused here. When the server
     /// refuses one recipient, the whole send is rejected with that answer.
     public func send(from: String, recipients: [String], message: Data) async -> SMTPSendResult {
-        await withCheckedContinuation { continuation in
-            Self.queue.async {
-                continuation.resume(returning: self.sendBlocking(from: from, recipients: recipients, message: message))
-            }
+        do {
+            return try await BlockingTransfers.run { self.sendBlocking(from: from, recipients: recipients, message: message) }
+        } catch {
+            return .failed(CurlError(code: -3, description: "the transfer threads are shut down"))
         }
     }
 

@@ -16,6 +16,7 @@ public struct Intake: MessageIntake {
     private let outboxChanged: @Sendable () -> Void
     private let autoReplyLimit: AutoReplyLimit
     private let validator: ReplyValidator
+    private let committer: IngestCommitter?
 
     /// How many automatic replies one address may receive in a window: the last guard against two
     /// auto-responders answering each other forever when header checks miss one.
@@ -32,6 +33,8 @@ public struct Intake: MessageIntake {
     /// - Parameters:
     ///   - timeZone: the zone times in replies are written in.
     ///   - validator: refuses acknowledgements their channel cannot carry; the message is still accepted.
+    ///   - committer: shares transactions between concurrent messages (group commit); without one, each
+    ///     message commits on its own.
     ///   - outboxChanged: called after a commit that queued a reply, to wake the dispatcher.
     public init(
         store: any MessageStore,
@@ -41,8 +44,10 @@ public struct Intake: MessageIntake {
         metricsFactory: any MetricsFactory,
         autoReplyLimit: AutoReplyLimit = AutoReplyLimit(),
         validator: ReplyValidator = .none,
+        committer: IngestCommitter? = nil,
         outboxChanged: @escaping @Sendable () -> Void
     ) {
+        self.committer = committer
         self.validator = validator
         self.autoReplyLimit = autoReplyLimit
         self.store = store
@@ -101,9 +106,9 @@ public struct Intake: MessageIntake {
             }
         }
 
-        let result = try await store.ingest(
-            inbound, classification: classification, slaDueAt: slaDueAt, newConversationID: conversationID,
-            autoReply: autoReply)
+        let request = IngestRequest(
+            inbound: inbound, classification: classification, slaDueAt: slaDueAt, newConversationID: conversationID, autoReply: autoReply)
+        let result = if let committer { try await committer.commit(request) } else { try await store.ingest(request) }
 
         if result.duplicate {
             Counter(label: "switchboard_messages_deduplicated_total", dimensions: [("channel", inbound.channel.rawValue)], factory: metricsFactory).increment()

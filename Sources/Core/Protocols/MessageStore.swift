@@ -5,26 +5,17 @@ import Foundation
 /// Every method that changes state commits before it returns, so a caller may acknowledge
 /// the sender as soon as it returns and never before.
 public protocol MessageStore: Sendable {
-    /// Stores an inbound message, threads it into a conversation, applies the route decision and
-    /// commits any automatic reply — all in one transaction, together with the message's intake cursor.
+    /// Stores inbound messages, each threaded into a conversation with its route decision applied and any
+    /// automatic reply queued, all in one transaction (one sync to disk for the lot: group commit). Each
+    /// message is applied in a savepoint of its own, so one that fails leaves the others in.
     ///
     /// Threading tries, in order: the verified conversation token, In-Reply-To, References (against
     /// inbound and outbound message ids), the customer's open conversation on the same source; the
-    /// strategy that decided is stored on the message.
+    /// strategy that decided is stored on the message. Messages of one batch see each other in order.
     ///
-    /// - Parameters:
-    ///   - slaDueAt: the first-response deadline for a conversation this message starts, or a tighter one
-    ///     if the decision moves an existing conversation to a more urgent route.
-    ///   - newConversationID: the id to give the conversation if this message starts one (the automatic
-    ///     reply was rendered with it).
-    ///   - autoReply: committed only when the message starts a new conversation.
-    func ingest(
-        _ inbound: InboundMessage,
-        classification: Classification,
-        slaDueAt: Date?,
-        newConversationID: String,
-        autoReply: PendingReply?
-    ) async throws -> IngestResult
+    /// - Returns: one result per request, in order; a failure stored nothing of that message.
+    /// - Throws: when the transaction did not commit; then nothing of the batch was stored.
+    func ingest(_ batch: [IngestRequest]) async throws -> [Result<IngestResult, any Error>]
 
     /// The structural facts about the conversation the message would join (threaded as ``ingest`` would
     /// thread it), or nil when it would start a new one. Read before classifying, outside the ingest
@@ -75,4 +66,14 @@ public protocol MessageStore: Sendable {
     func nextOutboxDueDate() async throws -> Date?
 
     func outboxCounts() async throws -> [OutboxStatus: Int]
+}
+
+extension MessageStore {
+    /// Stores one inbound message in a transaction of its own (see ``ingest(_:)``).
+    public func ingest(_ request: IngestRequest) async throws -> IngestResult {
+        guard let result = try await ingest([request]).first else {
+            throw SwitchboardError(.storageFailure, "the store returned no result for the message")
+        }
+        return try result.get()
+    }
 }

@@ -97,10 +97,14 @@ public enum Gateway {
             pollInterval: configuration.outbox.pollInterval, concurrency: configuration.outbox.concurrency,
             logger: logger, metricsFactory: metricsFactory)
         let wake: @Sendable () -> Void = { dispatcher.wake() }
+        let committer = IngestCommitter(
+            store: store,
+            settings: .init(window: .nanoseconds(Int64(configuration.groupCommit.window * 1e9)), maxBatch: configuration.groupCommit.maxBatch),
+            logger: logger, metricsFactory: metricsFactory)
         let intake = Intake(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
             autoReplyLimit: .init(maximum: configuration.autoReply.maxPerAddress, window: configuration.autoReply.window),
-            validator: validator, outboxChanged: wake)
+            validator: validator, committer: committer, outboxChanged: wake)
         let composer = ReplyComposer(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, outboxChanged: wake)
 
@@ -163,7 +167,8 @@ public enum Gateway {
             configuration: .init(
                 address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
                 serverName: "switchboard"),
-            services: [dispatcher, reloader] + mailboxes,
+            // Shut down in reverse: the server stops taking requests first, the committer commits what they left last.
+            services: [committer, dispatcher, reloader] + mailboxes,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 address.learn(host: configuration.server.host, port: port)

@@ -66,8 +66,13 @@ struct ConfigurationReader {
         }
 
         var dataDirectory = "./data"
-        if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir"]) {
+        var groupCommit = GatewayConfiguration.GroupCommit(window: 0.001, maxBatch: 256)
+        if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir", "group_commit_window", "group_commit_max_batch"]) {
             dataDirectory = map.string("data_dir", in: "storage", log) ?? dataDirectory
+            groupCommit.window = duration(map, "group_commit_window") ?? groupCommit.window
+            if groupCommit.window > 0.1 { log.report("group_commit_window must be at most 100ms: every message waits for it", at: map["group_commit_window"]!) }
+            groupCommit.maxBatch = map.int("group_commit_max_batch", in: "storage", log) ?? groupCommit.maxBatch
+            if !(1...10_000).contains(groupCommit.maxBatch) { log.report("group_commit_max_batch must be 1 to 10000", at: map["group_commit_max_batch"]!) }
         }
 
         var timeZone = TimeZone(identifier: "UTC")!
@@ -124,9 +129,11 @@ struct ConfigurationReader {
                 "development default secrets are in use (\(developmentDefaults.joined(separator: ", "))) while listening on \(server.host); set them in the environment or listen on 127.0.0.1",
                 at: top["server"] ?? root)
         }
-        return GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             server: server, dataDirectory: dataDirectory, timeZone: timeZone, tokens: tokens, sources: sources,
             outbox: outbox, autoReply: autoReply, developmentDefaultsInUse: developmentDefaults)
+        configuration.groupCommit = groupCommit
+        return configuration
     }
 
     private mutating func source(_ item: YAMLValue, publicURL: String?) -> GatewayConfiguration.Source? {

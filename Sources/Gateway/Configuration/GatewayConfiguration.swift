@@ -58,8 +58,17 @@ public struct GatewayConfiguration: Sendable {
         public var timeout: Double
     }
 
+    /// How concurrent inbound messages share transactions (group commit).
+    public struct GroupCommit: Sendable {
+        /// Seconds the committer waits after a batch's first message for others to join it.
+        public var window: Double
+        /// The most messages in one transaction.
+        public var maxBatch: Int
+    }
+
     public var server: Server
     public var dataDirectory: String
+    public var groupCommit = GroupCommit(window: 0.001, maxBatch: 256)
     public var timeZone: TimeZone
     public var tokens: [Token]
     public var sources: [Source]

@@ -3,143 +3,158 @@ import GRDB
 import SwitchboardCore
 
 extension SQLiteMessageStore {
-    public func ingest(
-        _ inbound: InboundMessage,
-        classification: Classification,
-        slaDueAt: Date?,
-        newConversationID: String,
-        autoReply: PendingReply?
-    ) async throws -> IngestResult {
+    public func ingest(_ batch: [IngestRequest]) async throws -> [Result<IngestResult, any Error>] {
         try await pool.write { db in
-            let now = inbound.receivedAt
-            if let externalID = inbound.externalID,
-               let existing = try Row.fetchOne(
-                   db, sql: "SELECT id, conversation_id, threaded_by FROM messages WHERE source = ? AND external_id = ?",
-                   arguments: [inbound.source, externalID]) {
-                try Self.insertEvent(
-                    db, at: Date(), subjectKind: "message", subjectID: existing["id"],
-                    conversationID: existing["conversation_id"], kind: "deduplicated", actor: inbound.source)
-                // A re-fetched copy still moves the cursor, or a mailbox would fetch it forever.
-                if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
-                return IngestResult(
-                    messageID: existing["id"], conversationID: existing["conversation_id"], duplicate: true,
-                    newConversation: false, autoReplyID: nil,
-                    threadedBy: (existing["threaded_by"] as String?).flatMap(ThreadingStrategy.init(rawValue:)) ?? .sender)
-            }
-
-            let decision = classification.route
-            let (open, threadedBy) = try Self.resolveThread(db, inbound)
-
-            let conversationID: String
-            let isNew = open == nil
-            if var conversation = open {
-                conversationID = conversation.id
-                // A conversation only ever moves to a more urgent route, never back, so a calm follow-up does
-                // not drop an angry customer to the bottom of a queue.
-                if decision.priority < conversation.priority {
-                    conversation.queue = decision.queue
-                    conversation.priority = decision.priority
-                    conversation.routeID = decision.routeID
-                    conversation.slaPolicy = decision.slaPolicy
-                    if let slaDueAt {
-                        conversation.slaDueAt = conversation.slaDueAt.map { min($0, slaDueAt) } ?? slaDueAt
+            var results: [Result<IngestResult, any Error>] = []
+            results.reserveCapacity(batch.count)
+            for request in batch {
+                do {
+                    var result: IngestResult?
+                    try db.inSavepoint {
+                        result = try Self.ingest(db, request)
+                        return .commit
                     }
-                    try Self.insertEvent(
-                        db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
-                        kind: "rerouted", actor: "system",
-                        detail: ["route": decision.routeID, "queue": decision.queue, "priority": String(decision.priority)])
+                    if let result { results.append(.success(result)) }
+                } catch {
+                    results.append(.failure(error))
                 }
-                conversation.urgency = max(conversation.urgency, classification.urgency)
-                conversation.sentiment = classification.sentiment
-                if conversation.state == .resolved {
-                    conversation.state = .open
-                    try Self.insertEvent(
-                        db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
-                        kind: "reopened", actor: inbound.source)
-                }
-                try db.execute(
-                    sql: """
-                        UPDATE conversations SET queue = ?, priority = ?, route_id = ?, sla_policy = ?, sla_due_at = ?,
-                            urgency = ?, sentiment = ?, state = ?, updated_at = ?
-                        WHERE id = ?
-                        """,
-                    arguments: [
-                        conversation.queue, conversation.priority, conversation.routeID, conversation.slaPolicy,
-                        conversation.slaDueAt?.timeIntervalSince1970, conversation.urgency.rawValue,
-                        conversation.sentiment.rawValue, conversation.state.rawValue, now.timeIntervalSince1970,
-                        conversation.id,
-                    ])
-            } else {
-                conversationID = newConversationID
-                try db.execute(
-                    sql: """
-                        INSERT INTO conversations (id, channel, source, customer_address, customer_tier, language, queue,
-                            priority, urgency, sentiment, state, route_id, sla_policy, sla_due_at, owner, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, NULL, ?, ?)
-                        """,
-                    arguments: [
-                        conversationID, inbound.channel.rawValue, inbound.source, inbound.sender,
-                        classification.customerTier.rawValue, classification.language, decision.queue, decision.priority,
-                        classification.urgency.rawValue, classification.sentiment.rawValue, decision.routeID,
-                        decision.slaPolicy, slaDueAt?.timeIntervalSince1970, now.timeIntervalSince1970,
-                        now.timeIntervalSince1970,
-                    ])
             }
+            return results
+        }
+    }
 
-            let messageID = Identifier.make("msg", at: now)
+    /// Stores one message inside the caller's transaction.
+    private static func ingest(_ db: Database, _ request: IngestRequest) throws -> IngestResult {
+        let inbound = request.inbound, classification = request.classification, slaDueAt = request.slaDueAt
+        let newConversationID = request.newConversationID, autoReply = request.autoReply
+        let now = inbound.receivedAt
+        if let externalID = inbound.externalID,
+           let existing = try Row.fetchOne(
+               db, sql: "SELECT id, conversation_id, threaded_by FROM messages WHERE source = ? AND external_id = ?",
+               arguments: [inbound.source, externalID]) {
+            try Self.insertEvent(
+                db, at: Date(), subjectKind: "message", subjectID: existing["id"],
+                conversationID: existing["conversation_id"], kind: "deduplicated", actor: inbound.source)
+            // A re-fetched copy still moves the cursor, or a mailbox would fetch it forever.
+            if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
+            return IngestResult(
+                messageID: existing["id"], conversationID: existing["conversation_id"], duplicate: true,
+                newConversation: false, autoReplyID: nil,
+                threadedBy: (existing["threaded_by"] as String?).flatMap(ThreadingStrategy.init(rawValue:)) ?? .sender)
+        }
+
+        let decision = classification.route
+        let (open, threadedBy) = try Self.resolveThread(db, inbound)
+
+        let conversationID: String
+        let isNew = open == nil
+        if var conversation = open {
+            conversationID = conversation.id
+            // A conversation only ever moves to a more urgent route, never back, so a calm follow-up does
+            // not drop an angry customer to the bottom of a queue.
+            if decision.priority < conversation.priority {
+                conversation.queue = decision.queue
+                conversation.priority = decision.priority
+                conversation.routeID = decision.routeID
+                conversation.slaPolicy = decision.slaPolicy
+                if let slaDueAt {
+                    conversation.slaDueAt = conversation.slaDueAt.map { min($0, slaDueAt) } ?? slaDueAt
+                }
+                try Self.insertEvent(
+                    db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
+                    kind: "rerouted", actor: "system",
+                    detail: ["route": decision.routeID, "queue": decision.queue, "priority": String(decision.priority)])
+            }
+            conversation.urgency = max(conversation.urgency, classification.urgency)
+            conversation.sentiment = classification.sentiment
+            if conversation.state == .resolved {
+                conversation.state = .open
+                try Self.insertEvent(
+                    db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
+                    kind: "reopened", actor: inbound.source)
+            }
             try db.execute(
                 sql: """
-                    INSERT INTO messages (id, conversation_id, direction, channel, source, external_id, sender, recipients,
-                        subject, text, received_at, raw_payload, classification, threaded_by, metadata)
-                    VALUES (?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    UPDATE conversations SET queue = ?, priority = ?, route_id = ?, sla_policy = ?, sla_due_at = ?,
+                        urgency = ?, sentiment = ?, state = ?, updated_at = ?
+                    WHERE id = ?
                     """,
                 arguments: [
-                    messageID, conversationID, inbound.channel.rawValue, inbound.source, inbound.externalID,
-                    inbound.sender, try Self.json(inbound.recipients), inbound.subject, inbound.text,
-                    now.timeIntervalSince1970, inbound.rawPayload, try Self.json(classification), threadedBy.rawValue,
-                    try Self.json(StoredMessageMetadata(thread: inbound.thread, attachments: inbound.attachments, warnings: inbound.warnings)),
+                    conversation.queue, conversation.priority, conversation.routeID, conversation.slaPolicy,
+                    conversation.slaDueAt?.timeIntervalSince1970, conversation.urgency.rawValue,
+                    conversation.sentiment.rawValue, conversation.state.rawValue, now.timeIntervalSince1970,
+                    conversation.id,
                 ])
-            if let id = inbound.thread.messageID {
-                try Self.recordMessageID(
-                    db, id, source: inbound.source, conversationID: conversationID, subjectKind: "message", subjectID: messageID)
-            }
-            if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
-            try Self.insertEvent(
-                db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
-                kind: "received", actor: inbound.source,
-                detail: [
-                    "channel": inbound.channel.rawValue, "threaded_by": threadedBy.rawValue,
-                    "warnings": String(inbound.warnings.count),
+        } else {
+            conversationID = newConversationID
+            try db.execute(
+                sql: """
+                    INSERT INTO conversations (id, channel, source, customer_address, customer_tier, language, queue,
+                        priority, urgency, sentiment, state, route_id, sla_policy, sla_due_at, owner, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, NULL, ?, ?)
+                    """,
+                arguments: [
+                    conversationID, inbound.channel.rawValue, inbound.source, inbound.sender,
+                    classification.customerTier.rawValue, classification.language, decision.queue, decision.priority,
+                    classification.urgency.rawValue, classification.sentiment.rawValue, decision.routeID,
+                    decision.slaPolicy, slaDueAt?.timeIntervalSince1970, now.timeIntervalSince1970,
+                    now.timeIntervalSince1970,
                 ])
-            try Self.insertEvent(
-                db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
-                kind: "classified", actor: "system",
-                detail: [
-                    "rules_version": classification.rulesVersion, "urgency": classification.urgency.rawValue,
-                    "sentiment": classification.sentiment.rawValue, "route": decision.routeID, "queue": decision.queue,
-                ])
-
-            var autoReplyID: String?
-            if isNew, let reason = inbound.autoReplySuppression {
-                try Self.insertEvent(
-                    db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
-                    kind: "auto_reply_suppressed", actor: "system", detail: ["reason": reason])
-            }
-            if isNew, inbound.autoReplySuppression == nil, let autoReply {
-                let entry = OutboxEntry(
-                    id: Identifier.make("out", at: now), conversationID: conversationID, channel: inbound.channel,
-                    source: inbound.source, recipient: inbound.sender, script: autoReply.script, body: autoReply.body,
-                    status: .queued, attempts: 0, nextAttemptAt: now, lastError: nil, automatic: true, author: "system",
-                    createdAt: now, updatedAt: now)
-                try Self.insertOutbox(db, entry, idempotencyKey: nil, fingerprint: nil)
-                try Self.insertEvent(
-                    db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversationID,
-                    kind: "reply_queued", actor: "system", detail: ["script": autoReply.script ?? "", "automatic": "true"])
-                autoReplyID = entry.id
-            }
-            return IngestResult(
-                messageID: messageID, conversationID: conversationID, duplicate: false, newConversation: isNew,
-                autoReplyID: autoReplyID, threadedBy: threadedBy, autoReplySuppressed: isNew ? inbound.autoReplySuppression : nil)
         }
+
+        let messageID = Identifier.make("msg", at: now)
+        try db.execute(
+            sql: """
+                INSERT INTO messages (id, conversation_id, direction, channel, source, external_id, sender, recipients,
+                    subject, text, received_at, raw_payload, classification, threaded_by, metadata)
+                VALUES (?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                messageID, conversationID, inbound.channel.rawValue, inbound.source, inbound.externalID,
+                inbound.sender, try Self.json(inbound.recipients), inbound.subject, inbound.text,
+                now.timeIntervalSince1970, inbound.rawPayload, try Self.json(classification), threadedBy.rawValue,
+                try Self.json(StoredMessageMetadata(thread: inbound.thread, attachments: inbound.attachments, warnings: inbound.warnings)),
+            ])
+        if let id = inbound.thread.messageID {
+            try Self.recordMessageID(
+                db, id, source: inbound.source, conversationID: conversationID, subjectKind: "message", subjectID: messageID)
+        }
+        if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
+        try Self.insertEvent(
+            db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
+            kind: "received", actor: inbound.source,
+            detail: [
+                "channel": inbound.channel.rawValue, "threaded_by": threadedBy.rawValue,
+                "warnings": String(inbound.warnings.count),
+            ])
+        try Self.insertEvent(
+            db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
+            kind: "classified", actor: "system",
+            detail: [
+                "rules_version": classification.rulesVersion, "urgency": classification.urgency.rawValue,
+                "sentiment": classification.sentiment.rawValue, "route": decision.routeID, "queue": decision.queue,
+            ])
+
+        var autoReplyID: String?
+        if isNew, let reason = inbound.autoReplySuppression {
+            try Self.insertEvent(
+                db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
+                kind: "auto_reply_suppressed", actor: "system", detail: ["reason": reason])
+        }
+        if isNew, inbound.autoReplySuppression == nil, let autoReply {
+            let entry = OutboxEntry(
+                id: Identifier.make("out", at: now), conversationID: conversationID, channel: inbound.channel,
+                source: inbound.source, recipient: inbound.sender, script: autoReply.script, body: autoReply.body,
+                status: .queued, attempts: 0, nextAttemptAt: now, lastError: nil, automatic: true, author: "system",
+                createdAt: now, updatedAt: now)
+            try Self.insertOutbox(db, entry, idempotencyKey: nil, fingerprint: nil)
+            try Self.insertEvent(
+                db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversationID,
+                kind: "reply_queued", actor: "system", detail: ["script": autoReply.script ?? "", "automatic": "true"])
+            autoReplyID = entry.id
+        }
+        return IngestResult(
+            messageID: messageID, conversationID: conversationID, duplicate: false, newConversation: isNew,
+            autoReplyID: autoReplyID, threadedBy: threadedBy, autoReplySuppressed: isNew ? inbound.autoReplySuppression : nil)
     }
 }

@@ -1,0 +1,121 @@
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+import SwitchboardCore
+
+/// Group commit for inbound messages. Requests that arrive together share one transaction, and so one
+/// sync to disk: while one batch commits, the next gathers, and each caller is answered only once the
+/// transaction holding its message has committed. A failed commit fails every caller of that batch
+/// (the HTTP layer answers them 503 with `Retry-After`), and nothing of the batch is stored.
+///
+/// It runs as a `Service`; before it runs and after it has stopped, messages are committed one by one,
+/// so tools that never start the service group (`switchboard ingest`) work unchanged.
+public final class IngestCommitter: Service, Sendable {
+    /// How batches are formed.
+    public struct Settings: Sendable {
+        /// How long the committer waits after the first message of a batch for others to join it. Zero
+        /// batches only what queued up during the previous commit.
+        public var window: Duration
+        /// The most messages in one transaction.
+        public var maxBatch: Int
+
+        public init(window: Duration = .milliseconds(1), maxBatch: Int = 256) {
+            self.window = window
+            self.maxBatch = maxBatch
+        }
+    }
+
+    private struct Waiting {
+        var request: IngestRequest
+        var continuation: CheckedContinuation<IngestResult, any Error>
+    }
+
+    private struct State {
+        var queue: [Waiting] = []
+        var running = false
+    }
+
+    private let store: any MessageStore
+    private let settings: Settings
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let wakeUps: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    private let batchSizes: Recorder
+    private let failures: Counter
+
+    public init(store: any MessageStore, settings: Settings = Settings(), logger: Logger, metricsFactory: any MetricsFactory) {
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+        // One pending wake-up covers any number of arrivals: the loop drains the whole queue.
+        (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        batchSizes = Recorder(label: "switchboard_ingest_batch_size", factory: metricsFactory)
+        failures = Counter(label: "switchboard_ingest_batch_failures_total", factory: metricsFactory)
+    }
+
+    /// Commits one message, sharing the transaction with whatever arrives with it.
+    /// - Throws: the store's error when the transaction (or this message's part of it) failed.
+    public func commit(_ request: IngestRequest) async throws -> IngestResult {
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                let queued = state.withLock { state -> Bool in
+                    guard state.running else { return false }
+                    state.queue.append(Waiting(request: request, continuation: continuation))
+                    return true
+                }
+                if queued { wake.yield() } else { continuation.resume(throwing: NotRunning()) }
+            }
+        } catch is NotRunning {
+            return try await store.ingest(request)
+        }
+    }
+
+    private struct NotRunning: Error {}
+
+    public func run() async throws {
+        state.withLock { $0.running = true }
+        await withGracefulShutdownHandler {
+            for await _ in wakeUps {
+                let waiting = state.withLock { $0.queue.count }
+                if waiting < self.settings.maxBatch, self.settings.window > Duration.zero {
+                    try? await Task.sleep(for: self.settings.window)
+                }
+                await drain()
+            }
+        } onGracefulShutdown: {
+            self.wake.finish()
+        }
+        // From here on callers commit on their own; whatever queued before is committed now.
+        state.withLock { $0.running = false }
+        await drain()
+    }
+
+    /// Commits everything queued, a batch at a time.
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state -> [Waiting] in
+                let batch = Array(state.queue.prefix(settings.maxBatch))
+                state.queue.removeFirst(batch.count)
+                return batch
+            }
+            if batch.isEmpty { return }
+            batchSizes.record(batch.count)
+            do {
+                let results = try await store.ingest(batch.map(\.request))
+                for (index, waiting) in batch.enumerated() {
+                    if index < results.count {
+                        waiting.continuation.resume(with: results[index])
+                    } else {
+                        waiting.continuation.resume(throwing: SwitchboardError(.storageFailure, "the store returned too few results"))
+                    }
+                }
+            } catch {
+                failures.increment()
+                logger.error("ingest batch not committed", metadata: ["ingest.batch_size": "\(batch.count)", "error.type": "\(type(of: error))"])
+                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            }
+        }
+    }
+}
