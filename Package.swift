@@ -182,7 +182,14 @@ let package = Package(
         // `switchboard bench`: generated corpora and rule sets, measured side by side with their baselines.
         .target(
             name: "Benchmarks",
-            dependencies: ["Rules", "SwitchboardCore"],
+            dependencies: [
+                "Rules",
+                "SwitchboardCore",
+                "Gateway",
+                "Curl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Sources/Benchmarks"
         ),
         .executableTarget(

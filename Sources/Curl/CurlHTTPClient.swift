@@ -47,6 +47,11 @@ public struct CurlHTTPClient: Sendable {
     static func performBlocking(_ request: HTTPRequest) throws -> HTTPResponse {
         guard let handle = curl_easy_init() else { throw CurlError(code: -1, description: "curl_easy_init failed") }
         defer { curl_easy_cleanup(handle) }
+        return try perform(request, on: handle)
+    }
+
+    /// Runs one transfer on a handle; a handle used again keeps its connection alive.
+    static func perform(_ request: HTTPRequest, on handle: UnsafeMutableRawPointer) throws -> HTTPResponse {
         let sink = ResponseSink()
         let sinkPointer = Unmanaged.passRetained(sink)
         defer { sinkPointer.release() }

@@ -1,24 +1,36 @@
+import Foundation
+
 /// Reply policy from `Rules/replies.yaml`.
 public struct ReplySettings: Sendable, Equatable {
     /// The language used when a script has no variant in the customer's language.
     public var defaultLanguage: String
     public var languages: [String]
     /// Phrases a reply may never contain (vague promises like "as soon as possible"); matched ignoring case.
-    public var forbiddenPhrases: [String]
+    public var forbiddenPhrases: [String] {
+        didSet { foldedPhrases = forbiddenPhrases.map(Self.fold) }
+    }
+    /// The phrases folded once: every reply is checked, and Foundation's case-insensitive search is slow.
+    private var foldedPhrases: [[UInt8]]
 
     public init(defaultLanguage: String, languages: [String], forbiddenPhrases: [String]) {
         self.defaultLanguage = defaultLanguage
         self.languages = languages
         self.forbiddenPhrases = forbiddenPhrases
+        self.foldedPhrases = forbiddenPhrases.map(Self.fold)
     }
 
     public static let standard = ReplySettings(defaultLanguage: "en", languages: ["en"], forbiddenPhrases: [])
 
     /// The first forbidden phrase in `text`, if any.
     public func forbiddenPhrase(in text: String) -> String? {
-        let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
-        return forbiddenPhrases.first { folded.contains($0.precomposedStringWithCompatibilityMapping.lowercased()) }
+        guard !foldedPhrases.isEmpty else { return nil }
+        let folded = Self.fold(text)
+        // UTF-8 is self-synchronizing: a byte match of folded text is a match of whole characters.
+        return zip(forbiddenPhrases, foldedPhrases).first { _, phrase in !phrase.isEmpty && folded.firstRange(of: phrase) != nil }?.0
+    }
+
+    /// Compatibility-composed (full-width letters become ASCII) and lower-cased, as UTF-8.
+    static func fold(_ text: String) -> [UInt8] {
+        Array(text.precomposedStringWithCompatibilityMapping.lowercased().utf8)
     }
 }
-
-import Foundation

@@ -4,7 +4,7 @@ import Foundation
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure Switchboard against baselines run side by side.", subcommands: [ClassifyCommand.self])
+        abstract: "Measure Switchboard against baselines run side by side.", subcommands: [ClassifyCommand.self, IngestCommand.self])
 
     struct ClassifyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -38,6 +38,49 @@ struct Bench: AsyncParsableCommand {
             print("raw vectorscan scan, same bytes  \(f(report.rawScanMBPerSecond)) MB/s")
             print("full path / raw scan             \(f(report.ratioToRawScan, 2))")
             print("compile \(report.compileTerms) terms           \(f(report.compileSeconds, 2)) s")
+        }
+    }
+
+    struct IngestCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ingest",
+            abstract: "Durable ingest over real HTTP on loopback, beside the raw fsync rate and a no-op endpoint of the same server.")
+
+        @Option(help: "Concurrent connections (each a thread with a kept-alive connection).") var connections = 32
+        @Option(help: "Seconds of each ingest phase.") var seconds = 10.0
+        @Option(help: "Most messages in the unpaced phase.") var messages = 1_000_000
+        @Option(help: "Seconds of each baseline.") var baselineSeconds = 3.0
+        @Option(help: "Group commit window in milliseconds (0: batch only what queued during the last commit).") var window = 1.0
+        @Option(help: "Most messages per transaction.") var maxBatch = 256
+        @Option(help: "Rules directory.") var rules = "Rules"
+        @Option(help: "Directory for the database and the fsync file (default: a temporary one, removed after).") var directory: String?
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() async throws {
+            let report = try await IngestBenchmark.run(
+                .init(
+                    connections: connections, seconds: seconds, maxMessages: messages, baselineSeconds: baselineSeconds,
+                    groupCommitWindow: window / 1000, groupCommitMaxBatch: maxBatch, rulesDirectory: rules, directory: directory)
+            ) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+            func line(_ name: String, _ phase: IngestBenchmark.Phase) -> String {
+                "\(name)\(f(phase.perSecond, 0)) /s   p50 \(f(phase.p50Milliseconds, 2)) ms   p99 \(f(phase.p99Milliseconds, 2)) ms   p99.9 \(f(phase.p999Milliseconds, 2)) ms   (\(phase.requests) ok, \(phase.failed) failed)"
+            }
+            print("connections                      \(report.connections)")
+            print("raw fsync (4 KiB append + fsync) \(f(report.fsyncPerSecond, 0)) /s")
+            print(line("no-op endpoint (GET /healthz)    ", report.noop))
+            print(line("durable ingest (POST webhook)    ", report.ingest))
+            print(line("ingest at half rate (\(Int(report.halfRateTarget))/s)  ", report.halfRate))
+            print("messages per transaction         \(f(report.averageBatch))")
+            print("ingest / raw fsync               \(f(report.ingestToFsync, 2))")
+            print("ingest / no-op endpoint          \(f(report.ingestToNoop, 2))")
         }
     }
 }

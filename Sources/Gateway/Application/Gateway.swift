@@ -23,6 +23,8 @@ public enum Gateway {
         public var port: Int?
         /// How often `Rules/` is checked for changes, in seconds.
         public var rulesCheckInterval: Double
+        /// Runs the outbox dispatcher; off for measurements of intake alone (`switchboard bench ingest`).
+        public var deliverReplies: Bool = true
 
         public init(
             configuration: GatewayConfiguration, rulesDirectory: String, dataDirectory: String? = nil, port: Int? = nil,
@@ -168,7 +170,7 @@ public enum Gateway {
                 address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
                 serverName: "switchboard"),
             // Shut down in reverse: the server stops taking requests first, the committer commits what they left last.
-            services: [committer, dispatcher, reloader] + mailboxes,
+            services: [committer] + (options.deliverReplies ? [dispatcher] : []) + [reloader] + mailboxes,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 address.learn(host: configuration.server.host, port: port)

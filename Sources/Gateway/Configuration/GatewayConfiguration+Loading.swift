@@ -69,7 +69,12 @@ struct ConfigurationReader {
         var groupCommit = GatewayConfiguration.GroupCommit(window: 0.001, maxBatch: 256)
         if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir", "group_commit_window", "group_commit_max_batch"]) {
             dataDirectory = map.string("data_dir", in: "storage", log) ?? dataDirectory
-            groupCommit.window = duration(map, "group_commit_window") ?? groupCommit.window
+            // 0 is allowed here: batch only what queued up during the previous commit.
+            if let text = map.string("group_commit_window", in: "storage", log), ["0", "0ms", "0s"].contains(text) {
+                groupCommit.window = 0
+            } else {
+                groupCommit.window = duration(map, "group_commit_window") ?? groupCommit.window
+            }
             if groupCommit.window > 0.1 { log.report("group_commit_window must be at most 100ms: every message waits for it", at: map["group_commit_window"]!) }
             groupCommit.maxBatch = map.int("group_commit_max_batch", in: "storage", log) ?? groupCommit.maxBatch
             if !(1...10_000).contains(groupCommit.maxBatch) { log.report("group_commit_max_batch must be 1 to 10000", at: map["group_commit_max_batch"]!) }

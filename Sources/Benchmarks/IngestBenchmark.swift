@@ -1,0 +1,191 @@
+import Curl
+import Foundation
+import Gateway
+import Logging
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `switchboard bench ingest`: durable ingest through the real HTTP endpoint, beside two baselines run in
+/// the same process on the same disk: the machine's raw fsync rate (what one transaction per message could
+/// reach at best) and the same server answering a no-op endpoint (what HTTP alone costs).
+public enum IngestBenchmark {
+    public struct Options: Sendable {
+        public var connections: Int
+        public var seconds: Double
+        public var maxMessages: Int
+        public var baselineSeconds: Double
+        public var groupCommitWindow: Double
+        public var groupCommitMaxBatch: Int
+        public var rulesDirectory: String
+        /// Where the database and the fsync file go; a temporary directory when nil.
+        public var directory: String?
+
+        public init(
+            connections: Int = 32, seconds: Double = 10, maxMessages: Int = 1_000_000, baselineSeconds: Double = 3,
+            groupCommitWindow: Double = 0.001, groupCommitMaxBatch: Int = 256, rulesDirectory: String, directory: String? = nil
+        ) {
+            self.connections = connections
+            self.seconds = seconds
+            self.maxMessages = maxMessages
+            self.baselineSeconds = baselineSeconds
+            self.groupCommitWindow = groupCommitWindow
+            self.groupCommitMaxBatch = groupCommitMaxBatch
+            self.rulesDirectory = rulesDirectory
+            self.directory = directory
+        }
+    }
+
+    public struct Phase: Codable, Sendable {
+        public var requests: Int
+        public var failed: Int
+        public var perSecond: Double
+        public var p50Milliseconds: Double
+        public var p99Milliseconds: Double
+        public var p999Milliseconds: Double
+
+        init(_ result: LoadGenerator.Result) {
+            requests = result.succeeded
+            failed = result.failed
+            perSecond = result.perSecond
+            p50Milliseconds = result.percentile(0.5)
+            p99Milliseconds = result.percentile(0.99)
+            p999Milliseconds = result.percentile(0.999)
+        }
+    }
+
+    public struct Report: Codable, Sendable {
+        public var connections: Int
+        public var fsyncPerSecond: Double
+        public var noop: Phase
+        public var ingest: Phase
+        /// Ingest paced at half the rate `ingest` reached.
+        public var halfRate: Phase
+        public var halfRateTarget: Double
+        public var averageBatch: Double
+        public var ingestToFsync: Double
+        public var ingestToNoop: Double
+    }
+
+    public static func run(_ options: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Report {
+        let directory = options.directory ?? NSTemporaryDirectory() + "switchboard-bench-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { if options.directory == nil { try? FileManager.default.removeItem(atPath: directory) } }
+
+        progress("raw fsync baseline, \(options.baselineSeconds)s in \(directory)")
+        let fsync = try fsyncRate(directory: directory, seconds: options.baselineSeconds)
+
+        let configurationPath = directory + "/Config/switchboard.yaml"
+        try FileManager.default.createDirectory(atPath: directory + "/Config", withIntermediateDirectories: true)
+        try """
+            server: { host: 127.0.0.1, port: 0, max_body_bytes: 65536 }
+            storage: { data_dir: \(directory)/data, group_commit_window: \(options.groupCommitWindow > 0 ? "\(options.groupCommitWindow * 1000)ms" : "0"), group_commit_max_batch: \(options.groupCommitMaxBatch) }
+            sources:
+              - { id: bench, channel: webhook, inbound_signature: { scheme: none } }
+            """.write(toFile: configurationPath, atomically: true, encoding: .utf8)
+        let configuration = try GatewayConfiguration.load(path: configurationPath, environment: [:])
+        var logger = Logger(label: "switchboard-bench")
+        logger.logLevel = .error
+        var gatewayOptions = Gateway.Options(configuration: configuration, rulesDirectory: options.rulesDirectory, rulesCheckInterval: 3600)
+        gatewayOptions.port = 0
+        gatewayOptions.deliverReplies = false
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let (application, _) = try await Gateway.buildApplication(gatewayOptions, logger: logger) { port in portSink.yield(port) }
+        let group = ServiceGroup(services: [application], logger: logger)
+        let server = Task { try await group.run() }
+        var port = 0
+        for await bound in ports {
+            port = bound
+            break
+        }
+        defer { server.cancel() }
+
+        let base = "http://127.0.0.1:\(port)"
+        progress("no-op baseline: GET /healthz, \(options.connections) connections, \(options.baselineSeconds)s")
+        let noop = await LoadGenerator(connections: options.connections, duration: options.baselineSeconds, maxRequests: .max).run { _ in
+            HTTPRequest(method: "GET", url: base + "/healthz", timeout: 30)
+        }
+
+        let run = UUID().uuidString.prefix(8)
+        let message: @Sendable (Int) -> HTTPRequest = { number in
+            let text = texts[number % texts.count].replacingOccurrences(of: "#", with: String(number))
+            let body = #"{"from":"customer\#(number % 5000)@example.com","text":"\#(text)","external_id":"bench-\#(run)-\#(number)"}"#
+            return HTTPRequest(
+                method: "POST", url: base + "/v1/inbound/webhook/bench", headers: [("content-type", "application/json")], body: Data(body.utf8),
+                timeout: 30)
+        }
+        progress("ingest: POST /v1/inbound/webhook/bench, \(options.connections) connections, \(options.seconds)s")
+        let ingest = await LoadGenerator(connections: options.connections, duration: options.seconds, maxRequests: options.maxMessages).run(message)
+
+        let target = max(1, ingest.perSecond / 2)
+        progress("ingest paced at \(Int(target)) msg/s (half the rate reached), \(options.seconds)s")
+        let paced = await LoadGenerator(connections: options.connections, duration: options.seconds, maxRequests: .max, rate: target).run { number in
+            message(number + 100_000_000)
+        }
+
+        let metrics = (try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: base + "/metrics", timeout: 10)))
+            .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+        let batchSum = metric(metrics, "switchboard_ingest_batch_size_sum") ?? 0
+        let batchCount = metric(metrics, "switchboard_ingest_batch_size_count") ?? 0
+        await group.triggerGracefulShutdown()
+        _ = try? await server.value
+
+        let ingestPhase = Phase(ingest)
+        return Report(
+            connections: options.connections, fsyncPerSecond: fsync, noop: Phase(noop), ingest: ingestPhase, halfRate: Phase(paced),
+            halfRateTarget: target, averageBatch: batchCount > 0 ? batchSum / batchCount : 0,
+            ingestToFsync: fsync > 0 ? ingestPhase.perSecond / fsync : 0, ingestToNoop: noop.perSecond > 0 ? ingestPhase.perSecond / noop.perSecond : 0)
+    }
+
+    /// Customer messages of the kinds the rules route differently (complaints, inquiries, outages, Chinese
+    /// and English); `#` becomes the message number.
+    static let texts = [
+        "我的订单#已经三天了还没发货，太慢了，请尽快处理！",
+        "请问订单#的发票怎么开？",
+        "Order # arrived damaged and I want a refund now.",
+        "Hi, can you tell me when order # will ship? Thanks!",
+        "系统登录不了，所有人都打不开，订单#无法支付，非常着急",
+        "I was charged twice for order #, this is unacceptable.",
+        "谢谢你们的帮助，订单#已经收到了",
+        "Where is my parcel #? It has been a week.",
+    ]
+
+    /// Writes and syncs a small block again and again: the most transactions per second a one-sync-each
+    /// design could commit on this disk.
+    static func fsyncRate(directory: String, seconds: Double) throws -> Double {
+        let path = directory + "/fsync-baseline"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else { throw BenchmarkError("cannot create \(path)") }
+        defer {
+            close(descriptor)
+            unlink(path)
+        }
+        let block = [UInt8](repeating: 0x5A, count: 4096)
+        let clock = ContinuousClock()
+        let start = clock.now
+        var syncs = 0
+        var offset: off_t = 0
+        while clock.now - start < .milliseconds(Int64(seconds * 1000)) {
+            // Appending, as a write-ahead log does, so each sync also updates the file's size.
+            let written = block.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, offset) }
+            guard written == block.count, fsync(descriptor) == 0 else { throw BenchmarkError("writing \(path) failed") }
+            offset += off_t(block.count)
+            syncs += 1
+        }
+        return Double(syncs) / LoadGenerator.seconds(clock.now - start)
+    }
+
+    static func metric(_ text: String, _ name: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
+            return line.split(separator: " ").last.flatMap { Double($0) }
+        }
+        return nil
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

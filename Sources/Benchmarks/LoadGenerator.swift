@@ -1,0 +1,87 @@
+import Curl
+import Foundation
+import Synchronization
+
+/// Drives an HTTP endpoint from `connections` threads, each with one kept-alive connection, and records
+/// every request's latency. Threads, not tasks: curl blocks, and the cooperative pool must stay free for
+/// the server under test running in the same process.
+struct LoadGenerator: Sendable {
+    struct Result: Sendable {
+        var latencies: [Double] = []  // seconds, all requests
+        var succeeded = 0
+        var failed = 0
+        var elapsed: Double = 0
+
+        var perSecond: Double { elapsed > 0 ? Double(succeeded) / elapsed : 0 }
+
+        /// The latency below which `fraction` of requests finished, in milliseconds.
+        func percentile(_ fraction: Double) -> Double {
+            guard !latencies.isEmpty else { return 0 }
+            let sorted = latencies.sorted()
+            let index = min(sorted.count - 1, max(0, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))
+            return sorted[index] * 1000
+        }
+    }
+
+    var connections: Int
+    var duration: Double
+    var maxRequests: Int
+    /// Requests per second over all connections, evenly spaced; nil sends as fast as answers come. Paced
+    /// latency counts from when a request was due, so a stalled server is not hidden by requests it delayed.
+    var rate: Double?
+    var succeeds: @Sendable (Int) -> Bool = { (200..<300).contains($0) }
+
+    func run(_ request: @escaping @Sendable (Int) -> HTTPRequest) async -> Result {
+        let issued = Atomic<Int>(0)
+        let collected = Mutex(Result())
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start + .milliseconds(Int64(duration * 1000))
+        let group = DispatchGroup()
+        for lane in 0..<connections {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                var local = Result()
+                guard let connection = try? CurlHTTPConnection() else { return }
+                var sent = 0
+                while true {
+                    var due = clock.now
+                    if let rate {
+                        let interval = Double(connections) / rate
+                        due = start + .milliseconds(Int64((Double(sent) * interval + Double(lane) * interval / Double(connections)) * 1000))
+                        if due > clock.now { Thread.sleep(forTimeInterval: Self.seconds(due - clock.now)) }
+                    }
+                    guard clock.now < deadline else { break }
+                    let number = issued.add(1, ordering: .relaxed).newValue
+                    guard number <= maxRequests else { break }
+                    sent += 1
+                    let ok: Bool
+                    do {
+                        ok = succeeds(try connection.perform(request(number)).status)
+                    } catch {
+                        ok = false
+                    }
+                    if ok { local.succeeded += 1 } else { local.failed += 1 }
+                    local.latencies.append(Self.seconds(clock.now - due))
+                }
+                collected.withLock { total in
+                    total.latencies += local.latencies
+                    total.succeeded += local.succeeded
+                    total.failed += local.failed
+                }
+            }
+            thread.start()
+        }
+        await withCheckedContinuation { continuation in
+            group.notify(queue: .global()) { continuation.resume() }
+        }
+        var result = collected.withLock { $0 }
+        result.elapsed = Self.seconds(clock.now - start)
+        return result
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
