@@ -60,13 +60,17 @@ public enum ReplyContext {
         return "\(value) \(unitEN)\(value == 1 ? "" : "s")"
     }
 
-    /// A concrete local time, so the customer is never promised "soon".
+    /// A concrete local time, so the customer is never promised "soon". Built from calendar fields rather
+    /// than a `DateFormatter`: one is rendered into every acknowledgement, and making a formatter costs more
+    /// than the rest of the reply.
     public static func format(_ date: Date, language: String, timeZone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = language == "zh" ? "yyyy年M月d日 HH:mm" : "yyyy-MM-dd HH:mm"
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let fields = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let (year, month, day) = (fields.year ?? 0, fields.month ?? 0, fields.day ?? 0)
+        let time = String(format: "%02d:%02d", fields.hour ?? 0, fields.minute ?? 0)
         let abbreviation = timeZone.abbreviation(for: date) ?? timeZone.identifier
-        return formatter.string(from: date) + " (" + abbreviation + ")"
+        let text = language == "zh" ? "\(year)年\(month)月\(day)日 \(time)" : String(format: "%04d-%02d-%02d ", year, month, day) + time
+        return text + " (" + abbreviation + ")"
     }
 }

@@ -26,7 +26,20 @@ public struct ReplySettings: Sendable, Equatable {
         guard !foldedPhrases.isEmpty else { return nil }
         let folded = Self.fold(text)
         // UTF-8 is self-synchronizing: a byte match of folded text is a match of whole characters.
-        return zip(forbiddenPhrases, foldedPhrases).first { _, phrase in !phrase.isEmpty && folded.firstRange(of: phrase) != nil }?.0
+        return zip(forbiddenPhrases, foldedPhrases).first { _, phrase in Self.contains(folded, phrase) }?.0
+    }
+
+    static func contains(_ text: [UInt8], _ phrase: [UInt8]) -> Bool {
+        guard !phrase.isEmpty, phrase.count <= text.count else { return false }
+        let first = phrase[0]
+        var start = 0
+        let last = text.count - phrase.count
+        while start <= last {
+            guard let candidate = text[start...last].firstIndex(of: first) else { return false }
+            if text[candidate..<candidate + phrase.count].elementsEqual(phrase) { return true }
+            start = candidate + 1
+        }
+        return false
     }
 
     /// Compatibility-composed (full-width letters become ASCII) and lower-cased, as UTF-8.

@@ -165,9 +165,13 @@ struct KannelTests {
             #expect(try await smsOperator.sendDeliveryReport(foreignID: foreignID, status: .failed) == false)
             #expect(try await parts.store.outboxEntry(id: delivered)?.status == .delivered)
 
-            let reports = try await testDatabase(parts.store.path).read { db in
-                try String.fetchAll(db, sql: "SELECT detail FROM events WHERE subject_id = ? AND kind = 'delivery_report' ORDER BY seq", arguments: [delivered])
+            @Sendable func reportEvents() async throws -> [String] {
+                try await testDatabase(parts.store.path).read { db in
+                    try String.fetchAll(db, sql: "SELECT detail FROM events WHERE subject_id = ? AND kind = 'delivery_report' ORDER BY seq", arguments: [delivered])
+                }
             }
+            #expect(try await eventually { try await reportEvents().count == 3 })
+            let reports = try await reportEvents()
             // SMSC acceptance (8), buffered (4), delivered (1): smsbox calls dlr-urls concurrently, so they may
             // arrive in any order, and exactly one of them moves the entry to delivered.
             #expect(reports.count == 3, "\(reports)")
