@@ -4,14 +4,24 @@ import SwitchboardCore
 
 extension SQLiteMessageStore {
     public func ingest(_ batch: [IngestRequest]) async throws -> [Result<IngestResult, any Error>] {
-        try await pool.write { db in
+        // Encoded before the transaction: the writer is one thread, and every other write waits for it.
+        let encoded = batch.map { request in
+            Result {
+                Encoded(
+                    recipients: try Self.json(request.inbound.recipients), classification: try Self.json(request.classification),
+                    metadata: try Self.json(StoredMessageMetadata(
+                        thread: request.inbound.thread, attachments: request.inbound.attachments, warnings: request.inbound.warnings)))
+            }
+        }
+        return try await pool.write { db in
             var results: [Result<IngestResult, any Error>] = []
             results.reserveCapacity(batch.count)
-            for request in batch {
+            for (request, encoded) in zip(batch, encoded) {
                 do {
                     var result: IngestResult?
+                    let json = try encoded.get()
                     try db.inSavepoint {
-                        result = try Self.ingest(db, request)
+                        result = try Self.ingest(db, request, json)
                         return .commit
                     }
                     if let result { results.append(.success(result)) }
@@ -23,14 +33,21 @@ extension SQLiteMessageStore {
         }
     }
 
+    /// A message's JSON columns.
+    private struct Encoded {
+        var recipients: String
+        var classification: String
+        var metadata: String
+    }
+
     /// Stores one message inside the caller's transaction.
-    private static func ingest(_ db: Database, _ request: IngestRequest) throws -> IngestResult {
+    private static func ingest(_ db: Database, _ request: IngestRequest, _ json: Encoded) throws -> IngestResult {
         let inbound = request.inbound, classification = request.classification, slaDueAt = request.slaDueAt
         let newConversationID = request.newConversationID, autoReply = request.autoReply
         let now = inbound.receivedAt
         if let externalID = inbound.externalID,
            let existing = try Row.fetchOne(
-               db, sql: "SELECT id, conversation_id, threaded_by FROM messages WHERE source = ? AND external_id = ?",
+               db.cachedStatement(sql: "SELECT id, conversation_id, threaded_by FROM messages WHERE source = ? AND external_id = ?"),
                arguments: [inbound.source, externalID]) {
             try Self.insertEvent(
                 db, at: Date(), subjectKind: "message", subjectID: existing["id"],
@@ -73,12 +90,11 @@ extension SQLiteMessageStore {
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
                     kind: "reopened", actor: inbound.source)
             }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     UPDATE conversations SET queue = ?, priority = ?, route_id = ?, sla_policy = ?, sla_due_at = ?,
                         urgency = ?, sentiment = ?, state = ?, updated_at = ?
                     WHERE id = ?
-                    """,
+                    """).execute(
                 arguments: [
                     conversation.queue, conversation.priority, conversation.routeID, conversation.slaPolicy,
                     conversation.slaDueAt?.timeIntervalSince1970, conversation.urgency.rawValue,
@@ -87,12 +103,11 @@ extension SQLiteMessageStore {
                 ])
         } else {
             conversationID = newConversationID
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO conversations (id, channel, source, customer_address, customer_tier, language, queue,
                         priority, urgency, sentiment, state, route_id, sla_policy, sla_due_at, owner, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, NULL, ?, ?)
-                    """,
+                    """).execute(
                 arguments: [
                     conversationID, inbound.channel.rawValue, inbound.source, inbound.sender,
                     classification.customerTier.rawValue, classification.language, decision.queue, decision.priority,
@@ -103,17 +118,15 @@ extension SQLiteMessageStore {
         }
 
         let messageID = Identifier.make("msg", at: now)
-        try db.execute(
-            sql: """
-                INSERT INTO messages (id, conversation_id, direction, channel, source, external_id, sender, recipients,
-                    subject, text, received_at, raw_payload, classification, threaded_by, metadata)
-                VALUES (?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+        try db.cachedStatement(sql: """
+            INSERT INTO messages (id, conversation_id, direction, channel, source, external_id, sender, recipients,
+                subject, text, received_at, raw_payload, classification, threaded_by, metadata)
+            VALUES (?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(
             arguments: [
                 messageID, conversationID, inbound.channel.rawValue, inbound.source, inbound.externalID,
-                inbound.sender, try Self.json(inbound.recipients), inbound.subject, inbound.text,
-                now.timeIntervalSince1970, inbound.rawPayload, try Self.json(classification), threadedBy.rawValue,
-                try Self.json(StoredMessageMetadata(thread: inbound.thread, attachments: inbound.attachments, warnings: inbound.warnings)),
+                inbound.sender, json.recipients, inbound.subject, inbound.text,
+                now.timeIntervalSince1970, inbound.rawPayload, json.classification, threadedBy.rawValue, json.metadata,
             ])
         if let id = inbound.thread.messageID {
             try Self.recordMessageID(
