@@ -96,6 +96,19 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("group commit settings: 0 disables the wait; a window that would stall every message is refused")
+    func settings() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Fixtures.write(["Config/switchboard.yaml": "storage: { group_commit_window: \"0\", group_commit_max_batch: 64 }\n"], under: directory)
+        let configuration = try GatewayConfiguration.load(path: directory.appendingPathComponent("Config/switchboard.yaml").path, environment: [:])
+        #expect(configuration.groupCommit.window == 0)
+        #expect(configuration.groupCommit.maxBatch == 64)
+        let slow = try Fixtures.configurationProblems("storage: { group_commit_window: 2s, group_commit_max_batch: 0 }\n", environment: [:])
+        #expect(slow.contains { $0.contains("group_commit_window must be at most 100ms") }, "\(slow)")
+        #expect(slow.contains { $0.contains("group_commit_max_batch must be 1 to 10000") })
+    }
+
     static func metric(_ text: String, _ name: String) -> Int? {
         for line in text.split(separator: "\n") where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
             return line.split(separator: " ").last.flatMap { Double($0) }.map { Int($0) }
