@@ -22,14 +22,8 @@ struct Bench: AsyncParsableCommand {
         func run() async throws {
             let report = try ClassifyBenchmark.run(
                 .init(messages: messages, seed: seed, terms: terms, regexes: regexes, compileTerms: compileTerms, rounds: rounds)
-            ) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                return
-            }
+            ) { line in Bench.progress(line) }
+            if json { return try Bench.printJSON(report) }
             func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
             print("messages                         \(report.messages) (\(f(Double(report.bytes) / 1_000_000)) MB, \(report.patterns) patterns)")
             print("per message                      \(f(report.matchesPerMessage)) matches explained, \(f(report.signalsPerMessage)) signals fired")
@@ -61,14 +55,8 @@ struct Bench: AsyncParsableCommand {
                 .init(
                     connections: connections, seconds: seconds, maxMessages: messages, baselineSeconds: baselineSeconds,
                     groupCommitWindow: window / 1000, groupCommitMaxBatch: maxBatch, rulesDirectory: rules, directory: directory)
-            ) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                return
-            }
+            ) { line in Bench.progress(line) }
+            if json { return try Bench.printJSON(report) }
             func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
             func line(_ name: String, _ phase: IngestBenchmark.Phase) -> String {
                 "\(name)\(f(phase.perSecond, 0)) /s   p50 \(f(phase.p50Milliseconds, 2)) ms   p99 \(f(phase.p99Milliseconds, 2)) ms   p99.9 \(f(phase.p999Milliseconds, 2)) ms   (\(phase.requests) ok, \(phase.failed) failed)"
@@ -82,5 +70,18 @@ struct Bench: AsyncParsableCommand {
             print("ingest / raw fsync               \(f(report.ingestToFsync, 2))")
             print("ingest / no-op endpoint          \(f(report.ingestToNoop, 2))")
         }
+    }
+
+    /// A report as one line of JSON with snake_case keys, for scripts that compare runs.
+    static func printJSON(_ report: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+
+    /// Progress goes to standard error, so the report on standard output stays clean.
+    @Sendable static func progress(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
