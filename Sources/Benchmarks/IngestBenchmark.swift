@@ -83,7 +83,7 @@ public enum IngestBenchmark {
             server: { host: 127.0.0.1, port: 0, max_body_bytes: 65536 }
             storage: { data_dir: \(directory)/data, group_commit_window: \(options.groupCommitWindow > 0 ? "\(options.groupCommitWindow * 1000)ms" : "0"), group_commit_max_batch: \(options.groupCommitMaxBatch) }
             sources:
-              - { id: bench, channel: webhook, inbound_signature: { scheme: none } }
+              - { id: bench, channel: webhook, inbound_signature: { scheme: none }, rate_limit: { per_second: 0 } }
             """.write(toFile: configurationPath, atomically: true, encoding: .utf8)
         let configuration = try GatewayConfiguration.load(path: configurationPath, environment: [:])
         var logger = Logger(label: "switchboard-bench")

@@ -38,11 +38,14 @@ public struct API: Sendable {
         public var maxBodyBytes: Int
         public var sources: [String: InboundSource]
         public var tokens: [AccessToken]
+        /// Per-source request rates on the inbound endpoints.
+        public var rateLimiter: InboundRateLimiter
 
-        public init(maxBodyBytes: Int, sources: [String: InboundSource], tokens: [AccessToken]) {
+        public init(maxBodyBytes: Int, sources: [String: InboundSource], tokens: [AccessToken], rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:])) {
             self.maxBodyBytes = maxBodyBytes
             self.sources = sources
             self.tokens = tokens
+            self.rateLimiter = rateLimiter
         }
     }
 

@@ -144,7 +144,11 @@ public enum Gateway {
             directory: options.rulesDirectory, book: rules, interval: options.rulesCheckInterval, logger: logger,
             metricsFactory: metricsFactory)
         let api = API(
-            configuration: .init(maxBodyBytes: configuration.server.maxBodyBytes, sources: sources, tokens: tokens),
+            configuration: .init(
+                maxBodyBytes: configuration.server.maxBodyBytes, sources: sources, tokens: tokens,
+                rateLimiter: InboundRateLimiter(limits: configuration.sources.reduce(into: [:]) { limits, source in
+                    limits[source.id] = source.rateLimit
+                })),
             store: store, intake: intake, composer: composer, rules: rules, metricsFactory: metricsFactory,
             metricsText: metricsText, reloadRules: { reloader.reload() })
 
@@ -166,6 +170,12 @@ public enum Gateway {
 
         let application = Application(
             router: api.buildRouter(),
+            // Stalled clients are dropped, and header sections stay small: neither can hold the server's resources.
+            server: .http1(configuration: .init(
+                idleTimeout: .milliseconds(Int64(configuration.server.idleTimeout * 1000)),
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: configuration.server.maxHeaderBytes, maxHeaderListSize: configuration.server.maxHeaderBytes,
+                    maxHeaderFieldCount: 100))),
             configuration: .init(
                 address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
                 serverName: "switchboard"),

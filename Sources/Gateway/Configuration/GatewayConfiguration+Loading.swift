@@ -46,7 +46,12 @@ struct ConfigurationReader {
         guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox", "auto_reply"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
-        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url"]) {
+        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes"]) {
+            server.idleTimeout = duration(map, "idle_timeout") ?? server.idleTimeout
+            server.maxHeaderBytes = map.int("max_header_bytes", in: "server", log) ?? server.maxHeaderBytes
+            if !(1024...(1024 * 1024)).contains(server.maxHeaderBytes) {
+                log.report("max_header_bytes must be between 1024 and 1048576", at: map["max_header_bytes"]!)
+            }
             if let node = map["public_url"], let url = value(at: node, name: "public_url", secret: false) {
                 let components = URLComponents(string: url)
                 if components == nil || !["http", "https"].contains(components?.scheme ?? "") || components?.host?.isEmpty != false
@@ -143,7 +148,7 @@ struct ConfigurationReader {
 
     private mutating func source(_ item: YAMLValue, publicURL: String?) -> GatewayConfiguration.Source? {
         let emailKeys = ["address", "display_name", "own_addresses", "thread_secret", "max_message_bytes", "imap", "smtp"]
-        guard let map = item.mapping(log, what: "source", allowed: ["id", "channel", "reply_url", "reply_secret", "inbound_signature"] + emailKeys + Self.smsKeys),
+        guard let map = item.mapping(log, what: "source", allowed: ["id", "channel", "reply_url", "reply_secret", "inbound_signature", "rate_limit"] + emailKeys + Self.smsKeys),
               let id = map.string("id", in: "source", required: true, log) else { return nil }
         let channel = map.string("channel", in: "source '\(id)'", required: true, log) ?? "webhook"
         if !["webhook", "email", "sms"].contains(channel) {
@@ -200,7 +205,21 @@ struct ConfigurationReader {
                 log.report("scheme must be none, standard-webhooks or hmac-sha256", at: sig["scheme"]!)
             }
         }
-        return .init(id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email, sms: sms)
+        var source = GatewayConfiguration.Source(
+            id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email, sms: sms)
+        if let node = map["rate_limit"] { source.rateLimit = rateLimit(node, id: id) }
+        return source
+    }
+
+    /// `rate_limit: {per_second: N, burst: M}`, or `per_second: 0` for none.
+    private func rateLimit(_ node: YAMLValue, id: String) -> InboundRateLimiter.Limit? {
+        guard let map = node.mapping(log, what: "rate_limit of source '\(id)'", allowed: ["per_second", "burst"]) else { return nil }
+        let perSecond = map.int("per_second", in: "rate_limit", required: true, log) ?? 0
+        if perSecond < 0 { log.report("per_second must be 0 (no limit) or more", at: map["per_second"]!) }
+        guard perSecond > 0 else { return nil }
+        let burst = map.int("burst", in: "rate_limit", log) ?? perSecond * 2
+        if burst < 1 { log.report("burst must be at least 1", at: map["burst"]!) }
+        return InboundRateLimiter.Limit(perSecond: Double(perSecond), burst: Double(max(1, burst)))
     }
 
     /// Whether a host name stays on this machine, where development defaults and plain text are allowed.

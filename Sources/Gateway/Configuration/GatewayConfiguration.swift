@@ -12,6 +12,10 @@ public struct GatewayConfiguration: Sendable {
         /// How providers reach this gateway (`https://sb.example.com`), for delivery report URLs and
         /// signatures over them; nil uses the listening address.
         public var publicURL: String?
+        /// Seconds a connection may stay silent before it is closed (slow or stalled clients).
+        public var idleTimeout: Double = 30
+        /// Largest header section accepted, in bytes.
+        public var maxHeaderBytes: Int = 16 * 1024
     }
 
     /// A configured API token.
@@ -40,6 +44,8 @@ public struct GatewayConfiguration: Sendable {
         public var email: EmailSource?
         /// Number, limits and provider of an SMS source.
         public var sms: SMSSource?
+        /// Requests per second (and burst) its inbound endpoint takes; nil for no limit.
+        public var rateLimit: InboundRateLimiter.Limit? = InboundRateLimiter.Limit(perSecond: 1000, burst: 2000)
     }
 
     /// How many automatic replies one address may get in a window.

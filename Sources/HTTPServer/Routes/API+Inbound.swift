@@ -28,6 +28,7 @@ extension API {
         guard let source = configuration.sources[sourceID], source.channel == .webhook else {
             throw APIError.notFound("no webhook source named '\(sourceID)' is configured")
         }
+        try admit(source, context: context)
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         try checkSignature(source, request: request, body: body, context: context)
         let message = try Self.decodeWebhookMessage(body)
@@ -38,6 +39,17 @@ extension API {
         return try JSONBody.response(
             Accepted(messageId: result.messageID, conversationId: result.conversationID, duplicate: result.duplicate),
             status: .accepted)
+    }
+
+    /// Refuses a request over its source's rate with 429 and `Retry-After`, before its body is read.
+    func admit(_ source: InboundSource, context: SwitchboardRequestContext) throws {
+        guard let wait = configuration.rateLimiter.admit(source: source.id) else { return }
+        Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "rate_limited")], factory: metricsFactory).increment()
+        context.logger.notice("inbound request over its source's rate", metadata: ["source.id": "\(source.id)"])
+        let seconds = max(1, Int(wait.rounded(.up)))
+        throw APIError(
+            .tooManyRequests, code: "rate_limited", "source '\(source.id)' is over its request rate; retry after \(seconds)s",
+            headers: [.retryAfter: String(seconds)])
     }
 
     /// Refuses a request whose signature the source requires and does not hold, counting and logging why.
@@ -63,6 +75,7 @@ extension API {
     /// Decodes and checks a webhook message, naming the field that is wrong.
     static func decodeWebhookMessage(_ body: Data) throws -> WebhookMessage {
         guard !body.isEmpty else { throw APIError.badRequest("request body is empty; expected a JSON object") }
+        guard !JSONDepth.exceeds(body, limit: 32) else { throw APIError.badRequest("body nests objects or arrays deeper than 32 levels") }
         let message: WebhookMessage
         do {
             message = try JSONDecoder().decode(WebhookMessage.self, from: body)

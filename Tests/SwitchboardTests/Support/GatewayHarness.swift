@@ -29,12 +29,13 @@ struct GatewayHarness {
     ///   - directory: reuse a directory (and its database) from an earlier harness, to test a restart.
     init(
         replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096,
-        extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil, publicURL: String? = nil
+        extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil, publicURL: String? = nil,
+        serverExtra: String = ""
     ) throws {
         self.directory = try directory ?? Fixtures.temporaryDirectory()
         rulesDirectory = rules
         let yaml = """
-            server: { host: 127.0.0.1, port: 0, max_body_bytes: \(maxBodyBytes)\(publicURL.map { ", public_url: \($0)" } ?? "") }
+            server: { host: 127.0.0.1, port: 0, max_body_bytes: \(maxBodyBytes)\(publicURL.map { ", public_url: \($0)" } ?? "")\(serverExtra.isEmpty ? "" : ", " + serverExtra) }
             storage: { data_dir: \(self.directory.appendingPathComponent("data").path) }
             time_zone: Asia/Shanghai
             tokens:
