@@ -214,12 +214,15 @@ struct ConfigurationReader {
     /// `rate_limit: {per_second: N, burst: M}`, or `per_second: 0` for none.
     private func rateLimit(_ node: YAMLValue, id: String) -> InboundRateLimiter.Limit? {
         guard let map = node.mapping(log, what: "rate_limit of source '\(id)'", allowed: ["per_second", "burst"]) else { return nil }
-        let perSecond = map.int("per_second", in: "rate_limit", required: true, log) ?? 0
-        if perSecond < 0 { log.report("per_second must be 0 (no limit) or more", at: map["per_second"]!) }
+        let text = map.string("per_second", in: "rate_limit", required: true, log) ?? "0"
+        guard let perSecond = Double(text), perSecond >= 0, perSecond.isFinite else {
+            log.report("per_second must be a number of requests per second, 0 for no limit", at: map["per_second"]!)
+            return nil
+        }
         guard perSecond > 0 else { return nil }
-        let burst = map.int("burst", in: "rate_limit", log) ?? perSecond * 2
+        let burst = map.int("burst", in: "rate_limit", log) ?? max(1, Int(perSecond * 2))
         if burst < 1 { log.report("burst must be at least 1", at: map["burst"]!) }
-        return InboundRateLimiter.Limit(perSecond: Double(perSecond), burst: Double(max(1, burst)))
+        return InboundRateLimiter.Limit(perSecond: perSecond, burst: Double(max(1, burst)))
     }
 
     /// Whether a host name stays on this machine, where development defaults and plain text are allowed.
