@@ -110,8 +110,10 @@ public struct API: Sendable {
         let rejected: @Sendable (String) -> Void = { reason in
             Counter(label: "switchboard_auth_rejections_total", dimensions: [("reason", reason)], factory: metricsFactory).increment()
         }
+        let accessLog = AccessLogMiddleware(store: store, metricsFactory: metricsFactory)
         let agents = router.group("v1")
             .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .ops], rejected: rejected))
+            .add(middleware: accessLog)
         agents.get("queues") { _, _ in try await listQueues() }
         agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
         agents.get("conversations/:id") { _, context in try await showConversation(context: context) }
@@ -120,6 +122,7 @@ public struct API: Sendable {
 
         let ops = router.group("v1/rules")
             .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], rejected: rejected))
+            .add(middleware: accessLog)
         ops.get("") { _, _ in try JSONBody.response(rulesView()) }
         ops.post("reload") { _, _ in
             let problems = reloadRules()

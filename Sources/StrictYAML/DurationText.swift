@@ -1,6 +1,6 @@
 import Foundation
 
-/// Durations as ops write them: `30s`, `5m`, `2h`, `1d`, or combinations such as `1h30m`.
+/// Durations as ops write them: `30s`, `5m`, `2h`, `1d`, `3y` (365-day years), or combinations such as `1h30m`.
 public enum DurationText {
     /// Seconds, or nil when the text is not a positive duration in this form (`250ms` is accepted too).
     public static func seconds(_ text: String) -> Double? {
@@ -23,6 +23,7 @@ public enum DurationText {
             case "m": total += value * 60
             case "h": total += value * 3600
             case "d": total += value * 86400
+            case "y": total += value * 365 * 86400
             default: return nil
             }
             number = ""

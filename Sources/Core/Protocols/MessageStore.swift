@@ -60,6 +60,14 @@ public protocol MessageStore: Sendable {
     /// (`delivered`, `failed`) stays.
     func recordDeliveryReport(_ report: DeliveryReport) async throws -> DeliveryReportOutcome
 
+    /// Appends one authenticated call to the access log.
+    func recordAccess(_ record: AccessRecord) async throws
+
+    /// Removes, in short transactions, messages, final outbox entries and events from before `before`,
+    /// conversations left with nothing (and no reply still pending), and access records from before
+    /// `accessLogBefore`. A reply still waiting for delivery keeps its conversation.
+    func purge(before: Date, accessLogBefore: Date) async throws -> PurgeCounts
+
     func requeueAbandonedDeliveries(now: Date) async throws -> Int
 
     /// The earliest time a queued entry becomes due, so the dispatcher can sleep until then.

@@ -152,6 +152,7 @@ public enum Gateway {
             store: store, intake: intake, composer: composer, rules: rules, metricsFactory: metricsFactory,
             metricsText: metricsText, reloadRules: { reloader.reload() })
 
+        let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, metricsFactory: metricsFactory)
         let mailboxes: [any Service] = emailSources.compactMap { source in
             source.mailbox.map {
                 IMAPIntake(source: source, mailbox: $0, intake: intake, store: store, logger: logger, metricsFactory: metricsFactory)
@@ -180,7 +181,7 @@ public enum Gateway {
                 address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
                 serverName: "switchboard"),
             // Shut down in reverse: the server stops taking requests first, the committer commits what they left last.
-            services: [committer] + (options.deliverReplies ? [dispatcher] : []) + [reloader] + mailboxes,
+            services: [committer] + (options.deliverReplies ? [dispatcher] : []) + [reloader, retention] + mailboxes,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 address.learn(host: configuration.server.host, port: port)

@@ -43,7 +43,7 @@ struct ConfigurationReader {
     }
 
     mutating func configuration(_ root: YAMLValue) -> GatewayConfiguration? {
-        guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox", "auto_reply"]) else { return nil }
+        guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
         if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes"]) {
@@ -143,6 +143,18 @@ struct ConfigurationReader {
             server: server, dataDirectory: dataDirectory, timeZone: timeZone, tokens: tokens, sources: sources,
             outbox: outbox, autoReply: autoReply, developmentDefaultsInUse: developmentDefaults)
         configuration.groupCommit = groupCommit
+        if let map = top["retention"]?.mapping(log, what: "retention", allowed: ["messages", "access_log", "interval"]) {
+            configuration.retention.messages = duration(map, "messages") ?? configuration.retention.messages
+            configuration.retention.accessLog = duration(map, "access_log") ?? configuration.retention.accessLog
+            configuration.retention.interval = duration(map, "interval") ?? configuration.retention.interval
+            if configuration.retention.messages < 7 * 86400 {
+                // Inbound de-duplication looks back as far as messages are kept.
+                log.report("retention.messages must be at least 7d: duplicates are recognized only while the first copy is kept", at: map["messages"]!)
+            }
+            if configuration.retention.accessLog < configuration.retention.messages {
+                log.report("retention.access_log must be at least as long as retention.messages", at: map["access_log"] ?? map["messages"]!)
+            }
+        }
         return configuration
     }
 

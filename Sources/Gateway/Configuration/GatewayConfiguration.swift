@@ -75,6 +75,8 @@ public struct GatewayConfiguration: Sendable {
     public var server: Server
     public var dataDirectory: String
     public var groupCommit = GroupCommit(window: 0.001, maxBatch: 256)
+    /// How long messages and the access log are kept, and how often the purge runs.
+    public var retention = RetentionService.Policy()
     public var timeZone: TimeZone
     public var tokens: [Token]
     public var sources: [Source]

@@ -120,6 +120,25 @@ extension SQLiteMessageStore {
                 CREATE INDEX outbox_provider_message ON outbox(source, provider_message_id) WHERE provider_message_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v4-retention") { db in
+            try db.execute(sql: """
+                -- Who called the agent and ops API, and when: kept longer than the messages themselves.
+                CREATE TABLE access_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    status INTEGER NOT NULL
+                );
+                CREATE INDEX access_log_at ON access_log(at);
+                -- The retention service walks these by age.
+                CREATE INDEX events_at ON events(at);
+                CREATE INDEX messages_received ON messages(received_at);
+                CREATE INDEX outbox_created ON outbox(created_at);
+                CREATE INDEX conversations_updated ON conversations(updated_at);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+
+extension SQLiteMessageStore {
+    /// Rows removed per transaction: short enough that intake never waits long behind a purge.
+    static let purgeChunk = 500
+
+    public func recordAccess(_ record: AccessRecord) async throws {
+        try await pool.write { db in
+            try db.cachedStatement(sql: "INSERT INTO access_log (at, actor, method, path, status) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [record.at.timeIntervalSince1970, record.actor, record.method, record.path, record.status])
+        }
+    }
+
+    public func purge(before: Date, accessLogBefore: Date) async throws -> PurgeCounts {
+        var counts = PurgeCounts()
+        let cutoff = before.timeIntervalSince1970
+        // Each step repeats in chunks until nothing is left to remove.
+        func repeatChunks(_ step: @escaping @Sendable (Database) throws -> Int) async throws -> Int {
+            var total = 0
+            while true {
+                let removed = try await pool.write { db in try step(db) }
+                total += removed
+                if removed < Self.purgeChunk { return total }
+            }
+        }
+        counts.events = try await repeatChunks { db in
+            try db.execute(sql: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < ? LIMIT ?)", arguments: [cutoff, Self.purgeChunk])
+            return db.changesCount
+        }
+        counts.outboxEntries = try await repeatChunks { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM outbox WHERE id IN (
+                        SELECT id FROM outbox WHERE created_at < ? AND status IN ('delivered', 'failed', 'dead_lettered') LIMIT ?)
+                    """,
+                arguments: [cutoff, Self.purgeChunk])
+            return db.changesCount
+        }
+        counts.messages = try await repeatChunks { db in
+            try db.execute(
+                sql: "DELETE FROM message_ids WHERE subject_kind = 'message' AND subject_id IN (SELECT id FROM messages WHERE received_at < ? LIMIT ?)",
+                arguments: [cutoff, Self.purgeChunk])
+            try db.execute(
+                sql: "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_at < ? LIMIT ?)", arguments: [cutoff, Self.purgeChunk])
+            return db.changesCount
+        }
+        counts.conversations = try await repeatChunks { db in
+            // Only conversations left empty: a reply still pending, or a newer message, keeps one.
+            let ids = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id FROM conversations c WHERE c.updated_at < ?
+                    AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
+                    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.conversation_id = c.id)
+                    LIMIT ?
+                    """,
+                arguments: [cutoff, Self.purgeChunk])
+            for id in ids {
+                try db.execute(sql: "DELETE FROM message_ids WHERE conversation_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
+            }
+            return ids.count
+        }
+        counts.accessRecords = try await repeatChunks { db in
+            try db.execute(
+                sql: "DELETE FROM access_log WHERE seq IN (SELECT seq FROM access_log WHERE at < ? LIMIT ?)",
+                arguments: [accessLogBefore.timeIntervalSince1970, Self.purgeChunk])
+            return db.changesCount
+        }
+        return counts
+    }
+}
