@@ -204,6 +204,7 @@ let package = Package(
                 "SQLiteStorage",
                 "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/switchboard"
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Gateway
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import StrictYAML
 
 struct Serve: AsyncParsableCommand {
@@ -18,7 +19,12 @@ struct Serve: AsyncParsableCommand {
         do {
             let (application, _) = try await Gateway.buildApplication(
                 .init(configuration: configuration, rulesDirectory: rules, dataDirectory: data, port: port), logger: logger)
-            try await application.runService()
+            // SIGTERM/SIGINT: stop accepting, let requests, the batch being delivered and the group commit finish,
+            // and give up after the configured deadline rather than hang a deploy.
+            var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.server.shutdownTimeout * 1000))
+            group.maximumCancellationDuration = .seconds(5)
+            try await ServiceGroup(configuration: group).run()
         } catch let problems as Problems {
             CommandSupport.printProblems(problems)
             throw ExitCode(2)

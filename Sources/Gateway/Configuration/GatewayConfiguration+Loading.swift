@@ -46,7 +46,8 @@ struct ConfigurationReader {
         guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
-        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes"]) {
+        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout"]) {
+            server.shutdownTimeout = duration(map, "shutdown_timeout") ?? server.shutdownTimeout
             server.idleTimeout = duration(map, "idle_timeout") ?? server.idleTimeout
             server.maxHeaderBytes = map.int("max_header_bytes", in: "server", log) ?? server.maxHeaderBytes
             if !(1024...(1024 * 1024)).contains(server.maxHeaderBytes) {

@@ -16,6 +16,8 @@ public struct GatewayConfiguration: Sendable {
         public var idleTimeout: Double = 30
         /// Largest header section accepted, in bytes.
         public var maxHeaderBytes: Int = 16 * 1024
+        /// Seconds a graceful shutdown may take before what is left is cancelled.
+        public var shutdownTimeout: Double = 20
     }
 
     /// A configured API token.
