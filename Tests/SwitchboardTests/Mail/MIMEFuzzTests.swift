@@ -20,22 +20,6 @@ private func fuzzFixtures() throws -> [(name: String, data: [UInt8])] {
     return try names.map { ($0, [UInt8](try Data(contentsOf: folder.appendingPathComponent($0)))) }
 }
 
-/// SplitMix64: small, fast and the same on every platform, so a failure reproduces from its seed.
-private struct FuzzRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int {
-        bound <= 0 ? 0 : Int(next() % UInt64(bound))
-    }
-}
 
 /// Fragments that steer mutations toward the parser's interesting paths.
 private let fuzzTokens: [String] = [

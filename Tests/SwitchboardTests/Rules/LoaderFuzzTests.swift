@@ -8,19 +8,8 @@ import Testing
 /// none crashes or hangs.
 @Suite("Fuzz: inbound JSON and the rule loader")
 struct LoaderFuzzTests {
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Flips, deletes, duplicates and inserts bytes (YAML and JSON punctuation among them).
-    static func mutate(_ bytes: [UInt8], _ random: inout Seeded) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ random: inout FuzzRandom) -> [UInt8] {
         var out = bytes
         let specials = Array("{}[]:,\"'\\-#&*!|>%@`\t\n ".utf8) + [0x00, 0xFF, 0xC3, 0xE4]
         for _ in 0..<Int.random(in: 1...4, using: &random) where !out.isEmpty {
@@ -37,7 +26,7 @@ struct LoaderFuzzTests {
 
     @Test("2,000 mutated webhook bodies: each decodes or is refused with 400 and a message")
     func webhookJSON() throws {
-        var random = Seeded(state: 7)
+        var random = FuzzRandom(state: 7)
         let seeds = [
             #"{"from":"zhang@example.com","subject":"订单","text":"我的订单还没到！","external_id":"x-1"}"#,
             #"{"from":"a@example.com","text":"hello \"quoted\" \\ and \u00e9"}"#,
@@ -58,7 +47,7 @@ struct LoaderFuzzTests {
 
     @Test("400 mutated rule files: each loads or is refused with problems that name the file")
     func ruleFiles() throws {
-        var random = Seeded(state: 11)
+        var random = FuzzRandom(state: 11)
         let files = Fixtures.miniRules.keys.filter { $0.hasSuffix(".yaml") }.sorted()
         var refused = 0
         for round in 0..<400 {
