@@ -46,29 +46,42 @@ public final class OutboxDispatcher: Service {
         if requeued > 0 {
             logger.notice("returned deliveries abandoned by a previous process to the queue", metadata: ["outbox.requeued": "\(requeued)"])
         }
-        // Finish the batch in hand on graceful shutdown, then stop claiming.
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            let delivered: Int
-            do {
-                delivered = try await dispatchBatch()
-            } catch {
-                logger.error("outbox poll failed", metadata: ["error.type": "\(type(of: error))"])
-                delivered = 0
+        // A sliding window: up to `concurrency` deliveries in flight, a free slot refilled as soon as one
+        // finishes, so one slow receiver holds only its own slot. On graceful shutdown no more are claimed and
+        // those in flight finish.
+        await withTaskGroup(of: Bool.self) { group in
+            var inFlight = 0
+            var waiting = false
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                var claimed: [OutboxEntry] = []
+                if inFlight < concurrency {
+                    do {
+                        claimed = try await store.claimDueOutbox(now: Date(), limit: concurrency - inFlight)
+                    } catch {
+                        logger.error("outbox poll failed", metadata: ["error.type": "\(type(of: error))"])
+                    }
+                }
+                for entry in claimed {
+                    group.addTask {
+                        await self.deliver(entry)
+                        return true
+                    }
+                    inFlight += 1
+                }
+                if !claimed.isEmpty, inFlight < concurrency { continue }
+                // Wait for a delivery to finish, or for the next poll (a wake-up, a retry falling due).
+                if !waiting {
+                    group.addTask {
+                        await self.idle()
+                        return false
+                    }
+                    waiting = true
+                }
+                guard let finishedDelivery = await group.next() else { break }
+                if finishedDelivery { inFlight -= 1 } else { waiting = false }
             }
-            if delivered == 0 { await idle() }
+            await group.waitForAll()
         }
-    }
-
-    /// Claims and delivers one batch; returns how many entries it handled.
-    func dispatchBatch() async throws -> Int {
-        let batch = try await store.claimDueOutbox(now: Date(), limit: concurrency)
-        guard !batch.isEmpty else { return 0 }
-        await withTaskGroup(of: Void.self) { group in
-            for entry in batch {
-                group.addTask { await self.deliver(entry) }
-            }
-        }
-        return batch.count
     }
 
     private func deliver(_ entry: OutboxEntry) async {

@@ -16,6 +16,24 @@ struct OutboxTests {
         return try #require(posted.json["conversation_id"] as? String)
     }
 
+    @Test("a stalled receiver holds only its own delivery slot: later replies go out while it hangs")
+    func slowReceiverHoldsOneSlot() async throws {
+        let receiver = ReplyReceiver(slowFirst: .seconds(8))
+        try await receiver.start()
+        defer { Task { await receiver.stop() } }
+        try await GatewayHarness(replyURL: receiver.url).run { (client, _) async throws in
+            _ = try await startConversation(client, from: "first@example.com")
+            #expect(try await eventually { receiver.received.count == 1 })  // its acknowledgement now hangs for 8 s
+            let clock = ContinuousClock()
+            let posted = clock.now
+            _ = try await startConversation(client, from: "second@example.com")
+            _ = try await startConversation(client, from: "third@example.com")
+            #expect(try await eventually(within: 10) { receiver.received.count == 3 })
+            // Well inside the 8 s the first delivery is still waiting for its answer.
+            #expect(clock.now - posted < .seconds(5), "later replies waited for the stalled one: \(clock.now - posted)")
+        }
+    }
+
     @Test("agent endpoints need a valid token; ops endpoints need the ops role")
     func authentication() async throws {
         try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { client, _ in

@@ -14,6 +14,7 @@ final class ReplyReceiver: Sendable {
     private struct State {
         var statuses: [Int]
         var received: [Received] = []
+        var slowFirst: Duration?
     }
 
     private let state: Mutex<State>
@@ -22,9 +23,11 @@ final class ReplyReceiver: Sendable {
     /// The port it listens on, once started.
     var port: Int { server.port }
 
-    /// - Parameter statuses: the status of each request in turn; after the list runs out, 200.
-    init(statuses: [Int] = []) {
-        state = Mutex(State(statuses: statuses))
+    /// - Parameters:
+    ///   - statuses: the status of each request in turn; after the list runs out, 200.
+    ///   - slowFirst: how long the first request waits for its answer (a receiver that stalls).
+    init(statuses: [Int] = [], slowFirst: Duration? = nil) {
+        state = Mutex(State(statuses: statuses, slowFirst: slowFirst))
     }
 
     var received: [Received] { state.withLock { $0.received } }
@@ -38,10 +41,12 @@ final class ReplyReceiver: Sendable {
             for try await chunk in request.body { body.append(contentsOf: chunk.readableBytesView) }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let status = self.state.withLock { state -> Int in
+            let (status, delay) = self.state.withLock { state -> (Int, Duration?) in
                 state.received.append(Received(headers: headers, body: body))
-                return state.statuses.isEmpty ? 200 : state.statuses.removeFirst()
+                defer { state.slowFirst = nil }
+                return (state.statuses.isEmpty ? 200 : state.statuses.removeFirst(), state.slowFirst)
             }
+            if let delay { try await Task.sleep(for: delay) }
             return Response(status: .init(code: status))
         }
         await server.start(router, label: "reply-receiver")
