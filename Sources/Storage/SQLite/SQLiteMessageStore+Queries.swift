@@ -75,15 +75,15 @@ extension SQLiteMessageStore {
         try await pool.read { db in
             guard let conversation = try Self.resolveThread(db, inbound).0 else { return nil }
             let id = conversation.id
+            // Cached statements: this runs for every inbound message, before classification.
             let inbound = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*) AS n, MAX(received_at) AS last FROM messages WHERE conversation_id = ? AND direction = 'inbound'",
+                db.cachedStatement(sql: "SELECT COUNT(*) AS n, MAX(received_at) AS last FROM messages WHERE conversation_id = ? AND direction = 'inbound'"),
                 arguments: [id])
             // Only an agent's reply ends a wait; an automatic acknowledgement does not.
             let answeredAt = try Double.fetchOne(
-                db, sql: "SELECT MAX(created_at) FROM outbox WHERE conversation_id = ? AND automatic = 0", arguments: [id])
+                db.cachedStatement(sql: "SELECT MAX(created_at) FROM outbox WHERE conversation_id = ? AND automatic = 0"), arguments: [id])
             let waitingSince = try Double.fetchOne(
-                db,
-                sql: "SELECT MIN(received_at) FROM messages WHERE conversation_id = ? AND direction = 'inbound' AND received_at > ?",
+                db.cachedStatement(sql: "SELECT MIN(received_at) FROM messages WHERE conversation_id = ? AND direction = 'inbound' AND received_at > ?"),
                 arguments: [id, answeredAt ?? 0])
             return ConversationContext(
                 priorInboundMessages: inbound?["n"] ?? 0, lastInboundAt: Self.date(inbound?["last"]),

@@ -78,7 +78,7 @@ extension SQLiteMessageStore {
     public func automaticReplyCount(recipient: String, since: Date) async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 1 AND recipient = ? AND created_at >= ?",
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 1 AND recipient = ? AND created_at >= ?"),
                 arguments: [recipient, since.timeIntervalSince1970]) ?? 0
         }
     }
