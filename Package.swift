@@ -106,9 +106,10 @@ let package = Package(
             ],
             path: "Sources/Curl"
         ),
-        // Email: MIME parsing, charsets and RFC 5322 composition. Foundation and iconv only.
+        // Email: MIME parsing, charsets and RFC 5322 composition. Foundation, iconv and the core's value types only.
         .target(
             name: "Mail",
+            dependencies: ["SwitchboardCore"],
             path: "Sources/Mail"
         ),
         // Channel adapters.

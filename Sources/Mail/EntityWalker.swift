@@ -1,3 +1,5 @@
+import SwitchboardCore
+
 /// Walks the MIME tree of a message, collecting readable text and attachment summaries.
 ///
 /// Every multipart level scans only its own body once, nesting is capped by `MIMELimits.maximumDepth`
@@ -24,7 +26,7 @@ struct EntityWalker {
     let bytes: [UInt8]
     let limits: MIMELimits
     var warnings: WarningLog
-    private(set) var attachments: [MailAttachment] = []
+    private(set) var attachments: [MessageAttachment] = []
     private var partCount = 0
     private var reportedPartLimit = false
     private var reportedDepthLimit = false
@@ -129,7 +131,7 @@ struct EntityWalker {
         let kind = Self.inlineKind(contentType)
         let decoded = decodeTransfer(headers: headers, body: body, location: location)
         if disposition?.value == "attachment" || filename != nil || kind == nil {
-            attachments.append(MailAttachment(name: filename, contentType: contentType.mediaType, size: decoded.count))
+            attachments.append(MessageAttachment(name: filename, contentType: contentType.mediaType, size: decoded.count))
             return .empty
         }
         return text(decoded, contentType: contentType, html: kind == .html, location: location)

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// A received message reduced to what the gateway needs: addressing, threading, readable text,
 /// attachment summaries and the warnings met while parsing.
@@ -35,7 +36,7 @@ public struct ParsedMail: Sendable, Equatable {
     /// Where `text` came from.
     public var textSource: TextSource
     /// Parts that are not readable text, in document order.
-    public var attachments: [MailAttachment]
+    public var attachments: [MessageAttachment]
     /// Human-readable parse warnings; they never contain header values, bodies or addresses, so
     /// they are safe to log.
     public var warnings: [String]
@@ -56,7 +57,7 @@ public struct ParsedMail: Sendable, Equatable {
         returnPath: String? = nil,
         text: String = "",
         textSource: TextSource = .none,
-        attachments: [MailAttachment] = [],
+        attachments: [MessageAttachment] = [],
         warnings: [String] = []
     ) {
         self.headers = headers

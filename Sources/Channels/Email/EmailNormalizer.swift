@@ -52,7 +52,7 @@ public struct EmailNormalizer: Sendable {
             thread: ThreadHints(
                 messageID: mail.messageID, inReplyTo: mail.inReplyTo, references: mail.references,
                 verifiedConversationID: verified),
-            attachments: mail.attachments.map { MessageAttachment(name: $0.name, contentType: $0.contentType, size: $0.size) },
+            attachments: mail.attachments,
             warnings: warnings, autoReplySuppression: autoReplySuppression(mail, sender: sender), cursor: cursor)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 import Testing
 @testable import Mail
 
@@ -102,8 +103,8 @@ struct MIMEParserFixtureTests {
         #expect(mail.textSource == .plain)
         #expect(mail.text == "请查收附件中的发票。\n图片在 HTML 版本里。")
         #expect(mail.attachments == [
-            MailAttachment(name: "图片.png", contentType: "image/png", size: 774),
-            MailAttachment(name: "发票 2026.pdf", contentType: "application/pdf", size: 1216),
+            MessageAttachment(name: "图片.png", contentType: "image/png", size: 774),
+            MessageAttachment(name: "发票 2026.pdf", contentType: "application/pdf", size: 1216),
         ])
         #expect(mail.warnings.isEmpty)
     }
@@ -496,12 +497,12 @@ struct MIMEStructureTests {
         #expect(mail.text == "Part one.\n\nPart two.")
         #expect(mail.textSource == .plain)
         #expect(mail.attachments == [
-            MailAttachment(name: "notes.txt", contentType: "text/plain", size: 14),
-            MailAttachment(name: nil, contentType: "text/plain", size: 13),
-            MailAttachment(name: nil, contentType: "text/calendar", size: 15),
-            MailAttachment(name: nil, contentType: "image/jpeg", size: 6),
-            MailAttachment(name: "转发.eml", contentType: "message/rfc822", size: 32),
-            MailAttachment(name: "long-name.log", contentType: "text/plain", size: 1),
+            MessageAttachment(name: "notes.txt", contentType: "text/plain", size: 14),
+            MessageAttachment(name: nil, contentType: "text/plain", size: 13),
+            MessageAttachment(name: nil, contentType: "text/calendar", size: 15),
+            MessageAttachment(name: nil, contentType: "image/jpeg", size: 6),
+            MessageAttachment(name: "转发.eml", contentType: "message/rfc822", size: 32),
+            MessageAttachment(name: "long-name.log", contentType: "text/plain", size: 1),
         ])
         #expect(mail.warnings.isEmpty)
     }
@@ -561,7 +562,7 @@ struct MIMEStructureTests {
             first
             --d--
             """)
-        #expect(digest.attachments == [MailAttachment(name: nil, contentType: "message/rfc822", size: 21)])
+        #expect(digest.attachments == [MessageAttachment(name: nil, contentType: "message/rfc822", size: 21)])
         #expect(digest.textSource == .none)
     }
 
@@ -651,7 +652,7 @@ struct MIMEStructureTests {
 
         let attachmentOnly = parseCRLF("Content-Type: application/pdf\n\n%PDF")
         #expect(attachmentOnly.textSource == .none)
-        #expect(attachmentOnly.attachments == [MailAttachment(name: nil, contentType: "application/pdf", size: 4)])
+        #expect(attachmentOnly.attachments == [MessageAttachment(name: nil, contentType: "application/pdf", size: 4)])
     }
 }
 
