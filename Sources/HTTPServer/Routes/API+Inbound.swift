@@ -44,7 +44,7 @@ extension API {
     /// Refuses a request over its source's rate with 429 and `Retry-After`, before its body is read.
     func admit(_ source: InboundSource, context: SwitchboardRequestContext) throws {
         guard let wait = configuration.rateLimiter.admit(source: source.id) else { return }
-        Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "rate_limited")], factory: metricsFactory).increment()
+        countRejection(source, reason: "rate_limited")
         context.logger.notice("inbound request over its source's rate", metadata: ["source.id": "\(source.id)"])
         let seconds = max(1, Int(wait.rounded(.up)))
         throw APIError(
@@ -55,10 +55,23 @@ extension API {
     /// Refuses a request whose signature the source requires and does not hold, counting and logging why.
     func checkSignature(_ source: InboundSource, request: Request, body: Data, context: SwitchboardRequestContext) throws {
         if let reason = source.verifier.rejection(headers: request.headers, body: body) {
-            Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "signature")], factory: metricsFactory).increment()
-            context.logger.warning("inbound signature rejected", metadata: ["source.id": "\(source.id)", "reason": "\(reason)"])
-            throw APIError(.unauthorized, code: "invalid_signature", "signature check failed: \(reason)")
+            throw signatureRefused(source, reason: reason, status: .unauthorized, context: context)
         }
+    }
+
+    /// Counts and logs a request that failed its source's proof (signature, secret), and the error to answer.
+    /// The reason names what was wrong, never the secret or the expected value.
+    func signatureRefused(
+        _ source: InboundSource, reason: String, status: HTTPResponse.Status, context: SwitchboardRequestContext
+    ) -> APIError {
+        countRejection(source, reason: "signature")
+        context.logger.warning("inbound signature rejected", metadata: ["source.id": "\(source.id)", "reason": "\(reason)"])
+        return APIError(status, code: "invalid_signature", "signature check failed: \(reason)")
+    }
+
+    /// Every refused inbound request is counted by source and reason.
+    func countRejection(_ source: InboundSource, reason: String) {
+        Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", reason)], factory: metricsFactory).increment()
     }
 
     /// Commits through intake; a failed commit answers 503 so the sender retries, never 2xx.

@@ -55,9 +55,7 @@ extension API {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let callback = ProviderCallback(method: request.method.rawValue, target: request.uri.string, headers: headers, body: body)
         if let reason = reader.rejection(of: callback) {
-            Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "signature")], factory: metricsFactory).increment()
-            context.logger.warning("sms callback rejected", metadata: ["source.id": "\(source.id)", "reason": "\(reason)"])
-            throw APIError(.forbidden, code: "invalid_signature", "signature check failed: \(reason)")
+            throw signatureRefused(source, reason: reason, status: .forbidden, context: context)
         }
         return (source, reader, callback)
     }
@@ -67,7 +65,7 @@ extension API {
         do {
             return try read()
         } catch {
-            Counter(label: "switchboard_inbound_rejections_total", dimensions: [("source", source.id), ("reason", "invalid_callback")], factory: metricsFactory).increment()
+            countRejection(source, reason: "invalid_callback")
             throw APIError.badRequest(error.message)
         }
     }
