@@ -29,9 +29,7 @@ public enum PhoneNumber {
         }
         guard digits.allSatisfy(\.isASCIIDigitCharacter) else {
             // An alphanumeric sender id ("BANK") is an address of its own; anything else mixed is not a number.
-            let isName = !international && trimmed.count <= 11 && trimmed.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == " ") }
-                && trimmed.contains(where: \.isLetter)
-            return isName ? trimmed : nil
+            return !international && isSenderName(trimmed, allowingSpaces: true) ? trimmed : nil
         }
         if international {
             return (7...15).contains(digits.count) && !digits.hasPrefix("0") ? "+" + digits : nil
@@ -52,6 +50,13 @@ public enum PhoneNumber {
         }
         let number = defaultCountryCode + national
         return (7...15).contains(number.count) ? "+" + number : nil
+    }
+
+    /// Whether the text is an alphanumeric sender id (`ACMEBANK`): 1 to 11 ASCII letters and digits with at
+    /// least one letter, the most the GSM originating-address field carries.
+    public static func isSenderName(_ text: String, allowingSpaces: Bool) -> Bool {
+        (1...11).contains(text.count) && text.contains(where: \.isLetter)
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || (allowingSpaces && $0 == " ")) }
     }
 }
 

@@ -18,9 +18,7 @@ extension ConfigurationReader {
         // number such as 106… or a short code), and rewriting it would make the provider refuse the sender.
         let digits = numberText.hasPrefix("+") ? numberText.dropFirst() : Substring(numberText)
         let isNumber = (3...20).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
-        let isName = !numberText.hasPrefix("+") && (1...11).contains(numberText.count)
-            && numberText.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } && numberText.contains(where: \.isLetter)
-        guard isNumber || isName else {
+        guard isNumber || PhoneNumber.isSenderName(numberText, allowingSpaces: false) else {
             log.report("number of source '\(id)' must be a phone number (+ and 3 to 20 digits, no spaces), a short code or a sender name of up to 11 letters and digits", at: map["number"]!)
             return nil
         }
