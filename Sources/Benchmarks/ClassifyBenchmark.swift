@@ -105,8 +105,7 @@ public enum ClassifyBenchmark {
 
     static func time(_ body: () throws -> Void) rethrows -> Double {
         let clock = ContinuousClock()
-        let elapsed = try clock.measure(body)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return try clock.measure(body) / .seconds(1)
     }
 
     static func format(_ value: Double) -> String { String(format: "%.3f", value) }

@@ -174,7 +174,7 @@ public enum IngestBenchmark {
             offset += off_t(block.count)
             syncs += 1
         }
-        return Double(syncs) / LoadGenerator.seconds(clock.now - start)
+        return Double(syncs) / ((clock.now - start) / .seconds(1))
     }
 
     static func metric(_ text: String, _ name: String) -> Double? {

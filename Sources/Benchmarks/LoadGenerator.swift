@@ -50,7 +50,7 @@ struct LoadGenerator: Sendable {
                     if let rate {
                         let interval = Double(connections) / rate
                         due = start + .milliseconds(Int64((Double(sent) * interval + Double(lane) * interval / Double(connections)) * 1000))
-                        if due > clock.now { Thread.sleep(forTimeInterval: Self.seconds(due - clock.now)) }
+                        if due > clock.now { Thread.sleep(forTimeInterval: (due - clock.now) / .seconds(1)) }
                     }
                     guard clock.now < deadline else { break }
                     let number = issued.add(1, ordering: .relaxed).newValue
@@ -63,7 +63,7 @@ struct LoadGenerator: Sendable {
                         ok = false
                     }
                     if ok { local.succeeded += 1 } else { local.failed += 1 }
-                    local.latencies.append(Self.seconds(clock.now - due))
+                    local.latencies.append((clock.now - due) / .seconds(1))
                 }
                 collected.withLock { total in
                     total.latencies += local.latencies
@@ -77,11 +77,7 @@ struct LoadGenerator: Sendable {
             group.notify(queue: .global()) { continuation.resume() }
         }
         var result = collected.withLock { $0 }
-        result.elapsed = Self.seconds(clock.now - start)
+        result.elapsed = (clock.now - start) / .seconds(1)
         return result
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -35,7 +35,7 @@ public final class InboundRateLimiter: Sendable {
         let now = clock.now
         return buckets.withLock { buckets -> Double? in
             var bucket = buckets[source] ?? Bucket(tokens: limit.burst, updated: now)
-            let elapsed = Double((now - bucket.updated).components.attoseconds) / 1e18 + Double((now - bucket.updated).components.seconds)
+            let elapsed = (now - bucket.updated) / .seconds(1)
             bucket.tokens = min(limit.burst, bucket.tokens + elapsed * limit.perSecond)
             bucket.updated = now
             defer { buckets[source] = bucket }

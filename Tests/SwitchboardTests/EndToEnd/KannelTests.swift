@@ -234,7 +234,7 @@ struct KannelTests {
             let submitted = clock.now - start
             #expect(try await eventually(within: 120) { try await entries("'delivered'") == count })
             let total = clock.now - start
-            let seconds = { (duration: Duration) in Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+            let seconds = { (duration: Duration) in duration / .seconds(1) }
             let rate = { (duration: Duration) in String(format: "%.2fs, %.0f msg/s", seconds(duration), Double(count) / seconds(duration)) }
             print("Kannel throughput (\(count) messages): MO into the store \(rate(moTime)); "
                 + "MO → acknowledgement accepted by Kannel \(rate(submitted)); MO → MT → DLR delivered \(rate(total))")
