@@ -77,17 +77,18 @@ public enum Gateway {
         let emailSources = configuration.sources.compactMap(\.email)
         let smtp = SMTPChannel(sources: emailSources, logger: logger)
         let address = PublicAddress(configuration.server.publicURL)
-        var smsProviders: [String: any SMSProvider] = [:]
+        var smsRoutes: [(SMSSource, any SMSProvider)] = []
         for source in configuration.sources.compactMap(\.sms) {
             switch source.provider {
             case let .kannel(settings):
-                smsProviders[source.id] = KannelProvider(source: source, settings: settings, logger: logger)
+                smsRoutes.append((source, KannelProvider(source: source, settings: settings, logger: logger)))
             case let .twilio(settings):
-                smsProviders[source.id] = TwilioProvider(source: source, settings: settings, address: address, logger: logger)
+                smsRoutes.append((source, TwilioProvider(source: source, settings: settings, address: address, logger: logger)))
             }
         }
+        let smsProviders = Dictionary(uniqueKeysWithValues: smsRoutes.map { ($0.0.id, $0.1) })
         let sms = SMSChannel(
-            sources: configuration.sources.compactMap(\.sms).compactMap { source in smsProviders[source.id].map { (source, $0) } },
+            sources: smsRoutes,
             address: address, logger: logger)
         let channels: [any OutboundChannel] = [webhook, smtp, sms]
         let validator = ReplyValidator(channels: channels)
