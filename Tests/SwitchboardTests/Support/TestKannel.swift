@@ -134,7 +134,7 @@ final class TestKannel: @unchecked Sendable {
 
         let bearerbox: (process: Process, input: Pipe)
         do {
-            bearerbox = try launch(bearerboxPath, directory: directory, output: directory + "/bearerbox.out")
+            bearerbox = try WatchedProcess.launch([bearerboxPath, configurationPath], removing: directory, output: directory + "/bearerbox.out")
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw Failure(description: "cannot run \(bearerboxPath): \(error)")
@@ -174,7 +174,7 @@ final class TestKannel: @unchecked Sendable {
         repeat {
             let smsbox: (process: Process, input: Pipe)
             do {
-                smsbox = try launch(smsboxPath, directory: directory, output: directory + "/smsbox.out")
+                smsbox = try WatchedProcess.launch([smsboxPath, configurationPath], removing: directory, output: directory + "/smsbox.out")
             } catch {
                 throw fail("cannot run \(smsboxPath): \(error)")
             }
@@ -190,7 +190,7 @@ final class TestKannel: @unchecked Sendable {
                 try await pause()
             }
             // Gone, or hanging after its panic: its process group goes (the watcher with it, leaving the directory).
-            killGroup(smsbox.process)
+            WatchedProcess.killGroup(smsbox.process)
             try await pause()
         } while smsboxStarts < 3 && ContinuousClock.now < deadline
         throw fail("smsbox ended at start \(smsboxStarts) times (ports \(ports))")
@@ -305,31 +305,6 @@ final class TestKannel: @unchecked Sendable {
             """
     }
 
-    private static let setsid = ["/usr/bin/setsid", "/bin/setsid"].first(where: FileManager.default.isExecutableFile)
-
-    /// The shell that runs a box: it ends when the box does (a failed start shows at once) and, when the pipe on its
-    /// standard input closes, removes the directory and kills its whole process group (setsid made it the leader of
-    /// a new one): so a test process that dies leaves neither processes nor files behind.
-    private static func launch(_ binary: String, directory: String, output: String) throws -> (process: Process, input: Pipe) {
-        let input = Pipe()
-        let wrapper = Process()
-        let ending = setsid == nil ? "kill -KILL $child 2>/dev/null" : "kill -KILL 0"
-        wrapper.executableURL = URL(fileURLWithPath: setsid ?? "/bin/sh")
-        wrapper.arguments = (setsid == nil ? [] : ["/bin/sh"]) + [
-            "-c",
-            "exec 3<&0; \"$1\" \"$2/kannel.conf\" </dev/null & child=$!; (cat <&3 >/dev/null; rm -rf \"$2\"; \(ending)) & exec 3<&-; wait $child",
-            "kannel-wrapper", binary, directory,
-        ]
-        wrapper.standardInput = input
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: output) else { throw Failure(description: "cannot write \(output)") }
-        wrapper.standardOutput = handle
-        wrapper.standardError = handle
-        try wrapper.run()
-        try? handle.close()
-        return (wrapper, input)
-    }
-
     private static func status(client: CurlHTTPClient, port: Int) async throws -> String {
         let response = try await client.perform(
             Curl.HTTPRequest(
@@ -390,15 +365,7 @@ final class TestKannel: @unchecked Sendable {
         for input in inputs { try? input.fileHandleForWriting.close() }
         let deadline = ContinuousClock.now + .seconds(3)
         while ContinuousClock.now < deadline && processes.contains(where: \.isRunning) { usleep(5_000) }
-        for process in processes { killGroup(process) }
+        for process in processes { WatchedProcess.killGroup(process) }
         try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// Under setsid the wrapper leads a process group of its own (never ours): all of it ends, the box and the
-    /// watcher too, even when the wrapper itself has already ended.
-    private static func killGroup(_ process: Process) {
-        let pid = process.processIdentifier
-        guard pid > 0 else { return }
-        if setsid != nil && pid != getpgrp() { kill(-pid, SIGKILL) } else if process.isRunning { kill(pid, SIGKILL) }
     }
 }

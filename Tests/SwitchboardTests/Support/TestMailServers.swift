@@ -98,23 +98,9 @@ final class TestMailServers: @unchecked Sendable {
         try dovecotConfiguration(directory: directory, port: imapPort, user: mailUser)
             .write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
 
-        // Dovecot in the foreground under a shell that ends it when our pipe closes. Under setsid the shell leads a
-        // process group of its own, Dovecot's processes included, and kills that whole group at once.
-        let dovecotInput = Pipe()
-        let wrapper = Process()
-        let setsid = ["/usr/bin/setsid", "/bin/setsid"].first(where: FileManager.default.isExecutableFile)
-        // The shell itself ends when Dovecot does (a failed start shows at once).
-        let ending = setsid == nil ? "kill -TERM $child 2>/dev/null" : "kill -KILL 0"
-        wrapper.executableURL = URL(fileURLWithPath: setsid ?? "/bin/sh")
-        wrapper.arguments = (setsid == nil ? [] : ["/bin/sh"]) + [
-            "-c",
-            "exec 3<&0; \"$1\" -F -c \"$2\" </dev/null & child=$!; (cat <&3 >/dev/null; \(ending)) & exec 3<&-; wait $child",
-            "dovecot-wrapper", dovecot, directory + "/dovecot.conf",
-        ]
-        wrapper.standardInput = dovecotInput
-        let dovecotOutput = try output(directory + "/dovecot.out")
-        wrapper.standardOutput = dovecotOutput
-        wrapper.standardError = dovecotOutput
+        // Dovecot in the foreground, watched: it and all its processes end when our pipe closes.
+        let (wrapper, dovecotInput) = try WatchedProcess.launch(
+            [dovecot, "-F", "-c", directory + "/dovecot.conf"], output: directory + "/dovecot.out")
 
         let smtpInput = Pipe()
         let smtp = Process()
@@ -125,7 +111,6 @@ final class TestMailServers: @unchecked Sendable {
         smtp.standardOutput = smtpOutput
         smtp.standardError = smtpOutput
 
-        try wrapper.run()
         do {
             try smtp.run()
         } catch {
@@ -376,11 +361,7 @@ final class TestMailServers: @unchecked Sendable {
         while ContinuousClock.now < deadline && (wrapper.isRunning || smtp.isRunning) { usleep(5_000) }
 
         if smtp.isRunning { kill(smtp.processIdentifier, SIGKILL) }
-        if wrapper.isRunning {
-            let pid = wrapper.processIdentifier
-            // Its own process group (never ours): end all of it.
-            if getpgid(pid) == pid && pid != getpgrp() { kill(-pid, SIGKILL) } else { kill(pid, SIGKILL) }
-        }
+        WatchedProcess.killGroup(wrapper)
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
