@@ -39,12 +39,14 @@ extension SQLiteMessageStore {
             return db.changesCount
         }
         counts.messages = try await repeatChunks { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM messages WHERE received_at < ? LIMIT ?", arguments: [cutoff, Self.purgeChunk])
+            guard !ids.isEmpty else { return 0 }
+            // One pass over message_ids per chunk (it is keyed by message id, not by the stored message).
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
             try db.execute(
-                sql: "DELETE FROM message_ids WHERE subject_kind = 'message' AND subject_id IN (SELECT id FROM messages WHERE received_at < ? LIMIT ?)",
-                arguments: [cutoff, Self.purgeChunk])
-            try db.execute(
-                sql: "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_at < ? LIMIT ?)", arguments: [cutoff, Self.purgeChunk])
-            return db.changesCount
+                sql: "DELETE FROM message_ids WHERE subject_kind = 'message' AND subject_id IN (\(marks))", arguments: StatementArguments(ids))
+            try db.execute(sql: "DELETE FROM messages WHERE id IN (\(marks))", arguments: StatementArguments(ids))
+            return ids.count
         }
         counts.conversations = try await repeatChunks { db in
             // Only conversations left empty: a reply still pending, or a newer message, keeps one.
