@@ -57,8 +57,7 @@ extension ConfigurationReader {
         }
         guard let urlNode = map.required("sendsms_url", in: what, log),
               let url = value(at: urlNode, name: "sendsms_url of \(what)", secret: false) else { return nil }
-        guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme ?? ""), components.host?.isEmpty == false,
-              components.user == nil, components.password == nil else {
+        guard let components = Self.httpURL(url), components.user == nil, components.password == nil else {
             log.report("sendsms_url must be an http:// or https:// URL without credentials, such as http://127.0.0.1:13013/cgi-bin/sendsms", at: urlNode)
             return nil
         }
@@ -93,11 +92,12 @@ extension ConfigurationReader {
             return nil
         }
         let base = map["base_url"].flatMap { value(at: $0, name: "base_url of \(what)", secret: false) } ?? "https://api.twilio.com"
-        let components = URLComponents(string: base)
-        if components == nil || !["http", "https"].contains(components?.scheme ?? "") || components?.host?.isEmpty != false {
+        if let components = Self.httpURL(base) {
+            if components.scheme == "http", !Self.isLoopback(components.host ?? "") {
+                log.report("base_url would send the auth token in clear text; use https://", at: map["base_url"] ?? node)
+            }
+        } else {
             log.report("base_url must be an http:// or https:// URL such as https://api.twilio.com", at: map["base_url"] ?? node)
-        } else if components?.scheme == "http", !Self.isLoopback(components?.host ?? "") {
-            log.report("base_url would send the auth token in clear text; use https://", at: map["base_url"] ?? node)
         }
         let accountSID = map.required("account_sid", in: what, log).flatMap { value(at: $0, name: "account_sid of \(what)", secret: false) }
         let token = map.required("auth_token", in: what, log).flatMap { secret($0, name: "auth_token of \(what)") }

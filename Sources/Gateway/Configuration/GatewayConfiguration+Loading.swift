@@ -54,12 +54,10 @@ struct ConfigurationReader {
                 log.report("max_header_bytes must be between 1024 and 1048576", at: map["max_header_bytes"]!)
             }
             if let node = map["public_url"], let url = value(at: node, name: "public_url", secret: false) {
-                let components = URLComponents(string: url)
-                if components == nil || !["http", "https"].contains(components?.scheme ?? "") || components?.host?.isEmpty != false
-                    || components?.query != nil {
-                    log.report("public_url must be an http:// or https:// URL without a query, such as https://switchboard.example.com", at: node)
-                } else {
+                if let components = Self.httpURL(url), components.query == nil {
                     server.publicURL = url
+                } else {
+                    log.report("public_url must be an http:// or https:// URL without a query, such as https://switchboard.example.com", at: node)
                 }
             }
             server.host = map.string("host", in: "server", log) ?? server.host
@@ -236,6 +234,13 @@ struct ConfigurationReader {
         let burst = map.int("burst", in: "rate_limit", log) ?? max(1, Int(perSecond * 2))
         if burst < 1 { log.report("burst must be at least 1", at: map["burst"]!) }
         return InboundRateLimiter.Limit(perSecond: perSecond, burst: Double(max(1, burst)))
+    }
+
+    /// The parts of an `http://` or `https://` URL with a host, or nil for anything else.
+    static func httpURL(_ text: String) -> URLComponents? {
+        guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme ?? ""),
+              components.host?.isEmpty == false else { return nil }
+        return components
     }
 
     /// Whether a host name stays on this machine, where development defaults and plain text are allowed.
