@@ -74,7 +74,7 @@ public enum ClassifyBenchmark {
             })
             normalize = min(normalize, time {
                 for message in corpus.messages {
-                    sink &+= TextNormalizer.normalize(message.subject).utf8.count &+ TextNormalizer.normalize(message.text).utf8.count
+                    sink &+= FoldedText(message.subject).bytes.count &+ FoldedText(message.text).bytes.count
                 }
             })
             progress("round \(round): full path \(format(full)) s, raw scan \(format(raw)) s, normalize \(format(normalize)) s")

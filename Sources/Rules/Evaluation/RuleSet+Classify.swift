@@ -43,29 +43,22 @@ extension RuleSet {
 
     /// Classifies and routes a message, recording why.
     public func classify(_ input: ClassificationInput) -> Classification {
-        let language = TextNormalizer.detectLanguage(input.subject) == "zh" ? "zh" : TextNormalizer.detectLanguage(input.text)
-        let tier = customers.tier(of: input.sender)
         let senderDomain = CustomerDirectory.domain(of: input.sender)
+        let tier = customers.tier(of: input.sender, domain: senderDomain)
         let fields = [("subject", input.subject), ("text", input.text)]
+        let folded = [FoldedText(input.subject), FoldedText(input.text)]
+        let language = folded[0].hasIdeographs || folded[1].hasIdeographs ? "zh" : "en"
 
         // Every hit, tagged with its signal; one array for the whole message keeps allocations down.
         var raw: [(signal: Int, sequence: Int, hit: RawHit)] = []
         var shouting = false
-        var origins: [[Int32]?] = [nil, nil]
-        for (fieldIndex, (_, original)) in fields.enumerated() where !original.isEmpty {
-            let normalized: String
-            let emphasis: TextNormalizer.Emphasis
-            if let folded = TextNormalizer.foldForMatching(original) {
-                (normalized, origins[fieldIndex], emphasis) = (folded.text, folded.origins, folded.emphasis)
-            } else {
-                normalized = TextNormalizer.normalize(original)
-                emphasis = TextNormalizer.Emphasis(original: original, folded: normalized)
-            }
+        var hits: [PatternDatabase.Hit] = []
+        for fieldIndex in folded.indices where !folded[fieldIndex].bytes.isEmpty {
+            let emphasis = folded[fieldIndex].emphasis
             shouting = shouting || emphasis.isShouting(exclamations: intensity.exclamations, capitalWords: intensity.capsWords)
-            let hits = database.scan(normalized)
-            if hits.isEmpty { continue }
-            var bytes = normalized
-            bytes.withUTF8 { bytes in
+            hits.removeAll(keepingCapacity: true)
+            folded[fieldIndex].bytes.withUnsafeBufferPointer { bytes in
+                database.scan(bytes, into: &hits)
                 for hit in hits {
                     let owner = patternOwners[hit.pattern]
                     let signal = signals[owner.signal]
@@ -134,37 +127,14 @@ extension RuleSet {
         var classification = Classification(
             rulesVersion: version, language: language, customerTier: tier, urgency: urgency, urgencyScore: urgencyScore,
             sentiment: sentiment, sentimentScore: sentimentScore,
-            matches: explain(kept, fields: fields, origins: origins) + fieldMatches, route: route(for: facts))
+            matches: explain(kept, fields: fields, folded: folded) + fieldMatches, route: route(for: facts))
         classification.context = input.context
         return classification
     }
 
     /// Builds the stored explanation for the hits that were kept, with positions in the customer's own text.
-    private func explain(_ kept: [(signal: Int, hit: RawHit, weight: Int)], fields: [(String, String)], origins: [[Int32]?]) -> [SignalMatch] {
+    private func explain(_ kept: [(signal: Int, hit: RawHit, weight: Int)], fields: [(String, String)], folded: [FoldedText]) -> [SignalMatch] {
         guard !kept.isEmpty else { return [] }
-        // For every kept hit: the folded positions of its first and last byte, mapped back per field
-        // (from the origins recorded while folding, or by folding again on the general path).
-        var mapped: [[Int: Int]] = []
-        for (fieldIndex, (_, original)) in fields.enumerated() {
-            if let map = origins[fieldIndex] {
-                var positions: [Int: Int] = [:]
-                for entry in kept where Int(entry.hit.field) == fieldIndex {
-                    let last = max(Int(entry.hit.end) - 1, 0)
-                    positions[last] = Int(map[last])
-                    if entry.hit.startKnown { positions[Int(entry.hit.start)] = Int(map[Int(entry.hit.start)]) }
-                }
-                mapped.append(positions)
-                continue
-            }
-            var wanted = Set<Int>()
-            for entry in kept where Int(entry.hit.field) == fieldIndex {
-                if entry.hit.startKnown { wanted.insert(Int(entry.hit.start)) }
-                wanted.insert(max(Int(entry.hit.end) - 1, 0))
-            }
-            let positions = wanted.sorted()
-            let offsets = TextNormalizer.originalOffsets(in: original, at: positions)
-            mapped.append(Dictionary(uniqueKeysWithValues: zip(positions, offsets)))
-        }
         var matches: [SignalMatch] = []
         matches.reserveCapacity(kept.count)
         for (signalIndex, hit, weight) in kept {
@@ -173,8 +143,9 @@ extension RuleSet {
             let (fieldName, original) = fields[Int(hit.field)]
             // The match starts where its first folded byte came from and ends with the character its
             // last folded byte came from.
-            let lastStart = mapped[Int(hit.field)][max(Int(hit.end) - 1, 0)] ?? 0
-            let start = hit.startKnown ? mapped[Int(hit.field)][Int(hit.start)] ?? 0 : nil
+            let map = folded[Int(hit.field)]
+            let lastStart = map.originalOffset(of: max(Int(hit.end) - 1, 0))
+            let start = hit.startKnown ? map.originalOffset(of: Int(hit.start)) : nil
             let (end, text) = original.utf8.withContiguousStorageIfAvailable { bytes -> (Int, String?) in
                 let end = Self.endOfCharacter(in: bytes, startingAt: lastStart)
                 return (end, start.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0..<end]), as: UTF8.self) })

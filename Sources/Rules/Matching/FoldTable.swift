@@ -10,6 +10,8 @@ import Foundation
 struct FoldTable: Sendable {
     /// For each BMP scalar: `deleted`, `space`, a single scalar, or `overflowFlag | index` into `overflow`.
     let bmp: [UInt32]
+    /// `bmp`, for the hot loop: indexing without bounds checks or retains.
+    nonisolated(unsafe) let bmpPointer: UnsafePointer<UInt32>
     /// Folds longer than one scalar, stored as UTF-8.
     let overflow: [[UInt8]]
     /// Whether Traditional → Simplified folding is active (OpenCC's data was found).
@@ -20,6 +22,10 @@ struct FoldTable: Sendable {
     static let overflowFlag: UInt32 = 0x8000_0000
 
     static let shared = FoldTable()
+
+    /// The most UTF-8 bytes one character folds to (U+FDFA, a ligature of a whole phrase, is the longest
+    /// in the BMP); bounds how much folding can grow a text.
+    static let longestExpansion = max(4, shared.overflow.map(\.count).max() ?? 0)
 
     private init() {
         let traditional = Self.traditionalToSimplified()
@@ -48,6 +54,10 @@ struct FoldTable: Sendable {
         }
         self.bmp = bmp
         self.overflow = overflow
+        // The table lives as long as the process (it is `shared`), so a pointer to it stays valid.
+        let storage = UnsafeMutablePointer<UInt32>.allocate(capacity: bmp.count)
+        storage.initialize(from: bmp, count: bmp.count)
+        bmpPointer = UnsafePointer(storage)
     }
 
     /// The fold of one scalar, as scalars (empty when it is dropped, a single space for white space).

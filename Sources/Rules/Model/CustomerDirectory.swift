@@ -10,22 +10,34 @@ public struct CustomerDirectory: Sendable, Equatable {
 
     /// The tier of a sender: exact address first, then its domain or a parent domain, then the default.
     public func tier(of sender: String) -> CustomerTier {
+        tier(of: sender, domain: Self.domain(of: sender))
+    }
+
+    /// The tier of a sender whose domain (``domain(of:)``) the caller already has.
+    public func tier(of sender: String, domain: String) -> CustomerTier {
         if addresses.isEmpty && domains.isEmpty { return defaultTier }
-        // Most addresses arrive in lower case already; lower-casing allocates, so only do it when needed.
-        let address = sender.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? sender.lowercased() : sender
-        if let tier = addresses[address] { return tier }
-        var domain = Self.domain(of: address)
+        if !addresses.isEmpty {
+            // Most addresses arrive in lower case already; lower-casing allocates, so only do it when needed.
+            let address = Self.needsLowercasing(sender) ? sender.lowercased() : sender
+            if let tier = addresses[address] { return tier }
+        }
+        var domain = Substring(domain)
         while !domain.isEmpty {
-            if let tier = domains[domain] { return tier }
-            guard let dot = domain.firstIndex(of: ".") else { break }
-            domain = String(domain[domain.index(after: dot)...])
+            if let tier = domains[String(domain)] { return tier }
+            guard let dot = domain.utf8.firstIndex(of: UInt8(ascii: ".")) else { break }
+            domain = domain[domain.utf8.index(after: dot)...]
         }
         return defaultTier
     }
 
-    /// The domain part of an e-mail address, or empty.
+    /// The domain part of an e-mail address, in lower case, or empty.
     public static func domain(of address: String) -> String {
-        guard let at = address.lastIndex(of: "@") else { return "" }
-        return String(address[address.index(after: at)...]).lowercased()
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else { return "" }
+        let domain = Substring(address.utf8[address.utf8.index(after: at)...])
+        return needsLowercasing(domain) ? domain.lowercased() : String(domain)
+    }
+
+    private static func needsLowercasing(_ text: some StringProtocol) -> Bool {
+        text.utf8.contains { $0 &- 0x41 < 26 || $0 >= 0x80 }
     }
 }

@@ -91,9 +91,22 @@ struct InvarianceTests {
         #expect(TextNormalizer.normalize("態度太差") == "态度太差")
         #expect(TextNormalizer.normalize("emoji 😀 stays") == "emoji 😀 stays")
         #expect(TextNormalizer.normalize("Ａ態") == "a态")
-        #expect(TextNormalizer.originalOffsets(in: "Ａ態", through: .max) == [0, 3, 3, 3, 6])
-        #expect(TextNormalizer.foldForMatching("Ａ態")?.origins == [0, 3, 3, 3])
-        #expect(TextNormalizer.originalOffsets(in: "Ａ態", at: [0, 1, 3, 4]) == [0, 3, 3, 6])
+        // `a` came from the three bytes of `Ａ`; the bytes of `态` map to the same bytes of `態`.
+        #expect(TextNormalizer.originalOffsets(in: "Ａ態", at: [0, 1, 2, 3, 4]) == [0, 3, 4, 5, 6])
+        // Dropped characters, collapsed white space, length changes and text outside the BMP all map back.
+        let original = "\u{200B} Ｈｉ,\t\t投\u{200B}訴 😀 ㈱ end"
+        let folded = FoldedText(original)
+        #expect(folded.string == "hi, 投诉 😀 (株) end")
+        let utf8 = Array(original.utf8)
+        for (needle, expected) in [("投诉", "投\u{200B}訴"), ("hi", "Ｈｉ"), ("😀", "😀"), ("end", "end"), ("(株)", "㈱")] {
+            let range = folded.string.utf8.firstRange(of: needle.utf8)!
+            let start = folded.originalOffset(of: folded.string.utf8.distance(from: folded.string.utf8.startIndex, to: range.lowerBound))
+            let last = folded.originalOffset(of: folded.string.utf8.distance(from: folded.string.utf8.startIndex, to: range.upperBound) - 1)
+            var end = last + 1
+            while end < utf8.count, utf8[end] & 0xC0 == 0x80 { end += 1 }
+            #expect(String(decoding: utf8[start..<end], as: UTF8.self) == expected, "\(needle)")
+        }
+        #expect(folded.originalOffset(of: folded.bytes.count) == utf8.count)
     }
 
     @Test("a pathological regex runs in linear time on 64 KiB", .timeLimit(.minutes(1)))
@@ -120,7 +133,7 @@ extension InvarianceTests {
     @Test("emphasis is measured while folding: capital words (full-width too, not codes) and runs of exclamation marks")
     func emphasis() {
         func measure(_ text: String) -> TextNormalizer.Emphasis? {
-            TextNormalizer.foldForMatching(text)?.emphasis
+            FoldedText(text).emphasis
         }
         #expect(measure("WHY IS THIS so slow")?.capitalWords == 2)
         #expect(measure("ＵＲＧＥＮＴ ＮＯＷ")?.capitalWords == 2)
@@ -128,11 +141,8 @@ extension InvarianceTests {
         #expect(measure("help!! now!!!")?.longestExclamationRun == 3)
         #expect(measure("快点！！！！")?.longestExclamationRun == 4)
         #expect(measure("! ! !")?.longestExclamationRun == 1)
-        // Outside the fast path the classifier measures separately, with the same counter.
-        #expect(measure("emoji 😀 HELLO") == nil)
-        let general = TextNormalizer.Emphasis(original: "😀 WHY IS THIS ORD123 so slow!!!", folded: TextNormalizer.normalize("😀 WHY IS THIS ORD123 so slow!!!"))
-        #expect(general.capitalWords == 2)
-        #expect(general.longestExclamationRun == 3)
-        #expect(general == measure("WHY IS THIS ORD123 so slow!!!"))
+        // Characters outside the BMP and Chinese ones end a word like any other.
+        #expect(measure("😀 WHY IS THIS ORD123 so slow!!!") == measure("WHY IS THIS ORD123 so slow!!!"))
+        #expect(measure("快WHY快IS快THIS")?.capitalWords == 2)
     }
 }

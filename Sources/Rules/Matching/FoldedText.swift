@@ -1,0 +1,285 @@
+/// One field folded for matching (see ``TextNormalizer``): the folded UTF-8 bytes the matcher scans,
+/// a map from folded positions back to the customer's own text, and what the fold noticed on the way
+/// (emphasis, Chinese characters), all from one pass over the input.
+///
+/// The map is sparse. Most characters fold to as many bytes as they had (lower case, Traditional to
+/// Simplified, single spaces), so folded and original positions differ by a constant that only changes
+/// where a character is dropped, a white-space run is collapsed or a character changes length (`Ａ` →
+/// `a`). Only those places are recorded, which keeps the common case to one comparison per character.
+public struct FoldedText: Sendable {
+    /// Where the mapping changes: from folded byte `folded` on, original positions are
+    /// `original + (position - folded)` when `linear`, else `original` for every byte up to the next one.
+    struct Checkpoint: Sendable, Equatable {
+        var folded: Int32
+        var original: Int32
+        var linear: Bool
+    }
+
+    /// The folded text as UTF-8.
+    public private(set) var bytes: [UInt8]
+    private var checkpoints: [Checkpoint]
+    /// The UTF-8 length of the original text.
+    public let originalCount: Int
+    /// Capital words and exclamation runs, measured on the way.
+    public private(set) var emphasis: TextNormalizer.Emphasis
+    /// Whether the original holds CJK ideographs.
+    public private(set) var hasIdeographs: Bool
+
+    /// Folds `text`.
+    public init(_ text: String) {
+        var text = text
+        self = text.withUTF8 { FoldedText(utf8: $0) }
+    }
+
+    /// Folds valid UTF-8 (as Swift strings hold it).
+    public init(utf8 input: UnsafeBufferPointer<UInt8>) {
+        originalCount = input.count
+        bytes = []
+        checkpoints = []
+        emphasis = TextNormalizer.Emphasis()
+        hasIdeographs = false
+        // Folding rarely grows text (full-width forms shrink, a few ligatures grow); when it outgrows the
+        // first guess the pass is redone with room for the worst case.
+        if !fold(input, capacity: input.count + input.count / 2 + 64) {
+            _ = fold(input, capacity: input.count * FoldTable.longestExpansion + 64)
+        }
+    }
+
+    /// The folded text as a string.
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The UTF-8 offset in the original text of the character that produced folded byte `position`;
+    /// the end of the folded text maps to the end of the original.
+    public func originalOffset(of position: Int) -> Int {
+        if position >= bytes.count { return originalCount }
+        // The last checkpoint at or before `position`.
+        var low = 0
+        var high = checkpoints.count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if Int(checkpoints[middle].folded) <= position { low = middle } else { high = middle }
+        }
+        guard low < checkpoints.count, Int(checkpoints[low].folded) <= position else { return position }
+        let checkpoint = checkpoints[low]
+        return checkpoint.linear ? Int(checkpoint.original) + position - Int(checkpoint.folded) : Int(checkpoint.original)
+    }
+
+    /// One pass; false when `capacity` was too small.
+    private mutating func fold(_ input: UnsafeBufferPointer<UInt8>, capacity: Int) -> Bool {
+        var pass: Pass?
+        let output = [UInt8](unsafeUninitializedCapacity: capacity) { output, initialized in
+            pass = Self.run(input, into: output.baseAddress!, capacity: capacity)
+            initialized = pass!.complete ? pass!.writer.written : 0
+        }
+        guard let pass, pass.complete else { return false }
+        bytes = output
+        checkpoints = pass.writer.marks
+        emphasis = pass.emphasis
+        hasIdeographs = pass.ideographs
+        return true
+    }
+
+    /// What one pass produced besides the bytes.
+    private struct Pass {
+        var writer: Writer
+        var emphasis: TextNormalizer.Emphasis
+        var ideographs: Bool
+        var complete: Bool
+    }
+
+    /// The fold itself, with all its state in locals so the optimizer keeps it in registers.
+    private static func run(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, capacity: Int) -> Pass {
+        let table = FoldTable.shared
+        var writer = Writer(output: output)
+        var measured = TextNormalizer.Emphasis()
+        var ideographs = false
+        var index = 0
+        let count = input.count
+        let limit = capacity - FoldTable.longestExpansion - 1
+        let bmp = table.bmpPointer
+        while index < count {
+            // Room for the longest fold of one character plus a pending space.
+            if writer.written > limit {
+                return Pass(writer: writer, emphasis: measured, ideographs: ideographs, complete: false)
+            }
+            let start = index
+            let lead = input[index]
+            if lead < 0x80 {
+                // ASCII letters and digits: the common case, kept free of table lookups.
+                let isUpper = lead &- 0x41 < 26
+                if isUpper || lead &- 0x61 < 26 || lead &- 0x30 < 10 {
+                    writer.putASCII(isUpper ? lead | 0x20 : lead, from: start)
+                    index += 1
+                    measured.observe(UInt32(lead))
+                    measured.observeFolded(false)
+                    continue
+                }
+            }
+            if lead &- 0xE3 < 7, index + 3 <= count {
+                // U+3000–U+9FFF (CJK punctuation, kana, ideographs): the other common case. Most fold to
+                // another three-byte character (Traditional to Simplified, or themselves).
+                let value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
+                let entry = bmp[Int(value)]
+                if entry &- 0x800 < 0x10000 - 0x800 {
+                    if value >= 0x3400 { ideographs = true }
+                    measured.endWord()
+                    writer.putThreeBytes(entry, from: start)
+                    index += 3
+                    continue
+                }
+            }
+            let value: UInt32
+            let width: Int
+            if lead < 0x80 {
+                (value, width) = (UInt32(lead), 1)
+            } else if lead < 0xE0 {
+                width = 2
+                guard index + width <= count else { break }  // a truncated last character is dropped
+                value = UInt32(lead & 0x1F) << 6 | UInt32(input[index + 1] & 0x3F)
+            } else if lead < 0xF0 {
+                width = 3
+                guard index + width <= count else { break }
+                value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
+                if value &- 0x3400 <= 0x9FFF - 0x3400 || value &- 0xF900 <= 0xFAFF - 0xF900 { ideographs = true }
+            } else {
+                width = 4
+                guard index + width <= count else { break }
+                value = UInt32(lead & 0x07) << 18 | UInt32(input[index + 1] & 0x3F) << 12
+                    | UInt32(input[index + 2] & 0x3F) << 6 | UInt32(input[index + 3] & 0x3F)
+            }
+            index += width
+            measured.observe(value)
+            guard value < 0x10000 else {
+                // Outside the Basic Multilingual Plane (emoji, rare ideographs): rare enough to fold
+                // through Foundation each time instead of holding a table.
+                if value &- 0x20000 <= 0x2A6DF - 0x20000 { ideographs = true }
+                let folded = FoldTable.fold(Unicode.Scalar(value)!, traditional: [:])
+                if folded.isEmpty { continue }
+                measured.observeFolded(false)
+                if folded == [" "] {
+                    writer.space(from: start, width: width)
+                } else {
+                    writer.put(Array(String(String.UnicodeScalarView(folded)).utf8), from: start, width: width)
+                }
+                continue
+            }
+            let entry = bmp[Int(value)]
+            if entry == FoldTable.deleted { continue }
+            measured.observeFolded(entry == 0x21)
+            if entry == FoldTable.space {
+                writer.space(from: start, width: width)
+            } else if entry & FoldTable.overflowFlag != 0 {
+                writer.put(table.overflow[Int(entry & ~FoldTable.overflowFlag)], from: start, width: width)
+            } else {
+                writer.put(entry, from: start, width: width)
+            }
+        }
+        measured.finish()
+        return Pass(writer: writer, emphasis: measured, ideographs: ideographs, complete: true)
+    }
+
+    /// The output side of a fold: writes folded characters and records where the position map changes.
+    private struct Writer {
+        let output: UnsafeMutablePointer<UInt8>
+        var written = 0
+        var marks: [Checkpoint] = []
+        /// The current mapping: linear with `delta` = original − folded, or constant after a character
+        /// that changed length.
+        var delta = 0
+        var linear = true
+        /// A white-space run waiting to be written as one space when something follows it.
+        var pendingSpace = -1
+        var pendingSpaceWidth = 0
+
+        init(output: UnsafeMutablePointer<UInt8>) {
+            self.output = output
+        }
+
+        /// Notes that folded byte `written` on comes from the character at `original`, `width` bytes
+        /// wide, which folds to `folded` bytes.
+        @inline(__always)
+        mutating func record(original: Int, width: Int, folded: Int) {
+            if width == folded {
+                if linear && original - written == delta { return }
+                marks.append(Checkpoint(folded: Int32(written), original: Int32(original), linear: true))
+                delta = original - written
+                linear = true
+            } else {
+                marks.append(Checkpoint(folded: Int32(written), original: Int32(original), linear: false))
+                linear = false
+            }
+        }
+
+        /// White space: remembered, and written as one space only if something follows.
+        @inline(__always)
+        mutating func space(from start: Int, width: Int) {
+            if written > 0 && pendingSpace < 0 { (pendingSpace, pendingSpaceWidth) = (start, width) }
+        }
+
+        @inline(__always)
+        mutating func flushSpace() {
+            guard pendingSpace >= 0 else { return }
+            record(original: pendingSpace, width: pendingSpaceWidth, folded: 1)
+            output[written] = 0x20
+            written += 1
+            pendingSpace = -1
+        }
+
+        @inline(__always)
+        mutating func putASCII(_ byte: UInt8, from start: Int) {
+            if pendingSpace >= 0 { flushSpace() }
+            if !(linear && start - written == delta) { record(original: start, width: 1, folded: 1) }
+            output[written] = byte
+            written += 1
+        }
+
+        /// A three-byte character folded to a three-byte character.
+        @inline(__always)
+        mutating func putThreeBytes(_ value: UInt32, from start: Int) {
+            if pendingSpace >= 0 { flushSpace() }
+            if !(linear && start - written == delta) { record(original: start, width: 3, folded: 3) }
+            output[written] = UInt8(0xE0 | (value >> 12))
+            output[written + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+            output[written + 2] = UInt8(0x80 | (value & 0x3F))
+            written += 3
+        }
+
+        @inline(__always)
+        mutating func put(_ value: UInt32, from start: Int, width: Int) {
+            if pendingSpace >= 0 { flushSpace() }
+            if value < 0x80 {
+                record(original: start, width: width, folded: 1)
+                output[written] = UInt8(value)
+                written += 1
+            } else if value < 0x800 {
+                record(original: start, width: width, folded: 2)
+                output[written] = UInt8(0xC0 | (value >> 6))
+                output[written + 1] = UInt8(0x80 | (value & 0x3F))
+                written += 2
+            } else if value < 0x10000 {
+                record(original: start, width: width, folded: 3)
+                output[written] = UInt8(0xE0 | (value >> 12))
+                output[written + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                output[written + 2] = UInt8(0x80 | (value & 0x3F))
+                written += 3
+            } else {
+                record(original: start, width: width, folded: 4)
+                output[written] = UInt8(0xF0 | (value >> 18))
+                output[written + 1] = UInt8(0x80 | ((value >> 12) & 0x3F))
+                output[written + 2] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                output[written + 3] = UInt8(0x80 | (value & 0x3F))
+                written += 4
+            }
+        }
+
+        @inline(__always)
+        mutating func put(_ folded: [UInt8], from start: Int, width: Int) {
+            if pendingSpace >= 0 { flushSpace() }
+            record(original: start, width: width, folded: folded.count)
+            for byte in folded {
+                output[written] = byte
+                written += 1
+            }
+        }
+    }
+}
