@@ -82,6 +82,7 @@ let package = Package(
             name: "Replies",
             dependencies: [
                 "SwitchboardCore",
+                "Rules",
                 "StrictYAML",
                 .product(name: "Mustache", package: "swift-mustache"),
             ],

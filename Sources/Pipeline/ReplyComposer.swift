@@ -84,7 +84,7 @@ public struct ReplyComposer: Sendable {
                 script: script, language: conversation.language, channel: conversation.channel.rawValue, context: context
             ).body
         } else {
-            body = (request.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            body = (request.text ?? "").trimmingWhitespace()
             try edition.scripts.check(text: body)
         }
         try validator.validate(body, channel: conversation.channel, source: conversation.source)

@@ -68,9 +68,9 @@ public enum ReplyContext {
         calendar.timeZone = timeZone
         let fields = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         let (year, month, day) = (fields.year ?? 0, fields.month ?? 0, fields.day ?? 0)
-        let time = String(format: "%02d:%02d", fields.hour ?? 0, fields.minute ?? 0)
+        let time = (fields.hour ?? 0).zeroPadded(2) + ":" + (fields.minute ?? 0).zeroPadded(2)
         let abbreviation = timeZone.abbreviation(for: date) ?? timeZone.identifier
-        let text = language == "zh" ? "\(year)年\(month)月\(day)日 \(time)" : String(format: "%04d-%02d-%02d ", year, month, day) + time
+        let text = language == "zh" ? "\(year)年\(month)月\(day)日 \(time)" : year.zeroPadded(4) + "-" + month.zeroPadded(2) + "-" + day.zeroPadded(2) + " " + time
         return text + " (" + abbreviation + ")"
     }
 }

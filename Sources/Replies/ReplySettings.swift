@@ -1,15 +1,18 @@
 import Foundation
+import Rules
 
 /// Reply policy from `Rules/replies.yaml`.
 public struct ReplySettings: Sendable, Equatable {
     /// The language used when a script has no variant in the customer's language.
     public var defaultLanguage: String
     public var languages: [String]
-    /// Phrases a reply may never contain (vague promises like "as soon as possible"); matched ignoring case.
+    /// Phrases a reply may never contain (vague promises like "as soon as possible"); matched after the
+    /// rules' own folding, so case, full-width forms, invisible characters and Traditional spellings
+    /// (`儘快` for `尽快`) do not slip past.
     public var forbiddenPhrases: [String] {
         didSet { foldedPhrases = forbiddenPhrases.map(Self.fold) }
     }
-    /// The phrases folded once: every reply is checked, and Foundation's case-insensitive search is slow.
+    /// The phrases folded once: every reply is checked.
     private var foldedPhrases: [[UInt8]]
 
     public init(defaultLanguage: String, languages: [String], forbiddenPhrases: [String]) {
@@ -42,8 +45,9 @@ public struct ReplySettings: Sendable, Equatable {
         return false
     }
 
-    /// Compatibility-composed (full-width letters become ASCII) and lower-cased, as UTF-8.
+    /// Folded as rule terms are (``FoldedText``), as UTF-8. Foundation's compatibility mapping, used
+    /// before, went through `NSString` and cost more than rendering the reply.
     static func fold(_ text: String) -> [UInt8] {
-        Array(text.precomposedStringWithCompatibilityMapping.lowercased().utf8)
+        FoldedText(text).bytes
     }
 }

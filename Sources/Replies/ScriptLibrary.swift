@@ -107,7 +107,7 @@ public struct ScriptLibrary: Sendable {
                 .missingTemplateVariable,
                 "script '\(script)' (\(variant.language)\(variant.channel.map { ", " + $0 } ?? "")) needs variable \(names), which the context does not provide")
         }
-        let body = variant.template.render(Self.nest(context)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = variant.template.render(Self.nest(context)).trimmingWhitespace()
         if let phrase = settings.forbiddenPhrase(in: body) {
             throw SwitchboardError(.forbiddenPhrase, "reply from script '\(script)' contains the forbidden phrase '\(phrase)'")
         }

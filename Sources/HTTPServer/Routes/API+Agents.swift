@@ -109,7 +109,7 @@ extension API {
         guard (decoded.script == nil) != (decoded.text == nil) else {
             throw APIError.badRequest("give exactly one of 'script' (with 'variables') or 'text'")
         }
-        if let text = decoded.text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if let text = decoded.text, text.trimmingWhitespace().isEmpty {
             throw APIError.badRequest("field 'text' must not be empty")
         }
         if decoded.variables != nil, decoded.script == nil {

@@ -103,12 +103,12 @@ extension API {
         } catch {
             throw APIError.badRequest("body is not valid JSON in UTF-8")
         }
-        let from = message.from.trimmingCharacters(in: .whitespacesAndNewlines)
+        let from = message.from.trimmingWhitespace()
         guard !from.isEmpty else { throw APIError.badRequest("field 'from' must not be empty") }
         guard from.count <= 320, !from.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw APIError.badRequest("field 'from' must be at most 320 characters with no control characters")
         }
-        guard !message.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !message.text.trimmingWhitespace().isEmpty else {
             throw APIError.badRequest("field 'text' must not be empty")
         }
         if let externalID = message.externalID, externalID.isEmpty || externalID.count > 256 {

@@ -79,17 +79,4 @@ public enum TextNormalizer {
 
     /// Whether Traditional Chinese is folded (OpenCC's data is installed).
     public static var foldsTraditionalChinese: Bool { FoldTable.shared.foldsTraditional }
-
-    /// `zh` when the text holds CJK ideographs, else `en`: the languages the shipped scripts cover.
-    public static func detectLanguage(_ text: String) -> String {
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0xF900...0xFAFF, 0x20000...0x2A6DF:
-                return "zh"
-            default:
-                continue
-            }
-        }
-        return "en"
-    }
 }

@@ -8,7 +8,7 @@ extension SQLiteMessageStore {
         let encoded = batch.map { request in
             Result {
                 Encoded(
-                    recipients: try Self.json(request.inbound.recipients), classification: try Self.json(request.classification),
+                    recipients: try Self.json(request.inbound.recipients), classification: Self.json(request.classification),
                     metadata: try Self.json(StoredMessageMetadata(
                         thread: request.inbound.thread, attachments: request.inbound.attachments, warnings: request.inbound.warnings)))
             }

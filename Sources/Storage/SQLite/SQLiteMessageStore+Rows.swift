@@ -85,29 +85,13 @@ extension SQLiteMessageStore {
         var out = "{"
         for (index, key) in detail.keys.sorted().enumerated() {
             if index > 0 { out += "," }
-            appendJSONString(key, to: &out)
+            JSONObjectWriter.appendString(key, to: &out)
             out += ":"
-            appendJSONString(detail[key] ?? "", to: &out)
+            JSONObjectWriter.appendString(detail[key] ?? "", to: &out)
         }
         return out + "}"
     }
 
-    private static func appendJSONString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
 
     static func insertEvent(
         _ db: Database, at: Date, subjectKind: String, subjectID: String, conversationID: String, kind: String,

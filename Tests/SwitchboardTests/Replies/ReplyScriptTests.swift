@@ -46,6 +46,10 @@ struct ReplyScriptTests {
         }
         #expect(error?.code == .forbiddenPhrase)
         #expect(throws: SwitchboardError.self) { try library.check(text: "我们会尽快处理") }
+        // Folded as rule terms are: Traditional spelling, invisible characters and full-width forms.
+        #expect(throws: SwitchboardError.self) { try library.check(text: "我們會儘快處理") }
+        #expect(throws: SwitchboardError.self) { try library.check(text: "我们会尽\u{200B}快处理") }
+        #expect(throws: SwitchboardError.self) { try library.check(text: "ＡＳ ＳＯＯＮ  as possible") }
         try library.check(text: "我们会在 14:00 前回复")
     }
 
