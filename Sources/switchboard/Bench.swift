@@ -28,7 +28,7 @@ struct Bench: AsyncParsableCommand {
             print("messages                         \(report.messages) (\(f(Double(report.bytes) / 1_000_000)) MB, \(report.patterns) patterns)")
             print("per message                      \(f(report.matchesPerMessage)) matches explained, \(f(report.signalsPerMessage)) signals fired")
             print("full path (normalize+scan+score+route)  \(f(report.messagesPerSecond, 0)) msg/s  \(f(report.fullPathMBPerSecond)) MB/s")
-            print("normalize only                   \(f(report.normalizeMBPerSecond)) MB/s")
+            print("fold only (bytes + position map) \(f(report.normalizeMBPerSecond)) MB/s")
             print("raw vectorscan scan, same bytes  \(f(report.rawScanMBPerSecond)) MB/s")
             print("full path / raw scan             \(f(report.ratioToRawScan, 2))")
             print("compile \(report.compileTerms) terms           \(f(report.compileSeconds, 2)) s")
