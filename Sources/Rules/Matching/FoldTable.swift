@@ -9,9 +9,9 @@ import Foundation
 /// characters outside the Basic Multilingual Plane go through Foundation.
 struct FoldTable: Sendable {
     /// For each BMP scalar: `deleted`, `space`, a single scalar, or `overflowFlag | index` into `overflow`.
-    let bmp: [UInt32]
-    /// `bmp`, for the hot loop: indexing without bounds checks or retains.
-    nonisolated(unsafe) let bmpPointer: UnsafePointer<UInt32>
+    /// A plain pointer, so the hot loop indexes it without bounds checks or retains; the table lives as
+    /// long as the process (it is `shared`), so the pointer stays valid.
+    nonisolated(unsafe) let bmp: UnsafePointer<UInt32>
     /// Folds longer than one scalar, stored as UTF-8.
     let overflow: [[UInt8]]
     /// Whether Traditional → Simplified folding is active (OpenCC's data was found).
@@ -52,12 +52,10 @@ struct FoldTable: Sendable {
                 overflow.append(utf8)
             }
         }
-        self.bmp = bmp
-        self.overflow = overflow
-        // The table lives as long as the process (it is `shared`), so a pointer to it stays valid.
         let storage = UnsafeMutablePointer<UInt32>.allocate(capacity: bmp.count)
         storage.initialize(from: bmp, count: bmp.count)
-        bmpPointer = UnsafePointer(storage)
+        self.bmp = UnsafePointer(storage)
+        self.overflow = overflow
     }
 
     /// The fold of one scalar, as scalars (empty when it is dropped, a single space for white space).

@@ -96,7 +96,7 @@ public struct FoldedText: Sendable {
         var index = 0
         let count = input.count
         let limit = capacity - FoldTable.longestExpansion - 1
-        let bmp = table.bmpPointer
+        let bmp = table.bmp
         while index < count {
             // Room for the longest fold of one character plus a pending space.
             if writer.written > limit {
@@ -228,16 +228,22 @@ public struct FoldedText: Sendable {
         @inline(__always)
         mutating func putASCII(_ byte: UInt8, from start: Int) {
             if pendingSpace >= 0 { flushSpace() }
-            if !(linear && start - written == delta) { record(original: start, width: 1, folded: 1) }
+            record(original: start, width: 1, folded: 1)
             output[written] = byte
             written += 1
         }
 
-        /// A three-byte character folded to a three-byte character.
+        /// A character folded to a three-byte one from a three-byte one: the common case for Chinese,
+        /// without `put`'s tests of the value's size.
         @inline(__always)
         mutating func putThreeBytes(_ value: UInt32, from start: Int) {
             if pendingSpace >= 0 { flushSpace() }
-            if !(linear && start - written == delta) { record(original: start, width: 3, folded: 3) }
+            record(original: start, width: 3, folded: 3)
+            writeThreeBytes(value)
+        }
+
+        @inline(__always)
+        mutating func writeThreeBytes(_ value: UInt32) {
             output[written] = UInt8(0xE0 | (value >> 12))
             output[written + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
             output[written + 2] = UInt8(0x80 | (value & 0x3F))
@@ -258,10 +264,7 @@ public struct FoldedText: Sendable {
                 written += 2
             } else if value < 0x10000 {
                 record(original: start, width: width, folded: 3)
-                output[written] = UInt8(0xE0 | (value >> 12))
-                output[written + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
-                output[written + 2] = UInt8(0x80 | (value & 0x3F))
-                written += 3
+                writeThreeBytes(value)
             } else {
                 record(original: start, width: width, folded: 4)
                 output[written] = UInt8(0xF0 | (value >> 18))

@@ -25,10 +25,7 @@ public enum TextNormalizer {
             switch value {
             case 0x41...0x5A, 0xFF21...0xFF3A: capitals += 1
             case 0x61...0x7A, 0x30...0x39, 0xFF41...0xFF5A, 0xFF10...0xFF19: spoiled = true
-            default:
-                if capitals >= 3 && !spoiled { capitalWords += 1 }
-                capitals = 0
-                spoiled = false
+            default: closeWord()
             }
         }
 
@@ -48,10 +45,16 @@ public enum TextNormalizer {
         /// for such a character, without the range tests.
         @inline(__always)
         mutating func endWord() {
+            closeWord()
+            exclamations = 0
+        }
+
+        /// Counts the word just ended if it was in capitals, and starts a new one.
+        @inline(__always)
+        private mutating func closeWord() {
             if capitals >= 3 && !spoiled { capitalWords += 1 }
             capitals = 0
             spoiled = false
-            exclamations = 0
         }
 
         /// Closes the last word.
@@ -68,13 +71,6 @@ public enum TextNormalizer {
     /// The folded text.
     public static func normalize(_ text: String) -> String {
         FoldedText(text).string
-    }
-
-    /// For each of `positions` (byte offsets into the folded text), the UTF-8 offset in `text` of the
-    /// character that produced it; a position at the end maps to the end.
-    public static func originalOffsets(in text: String, at positions: [Int]) -> [Int] {
-        let folded = FoldedText(text)
-        return positions.map(folded.originalOffset(of:))
     }
 
     /// Whether Traditional Chinese is folded (OpenCC's data is installed).

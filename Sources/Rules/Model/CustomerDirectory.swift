@@ -8,12 +8,8 @@ public struct CustomerDirectory: Sendable, Equatable {
 
     public static let empty = CustomerDirectory(defaultTier: .ordinary, addresses: [:], domains: [:])
 
-    /// The tier of a sender: exact address first, then its domain or a parent domain, then the default.
-    public func tier(of sender: String) -> CustomerTier {
-        tier(of: sender, domain: Self.domain(of: sender))
-    }
-
-    /// The tier of a sender whose domain (``domain(of:)``) the caller already has.
+    /// The tier of a sender: exact address first, then its domain (``domain(of:)``, which the caller
+    /// also needs for routing and so works out once) or a parent domain, then the default.
     public func tier(of sender: String, domain: String) -> CustomerTier {
         if addresses.isEmpty && domains.isEmpty { return defaultTier }
         if !addresses.isEmpty {
