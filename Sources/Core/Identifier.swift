@@ -7,11 +7,6 @@ public enum Identifier {
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         var generator = SystemRandomNumberGenerator()
         let random = generator.next() as UInt64
-        return prefix + "_" + hex(millis, width: 12) + hex(random, width: 16)
-    }
-
-    private static func hex(_ value: UInt64, width: Int) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        return prefix + "_" + millis.zeroPadded(12, radix: 16) + random.zeroPadded(16, radix: 16)
     }
 }

@@ -11,12 +11,3 @@ extension String {
         return String(scalars[first...last])
     }
 }
-
-extension BinaryInteger {
-    /// The number in decimal, left-padded with zeros to `width` digits (`7` → `07`), without
-    /// `String(format:)`, which parses its format each time.
-    public func zeroPadded(_ width: Int) -> String {
-        let digits = String(self)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
-}

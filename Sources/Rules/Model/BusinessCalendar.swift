@@ -60,7 +60,7 @@ public struct BusinessCalendar: Sendable, Equatable {
     private func intervals(on day: Date, calendar: Calendar) -> [Interval] {
         let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
         guard let year = parts.year, let month = parts.month, let dayOfMonth = parts.day, let weekday = parts.weekday else { return [] }
-        let key = String(format: "%04d-%02d-%02d", year, month, dayOfMonth)
+        let key = year.zeroPadded(4) + "-" + month.zeroPadded(2) + "-" + dayOfMonth.zeroPadded(2)
         if holidays.contains(key) { return [] }
         if workingDays.contains(key) { return makeUpHours }
         return hours[weekday] ?? []

@@ -136,8 +136,7 @@ struct JSONObjectWriter {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                out += "\\u" + scalar.value.zeroPadded(4, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }
