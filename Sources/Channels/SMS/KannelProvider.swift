@@ -151,7 +151,7 @@ public struct KannelProvider: SMSProvider {
             logger.debug("kannel sendsms unreachable", metadata: ["outbox.id": "\(message.outboxID)", "error": "\(error)"])
             return .temporaryFailure(error: "Kannel sendsms unreachable: \(error)", retryAfter: nil)
         }
-        let answer = String(decoding: response.body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let answer = String(decoding: response.body.prefix(200), as: UTF8.self).trimmingWhitespace()
         return Self.outcome(status: response.status, answer: answer, segments: message.segments)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// A customer's phone number in E.164 (`+8613800138000`), so the same customer writing through two
 /// gateways, or with and without a trunk prefix, is one conversation.
@@ -15,7 +16,7 @@ public enum PhoneNumber {
     /// - Parameter defaultCountryCode: digits only, without `+` (`86`, `44`, `1`).
     /// - Returns: nil when the text holds no usable number (empty, letters mixed into digits, too long).
     public static func e164(_ raw: String, defaultCountryCode: String) -> String? {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = raw.trimmingWhitespace()
         guard !trimmed.isEmpty, trimmed.count <= 32 else { return nil }
         let separators: Set<Character> = [" ", "-", ".", "(", ")", "/", "\u{A0}"]
         let compact = trimmed.filter { !separators.contains($0) }

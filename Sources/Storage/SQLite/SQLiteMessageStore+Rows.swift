@@ -82,14 +82,9 @@ extension SQLiteMessageStore {
     /// An event's detail as a JSON object with sorted keys, written directly: every message writes two or
     /// three events inside the one write transaction, where JSONEncoder's cost holds up every other writer.
     static func json(_ detail: [String: String]) -> String {
-        var out = "{"
-        for (index, key) in detail.keys.sorted().enumerated() {
-            if index > 0 { out += "," }
-            JSONObjectWriter.appendString(key, to: &out)
-            out += ":"
-            JSONObjectWriter.appendString(detail[key] ?? "", to: &out)
-        }
-        return out + "}"
+        var object = JSONObjectWriter()
+        for key in detail.keys.sorted() { object.string(key, detail[key]) }
+        return object.finish()
     }
 
 
