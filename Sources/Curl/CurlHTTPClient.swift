@@ -116,16 +116,21 @@ private final class ResponseSink {
         body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: min(count, CurlHTTPClient.maximumResponseBody - body.count))
     }
 
+    /// Parses one header line from its bytes; `trimmingCharacters(in:)` went through `NSString` on Linux and
+    /// was a visible share of the load generator's CPU, which `bench ingest` shares with the server.
     func appendHeader(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) {
         guard let data else { return }
-        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        let bytes = UnsafeRawBufferPointer(start: data, count: count)
+        if bytes.starts(with: "HTTP/".utf8) {
             headers = [:]  // a new response (after 100 Continue) starts over
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        headers[name] = value
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        var start = colon + 1, end = bytes.count
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
+        headers[name] = String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }

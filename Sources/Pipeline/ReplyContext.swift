@@ -60,17 +60,14 @@ public enum ReplyContext {
         return "\(value) \(unitEN)\(value == 1 ? "" : "s")"
     }
 
-    /// A concrete local time, so the customer is never promised "soon". Built from calendar fields rather
-    /// than a `DateFormatter`: one is rendered into every acknowledgement, and making a formatter costs more
-    /// than the rest of the reply.
+    /// A concrete local time, so the customer is never promised "soon". Built from ``LocalDateTime``
+    /// rather than a `DateFormatter` or `Calendar`: one is rendered into every acknowledgement.
     public static func format(_ date: Date, language: String, timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let fields = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        let (year, month, day) = (fields.year ?? 0, fields.month ?? 0, fields.day ?? 0)
-        let time = (fields.hour ?? 0).zeroPadded(2) + ":" + (fields.minute ?? 0).zeroPadded(2)
+        let local = LocalDateTime(date, in: timeZone)
+        let (year, month, day) = (local.year, local.month, local.day)
+        let time = local.hour.zeroPadded(2) + ":" + local.minute.zeroPadded(2)
         let abbreviation = timeZone.abbreviation(for: date) ?? timeZone.identifier
-        let text = language == "zh" ? "\(year)年\(month)月\(day)日 \(time)" : year.zeroPadded(4) + "-" + month.zeroPadded(2) + "-" + day.zeroPadded(2) + " " + time
+        let text = language == "zh" ? "\(year)年\(month)月\(day)日 \(time)" : local.dateKey + " " + time
         return text + " (" + abbreviation + ")"
     }
 }

@@ -13,6 +13,8 @@ public struct ScriptLibrary: Sendable {
         var path: String
         var template: MustacheTemplate
         var variables: [String]
+        /// Set when the template only substitutes variables; see ``TemplateTags/plain``.
+        var plain: [TemplateTags.Segment]?
     }
 
     public let settings: ReplySettings
@@ -68,7 +70,7 @@ public struct ScriptLibrary: Sendable {
                     let template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + source)
                     list.append(Variant(
                         language: parts[0], channel: parts.count == 2 ? parts[1] : nil, path: path, template: template,
-                        variables: tags.names.map(\.name)))
+                        variables: tags.names.map(\.name), plain: tags.plain))
                 } catch {
                     log.report("cannot parse Mustache template: \(error)", file: path, line: 1, column: 1)
                 }
@@ -107,7 +109,7 @@ public struct ScriptLibrary: Sendable {
                 .missingTemplateVariable,
                 "script '\(script)' (\(variant.language)\(variant.channel.map { ", " + $0 } ?? "")) needs variable \(names), which the context does not provide")
         }
-        let body = variant.template.render(Self.nest(context)).trimmingWhitespace()
+        let body = Self.fill(variant, context).trimmingWhitespace()
         if let phrase = settings.forbiddenPhrase(in: body) {
             throw SwitchboardError(.forbiddenPhrase, "reply from script '\(script)' contains the forbidden phrase '\(phrase)'")
         }
@@ -131,6 +133,20 @@ public struct ScriptLibrary: Sendable {
         if let phrase = settings.forbiddenPhrase(in: text) {
             throw SwitchboardError(.forbiddenPhrase, "reply contains the forbidden phrase '\(phrase)'")
         }
+    }
+
+    /// The template's text with its variables filled in: by concatenation when it only substitutes
+    /// variables (every value is present, checked above), through Mustache otherwise.
+    static func fill(_ variant: Variant, _ context: [String: String]) -> String {
+        guard let plain = variant.plain else { return variant.template.render(nest(context)) }
+        var out = ""
+        for segment in plain {
+            switch segment {
+            case let .text(text): out += text
+            case let .variable(name): out += context[name] ?? ""
+            }
+        }
+        return out
     }
 
     /// Turns dotted names into the nested dictionaries Mustache walks.

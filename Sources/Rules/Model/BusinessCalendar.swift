@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// Opening hours in a time zone, with holidays and make-up working days, so routes can tell
 /// "outside business hours" and SLA clocks can follow working time.
@@ -20,12 +21,12 @@ public struct BusinessCalendar: Sendable, Equatable {
     /// The hours of a make-up working day (Monday's by default).
     public var makeUpHours: [Interval]
 
-    /// Whether the moment falls in business hours.
+    /// Whether the moment falls in business hours. Routes ask this for every message, so it avoids
+    /// Foundation's calendar (see ``LocalDateTime``).
     public func isOpen(at date: Date) -> Bool {
-        let calendar = gregorian
-        let parts = calendar.dateComponents([.hour, .minute], from: date)
-        let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
-        return intervals(on: calendar.startOfDay(for: date), calendar: calendar).contains { minute >= $0.start && minute < $0.end }
+        let local = LocalDateTime(date, in: timeZone)
+        return intervals(key: { local.dateKey }, weekday: local.weekday)
+            .contains { local.minuteOfDay >= $0.start && local.minuteOfDay < $0.end }
     }
 
     /// The moment `seconds` of business time after `date`: an SLA of 2 hours received at 17:30 on a
@@ -60,7 +61,12 @@ public struct BusinessCalendar: Sendable, Equatable {
     private func intervals(on day: Date, calendar: Calendar) -> [Interval] {
         let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
         guard let year = parts.year, let month = parts.month, let dayOfMonth = parts.day, let weekday = parts.weekday else { return [] }
-        let key = year.zeroPadded(4) + "-" + month.zeroPadded(2) + "-" + dayOfMonth.zeroPadded(2)
+        return intervals(key: { year.zeroPadded(4) + "-" + month.zeroPadded(2) + "-" + dayOfMonth.zeroPadded(2) }, weekday: weekday)
+    }
+
+    private func intervals(key makeKey: () -> String, weekday: Int) -> [Interval] {
+        if holidays.isEmpty, workingDays.isEmpty { return hours[weekday] ?? [] }
+        let key = makeKey()
         if holidays.contains(key) { return [] }
         if workingDays.contains(key) { return makeUpHours }
         return hours[weekday] ?? []

@@ -8,9 +8,8 @@ extension SQLiteMessageStore {
         let encoded = batch.map { request in
             Result {
                 Encoded(
-                    recipients: try Self.json(request.inbound.recipients), classification: Self.json(request.classification),
-                    metadata: try Self.json(StoredMessageMetadata(
-                        thread: request.inbound.thread, attachments: request.inbound.attachments, warnings: request.inbound.warnings)))
+                    recipients: JSONObjectWriter.array(request.inbound.recipients), classification: Self.json(request.classification),
+                    metadata: try Self.metadataJSON(request.inbound))
             }
         }
         return try await pool.write { db in
@@ -31,6 +30,15 @@ extension SQLiteMessageStore {
             }
             return results
         }
+    }
+
+    /// Most messages (every webhook and SMS message) carry no thread hints, attachments or warnings; their
+    /// metadata is one fixed document, encoded once by the same encoder as the others.
+    private static let emptyMetadataJSON = try! json(StoredMessageMetadata(thread: ThreadHints(), attachments: [], warnings: []))
+
+    private static func metadataJSON(_ inbound: InboundMessage) throws -> String {
+        if inbound.thread == ThreadHints(), inbound.attachments.isEmpty, inbound.warnings.isEmpty { return emptyMetadataJSON }
+        return try json(StoredMessageMetadata(thread: inbound.thread, attachments: inbound.attachments, warnings: inbound.warnings))
     }
 
     /// A message's JSON columns.

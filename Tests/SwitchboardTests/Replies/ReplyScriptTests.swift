@@ -1,5 +1,6 @@
 import Foundation
-import Replies
+import Mustache
+@testable import Replies
 import SwitchboardCore
 import Testing
 
@@ -76,6 +77,44 @@ struct ReplyScriptTests {
                     #expect(rendered.body.contains("ABC") || rendered.body.contains("2026"), "\(script) \(language) \(channel)")
                 }
             }
+        }
+    }
+
+    /// Templates that only substitute variables skip Mustache; the result must be Mustache's, byte for byte.
+    @Test("variable-only templates render by concatenation exactly as Mustache renders them")
+    func plainMatchesMustache() throws {
+        let shipped = try ScriptLibrary.load(rulesDirectory: Fixtures.shippedRules)
+        let context: [String: String] = [
+            "customer.address": "a&b <c>@example.com", "conversation.id": "conv_1", "conversation.reference": "ABC-12",
+            "queue.id": "general", "queue.name": "General", "queue.team": "客服团队", "sla.first_response": "2 小时",
+            "sla.due": "2026年1月1日 10:00 (GMT+8)", "message.subject": "{{not a tag}}", "agent.name": "Ann", "new_time": "14:00",
+            "survey.link": "https://example.com/s?a=1&b=2", "incident.summary": "x", "next_update": "y", "compensation": "z",
+            "resolution": "done", "agent.id": "A7", "progress": "p", "next_step": "n", "contact_within": "30 分钟",
+            "handoff_to": "Bo", "handoff_agent_id": "B2", "reason": "r",
+        ]
+        var plainCount = 0
+        for (_, variants) in shipped.variants {
+            for variant in variants {
+                let viaMustache = variant.template.render(ScriptLibrary.nest(context))
+                if variant.plain != nil { plainCount += 1 }
+                #expect(ScriptLibrary.fill(variant, context) == viaMustache, "\(variant.path)")
+            }
+        }
+        #expect(plainCount > 20)  // the shipped acknowledgements take the fast path
+
+        for (source, isPlain) in [
+            ("Hi {{customer.address}}, {{{ queue.name }}} / {{& queue.team }}.\n", true),
+            ("{{#sla.due}}by {{sla.due}}{{/sla.due}}", false),
+            ("{{! a comment }}\nHi", false),
+            ("{{uppercased(queue.name)}}", false),
+            ("no tags at all", true),
+        ] {
+            let tags = TemplateTags(scanning: source)
+            #expect((tags.plain != nil) == isPlain, "\(source)")
+            let template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + source)
+            let variant = ScriptLibrary.Variant(
+                language: "en", channel: nil, path: "t", template: template, variables: tags.names.map(\.name), plain: tags.plain)
+            #expect(ScriptLibrary.fill(variant, context) == template.render(ScriptLibrary.nest(context)), "\(source)")
         }
     }
 }

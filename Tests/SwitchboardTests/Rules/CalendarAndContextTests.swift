@@ -71,3 +71,37 @@ extension CalendarAndContextTests {
         #expect(calendar.isOpen(at: after.addingTimeInterval(-1)))
     }
 }
+
+extension CalendarAndContextTests {
+    /// `isOpen` works from the zone offset with integer date arithmetic; Foundation's calendar is the
+    /// reference it must agree with, across zones with daylight saving, dates before 1970, leap days
+    /// and holidays.
+    @Test("local dates and business hours agree with Foundation's calendar at random moments in several zones")
+    func isOpenMatchesFoundation() throws {
+        let shipped = try #require(Self.rules.calendars["cn-support"])
+        var random = SystemRandomNumberGenerator()
+        for zone in ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "UTC"] {
+            var calendar = shipped
+            calendar.timeZone = try #require(TimeZone(identifier: zone))
+            calendar.holidays.insert("2024-02-29")
+            calendar.workingDays.insert("1969-12-28")
+            var gregorian = Calendar(identifier: .gregorian)
+            gregorian.timeZone = calendar.timeZone
+            var moments = (0..<4000).map { _ in Date(timeIntervalSince1970: Double.random(in: -2e9...4e9, using: &random)) }
+            moments += [Self.at("2024-02-29T10:00:00Z"), Self.at("1969-12-28T02:00:00Z"), Self.at("2026-03-29T01:30:00Z")]
+            for moment in moments {
+                let parts = gregorian.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: moment)
+                let key = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+                let minute = parts.hour! * 60 + parts.minute!
+                let local = LocalDateTime(moment, in: calendar.timeZone)
+                let ours: [Int] = [local.year, local.month, local.day, local.weekday, local.hour, local.minute]
+                let foundation: [Int] = [parts.year!, parts.month!, parts.day!, parts.weekday!, parts.hour!, parts.minute!]
+                #expect(ours == foundation, "\(zone) \(moment)")
+                let intervals = calendar.holidays.contains(key) ? [] :
+                    calendar.workingDays.contains(key) ? calendar.makeUpHours : calendar.hours[parts.weekday!] ?? []
+                let expected = intervals.contains { minute >= $0.start && minute < $0.end }
+                #expect(calendar.isOpen(at: moment) == expected, "\(zone) \(moment)")
+            }
+        }
+    }
+}
