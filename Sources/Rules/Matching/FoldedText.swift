@@ -105,26 +105,74 @@ public struct FoldedText: Sendable {
             let start = index
             let lead = input[index]
             if lead < 0x80 {
-                // ASCII letters and digits: the common case, kept free of table lookups.
-                let isUpper = lead &- 0x41 < 26
-                if isUpper || lead &- 0x61 < 26 || lead &- 0x30 < 10 {
-                    writer.putASCII(isUpper ? lead | 0x20 : lead, from: start)
-                    index += 1
-                    measured.observe(UInt32(lead))
-                    measured.observeFolded(false)
+                if lead &- 0x61 < 26 || lead &- 0x30 < 10 || lead &- 0x41 < 26 {
+                    // ASCII words and the single spaces between them, the common case in English: one
+                    // byte each, so the position map stays as it is, and the loop keeps its state in registers.
+                    writer.putASCII(lead &- 0x41 < 26 ? lead | 0x20 : lead, from: start)
+                    var capitals = measured.capitals + (lead &- 0x41 < 26 ? 1 : 0)
+                    var spoiled = measured.spoiled || lead &- 0x41 >= 26
+                    var words = measured.capitalWords
+                    var i = index + 1
+                    var w = writer.written
+                    let end = min(count, index + 1 + max(0, limit - w))
+                    let out = writer.output
+                    while i < end {
+                        let byte = input[i]
+                        if byte &- 0x61 < 26 || byte &- 0x30 < 10 {
+                            spoiled = true
+                            out[w] = byte
+                        } else if byte &- 0x41 < 26 {
+                            capitals += 1
+                            out[w] = byte | 0x20
+                        } else if byte == 0x20, i + 1 < count, Self.isASCIIWordByte(input[i + 1]) {
+                            if capitals >= 3 && !spoiled { words += 1 }
+                            capitals = 0
+                            spoiled = false
+                            out[w] = 0x20
+                        } else {
+                            break
+                        }
+                        i += 1
+                        w += 1
+                    }
+                    measured.capitals = capitals
+                    measured.spoiled = spoiled
+                    measured.capitalWords = words
+                    measured.exclamations = 0
+                    writer.written = w
+                    index = i
                     continue
                 }
             }
             if lead &- 0xE3 < 7, index + 3 <= count {
                 // U+3000–U+9FFF (CJK punctuation, kana, ideographs): the other common case. Most fold to
-                // another three-byte character (Traditional to Simplified, or themselves).
+                // another three-byte character (Traditional to Simplified, or themselves), which keeps the
+                // position map as it is for the rest of the run.
                 let value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
                 let entry = bmp[Int(value)]
                 if entry &- 0x800 < 0x10000 - 0x800 {
-                    if value >= 0x3400 { ideographs = true }
+                    var ideographic = value >= 0x3400
                     measured.endWord()
                     writer.putThreeBytes(entry, from: start)
-                    index += 3
+                    var i = index + 3
+                    var w = writer.written
+                    let out = writer.output
+                    while i + 3 <= count, w <= limit {
+                        let next = input[i]
+                        guard next &- 0xE3 < 7 else { break }
+                        let value = UInt32(next & 0x0F) << 12 | UInt32(input[i + 1] & 0x3F) << 6 | UInt32(input[i + 2] & 0x3F)
+                        let entry = bmp[Int(value)]
+                        guard entry &- 0x800 < 0x10000 - 0x800 else { break }
+                        ideographic = ideographic || value >= 0x3400
+                        out[w] = UInt8(0xE0 | (entry >> 12))
+                        out[w + 1] = UInt8(0x80 | ((entry >> 6) & 0x3F))
+                        out[w + 2] = UInt8(0x80 | (entry & 0x3F))
+                        i += 3
+                        w += 3
+                    }
+                    ideographs = ideographs || ideographic
+                    writer.written = w
+                    index = i
                     continue
                 }
             }
@@ -176,6 +224,11 @@ public struct FoldedText: Sendable {
         }
         measured.finish()
         return Pass(writer: writer, emphasis: measured, ideographs: ideographs, complete: true)
+    }
+
+    @inline(__always)
+    static func isASCIIWordByte(_ byte: UInt8) -> Bool {
+        byte &- 0x61 < 26 || byte &- 0x30 < 10 || byte &- 0x41 < 26
     }
 
     /// The output side of a fold: writes folded characters and records where the position map changes.

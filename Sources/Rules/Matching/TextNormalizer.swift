@@ -12,9 +12,10 @@ public enum TextNormalizer {
         public var capitalWords = 0
         /// The longest run of `!` in the folded text (full-width `！` included).
         public var longestExclamationRun = 0
-        private var capitals = 0
-        private var spoiled = false
-        private var exclamations = 0
+        // Internal, not private: ``FoldedText`` updates them in its tight loops.
+        var capitals = 0
+        var spoiled = false
+        var exclamations = 0
 
         public init() {}
 
