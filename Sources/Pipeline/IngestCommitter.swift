@@ -33,6 +33,8 @@ public final class IngestCommitter: Service, Sendable {
 
     private struct State {
         var queue: [Waiting] = []
+        /// Batches handed to the store and not yet answered, oldest first.
+        var committing: [[Waiting]] = []
         var running = false
     }
 
@@ -92,30 +94,43 @@ public final class IngestCommitter: Service, Sendable {
         await drain()
     }
 
-    /// Commits everything queued, a batch at a time.
+    /// Commits everything queued, a batch at a time, the store keeping its writer while more queue up.
     private func drain() async {
-        while true {
-            let batch = state.withLock { state -> [Waiting] in
-                let batch = Array(state.queue.prefix(settings.maxBatch))
-                state.queue.removeFirst(batch.count)
-                return batch
-            }
-            if batch.isEmpty { return }
-            batchSizes.record(batch.count)
-            do {
-                let results = try await store.ingest(batch.map(\.request))
-                for (index, waiting) in batch.enumerated() {
-                    if index < results.count {
-                        waiting.continuation.resume(with: results[index])
-                    } else {
-                        waiting.continuation.resume(throwing: SwitchboardError(.storageFailure, "the store returned too few results"))
-                    }
+        while state.withLock({ !$0.queue.isEmpty }) {
+            await store.ingestBatches(next: { [self] in takeBatch() }, finished: { [self] in complete($0) })
+        }
+    }
+
+    /// Moves the next batch from the queue to the batches being committed.
+    private func takeBatch() -> [IngestRequest]? {
+        let batch = state.withLock { state -> [Waiting]? in
+            guard !state.queue.isEmpty else { return nil }
+            let batch = Array(state.queue.prefix(settings.maxBatch))
+            state.queue.removeFirst(batch.count)
+            state.committing.append(batch)
+            return batch
+        }
+        guard let batch else { return nil }
+        batchSizes.record(batch.count)
+        return batch.map(\.request)
+    }
+
+    /// Answers the callers of the oldest batch being committed.
+    private func complete(_ outcome: Result<[Result<IngestResult, any Error>], any Error>) {
+        guard let batch = state.withLock({ $0.committing.isEmpty ? nil : $0.committing.removeFirst() }) else { return }
+        switch outcome {
+        case let .success(results):
+            for (index, waiting) in batch.enumerated() {
+                if index < results.count {
+                    waiting.continuation.resume(with: results[index])
+                } else {
+                    waiting.continuation.resume(throwing: SwitchboardError(.storageFailure, "the store returned too few results"))
                 }
-            } catch {
-                failures.increment()
-                logger.error("ingest batch not committed", metadata: ["ingest.batch_size": "\(batch.count)", "error.type": "\(type(of: error))"])
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
             }
+        case let .failure(error):
+            failures.increment()
+            logger.error("ingest batch not committed", metadata: ["ingest.batch_size": "\(batch.count)", "error.type": "\(type(of: error))"])
+            for waiting in batch { waiting.continuation.resume(throwing: error) }
         }
     }
 }

@@ -17,6 +17,19 @@ public protocol MessageStore: Sendable {
     /// - Throws: when the transaction did not commit; then nothing of the batch was stored.
     func ingest(_ batch: [IngestRequest]) async throws -> [Result<IngestResult, any Error>]
 
+    /// Commits batches as ``ingest(_:)`` does, one transaction each, for as long as `next` hands one
+    /// over, and reports each batch's outcome to `finished` (in order, once per batch) as soon as it
+    /// has committed or failed.
+    ///
+    /// A store with a single writer implements this to keep the writer between batches: under load the
+    /// next batch has gathered while the last one committed, and going back through the task scheduler
+    /// for each one left the writer idle most of the time. It may stop taking batches early to let other
+    /// writers in; the caller calls again while work is queued. The default commits each with ``ingest(_:)``.
+    func ingestBatches(
+        next: @escaping @Sendable () -> [IngestRequest]?,
+        finished: @escaping @Sendable (Result<[Result<IngestResult, any Error>], any Error>) -> Void
+    ) async
+
     /// The structural facts about the conversation the message would join (threaded as ``ingest`` would
     /// thread it), or nil when it would start a new one. Read before classifying, outside the ingest
     /// transaction.
@@ -77,6 +90,19 @@ public protocol MessageStore: Sendable {
 }
 
 extension MessageStore {
+    public func ingestBatches(
+        next: @escaping @Sendable () -> [IngestRequest]?,
+        finished: @escaping @Sendable (Result<[Result<IngestResult, any Error>], any Error>) -> Void
+    ) async {
+        while let batch = next() {
+            do {
+                finished(.success(try await ingest(batch)))
+            } catch {
+                finished(.failure(error))
+            }
+        }
+    }
+
     /// Stores one inbound message in a transaction of its own (see ``ingest(_:)``).
     public func ingest(_ request: IngestRequest) async throws -> IngestResult {
         guard let result = try await ingest([request]).first else {

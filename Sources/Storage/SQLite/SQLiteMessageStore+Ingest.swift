@@ -5,31 +5,75 @@ import SwitchboardCore
 extension SQLiteMessageStore {
     public func ingest(_ batch: [IngestRequest]) async throws -> [Result<IngestResult, any Error>] {
         // Encoded before the transaction: the writer is one thread, and every other write waits for it.
-        let encoded = batch.map { request in
-            Result {
-                Encoded(
-                    recipients: JSONObjectWriter.array(request.inbound.recipients), classification: Self.json(request.classification),
-                    metadata: try Self.metadataJSON(request.inbound))
-            }
-        }
-        return try await pool.write { db in
-            var results: [Result<IngestResult, any Error>] = []
-            results.reserveCapacity(batch.count)
-            for (request, encoded) in zip(batch, encoded) {
-                do {
-                    var result: IngestResult?
-                    let json = try encoded.get()
-                    try db.inSavepoint {
-                        result = try Self.ingest(db, request, json)
-                        return .commit
+        let encoded = batch.map(Self.encode)
+        return try await pool.write { db in try Self.ingest(db, batch, encoded) }
+    }
+
+    /// How long one call keeps the writer while batches keep coming, so agents' replies and delivery
+    /// records are not held up behind a flood of inbound messages.
+    static let writerHold: Duration = .milliseconds(50)
+
+    public func ingestBatches(
+        next: @escaping @Sendable () -> [IngestRequest]?,
+        finished: @escaping @Sendable (Result<[Result<IngestResult, any Error>], any Error>) -> Void
+    ) async {
+        let clock = ContinuousClock()
+        var more = true
+        while more {
+            let until = clock.now + Self.writerHold
+            do {
+                more = try await pool.writeWithoutTransaction { db -> Bool in
+                    while let batch = next() {
+                        let encoded = batch.map(Self.encode)
+                        do {
+                            var results: [Result<IngestResult, any Error>] = []
+                            try db.inTransaction {
+                                results = try Self.ingest(db, batch, encoded)
+                                return .commit
+                            }
+                            finished(.success(results))
+                        } catch {
+                            finished(.failure(error))
+                        }
+                        if clock.now >= until { return true }
                     }
-                    if let result { results.append(.success(result)) }
-                } catch {
-                    results.append(.failure(error))
+                    return false
                 }
+            } catch {
+                // The writer could not be reached at all; no batch was taken, so nothing is waiting on it.
+                return
             }
-            return results
         }
+    }
+
+    private static func encode(_ request: IngestRequest) -> Result<Encoded, any Error> {
+        Result {
+            Encoded(
+                recipients: JSONObjectWriter.array(request.inbound.recipients), classification: json(request.classification),
+                metadata: try metadataJSON(request.inbound))
+        }
+    }
+
+    /// Stores a batch inside the caller's transaction, each message in a savepoint of its own.
+    private static func ingest(
+        _ db: Database, _ batch: [IngestRequest], _ encoded: [Result<Encoded, any Error>]
+    ) throws -> [Result<IngestResult, any Error>] {
+        var results: [Result<IngestResult, any Error>] = []
+        results.reserveCapacity(batch.count)
+        for (request, encoded) in zip(batch, encoded) {
+            do {
+                var result: IngestResult?
+                let json = try encoded.get()
+                try db.inSavepoint {
+                    result = try ingest(db, request, json)
+                    return .commit
+                }
+                if let result { results.append(.success(result)) }
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
     }
 
     /// Most messages (every webhook and SMS message) carry no thread hints, attachments or warnings; their
@@ -54,18 +98,20 @@ extension SQLiteMessageStore {
         let newConversationID = request.newConversationID, autoReply = request.autoReply
         let now = inbound.receivedAt
         if let externalID = inbound.externalID,
-           let existing = try Row.fetchOne(
+           let existing = try fetchFirst(
                db.cachedStatement(sql: "SELECT id, conversation_id, threaded_by FROM messages WHERE source = ? AND external_id = ?"),
-               arguments: [inbound.source, externalID]) {
+               arguments: [inbound.source, externalID], { row -> (id: String, conversationID: String, threadedBy: String?) in
+                   (row[0], row[1], row[2])
+               }) {
             try Self.insertEvent(
-                db, at: Date(), subjectKind: "message", subjectID: existing["id"],
-                conversationID: existing["conversation_id"], kind: "deduplicated", actor: inbound.source)
+                db, at: Date(), subjectKind: "message", subjectID: existing.id,
+                conversationID: existing.conversationID, kind: "deduplicated", actor: inbound.source)
             // A re-fetched copy still moves the cursor, or a mailbox would fetch it forever.
             if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
             return IngestResult(
-                messageID: existing["id"], conversationID: existing["conversation_id"], duplicate: true,
+                messageID: existing.id, conversationID: existing.conversationID, duplicate: true,
                 newConversation: false, autoReplyID: nil,
-                threadedBy: (existing["threaded_by"] as String?).flatMap(ThreadingStrategy.init(rawValue:)) ?? .sender)
+                threadedBy: existing.threadedBy.flatMap(ThreadingStrategy.init(rawValue:)) ?? .sender)
         }
 
         let decision = classification.route

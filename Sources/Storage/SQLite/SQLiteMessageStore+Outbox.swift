@@ -47,16 +47,14 @@ extension SQLiteMessageStore {
 
     public func claimDueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry] {
         try await pool.write { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
+            let due = try Self.fetchEach(
+                db.cachedStatement(sql: """
                     SELECT * FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
                     ORDER BY next_attempt_at, id LIMIT ?
-                    """,
-                arguments: [now.timeIntervalSince1970, limit])
+                    """),
+                arguments: [now.timeIntervalSince1970, limit], Self.outboxEntry(from:))
             var claimed: [OutboxEntry] = []
-            for row in rows {
-                var entry = Self.outboxEntry(from: row)
+            for var entry in due {
                 entry.status = .sending
                 entry.attempts += 1
                 entry.updatedAt = now
@@ -71,8 +69,8 @@ extension SQLiteMessageStore {
 
     public func recordDelivery(outboxID: String, result: DeliveryResult, now: Date) async throws {
         try await pool.write { db in
-            guard let entry = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [outboxID])
-                .map(Self.outboxEntry(from:)) else { return }
+            guard let entry = try Self.fetchFirst(
+                db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [outboxID], Self.outboxEntry(from:)) else { return }
             var status: OutboxStatus
             var nextAttempt: Date?
             var error: String?
@@ -130,16 +128,19 @@ extension SQLiteMessageStore {
 
     public func recordDeliveryReport(_ report: DeliveryReport) async throws -> DeliveryReportOutcome {
         try await pool.write { db in
-            let row: Row?
+            let found: OutboxEntry?
             if let outboxID = report.outboxID {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ? AND source = ?", arguments: [outboxID, report.source])
+                found = try Self.fetchFirst(
+                    db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ? AND source = ?"), arguments: [outboxID, report.source],
+                    Self.outboxEntry(from:))
             } else if let providerID = report.providerMessageID {
-                row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM outbox WHERE source = ? AND provider_message_id = ?", arguments: [report.source, providerID])
+                found = try Self.fetchFirst(
+                    db.cachedStatement(sql: "SELECT * FROM outbox WHERE source = ? AND provider_message_id = ?"),
+                    arguments: [report.source, providerID], Self.outboxEntry(from:))
             } else {
-                row = nil
+                found = nil
             }
-            guard let entry = row.map(Self.outboxEntry(from:)) else { return .unknownEntry }
+            guard let entry = found else { return .unknownEntry }
             let now = report.receivedAt
             let target: OutboxStatus = switch report.state {
             case .accepted: .sent

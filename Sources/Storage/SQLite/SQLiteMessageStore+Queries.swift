@@ -76,9 +76,9 @@ extension SQLiteMessageStore {
             guard let conversation = try Self.resolveThread(db, inbound).0 else { return nil }
             let id = conversation.id
             // Cached statements: this runs for every inbound message, before classification.
-            let inbound = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) AS n, MAX(received_at) AS last FROM messages WHERE conversation_id = ? AND direction = 'inbound'"),
-                arguments: [id])
+            let inbound = try Self.fetchFirst(
+                db.cachedStatement(sql: "SELECT COUNT(*), MAX(received_at) FROM messages WHERE conversation_id = ? AND direction = 'inbound'"),
+                arguments: [id]) { row -> (count: Int, last: Double?) in (row[0], row[1]) }
             // Only an agent's reply ends a wait; an automatic acknowledgement does not.
             let answeredAt = try Double.fetchOne(
                 db.cachedStatement(sql: "SELECT MAX(created_at) FROM outbox WHERE conversation_id = ? AND automatic = 0"), arguments: [id])
@@ -86,7 +86,7 @@ extension SQLiteMessageStore {
                 db.cachedStatement(sql: "SELECT MIN(received_at) FROM messages WHERE conversation_id = ? AND direction = 'inbound' AND received_at > ?"),
                 arguments: [id, answeredAt ?? 0])
             return ConversationContext(
-                priorInboundMessages: inbound?["n"] ?? 0, lastInboundAt: Self.date(inbound?["last"]),
+                priorInboundMessages: inbound?.count ?? 0, lastInboundAt: Self.date(inbound?.last),
                 waitingSince: Self.date(waitingSince), reopening: conversation.state == .resolved)
         }
     }

@@ -18,20 +18,19 @@ extension SQLiteMessageStore {
 
     /// The conversation with this id, read inside the caller's transaction.
     static func conversation(_ db: Database, id: String) throws -> Conversation? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM conversations WHERE id = ?"), arguments: [id]).map(conversation(from:))
+        try fetchFirst(db.cachedStatement(sql: "SELECT * FROM conversations WHERE id = ?"), arguments: [id], conversation(from:))
     }
 
     /// The customer's newest conversation on this channel and source that is not closed: the one a new
     /// message from them joins.
     static func openConversation(_ db: Database, channel: ChannelKind, source: String, customer: String) throws -> Conversation? {
-        try Row.fetchOne(
+        try fetchFirst(
             db.cachedStatement(sql: """
                 SELECT * FROM conversations
                 WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
                 ORDER BY created_at DESC LIMIT 1
                 """),
-            arguments: [channel.rawValue, source, customer]
-        ).map(conversation(from:))
+            arguments: [channel.rawValue, source, customer], conversation(from:))
     }
 
     static func message(from row: Row) -> Message {

@@ -28,14 +28,13 @@ extension SQLiteMessageStore {
     /// source, so an id seen on one mailbox cannot pull mail from another into its conversation.
     private static func conversationCiting(_ db: Database, _ ids: some Sequence<String>, source: String) throws -> Conversation? {
         for id in ids.prefix(50) {
-            if let row = try Row.fetchOne(
-                db,
-                sql: """
+            if let conversation = try fetchFirst(
+                db.cachedStatement(sql: """
                     SELECT c.* FROM message_ids m JOIN conversations c ON c.id = m.conversation_id
                     WHERE m.source = ? AND m.message_id = ? AND c.state != 'closed'
-                    """,
-                arguments: [source, id]) {
-                return conversation(from: row)
+                    """),
+                arguments: [source, id], conversation(from:)) {
+                return conversation
             }
         }
         return nil
