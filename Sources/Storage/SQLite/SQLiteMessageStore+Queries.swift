@@ -74,20 +74,21 @@ extension SQLiteMessageStore {
     public func conversationContext(for inbound: InboundMessage) async throws -> ConversationContext? {
         try await pool.read { db in
             guard let conversation = try Self.resolveThread(db, inbound).0 else { return nil }
-            let id = conversation.id
-            // Cached statements: this runs for every inbound message, before classification.
-            let inbound = try Self.fetchFirst(
-                db.cachedStatement(sql: "SELECT COUNT(*), MAX(received_at) FROM messages WHERE conversation_id = ? AND direction = 'inbound'"),
-                arguments: [id]) { row -> (count: Int, last: Double?) in (row[0], row[1]) }
-            // Only an agent's reply ends a wait; an automatic acknowledgement does not.
-            let answeredAt = try Double.fetchOne(
-                db.cachedStatement(sql: "SELECT MAX(created_at) FROM outbox WHERE conversation_id = ? AND automatic = 0"), arguments: [id])
-            let waitingSince = try Double.fetchOne(
-                db.cachedStatement(sql: "SELECT MIN(received_at) FROM messages WHERE conversation_id = ? AND direction = 'inbound' AND received_at > ?"),
-                arguments: [id, answeredAt ?? 0])
+            // One cached statement: this runs for every inbound message, before classification. Only an
+            // agent's reply ends a wait; an automatic acknowledgement does not.
+            let facts = try Self.fetchFirst(
+                db.cachedStatement(sql: """
+                    SELECT
+                        (SELECT COUNT(*) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'),
+                        (SELECT MAX(received_at) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'),
+                        (SELECT MIN(received_at) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'
+                            AND received_at > COALESCE(
+                                (SELECT MAX(created_at) FROM outbox WHERE conversation_id = ?1 AND automatic = 0), 0))
+                    """),
+                arguments: [conversation.id]) { row -> (count: Int, last: Double?, waitingSince: Double?) in (row[0], row[1], row[2]) }
             return ConversationContext(
-                priorInboundMessages: inbound?.count ?? 0, lastInboundAt: Self.date(inbound?.last),
-                waitingSince: Self.date(waitingSince), reopening: conversation.state == .resolved)
+                priorInboundMessages: facts?.count ?? 0, lastInboundAt: Self.date(facts?.last),
+                waitingSince: Self.date(facts?.waitingSince), reopening: conversation.state == .resolved)
         }
     }
 }

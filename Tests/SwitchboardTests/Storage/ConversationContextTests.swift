@@ -1,0 +1,47 @@
+import Foundation
+import Gateway
+import Logging
+import Metrics
+import Pipeline
+import SQLiteStorage
+import SwitchboardCore
+import Testing
+
+@Suite("Conversation context")
+struct ConversationContextTests {
+    /// The facts the classifier gets about the conversation a message joins: how often the customer
+    /// wrote, when last, and since when they have waited for a person (an automatic acknowledgement
+    /// does not end a wait; an agent's reply does).
+    @Test("prior messages, last contact and the wait since the last agent reply")
+    func facts() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteMessageStore(directory: directory.path)
+        let intake = Intake(
+            store: store, rules: RuleBook(try RuleDirectory.load(Fixtures.shippedRules)), timeZone: TimeZone(identifier: "Asia/Shanghai")!,
+            logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance, outboxChanged: {})
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        func message(_ index: Int) -> InboundMessage {
+            InboundMessage(
+                channel: .webhook, source: "demo", externalID: "c\(index)", sender: "wait@example.com", text: "请问订单 \(index) 到哪了",
+                receivedAt: start.addingTimeInterval(Double(index) * 600))
+        }
+        #expect(try await store.conversationContext(for: message(0)) == nil)
+        let first = try await intake.accept(message(0))
+        #expect(first.autoReplyID != nil)  // an automatic acknowledgement, which does not end the wait
+        _ = try await intake.accept(message(1))
+
+        let waiting = try #require(try await store.conversationContext(for: message(2)))
+        #expect(waiting.priorInboundMessages == 2)
+        #expect(waiting.lastInboundAt == start.addingTimeInterval(600))
+        #expect(waiting.waitingSince == start)
+        #expect(!waiting.reopening)
+
+        _ = try await store.enqueueReply(
+            PendingReply(script: nil, body: "我们正在处理", automatic: false), conversationID: first.conversationID, author: "agent-1",
+            idempotencyKey: nil, requestFingerprint: nil)
+        let answered = try #require(try await store.conversationContext(for: message(2)))
+        #expect(answered.priorInboundMessages == 2)
+        #expect(answered.waitingSince == nil)
+    }
+}
