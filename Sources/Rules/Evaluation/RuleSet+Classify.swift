@@ -66,9 +66,9 @@ extension RuleSet {
                     // A regex's start is not tracked, so only keywords can be negated or intensified by the
                     // words before them; a regex that must not fire after a negator says so itself.
                     let negated = hit.startKnown && signal.negatable
-                        && precededBy(negationBytes, window: negation.window, in: bytes, at: hit.start)
+                        && precededBy(negators, window: negation.window, in: bytes, at: hit.start)
                     let intensified = hit.startKnown && !negated && signal.intensifiable && intensity.boost > 0
-                        && precededBy(intensifierBytes, window: intensity.window, in: bytes, at: hit.start)
+                        && precededBy(intensifiers, window: intensity.window, in: bytes, at: hit.start)
                     raw.append((owner.signal, raw.count, RawHit(
                         term: Int32(owner.term), field: Int8(fieldIndex), start: Int32(hit.start), end: Int32(hit.end),
                         negated: negated, intensified: intensified, startKnown: hit.startKnown)))
@@ -213,7 +213,7 @@ extension RuleSet {
 
     /// Whether one of `terms` ends within `window` characters before byte `position`, in the same clause.
     /// Terms made of ASCII letters must stand as whole words (`know` does not hold the negator `no`).
-    func precededBy(_ terms: [[UInt8]], window: Int, in bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
+    func precededBy(_ terms: NeedleSet, window: Int, in bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
         guard window > 0, !terms.isEmpty, position > 0 else { return false }
         // Walk back `window` characters, stopping at a clause boundary.
         var windowStart = position
@@ -225,19 +225,7 @@ extension RuleSet {
             windowStart = previous
             characters += 1
         }
-        guard windowStart < position else { return false }
-        for needle in terms where needle.count <= position - windowStart {
-            let wordLike = needle.allSatisfy(Self.isASCIIWordByte)
-            var start = windowStart
-            search: while start + needle.count <= position {
-                defer { start += 1 }
-                for offset in 0..<needle.count where bytes[start + offset] != needle[offset] { continue search }
-                let before = start > 0 ? bytes[start - 1] : 0x20
-                let after = start + needle.count < bytes.count ? bytes[start + needle.count] : 0x20
-                if !wordLike || (!Self.isASCIIWordByte(before) && !Self.isASCIIWordByte(after)) { return true }
-            }
-        }
-        return false
+        return windowStart < position && terms.occurs(in: bytes, from: windowStart, to: position)
     }
 
     static func isASCIIWordByte(_ byte: UInt8) -> Bool {

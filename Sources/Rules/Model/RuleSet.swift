@@ -21,8 +21,8 @@ public final class RuleSet: Sendable {
     /// For each compiled pattern, the signal and term it belongs to.
     let patternOwners: [(signal: Int, term: Int)]
     /// Negators and intensifiers as UTF-8, ready for the byte-level window checks.
-    let negationBytes: [[UInt8]]
-    let intensifierBytes: [[UInt8]]
+    let negators: NeedleSet
+    let intensifiers: NeedleSet
     /// Every signal id referenced by a route, so an unused signal can be reported.
     public var signalIDs: [String] { signals.map(\.id) }
 
@@ -47,8 +47,8 @@ public final class RuleSet: Sendable {
         self.customers = customers
         self.database = database
         self.patternOwners = patternOwners
-        self.negationBytes = negation.terms.map { Array($0.utf8) }
-        self.intensifierBytes = intensity.terms.map { Array($0.utf8) }
+        self.negators = NeedleSet(negation.terms.map { Array($0.utf8) })
+        self.intensifiers = NeedleSet(intensity.terms.map { Array($0.utf8) })
     }
 
     public func queue(id: String) -> Queue? { queues.first { $0.id == id } }

@@ -1,0 +1,65 @@
+/// A few short terms (negators, intensifiers) looked for in the handful of bytes before each cue.
+///
+/// Every cue hit asks whether one of them stands just before it, so the search runs many times per
+/// message: a bitmap of the terms' first two bytes rejects almost every position with one lookup, and
+/// only candidates are compared in full.
+struct NeedleSet: Sendable {
+    private let needles: [[UInt8]]
+    /// Whether each needle is made of ASCII word characters and so must stand as a whole word.
+    private let wordLike: [Bool]
+    /// Bit `a << 8 | b` is set when some needle starts with bytes `a`, `b`.
+    private let pairs: [UInt64]
+    /// Bit `a` is set when some needle is the single byte `a`.
+    private let singles: [UInt64]
+    private let shortest: Int
+
+    init(_ terms: [[UInt8]]) {
+        needles = terms.filter { !$0.isEmpty }
+        wordLike = needles.map { $0.allSatisfy(RuleSet.isASCIIWordByte) }
+        var pairs = [UInt64](repeating: 0, count: 65_536 / 64)
+        var singles = [UInt64](repeating: 0, count: 4)
+        for needle in needles {
+            if needle.count == 1 {
+                singles[Int(needle[0]) >> 6] |= 1 << (UInt64(needle[0]) & 63)
+            } else {
+                let pair = Int(needle[0]) << 8 | Int(needle[1])
+                pairs[pair >> 6] |= 1 << UInt64(pair & 63)
+            }
+        }
+        self.pairs = pairs
+        self.singles = singles
+        shortest = needles.map(\.count).min() ?? 0
+    }
+
+    var isEmpty: Bool { needles.isEmpty }
+
+    /// Whether a needle lies wholly inside `bytes[from..<to]`; an ASCII-word needle must not touch
+    /// word characters on either side (looked at in the whole buffer, so `know` does not hold `no`).
+    func occurs(in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+        guard !needles.isEmpty, to - from >= shortest else { return false }
+        var start = from
+        while start < to {
+            let first = bytes[start]
+            let single = singles[Int(first) >> 6] & (1 << (UInt64(first) & 63)) != 0
+            var candidate = single
+            if !candidate, start + 1 < to {
+                let pair = Int(first) << 8 | Int(bytes[start + 1])
+                candidate = pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0
+            }
+            if candidate, matchAt(start, in: bytes, before: to) { return true }
+            start += 1
+        }
+        return false
+    }
+
+    private func matchAt(_ start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {
+        search: for (index, needle) in needles.enumerated() where start + needle.count <= end {
+            for offset in 0..<needle.count where bytes[start + offset] != needle[offset] { continue search }
+            guard wordLike[index] else { return true }
+            let before = start > 0 ? bytes[start - 1] : 0x20
+            let after = start + needle.count < bytes.count ? bytes[start + needle.count] : 0x20
+            if !RuleSet.isASCIIWordByte(before) && !RuleSet.isASCIIWordByte(after) { return true }
+        }
+        return false
+    }
+}

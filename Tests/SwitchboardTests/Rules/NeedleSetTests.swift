@@ -1,0 +1,38 @@
+@testable import Rules
+import Testing
+
+@Suite("Negator and intensifier search")
+struct NeedleSetTests {
+    /// The bitmap of first byte pairs only rejects positions early; the answer must be the plain search's.
+    @Test("the prefiltered search finds exactly what a plain search finds, word boundaries included")
+    func matchesPlainSearch() {
+        var random = FuzzRandom(state: 11)
+        let alphabet = ["no", "not", "know", "n", "o", "t", " ", "_", "不", "没有", "别", "无需", "太", "x", "!", "ok"]
+        let terms = ["不", "没", "没有", "别", "无需", "not", "no", "never", "!", "太"]
+        for _ in 0..<600 {
+            let chosenTerms = terms.filter { _ in random.below(2) == 0 }.map { Array($0.utf8) }
+            let needles = NeedleSet(chosenTerms)
+            let text = Array((0..<random.below(12)).map { _ in alphabet[random.below(alphabet.count)] }.joined().utf8)
+            text.withUnsafeBufferPointer { bytes in
+                for from in 0...bytes.count {
+                    for to in from...bytes.count {
+                        #expect(needles.occurs(in: bytes, from: from, to: to) == Self.plain(chosenTerms, bytes, from, to),
+                                "\(String(decoding: text, as: UTF8.self)) \(from)..<\(to)")
+                    }
+                }
+            }
+        }
+    }
+
+    static func plain(_ terms: [[UInt8]], _ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        for needle in terms where !needle.isEmpty && needle.count <= to - from {
+            let wordLike = needle.allSatisfy(RuleSet.isASCIIWordByte)
+            for start in from...(to - needle.count) where Array(bytes[start..<(start + needle.count)]) == needle {
+                let before = start > 0 ? bytes[start - 1] : 0x20
+                let after = start + needle.count < bytes.count ? bytes[start + needle.count] : 0x20
+                if !wordLike || (!RuleSet.isASCIIWordByte(before) && !RuleSet.isASCIIWordByte(after)) { return true }
+            }
+        }
+        return false
+    }
+}
