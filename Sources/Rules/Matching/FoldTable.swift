@@ -12,6 +12,12 @@ struct FoldTable: Sendable {
     /// A plain pointer, so the hot loop indexes it without bounds checks or retains; the table lives as
     /// long as the process (it is `shared`), so the pointer stays valid.
     nonisolated(unsafe) let bmp: UnsafePointer<UInt32>
+    /// For U+3000–U+9FFF (CJK punctuation, kana, ideographs; UTF-8 lead bytes E3–E9): the scalar each
+    /// folds to when that is another three-byte character, else 0. Half the size of `bmp`'s slice of the
+    /// range, so the ideographs' part stays in the first-level cache of the Chinese fast path.
+    nonisolated(unsafe) let cjk: UnsafePointer<UInt16>
+    static let cjkRange: Range<UInt32> = 0x3000..<0xA000
+
     /// Folds longer than one scalar, stored as UTF-8.
     let overflow: [[UInt8]]
     /// Whether Traditional → Simplified folding is active (OpenCC's data was found).
@@ -56,6 +62,12 @@ struct FoldTable: Sendable {
         storage.initialize(from: bmp, count: bmp.count)
         self.bmp = UnsafePointer(storage)
         self.overflow = overflow
+        let cjk = UnsafeMutablePointer<UInt16>.allocate(capacity: Self.cjkRange.count)
+        for value in Self.cjkRange {
+            let entry = bmp[Int(value)]
+            cjk[Int(value - Self.cjkRange.lowerBound)] = (0x800..<0x10000).contains(entry) ? UInt16(entry) : 0
+        }
+        self.cjk = UnsafePointer(cjk)
     }
 
     /// The fold of one scalar, as scalars (empty when it is dropped, a single space for white space).

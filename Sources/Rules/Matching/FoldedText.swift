@@ -97,6 +97,7 @@ public struct FoldedText: Sendable {
         let count = input.count
         let limit = capacity - FoldTable.longestExpansion - 1
         let bmp = table.bmp
+        let cjk = table.cjk
         while index < count {
             // Room for the longest fold of one character plus a pending space.
             if writer.written > limit {
@@ -116,7 +117,26 @@ public struct FoldedText: Sendable {
                     var w = writer.written
                     let end = min(count, index + 1 + max(0, limit - w))
                     let out = writer.output
+                    let base = UnsafeRawPointer(input.baseAddress!)
+                    let target = UnsafeMutableRawPointer(out)
                     while i < end {
+                        if i + 8 <= end {
+                            // Eight bytes at once when they are all lower-case letters, digits and single
+                            // spaces (not last): they fold to themselves.
+                            let chunk = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                            if let spaces = Self.plainWordBytes(chunk) {
+                                if spaces != 0 {
+                                    let spoiledAtSpace = spoiled || spaces.trailingZeroBitCount >= 8
+                                    if capitals >= 3 && !spoiledAtSpace { words += 1 }
+                                    capitals = 0
+                                }
+                                spoiled = true
+                                target.storeBytes(of: chunk.littleEndian, toByteOffset: w, as: UInt64.self)
+                                i += 8
+                                w += 8
+                                continue
+                            }
+                        }
                         let byte = input[i]
                         if byte &- 0x61 < 26 || byte &- 0x30 < 10 {
                             spoiled = true
@@ -149,8 +169,8 @@ public struct FoldedText: Sendable {
                 // another three-byte character (Traditional to Simplified, or themselves), which keeps the
                 // position map as it is for the rest of the run.
                 let value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
-                let entry = bmp[Int(value)]
-                if entry &- 0x800 < 0x10000 - 0x800 {
+                let entry = UInt32(cjk[Int(value) &- 0x3000])
+                if entry != 0 {
                     var ideographic = value >= 0x3400
                     measured.endWord()
                     writer.putThreeBytes(entry, from: start)
@@ -161,8 +181,8 @@ public struct FoldedText: Sendable {
                         let next = input[i]
                         guard next &- 0xE3 < 7 else { break }
                         let value = UInt32(next & 0x0F) << 12 | UInt32(input[i + 1] & 0x3F) << 6 | UInt32(input[i + 2] & 0x3F)
-                        let entry = bmp[Int(value)]
-                        guard entry &- 0x800 < 0x10000 - 0x800 else { break }
+                        let entry = UInt32(cjk[Int(value) &- 0x3000])
+                        guard entry != 0 else { break }
                         ideographic = ideographic || value >= 0x3400
                         out[w] = UInt8(0xE0 | (entry >> 12))
                         out[w + 1] = UInt8(0x80 | ((entry >> 6) & 0x3F))
@@ -224,6 +244,22 @@ public struct FoldedText: Sendable {
         }
         measured.finish()
         return Pass(writer: writer, emphasis: measured, ideographs: ideographs, complete: true)
+    }
+
+    /// For eight ASCII bytes that are all lower-case letters, digits or single spaces, with no space in
+    /// the last byte: the high bit of each space's byte (zero when there is none). Nil for anything else.
+    @inline(__always)
+    static func plainWordBytes(_ chunk: UInt64) -> UInt64? {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        guard chunk & high == 0 else { return nil }
+        // Per byte b < 0x80: b + (0x80 - low) sets the high bit when b >= low, b + (0x7F - high) when b > high;
+        // no sum reaches the next byte.
+        let lower = (chunk &+ ones &* 0x1F) & ~(chunk &+ ones &* 0x05) & high
+        let digit = (chunk &+ ones &* 0x50) & ~(chunk &+ ones &* 0x46) & high
+        let spaces = ~((chunk ^ (ones &* 0x20)) &+ ones &* 0x7F) & high
+        guard lower | digit | spaces == high, spaces & (spaces >> 8) == 0, spaces >> 56 == 0 else { return nil }
+        return spaces
     }
 
     @inline(__always)

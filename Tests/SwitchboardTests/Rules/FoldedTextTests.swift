@@ -54,6 +54,9 @@ struct FoldedTextTests {
         for (text, words) in [
             ("THIS IS BAD", 2), ("WHY is THIS SO SLOW", 3), ("WHERE IS my ORDER", 2), ("ＶＩＰ SERVICE NOW", 3),
             ("ABC1 DEF", 1), ("订单ABC太慢", 1), ("NOT ok", 1), ("ok NOT", 1), ("A BB CCC", 1),
+            // Long lower-case runs go eight bytes at a time; capital words on either side still count.
+            ("THIS is a very long lowercase sentence AND MORE", 3), ("abcdefgh ABC", 1), ("ABCD abcdefgh1234 x", 1),
+            ("aaaaaaa ABCD aaaaaaa bbbbbbbb", 1), ("ABC abcdefghijklmnop", 1), ("abcdefghijklmnop ABC", 1),
         ] {
             #expect(FoldedText(text).emphasis.capitalWords == words, "\(text) \(FoldedText(text).emphasis.capitalWords)")
         }
