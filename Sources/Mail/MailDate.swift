@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// RFC 5322 dates, parsed tolerantly and formatted exactly, with calendar arithmetic done by hand so
 /// neither locale nor time zone database can change the result.
@@ -63,15 +64,11 @@ enum MailDate {
         // Clamped to years 1970...9999 so a nonsensical date cannot trap the conversion to Int.
         let interval = date.timeIntervalSince1970
         let total = interval.isFinite ? Int(min(max(interval, 0), 253_402_300_799).rounded(.down)) : 0
-        let days = Int((Double(total) / 86400).rounded(.down))
-        let secondsOfDay = total - days * 86400
-        let (year, month, day) = civilFromDays(days)
-        let weekday = ((days % 7) + 7 + 4) % 7
-        func two(_ number: Int) -> String { number < 10 ? "0\(number)" : "\(number)" }
+        let local = LocalDateTime(Date(timeIntervalSince1970: TimeInterval(total)), in: TimeZone(secondsFromGMT: 0)!)
         let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return "\(names[weekday]), \(day) \(monthNames[month - 1]) \(year) "
-            + "\(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60)) +0000"
+        return "\(names[local.weekday - 1]), \(local.day) \(monthNames[local.month - 1]) \(local.year) "
+            + local.hour.zeroPadded(2) + ":" + local.minute.zeroPadded(2) + ":" + local.second.zeroPadded(2) + " +0000"
     }
 
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -98,18 +95,6 @@ enum MailDate {
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146097 + dayOfEra - 719468
-    }
-
-    private static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let dayOfEra = z - era * 146097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

@@ -12,6 +12,8 @@ public struct LocalDateTime: Sendable, Equatable {
     public var weekday: Int
     /// Minutes since local midnight.
     public var minuteOfDay: Int
+    /// Seconds past the minute.
+    public var second: Int
 
     public var hour: Int { minuteOfDay / 60 }
     public var minute: Int { minuteOfDay % 60 }
@@ -19,7 +21,9 @@ public struct LocalDateTime: Sendable, Equatable {
     public init(_ date: Date, in timeZone: TimeZone) {
         let local = Int((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        minuteOfDay = (local - days * 86_400) / 60
+        let secondOfDay = local - days * 86_400
+        minuteOfDay = secondOfDay / 60
+        second = secondOfDay % 60
         // 1970-01-01 was a Thursday, weekday 5.
         weekday = ((days % 7 + 7 + 4) % 7) + 1
         // Days from 0000-03-01, so that a leap day falls at the end of its (March-based) year; then

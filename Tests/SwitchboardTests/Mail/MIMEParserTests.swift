@@ -281,6 +281,18 @@ struct MIMEParserHeaderTests {
         #expect(mail.date == nil)
         #expect(mail.warnings == ["unreadable Date field"])
     }
+
+    @Test("outgoing Date fields are written in UTC and read back to the same second")
+    func dateFormat() {
+        #expect(MailDate.format(Date(timeIntervalSince1970: 1_795_341_600.7)) == "Sun, 22 Nov 2026 10:00:00 +0000")
+        #expect(MailDate.format(Date(timeIntervalSince1970: 951_868_799)) == "Tue, 29 Feb 2000 23:59:59 +0000")
+        #expect(MailDate.format(Date(timeIntervalSince1970: -5)) == "Thu, 1 Jan 1970 00:00:00 +0000")
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let seconds = Double(Int.random(in: 0...253_402_300_799, using: &random))
+            #expect(MailDate.parse(MailDate.format(Date(timeIntervalSince1970: seconds))) == Date(timeIntervalSince1970: seconds))
+        }
+    }
 }
 
 @Suite("MIME parser: addresses")

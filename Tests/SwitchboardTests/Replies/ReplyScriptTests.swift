@@ -62,14 +62,17 @@ struct ReplyScriptTests {
         #expect(error?.code == .unknownScript)
     }
 
+    /// The variables the gateway gives an automatic reply.
+    static let automaticContext: [String: String] = [
+        "customer.address": "a@example.com", "conversation.id": "conv_1", "conversation.reference": "ABC",
+        "queue.id": "general", "queue.name": "General", "queue.team": "the team", "sla.first_response": "2 hours",
+        "sla.due": "2026-01-01 10:00 (GMT+8)", "message.subject": "",
+    ]
+
     @Test("every shipped script renders in every language with the variables the gateway provides")
     func shippedScripts() throws {
         let shipped = try ScriptLibrary.load(rulesDirectory: Fixtures.shippedRules)
-        let automatic: [String: String] = [
-            "customer.address": "a@example.com", "conversation.id": "conv_1", "conversation.reference": "ABC",
-            "queue.id": "general", "queue.name": "General", "queue.team": "the team", "sla.first_response": "2 hours",
-            "sla.due": "2026-01-01 10:00 (GMT+8)", "message.subject": "",
-        ]
+        let automatic = Self.automaticContext
         for script in ["ack-inquiry", "ack-complaint", "ack-urgent"] {
             for language in ["zh", "en"] {
                 for channel in ["webhook", "email", "sms"] {
@@ -84,14 +87,12 @@ struct ReplyScriptTests {
     @Test("variable-only templates render by concatenation exactly as Mustache renders them")
     func plainMatchesMustache() throws {
         let shipped = try ScriptLibrary.load(rulesDirectory: Fixtures.shippedRules)
-        let context: [String: String] = [
-            "customer.address": "a&b <c>@example.com", "conversation.id": "conv_1", "conversation.reference": "ABC-12",
-            "queue.id": "general", "queue.name": "General", "queue.team": "客服团队", "sla.first_response": "2 小时",
-            "sla.due": "2026年1月1日 10:00 (GMT+8)", "message.subject": "{{not a tag}}", "agent.name": "Ann", "new_time": "14:00",
-            "survey.link": "https://example.com/s?a=1&b=2", "incident.summary": "x", "next_update": "y", "compensation": "z",
-            "resolution": "done", "agent.id": "A7", "progress": "p", "next_step": "n", "contact_within": "30 分钟",
-            "handoff_to": "Bo", "handoff_agent_id": "B2", "reason": "r",
-        ]
+        // Values with markup, braces and Chinese, and every agent script's variables.
+        let context = Self.automaticContext.merging([
+            "customer.address": "a&b <c>@example.com", "queue.team": "客服团队", "message.subject": "{{not a tag}}",
+            "agent.name": "Ann", "agent.id": "A7", "new_time": "14:00", "compensation": "z", "resolution": "done", "progress": "p",
+            "next_step": "n", "next_update": "y", "contact_within": "30 分钟", "handoff_to": "Bo", "handoff_agent_id": "B2", "reason": "r",
+        ]) { $1 }
         var plainCount = 0
         for (_, variants) in shipped.variants {
             for variant in variants {

@@ -90,12 +90,12 @@ extension CalendarAndContextTests {
             var moments = (0..<4000).map { _ in Date(timeIntervalSince1970: Double.random(in: -2e9...4e9, using: &random)) }
             moments += [Self.at("2024-02-29T10:00:00Z"), Self.at("1969-12-28T02:00:00Z"), Self.at("2026-03-29T01:30:00Z")]
             for moment in moments {
-                let parts = gregorian.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: moment)
+                let parts = gregorian.dateComponents([.year, .month, .day, .weekday, .hour, .minute, .second], from: moment)
                 let key = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
                 let minute = parts.hour! * 60 + parts.minute!
                 let local = LocalDateTime(moment, in: calendar.timeZone)
-                let ours: [Int] = [local.year, local.month, local.day, local.weekday, local.hour, local.minute]
-                let foundation: [Int] = [parts.year!, parts.month!, parts.day!, parts.weekday!, parts.hour!, parts.minute!]
+                let ours: [Int] = [local.year, local.month, local.day, local.weekday, local.hour, local.minute, local.second]
+                let foundation: [Int] = [parts.year!, parts.month!, parts.day!, parts.weekday!, parts.hour!, parts.minute!, parts.second!]
                 #expect(ours == foundation, "\(zone) \(moment)")
                 let intervals = calendar.holidays.contains(key) ? [] :
                     calendar.workingDays.contains(key) ? calendar.makeUpHours : calendar.hours[parts.weekday!] ?? []
