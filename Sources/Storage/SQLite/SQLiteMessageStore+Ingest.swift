@@ -40,7 +40,9 @@ extension SQLiteMessageStore {
                     return false
                 }
             } catch {
-                // The writer could not be reached at all; no batch was taken, so nothing is waiting on it.
+                // The writer could not be reached at all (closed, or the task cancelled at shutdown): no
+                // batch was taken, so every queued one fails now rather than being offered again forever.
+                while next() != nil { finished(.failure(error)) }
                 return
             }
         }
