@@ -57,6 +57,13 @@ public final class IngestCommitter: Service, Sendable {
         failures = Counter(label: "switchboard_ingest_batch_failures_total", factory: metricsFactory)
     }
 
+    /// Whether messages are gathered into shared transactions: the service is running. Before and after,
+    /// each message commits on its own.
+    public var isRunning: Bool { state.withLock { $0.running } }
+
+    /// Messages waiting for a transaction to take them (not those being committed).
+    public var queuedCount: Int { state.withLock { $0.queue.count } }
+
     /// Commits one message, sharing the transaction with whatever arrives with it.
     /// - Throws: the store's error when the transaction (or this message's part of it) failed.
     public func commit(_ request: IngestRequest) async throws -> IngestResult {

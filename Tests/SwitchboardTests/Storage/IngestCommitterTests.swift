@@ -24,12 +24,16 @@ struct IngestCommitterTests {
             store: store, rules: RuleBook(try RuleDirectory.load(Fixtures.shippedRules)), timeZone: TimeZone(identifier: "UTC")!,
             logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance, committer: committer, outboxChanged: {})
         let service = Task { try await committer.run() }
-        try await Task.sleep(for: .milliseconds(200))  // the committer is running
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(20)
+        while !committer.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
 
         let accepted = Task {
             try await intake.accept(InboundMessage(channel: .webhook, source: "demo", externalID: "q1", sender: "q@example.com", text: "你好"))
         }
-        try await Task.sleep(for: .milliseconds(300))  // the message is queued, the window not over
+        // Cancel only once the message waits in the queue (the window is not over for 30 s).
+        while committer.queuedCount == 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(committer.queuedCount == 1)
         service.cancel()
         await #expect(throws: (any Error).self) { try await accepted.value }
         _ = try? await service.value
