@@ -228,10 +228,6 @@ extension RuleSet {
         return windowStart < position && terms.occurs(in: bytes, from: windowStart, to: position)
     }
 
-    static func isASCIIWordByte(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || byte == 0x5F
-    }
-
     /// Punctuation that ends a clause, so a negator in one clause never reaches a cue in the next.
     /// (Full-width forms are already folded to ASCII by the time this runs.)
     @inline(__always)

@@ -106,12 +106,13 @@ public struct FoldedText: Sendable {
             let start = index
             let lead = input[index]
             if lead < 0x80 {
-                if lead &- 0x61 < 26 || lead &- 0x30 < 10 || lead &- 0x41 < 26 {
+                if Self.isASCIILetterOrDigit(lead) {
                     // ASCII words and the single spaces between them, the common case in English: one
                     // byte each, so the position map stays as it is, and the loop keeps its state in registers.
-                    writer.putASCII(lead &- 0x41 < 26 ? lead | 0x20 : lead, from: start)
-                    var capitals = measured.capitals + (lead &- 0x41 < 26 ? 1 : 0)
-                    var spoiled = measured.spoiled || lead &- 0x41 >= 26
+                    let isUpper = lead &- 0x41 < 26
+                    writer.putASCII(isUpper ? lead | 0x20 : lead, from: start)
+                    var capitals = measured.capitals + (isUpper ? 1 : 0)
+                    var spoiled = measured.spoiled || !isUpper
                     var words = measured.capitalWords
                     var i = index + 1
                     var w = writer.written
@@ -144,7 +145,7 @@ public struct FoldedText: Sendable {
                         } else if byte &- 0x41 < 26 {
                             capitals += 1
                             out[w] = byte | 0x20
-                        } else if byte == 0x20, i + 1 < count, Self.isASCIIWordByte(input[i + 1]) {
+                        } else if byte == 0x20, i + 1 < count, Self.isASCIILetterOrDigit(input[i + 1]) {
                             if capitals >= 3 && !spoiled { words += 1 }
                             capitals = 0
                             spoiled = false
@@ -168,8 +169,7 @@ public struct FoldedText: Sendable {
                 // U+3000–U+9FFF (CJK punctuation, kana, ideographs): the other common case. Most fold to
                 // another three-byte character (Traditional to Simplified, or themselves), which keeps the
                 // position map as it is for the rest of the run.
-                let value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
-                let entry = UInt32(cjk[Int(value) &- 0x3000])
+                let (value, entry) = Self.threeByteFold(lead, input, at: index, cjk)
                 if entry != 0 {
                     var ideographic = value >= 0x3400
                     measured.endWord()
@@ -180,13 +180,10 @@ public struct FoldedText: Sendable {
                     while i + 3 <= count, w <= limit {
                         let next = input[i]
                         guard next &- 0xE3 < 7 else { break }
-                        let value = UInt32(next & 0x0F) << 12 | UInt32(input[i + 1] & 0x3F) << 6 | UInt32(input[i + 2] & 0x3F)
-                        let entry = UInt32(cjk[Int(value) &- 0x3000])
+                        let (value, entry) = Self.threeByteFold(next, input, at: i, cjk)
                         guard entry != 0 else { break }
                         ideographic = ideographic || value >= 0x3400
-                        out[w] = UInt8(0xE0 | (entry >> 12))
-                        out[w + 1] = UInt8(0x80 | ((entry >> 6) & 0x3F))
-                        out[w + 2] = UInt8(0x80 | (entry & 0x3F))
+                        Self.storeThreeBytes(entry, out, at: w)
                         i += 3
                         w += 3
                     }
@@ -262,9 +259,28 @@ public struct FoldedText: Sendable {
         return spaces
     }
 
+    /// An ASCII letter or digit (not `_`, which folds through the general path).
     @inline(__always)
-    static func isASCIIWordByte(_ byte: UInt8) -> Bool {
+    static func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
         byte &- 0x61 < 26 || byte &- 0x30 < 10 || byte &- 0x41 < 26
+    }
+
+    /// The scalar a three-byte character (lead byte `lead`, E3–E9: U+3000–U+9FFF) at `index` is, and the
+    /// three-byte scalar it folds to, or 0 when its fold is anything else (see ``FoldTable/cjk``).
+    @inline(__always)
+    static func threeByteFold(
+        _ lead: UInt8, _ input: UnsafeBufferPointer<UInt8>, at index: Int, _ cjk: UnsafePointer<UInt16>
+    ) -> (value: UInt32, entry: UInt32) {
+        let value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
+        return (value, UInt32(cjk[Int(value &- FoldTable.cjkRange.lowerBound)]))
+    }
+
+    /// Writes a scalar from U+0800 to U+FFFF as its three UTF-8 bytes at `output[at]`.
+    @inline(__always)
+    static func storeThreeBytes(_ value: UInt32, _ output: UnsafeMutablePointer<UInt8>, at: Int) {
+        output[at] = UInt8(0xE0 | (value >> 12))
+        output[at + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+        output[at + 2] = UInt8(0x80 | (value & 0x3F))
     }
 
     /// The output side of a fold: writes folded characters and records where the position map changes.
@@ -333,9 +349,7 @@ public struct FoldedText: Sendable {
 
         @inline(__always)
         mutating func writeThreeBytes(_ value: UInt32) {
-            output[written] = UInt8(0xE0 | (value >> 12))
-            output[written + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
-            output[written + 2] = UInt8(0x80 | (value & 0x3F))
+            FoldedText.storeThreeBytes(value, output, at: written)
             written += 3
         }
 

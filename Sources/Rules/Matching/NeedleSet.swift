@@ -15,7 +15,7 @@ struct NeedleSet: Sendable {
 
     init(_ terms: [[UInt8]]) {
         needles = terms.filter { !$0.isEmpty }
-        wordLike = needles.map { $0.allSatisfy(RuleSet.isASCIIWordByte) }
+        wordLike = needles.map { $0.allSatisfy(\.isASCIIWordCharacter) }
         var pairs = [UInt64](repeating: 0, count: 65_536 / 64)
         var singles = [UInt64](repeating: 0, count: 4)
         for needle in needles {
@@ -58,7 +58,7 @@ struct NeedleSet: Sendable {
             guard wordLike[index] else { return true }
             let before = start > 0 ? bytes[start - 1] : 0x20
             let after = start + needle.count < bytes.count ? bytes[start + needle.count] : 0x20
-            if !RuleSet.isASCIIWordByte(before) && !RuleSet.isASCIIWordByte(after) { return true }
+            if !before.isASCIIWordCharacter && !after.isASCIIWordCharacter { return true }
         }
         return false
     }

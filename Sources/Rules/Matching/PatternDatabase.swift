@@ -233,9 +233,7 @@ public final class PatternDatabase: @unchecked Sendable {
         }
         guard hits.count > first else { return }
         func isWordByte(_ index: Int) -> Bool {
-            guard index >= 0, index < bytes.count else { return false }
-            let byte = bytes[index]
-            return (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F
+            index >= 0 && index < bytes.count && bytes[index].isASCIIWordCharacter
         }
         // Keywords learn their start from their length, then lose any match inside a longer word.
         var kept = first

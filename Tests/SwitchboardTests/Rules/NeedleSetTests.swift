@@ -26,11 +26,11 @@ struct NeedleSetTests {
 
     static func plain(_ terms: [[UInt8]], _ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
         for needle in terms where !needle.isEmpty && needle.count <= to - from {
-            let wordLike = needle.allSatisfy(RuleSet.isASCIIWordByte)
+            let wordLike = needle.allSatisfy(\.isASCIIWordCharacter)
             for start in from...(to - needle.count) where Array(bytes[start..<(start + needle.count)]) == needle {
                 let before = start > 0 ? bytes[start - 1] : 0x20
                 let after = start + needle.count < bytes.count ? bytes[start + needle.count] : 0x20
-                if !wordLike || (!RuleSet.isASCIIWordByte(before) && !RuleSet.isASCIIWordByte(after)) { return true }
+                if !wordLike || (!before.isASCIIWordCharacter && !after.isASCIIWordCharacter) { return true }
             }
         }
         return false
