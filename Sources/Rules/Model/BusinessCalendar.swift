@@ -25,8 +25,7 @@ public struct BusinessCalendar: Sendable, Equatable {
     /// Foundation's calendar (see ``LocalDateTime``).
     public func isOpen(at date: Date) -> Bool {
         let local = LocalDateTime(date, in: timeZone)
-        return intervals(key: { local.dateKey }, weekday: local.weekday)
-            .contains { local.minuteOfDay >= $0.start && local.minuteOfDay < $0.end }
+        return intervals(on: local).contains { local.minuteOfDay >= $0.start && local.minuteOfDay < $0.end }
     }
 
     /// The moment `seconds` of business time after `date`: an SLA of 2 hours received at 17:30 on a
@@ -36,7 +35,7 @@ public struct BusinessCalendar: Sendable, Equatable {
         var remaining = seconds
         var day = calendar.startOfDay(for: date)
         for _ in 0..<800 {
-            for interval in intervals(on: day, calendar: calendar).sorted(by: { $0.start < $1.start }) {
+            for interval in intervals(on: LocalDateTime(day, in: timeZone)).sorted(by: { $0.start < $1.start }) {
                 let opens = day.addingTimeInterval(Double(interval.start) * 60)
                 let closes = day.addingTimeInterval(Double(interval.end) * 60)
                 let from = max(opens, date)
@@ -57,19 +56,15 @@ public struct BusinessCalendar: Sendable, Equatable {
         return calendar
     }
 
-    /// The opening intervals of the local day that starts at `day`.
-    private func intervals(on day: Date, calendar: Calendar) -> [Interval] {
-        let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
-        guard let year = parts.year, let month = parts.month, let dayOfMonth = parts.day, let weekday = parts.weekday else { return [] }
-        return intervals(key: { year.zeroPadded(4) + "-" + month.zeroPadded(2) + "-" + dayOfMonth.zeroPadded(2) }, weekday: weekday)
-    }
-
-    private func intervals(key makeKey: () -> String, weekday: Int) -> [Interval] {
-        if holidays.isEmpty, workingDays.isEmpty { return hours[weekday] ?? [] }
-        let key = makeKey()
-        if holidays.contains(key) { return [] }
-        if workingDays.contains(key) { return makeUpHours }
-        return hours[weekday] ?? []
+    /// The opening intervals of the local day `local` falls on. The date key is only written when
+    /// there are holidays or make-up days to look it up in.
+    private func intervals(on local: LocalDateTime) -> [Interval] {
+        if !holidays.isEmpty || !workingDays.isEmpty {
+            let key = local.dateKey
+            if holidays.contains(key) { return [] }
+            if workingDays.contains(key) { return makeUpHours }
+        }
+        return hours[local.weekday] ?? []
     }
 
     /// Whether the calendar has any opening hours at all.
