@@ -74,11 +74,7 @@ struct ConfigurationReader {
         if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir", "group_commit_window", "group_commit_max_batch"]) {
             dataDirectory = map.string("data_dir", in: "storage", log) ?? dataDirectory
             // 0 is allowed here: batch only what queued up during the previous commit.
-            if let text = map.string("group_commit_window", in: "storage", log), ["0", "0ms", "0s"].contains(text) {
-                groupCommit.window = 0
-            } else {
-                groupCommit.window = duration(map, "group_commit_window") ?? groupCommit.window
-            }
+            groupCommit.window = duration(map, "group_commit_window", allowingZero: true) ?? groupCommit.window
             if groupCommit.window > 0.1 { log.report("group_commit_window must be at most 100ms: every message waits for it", at: map["group_commit_window"]!) }
             groupCommit.maxBatch = map.int("group_commit_max_batch", in: "storage", log) ?? groupCommit.maxBatch
             if !(1...10_000).contains(groupCommit.maxBatch) { log.report("group_commit_max_batch must be 1 to 10000", at: map["group_commit_max_batch"]!) }
@@ -248,9 +244,9 @@ struct ConfigurationReader {
         ["127.0.0.1", "localhost", "::1"].contains(host)
     }
 
-    func duration(_ map: YAMLMapping, _ key: String) -> Double? {
+    func duration(_ map: YAMLMapping, _ key: String, allowingZero: Bool = false) -> Double? {
         guard let text = map.string(key, in: "configuration", log) else { return nil }
-        guard let seconds = DurationText.seconds(text) else {
+        guard let seconds = DurationText.seconds(text, allowingZero: allowingZero) else {
             log.report("'\(text)' is not a duration (write e.g. 250ms, 30s, 5m, 2h or 1h30m)", at: map[key]!)
             return nil
         }
