@@ -50,9 +50,8 @@ public enum IngestBenchmark {
             requests = result.succeeded
             failed = result.failed
             perSecond = result.perSecond
-            p50Milliseconds = result.percentile(0.5)
-            p99Milliseconds = result.percentile(0.99)
-            p999Milliseconds = result.percentile(0.999)
+            let latencies = result.percentiles([0.5, 0.99, 0.999])
+            (p50Milliseconds, p99Milliseconds, p999Milliseconds) = (latencies[0], latencies[1], latencies[2])
         }
     }
 

@@ -14,12 +14,14 @@ struct LoadGenerator: Sendable {
 
         var perSecond: Double { elapsed > 0 ? Double(succeeded) / elapsed : 0 }
 
-        /// The latency below which `fraction` of requests finished, in milliseconds.
-        func percentile(_ fraction: Double) -> Double {
-            guard !latencies.isEmpty else { return 0 }
+        /// For each fraction, the latency below which that share of requests finished, in milliseconds;
+        /// the latencies are sorted once for all of them.
+        func percentiles(_ fractions: [Double]) -> [Double] {
+            guard !latencies.isEmpty else { return fractions.map { _ in 0 } }
             let sorted = latencies.sorted()
-            let index = min(sorted.count - 1, max(0, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))
-            return sorted[index] * 1000
+            return fractions.map { fraction in
+                sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))] * 1000
+            }
         }
     }
 

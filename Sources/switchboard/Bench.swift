@@ -24,7 +24,6 @@ struct Bench: AsyncParsableCommand {
                 .init(messages: messages, seed: seed, terms: terms, regexes: regexes, compileTerms: compileTerms, rounds: rounds)
             ) { line in Bench.progress(line) }
             if json { return try Bench.printJSON(report) }
-            func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
             print("messages                         \(report.messages) (\(f(Double(report.bytes) / 1_000_000)) MB, \(report.patterns) patterns)")
             print("per message                      \(f(report.matchesPerMessage)) matches explained, \(f(report.signalsPerMessage)) signals fired")
             print("full path (normalize+scan+score+route)  \(f(report.messagesPerSecond, 0)) msg/s  \(f(report.fullPathMBPerSecond)) MB/s")
@@ -57,7 +56,6 @@ struct Bench: AsyncParsableCommand {
                     groupCommitWindow: window / 1000, groupCommitMaxBatch: maxBatch, rulesDirectory: rules, directory: directory)
             ) { line in Bench.progress(line) }
             if json { return try Bench.printJSON(report) }
-            func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
             func line(_ name: String, _ phase: IngestBenchmark.Phase) -> String {
                 "\(name)\(f(phase.perSecond, 0)) /s   p50 \(f(phase.p50Milliseconds, 2)) ms   p99 \(f(phase.p99Milliseconds, 2)) ms   p99.9 \(f(phase.p999Milliseconds, 2)) ms   (\(phase.requests) ok, \(phase.failed) failed)"
             }
@@ -71,6 +69,9 @@ struct Bench: AsyncParsableCommand {
             print("ingest / no-op endpoint          \(f(report.ingestToNoop, 2))")
         }
     }
+
+    /// A figure with `digits` decimals, for the report's columns.
+    static func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
     /// A report as one line of JSON with snake_case keys, for scripts that compare runs.
     static func printJSON(_ report: some Encodable) throws {

@@ -86,7 +86,6 @@ extension SQLiteMessageStore {
         return object.finish()
     }
 
-
     static func insertEvent(
         _ db: Database, at: Date, subjectKind: String, subjectID: String, conversationID: String, kind: String,
         actor: String, detail: [String: String] = [:]
