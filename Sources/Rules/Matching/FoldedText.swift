@@ -179,10 +179,27 @@ public struct FoldedText: Sendable {
                     let out = writer.output
                     while i + 3 <= count, w <= limit {
                         let next = input[i]
+                        if next == 0xEF {
+                            // Full-width punctuation between Chinese characters (`，`, `：`) folds to one ASCII
+                            // byte, which changes the position map but nothing the emphasis counts.
+                            let value = UInt32(input[i + 1] & 0x3F) << 6 | UInt32(input[i + 2] & 0x3F) | 0xF000
+                            let entry = bmp[Int(value)]
+                            guard Self.isPlainPunctuation(entry) else { break }
+                            writer.written = w
+                            writer.record(original: i, width: 3, folded: 1)
+                            out[w] = UInt8(truncatingIfNeeded: entry)
+                            i += 3
+                            w += 1
+                            continue
+                        }
                         guard next &- 0xE3 < 7 else { break }
                         let (value, entry) = Self.threeByteFold(next, input, at: i, cjk)
                         guard entry != 0 else { break }
                         ideographic = ideographic || value >= 0x3400
+                        if !writer.linear {
+                            writer.written = w
+                            writer.record(original: i, width: 3, folded: 3)
+                        }
                         Self.storeThreeBytes(entry, out, at: w)
                         i += 3
                         w += 3
@@ -259,6 +276,13 @@ public struct FoldedText: Sendable {
         return spaces
     }
 
+    /// A fold table entry that is ASCII punctuation other than `!`: nothing the emphasis counts, so a run
+    /// of Chinese characters may take it in its stride.
+    @inline(__always)
+    static func isPlainPunctuation(_ entry: UInt32) -> Bool {
+        entry &- 0x22 < 0x0E || entry &- 0x3A < 0x07 || entry &- 0x5B < 0x06 || entry &- 0x7B < 0x04
+    }
+
     /// An ASCII letter or digit (not `_`, which folds through the general path).
     @inline(__always)
     static func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
@@ -306,10 +330,12 @@ public struct FoldedText: Sendable {
         mutating func record(original: Int, width: Int, folded: Int) {
             if width == folded {
                 if linear && original - written == delta { return }
+                if marks.capacity == 0 { marks.reserveCapacity(32) }
                 marks.append(Checkpoint(folded: Int32(written), original: Int32(original), linear: true))
                 delta = original - written
                 linear = true
             } else {
+                if marks.capacity == 0 { marks.reserveCapacity(32) }
                 marks.append(Checkpoint(folded: Int32(written), original: Int32(original), linear: false))
                 linear = false
             }
