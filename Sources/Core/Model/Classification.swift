@@ -8,8 +8,18 @@ public struct Classification: Sendable, Codable, Equatable {
     public var urgencyScore: Int
     public var sentiment: Sentiment
     public var sentimentScore: Int
-    public var matches: [SignalMatch]
+    /// Every match that was explained, counting or negated; field signals last.
+    public var matches: [SignalMatch] {
+        get {
+            switch explanation {
+            case let .value(matches): matches
+            case let .deferred(source): source.signalMatches()
+            }
+        }
+        set { explanation = .value(newValue) }
+    }
     public var route: RouteDecision
+    private var explanation: Explained<[SignalMatch]>
     /// The conversation facts the structural signals read, when the message joined an open conversation.
     public var context: ConversationContext?
 
@@ -31,13 +41,73 @@ public struct Classification: Sendable, Codable, Equatable {
         self.urgencyScore = urgencyScore
         self.sentiment = sentiment
         self.sentimentScore = sentimentScore
-        self.matches = matches
+        self.explanation = .value(matches)
+        self.route = route
+    }
+
+    /// A classification whose matches are rendered from `explanation` when read.
+    public init(
+        rulesVersion: String, language: String, customerTier: CustomerTier, urgency: Urgency, urgencyScore: Int,
+        sentiment: Sentiment, sentimentScore: Int, explanation: any DeferredExplanation, route: RouteDecision
+    ) {
+        self.rulesVersion = rulesVersion
+        self.language = language
+        self.customerTier = customerTier
+        self.urgency = urgency
+        self.urgencyScore = urgencyScore
+        self.sentiment = sentiment
+        self.sentimentScore = sentimentScore
+        self.explanation = .deferred(explanation)
         self.route = route
     }
 
     /// Ids of the signals that counted (not negated), without repeats, in first-match order.
     public var firedSignals: [String] {
+        if case let .deferred(source) = explanation { return source.firedSignals() }
         var seen = Set<String>()
         return matches.filter { !$0.negated }.map(\.signal).filter { seen.insert($0).inserted }
+    }
+}
+
+extension Classification {
+    private enum CodingKeys: String, CodingKey {
+        case rulesVersion, language, customerTier, urgency, urgencyScore, sentiment, sentimentScore, matches, route, context
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            rulesVersion: try container.decode(String.self, forKey: .rulesVersion),
+            language: try container.decode(String.self, forKey: .language),
+            customerTier: try container.decode(CustomerTier.self, forKey: .customerTier),
+            urgency: try container.decode(Urgency.self, forKey: .urgency),
+            urgencyScore: try container.decode(Int.self, forKey: .urgencyScore),
+            sentiment: try container.decode(Sentiment.self, forKey: .sentiment),
+            sentimentScore: try container.decode(Int.self, forKey: .sentimentScore),
+            matches: try container.decode([SignalMatch].self, forKey: .matches),
+            route: try container.decode(RouteDecision.self, forKey: .route))
+        context = try container.decodeIfPresent(ConversationContext.self, forKey: .context)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rulesVersion, forKey: .rulesVersion)
+        try container.encode(language, forKey: .language)
+        try container.encode(customerTier, forKey: .customerTier)
+        try container.encode(urgency, forKey: .urgency)
+        try container.encode(urgencyScore, forKey: .urgencyScore)
+        try container.encode(sentiment, forKey: .sentiment)
+        try container.encode(sentimentScore, forKey: .sentimentScore)
+        try container.encode(matches, forKey: .matches)
+        try container.encode(route, forKey: .route)
+        try container.encodeIfPresent(context, forKey: .context)
+    }
+
+    /// Equal when every field reads the same, however the explanation is held.
+    public static func == (lhs: Classification, rhs: Classification) -> Bool {
+        lhs.rulesVersion == rhs.rulesVersion && lhs.language == rhs.language && lhs.customerTier == rhs.customerTier
+            && lhs.urgency == rhs.urgency && lhs.urgencyScore == rhs.urgencyScore && lhs.sentiment == rhs.sentiment
+            && lhs.sentimentScore == rhs.sentimentScore && lhs.route == rhs.route && lhs.context == rhs.context
+            && lhs.matches == rhs.matches
     }
 }

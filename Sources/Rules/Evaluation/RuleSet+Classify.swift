@@ -41,18 +41,21 @@ extension RuleSet {
         var startKnown: Bool
     }
 
-    /// Classifies and routes a message, recording why.
+    /// Classifies and routes a message, recording why. The record is kept as indexes and worded into
+    /// ``Classification/matches`` and ``RouteDecision/reasons`` when they are read (``RuleExplanation``).
     public func classify(_ input: ClassificationInput) -> Classification {
         let senderDomain = CustomerDirectory.domain(of: input.sender)
         let tier = customers.tier(of: input.sender, domain: senderDomain)
-        let fields = [("subject", input.subject), ("text", input.text)]
         let folded = [FoldedText(input.subject), FoldedText(input.text)]
         let language = folded[0].hasIdeographs || folded[1].hasIdeographs ? "zh" : "en"
 
         // Every hit, tagged with its signal; one array for the whole message keeps allocations down.
+        // Room for a busy message up front: growing one element at a time costs an allocation per doubling.
         var raw: [(signal: Int, sequence: Int, hit: RawHit)] = []
+        raw.reserveCapacity(64)
         var shouting = false
         var hits: [PatternDatabase.Hit] = []
+        hits.reserveCapacity(64)
         for fieldIndex in folded.indices where !folded[fieldIndex].bytes.isEmpty {
             let emphasis = folded[fieldIndex].emphasis
             shouting = shouting || emphasis.isShouting(exclamations: intensity.exclamations, capitalWords: intensity.capsWords)
@@ -76,34 +79,33 @@ extension RuleSet {
             }
         }
 
-        let fieldFacts = ConditionFacts(
-            urgency: .normal, sentiment: .neutral, channel: input.channel, source: input.source, customerTier: tier,
-            language: language, firedSignals: [], senderDomain: senderDomain, receivedAt: input.receivedAt,
-            context: input.context, calendars: calendars)
+        var facts = MessageFacts(
+            channel: input.channel, source: input.source, customerTier: tier, language: language,
+            senderDomain: senderDomain, receivedAt: input.receivedAt, context: input.context)
         raw.sort { ($0.signal, $0.sequence) < ($1.signal, $1.sequence) }
         var cursor = 0
         var chosen: [RawHit] = []
-        var kept: [(signal: Int, hit: RawHit, weight: Int)] = []
+        chosen.reserveCapacity(Self.matchesKeptPerSignal * 2)
+        var kept: [KeptHit] = []
         kept.reserveCapacity(raw.count)
-        var fieldMatches: [SignalMatch] = []
-        var fired = Set<String>(minimumCapacity: 16)
+        var fieldSignals: [Int] = []
+        var fired = SignalBits()
         var urgencyScore = 0
         var sentimentScore = 0
         for (index, signal) in signals.enumerated() {
             let first = cursor
             while cursor < raw.count, raw[cursor].signal == index { cursor += 1 }
-            if let condition = signal.condition, !condition.holds(for: fieldFacts) { continue }
+            // Signals' own conditions never read scores or other signals (the loader refuses them), so the
+            // facts as they stand before scoring are the ones they mean.
+            if let predicate = signalPredicates[index], !predicate.holds(facts) { continue }
             var weight = signal.weight
             if signal.terms.isEmpty {
-                fieldMatches.append(SignalMatch(
-                    classifier: signal.classifier, signal: signal.id, kind: .field,
-                    term: signal.condition.map { $0.explain(for: fieldFacts) } ?? "when", field: nil, start: nil, end: nil,
-                    weight: weight, negated: false))
+                fieldSignals.append(index)
             } else {
                 Self.explanationHits(raw[first..<cursor].lazy.map(\.hit), into: &chosen)
                 if chosen.isEmpty { continue }
                 guard chosen.contains(where: { !$0.negated }) else {
-                    for hit in chosen { kept.append((index, hit, weight)) }
+                    for hit in chosen { kept.append(KeptHit(signal: index, hit: hit, weight: weight)) }
                     continue
                 }
                 let intensified = signal.intensifiable && intensity.boost > 0
@@ -111,69 +113,51 @@ extension RuleSet {
                 if intensified { weight += weight >= 0 ? intensity.boost : -intensity.boost }
                 for var hit in chosen {
                     if !hit.negated { hit.intensified = intensified }
-                    kept.append((index, hit, hit.negated ? signal.weight : weight))
+                    kept.append(KeptHit(signal: index, hit: hit, weight: hit.negated ? signal.weight : weight))
                 }
             }
-            fired.insert(signal.id)
+            fired.insert(index)
             if signal.classifier == "urgency" { urgencyScore += weight } else { sentimentScore += weight }
         }
 
         let urgency = urgencyLevels.level(for: urgencyScore)
         let sentiment = sentimentLevels.level(for: sentimentScore)
-        var facts = fieldFacts
         facts.urgency = urgency
         facts.sentiment = sentiment
-        facts.firedSignals = fired
+        facts.fired = fired
+        let (decision, firedRoutes) = decide(facts)
+        let explanation = RuleExplanation(
+            rules: self, kept: kept, fieldSignals: fieldSignals, subject: input.subject, text: input.text, folded: folded,
+            facts: facts, firedRoutes: firedRoutes)
         var classification = Classification(
             rulesVersion: version, language: language, customerTier: tier, urgency: urgency, urgencyScore: urgencyScore,
-            sentiment: sentiment, sentimentScore: sentimentScore,
-            matches: explain(kept, fields: fields, folded: folded) + fieldMatches, route: route(for: facts))
+            sentiment: sentiment, sentimentScore: sentimentScore, explanation: explanation,
+            route: decision.explained(by: explanation))
         classification.context = input.context
         return classification
     }
 
-    /// Builds the stored explanation for the hits that were kept, with positions in the customer's own text.
-    private func explain(_ kept: [(signal: Int, hit: RawHit, weight: Int)], fields: [(String, String)], folded: [FoldedText]) -> [SignalMatch] {
-        guard !kept.isEmpty else { return [] }
-        var matches: [SignalMatch] = []
-        matches.reserveCapacity(kept.count)
-        for (signalIndex, hit, weight) in kept {
-            let signal = signals[signalIndex]
-            let term = signal.terms[Int(hit.term)]
-            let (fieldName, original) = fields[Int(hit.field)]
-            // The match starts where its first folded byte came from and ends with the character its
-            // last folded byte came from.
-            let map = folded[Int(hit.field)]
-            let lastStart = map.originalOffset(of: max(Int(hit.end) - 1, 0))
-            let start = hit.startKnown ? map.originalOffset(of: Int(hit.start)) : nil
-            let (end, text) = original.utf8.withContiguousStorageIfAvailable { bytes -> (Int, String?) in
-                let end = Self.endOfCharacter(in: bytes, startingAt: lastStart)
-                return (end, start.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0..<end]), as: UTF8.self) })
-            } ?? {
-                let bytes = Array(original.utf8)
-                let end = bytes.withUnsafeBufferPointer { Self.endOfCharacter(in: $0, startingAt: lastStart) }
-                return (end, start.map { String(decoding: bytes[$0..<end], as: UTF8.self) })
-            }()
-            matches.append(SignalMatch(
-                classifier: signal.classifier, signal: signal.id, kind: term.kind == .regex ? .regex : .keyword,
-                term: term.text, field: fieldName, start: start, end: end, text: text, weight: weight, negated: hit.negated,
-                intensified: hit.intensified ? true : nil))
-        }
-        return matches
+    /// A hit that counts toward the explanation, with the weight it carried.
+    struct KeptHit {
+        var signal: Int
+        var hit: RawHit
+        var weight: Int
     }
 
     /// Runs the routes in order: the default route's actions are the base, each route that fires
-    /// overrides what it names, and `stop` ends the walk.
-    public func route(for facts: ConditionFacts) -> RouteDecision {
-        let base = routes.first { $0.isDefault }!
+    /// overrides what it names, and `stop` ends the walk. Returns the decision (its reasons left to
+    /// ``RuleExplanation``) and the indexes of the routes that fired.
+    func decide(_ facts: borrowing MessageFacts) -> (RouteDecision, [Int]) {
+        let base = routes[defaultRouteIndex]
         var decision = RouteDecision(
             routeID: base.id, fired: [], queue: base.queue!, priority: base.priority!, slaPolicy: base.slaPolicy!,
             autoReply: base.autoReply.flatMap { if case let .script(id) = $0 { id } else { nil } })
-        var reasons: [RouteReason] = []
-        for route in routes where !route.isDefault {
-            guard let condition = route.condition, condition.holds(for: facts) else { continue }
+        var firedRoutes: [Int] = []
+        for index in routes.indices where index != defaultRouteIndex {
+            guard let predicate = routePredicates[index], predicate.holds(facts) else { continue }
+            let route = routes[index]
             decision.fired.append(route.id)
-            reasons.append(RouteReason(route: route.id, condition: condition.explain(for: facts)))
+            firedRoutes.append(index)
             decision.routeID = route.id
             if let queue = route.queue { decision.queue = queue }
             if let priority = route.priority { decision.priority = priority }
@@ -185,30 +169,42 @@ extension RuleSet {
             }
             if route.stop { break }
         }
-        if decision.fired.isEmpty {
-            decision.fired = [base.id]
-            reasons = [RouteReason(route: base.id, condition: "default")]
-        }
-        decision.reasons = reasons
-        return decision
+        if decision.fired.isEmpty { decision.fired = defaultRouteFired }
+        return (decision, firedRoutes)
     }
 
     /// One entry per distinct term and field: the first hit that counts, else the first negated one;
     /// counting hits first, at most ``matchesKeptPerSignal``.
     static func explanationHits(_ hits: some Sequence<RawHit>, into chosen: inout [RawHit]) {
         chosen.removeAll(keepingCapacity: true)
+        var negated = 0
         for hit in hits {
             if let index = chosen.firstIndex(where: { $0.term == hit.term && $0.field == hit.field }) {
-                if chosen[index].negated && !hit.negated { chosen[index] = hit }
+                if chosen[index].negated && !hit.negated {
+                    chosen[index] = hit
+                    negated -= 1
+                }
             } else {
                 chosen.append(hit)
+                if hit.negated { negated += 1 }
             }
         }
-        guard chosen.count > 1 else { return }
-        // Counting hits first (stable), then cut to the limit.
-        var ordered = chosen.filter { !$0.negated }
-        ordered.append(contentsOf: chosen.lazy.filter(\.negated))
-        chosen = Array(ordered.prefix(matchesKeptPerSignal))
+        if negated > 0 && negated < chosen.count {
+            // Counting hits first, keeping the order within each kind: a stable partition, in place, as
+            // the list is a handful of hits.
+            var counting = 0
+            for index in chosen.indices where !chosen[index].negated {
+                let hit = chosen[index]
+                var position = index
+                while position > counting {
+                    chosen[position] = chosen[position - 1]
+                    position -= 1
+                }
+                chosen[counting] = hit
+                counting += 1
+            }
+        }
+        if chosen.count > matchesKeptPerSignal { chosen.removeLast(chosen.count - matchesKeptPerSignal) }
     }
 
     /// Whether one of `terms` ends within `window` characters before byte `position`, in the same clause.

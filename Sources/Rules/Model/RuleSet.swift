@@ -14,6 +14,13 @@ public final class RuleSet: Sendable {
     public let sentimentLevels: SentimentLevels
     public let signals: [Signal]
     public let routes: [Route]
+    /// Where the default route is in ``routes`` (the loader guarantees exactly one).
+    let defaultRouteIndex: Int
+    /// Each signal's and each route's condition, compiled for the hot path (nil where there is none).
+    let signalPredicates: [Predicate?]
+    let routePredicates: [Predicate?]
+    /// What ``RouteDecision/fired`` says when only the default route applies, built once.
+    let defaultRouteFired: [String]
     public let queues: [Queue]
     public let slaPolicies: [String: SLAPolicy]
     public let customers: CustomerDirectory
@@ -42,6 +49,11 @@ public final class RuleSet: Sendable {
         self.sentimentLevels = sentimentLevels
         self.signals = signals
         self.routes = routes
+        self.defaultRouteIndex = routes.firstIndex { $0.isDefault } ?? 0
+        let indexes = Dictionary(signals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.signalPredicates = signals.map { $0.condition.map { Predicate($0, signalIndexes: indexes, calendars: calendars) } }
+        self.routePredicates = routes.map { $0.condition.map { Predicate($0, signalIndexes: indexes, calendars: calendars) } }
+        self.defaultRouteFired = routes.isEmpty ? [] : [routes[defaultRouteIndex].id]
         self.queues = queues
         self.slaPolicies = slaPolicies
         self.customers = customers

@@ -114,3 +114,37 @@ struct ClassificationTests {
         #expect(result.matches.first?.field == "subject")
     }
 }
+
+@Suite("Deferred explanations")
+struct DeferredExplanationTests {
+    let rules: RuleSet
+
+    init() throws {
+        let directory = try Fixtures.miniRuleDirectory()
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        rules = try RuleDirectory.load(directory.path).rules
+    }
+
+    /// The explanation is worded when read; written out and read back it must be the same value, and
+    /// the fired signals the classifier reports directly must be the ones its matches show.
+    @Test("an explanation rendered on demand survives JSON and agrees with its own fired signals")
+    func roundTrip() throws {
+        let texts = [
+            "你们客服态度太差了", "系統無法登錄，你們態度太差", "not urgent, no problem", "THE SYSTEM IS DOWN!!!",
+            "我不着急，但是系统故障了", "hello", "",
+        ]
+        for text in texts {
+            let result = rules.classify(ClassificationInput(
+                channel: "webhook", source: "test", sender: "someone@example.com", subject: "订单", text: text))
+            let decoded = try JSONDecoder().decode(Classification.self, from: JSONEncoder().encode(result))
+            #expect(decoded == result, "\(text)")
+            #expect(decoded.matches == result.matches)
+            #expect(decoded.route.reasons == result.route.reasons)
+            #expect(result.route.reasons?.isEmpty == false)
+            var seen = Set<String>()
+            let fromMatches = result.matches.filter { !$0.negated }.map(\.signal).filter { seen.insert($0).inserted }
+            #expect(result.firedSignals == fromMatches, "\(text)")
+            #expect(decoded.firedSignals == fromMatches)
+        }
+    }
+}
