@@ -50,15 +50,10 @@ public struct Classification: Sendable, Codable, Equatable {
         rulesVersion: String, language: String, customerTier: CustomerTier, urgency: Urgency, urgencyScore: Int,
         sentiment: Sentiment, sentimentScore: Int, explanation: any DeferredExplanation, route: RouteDecision
     ) {
-        self.rulesVersion = rulesVersion
-        self.language = language
-        self.customerTier = customerTier
-        self.urgency = urgency
-        self.urgencyScore = urgencyScore
-        self.sentiment = sentiment
-        self.sentimentScore = sentimentScore
+        self.init(
+            rulesVersion: rulesVersion, language: language, customerTier: customerTier, urgency: urgency,
+            urgencyScore: urgencyScore, sentiment: sentiment, sentimentScore: sentimentScore, matches: [], route: route)
         self.explanation = .deferred(explanation)
-        self.route = route
     }
 
     /// Ids of the signals that counted (not negated), without repeats, in first-match order.
