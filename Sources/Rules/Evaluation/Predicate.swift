@@ -43,9 +43,14 @@ struct Predicate: Sendable {
                 // The loader refuses unknown ids; one that slipped through simply never fires.
                 let indexes = ids.compactMap { signalIndexes[$0] }
                 return { facts in indexes.contains { facts.fired.contains($0) } }
-            case .senderDomain, .repeatContact, .waitedAtLeast, .reopened:
-                // Read the facts as ConditionFacts would; these are rare and cheap enough as they are.
-                return { facts in condition.holds(for: facts.conditionFacts(firedSignals: [], calendars: [:])) }
+            case let .senderDomain(domains):
+                return { facts in Condition.domain(facts.senderDomain, isIn: domains) }
+            case let .repeatContact(window):
+                return { facts in Condition.repeatContact(within: window, context: facts.context, at: facts.receivedAt) }
+            case let .waitedAtLeast(seconds):
+                return { facts in Condition.waited(atLeast: seconds, context: facts.context, at: facts.receivedAt) }
+            case let .reopened(expected):
+                return { facts in (facts.context?.reopening ?? false) == expected }
             case let .businessHours(id, open):
                 let calendar = calendars[id]
                 return { facts in (calendar?.isOpen(at: facts.receivedAt) ?? false) == open }

@@ -104,25 +104,30 @@ extension Condition {
         case let .customerTier(tiers): tiers.contains(facts.customerTier)
         case let .language(values): values.contains(facts.language)
         case let .signal(ids): !ids.isDisjoint(with: facts.firedSignals)
-        case let .senderDomain(domains):
-            domains.contains { facts.senderDomain == $0 || facts.senderDomain.hasSuffix("." + $0) }
-        case let .repeatContact(window):
-            if let context = facts.context, context.priorInboundMessages > 0 {
-                if let window, let last = context.lastInboundAt {
-                    facts.receivedAt.timeIntervalSince(last) <= window
-                } else {
-                    window == nil
-                }
-            } else {
-                false
-            }
-        case let .waitedAtLeast(seconds):
-            facts.context?.waitingSince.map { facts.receivedAt.timeIntervalSince($0) >= seconds } ?? false
-        case let .reopened(expected):
-            (facts.context?.reopening ?? false) == expected
+        case let .senderDomain(domains): Self.domain(facts.senderDomain, isIn: domains)
+        case let .repeatContact(window): Self.repeatContact(within: window, context: facts.context, at: facts.receivedAt)
+        case let .waitedAtLeast(seconds): Self.waited(atLeast: seconds, context: facts.context, at: facts.receivedAt)
+        case let .reopened(expected): (facts.context?.reopening ?? false) == expected
         case let .businessHours(calendar, open):
             (facts.calendars[calendar]?.isOpen(at: facts.receivedAt) ?? false) == open
         }
+    }
+
+    /// `sender_domain`: the domain itself or one under it.
+    static func domain(_ domain: String, isIn domains: Set<String>) -> Bool {
+        domains.contains { domain == $0 || domain.hasSuffix("." + $0) }
+    }
+
+    /// `repeat_contact`: the customer already wrote in the open conversation, within `window` if given.
+    static func repeatContact(within window: Double?, context: ConversationContext?, at receivedAt: Date) -> Bool {
+        guard let context, context.priorInboundMessages > 0 else { return false }
+        guard let window, let last = context.lastInboundAt else { return window == nil }
+        return receivedAt.timeIntervalSince(last) <= window
+    }
+
+    /// `waited_at_least`: the oldest unanswered message is at least `seconds` old.
+    static func waited(atLeast seconds: Double, context: ConversationContext?, at receivedAt: Date) -> Bool {
+        context?.waitingSince.map { receivedAt.timeIntervalSince($0) >= seconds } ?? false
     }
 
     /// The condition as written, for explanations of what did not hold.
