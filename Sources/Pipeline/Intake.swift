@@ -65,9 +65,12 @@ public struct Intake: MessageIntake {
         // Structural signals (writing again, waiting, reopening) need the open conversation; reading it
         // outside the write transaction keeps the transaction short, and a race only blurs a signal.
         let context = try await store.conversationContext(for: inbound)
-        let classification = edition.rules.classify(ClassificationInput(
+        var classification = edition.rules.classify(ClassificationInput(
             channel: inbound.channel.rawValue, source: inbound.source, sender: inbound.sender,
             subject: inbound.subject, text: inbound.text, receivedAt: inbound.receivedAt, context: context))
+        // Every accepted message stores its explanation. Wording it here, on this request's task, keeps
+        // that work off the store's single writer, where group commit would make every message wait for it.
+        classification.renderExplanation()
         let decision = classification.route
         let policy = edition.rules.slaPolicies[decision.slaPolicy]
         let slaDueAt = policy.map { edition.rules.firstResponseDue($0, receivedAt: inbound.receivedAt) }

@@ -56,6 +56,12 @@ public struct Classification: Sendable, Codable, Equatable {
         self.explanation = .deferred(explanation)
     }
 
+    /// Words a deferred explanation now, so that later reads, and whoever stores the result, do not.
+    public mutating func renderExplanation() {
+        if case .deferred = explanation { explanation = .value(matches) }
+        route.renderReasons()
+    }
+
     /// Ids of the signals that counted (not negated), without repeats, in first-match order.
     public var firedSignals: [String] {
         if case let .deferred(source) = explanation { return source.firedSignals() }

@@ -51,6 +51,11 @@ extension RouteDecision {
         return decision
     }
 
+    /// Words deferred reasons now, so that later reads do not.
+    public mutating func renderReasons() {
+        if case .deferred = explanation { explanation = .value(reasons) }
+    }
+
     private enum CodingKeys: String, CodingKey {
         case routeID, fired, reasons, queue, priority, slaPolicy, autoReply
     }

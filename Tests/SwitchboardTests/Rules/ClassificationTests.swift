@@ -145,6 +145,11 @@ struct DeferredExplanationTests {
             let fromMatches = result.matches.filter { !$0.negated }.map(\.signal).filter { seen.insert($0).inserted }
             #expect(result.firedSignals == fromMatches, "\(text)")
             #expect(decoded.firedSignals == fromMatches)
+            var rendered = result
+            rendered.renderExplanation()
+            #expect(rendered == result)
+            #expect(rendered.firedSignals == fromMatches)
+            #expect(rendered.route.reasons == result.route.reasons)
         }
     }
 }
