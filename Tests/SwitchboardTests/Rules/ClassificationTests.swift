@@ -113,17 +113,6 @@ struct ClassificationTests {
         #expect(result.sentiment == .positive)
         #expect(result.matches.first?.field == "subject")
     }
-}
-
-@Suite("Deferred explanations")
-struct DeferredExplanationTests {
-    let rules: RuleSet
-
-    init() throws {
-        let directory = try Fixtures.miniRuleDirectory()
-        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
-        rules = try RuleDirectory.load(directory.path).rules
-    }
 
     /// The explanation is worded when read; written out and read back it must be the same value, and
     /// the fired signals the classifier reports directly must be the ones its matches show.
@@ -134,8 +123,7 @@ struct DeferredExplanationTests {
             "我不着急，但是系统故障了", "hello", "",
         ]
         for text in texts {
-            let result = rules.classify(ClassificationInput(
-                channel: "webhook", source: "test", sender: "someone@example.com", subject: "订单", text: text))
+            let result = classify(text, subject: "订单")
             let decoded = try JSONDecoder().decode(Classification.self, from: JSONEncoder().encode(result))
             #expect(decoded == result, "\(text)")
             #expect(decoded.matches == result.matches)
