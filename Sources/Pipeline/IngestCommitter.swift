@@ -67,6 +67,7 @@ public final class IngestCommitter: Service, Sendable {
     /// Commits one message, sharing the transaction with whatever arrives with it.
     /// - Throws: the store's error when the transaction (or this message's part of it) failed.
     public func commit(_ request: IngestRequest) async throws -> IngestResult {
+        let request = store.prepare(request)
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 let queued = state.withLock { state -> Bool in

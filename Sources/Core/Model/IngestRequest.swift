@@ -11,6 +11,9 @@ public struct IngestRequest: Sendable {
     public var newConversationID: String
     /// Committed only when the message starts a new conversation.
     public var autoReply: PendingReply?
+    /// What the store worked out ahead of its writer (``MessageStore/prepare(_:)``), in a form only that
+    /// store reads; nil until then.
+    public var prepared: (any Sendable)?
 
     public init(inbound: InboundMessage, classification: Classification, slaDueAt: Date?, newConversationID: String, autoReply: PendingReply?) {
         self.inbound = inbound

@@ -30,6 +30,11 @@ public protocol MessageStore: Sendable {
         finished: @escaping @Sendable (Result<[Result<IngestResult, any Error>], any Error>) -> Void
     ) async
 
+    /// Does the part of storing a message that needs no database, such as encoding its columns, on the
+    /// caller's task, so the single writer that every message of a batch waits for does less. The
+    /// committer calls it before queuing a message; ``ingest(_:)`` works with or without it.
+    func prepare(_ request: IngestRequest) -> IngestRequest
+
     /// The structural facts about the conversation the message would join (threaded as ``ingest`` would
     /// thread it), or nil when it would start a new one. Read before classifying, outside the ingest
     /// transaction.
@@ -90,6 +95,8 @@ public protocol MessageStore: Sendable {
 }
 
 extension MessageStore {
+    public func prepare(_ request: IngestRequest) -> IngestRequest { request }
+
     public func ingestBatches(
         next: @escaping @Sendable () -> [IngestRequest]?,
         finished: @escaping @Sendable (Result<[Result<IngestResult, any Error>], any Error>) -> Void

@@ -23,10 +23,13 @@ struct Predicate: Sendable {
                 let part = compile(item)
                 return { facts in !part(facts) }
             case let .urgency(levels):
+                // A handful of enum cases: comparing them in place beats hashing.
+                let levels = Array(levels)
                 return { facts in levels.contains(facts.urgency) }
             case let .urgencyAtLeast(level):
                 return { facts in facts.urgency >= level }
             case let .sentiment(values):
+                let values = Array(values)
                 return { facts in values.contains(facts.sentiment) }
             case let .channel(values):
                 let values = Array(values)
@@ -35,6 +38,7 @@ struct Predicate: Sendable {
                 let values = Array(values)
                 return { facts in values.contains(facts.source) }
             case let .customerTier(tiers):
+                let tiers = Array(tiers)
                 return { facts in tiers.contains(facts.customerTier) }
             case let .language(values):
                 let values = Array(values)

@@ -45,36 +45,38 @@ extension RuleSet {
     /// ``Classification/matches`` and ``RouteDecision/reasons`` when they are read (``RuleExplanation``).
     public func classify(_ input: ClassificationInput) -> Classification {
         let senderDomain = CustomerDirectory.domain(of: input.sender)
-        let tier = customers.tier(of: input.sender, domain: senderDomain)
+        let tier = customerIndex.tier(of: input.sender, domain: senderDomain)
         let folded = [FoldedText(input.subject), FoldedText(input.text)]
         let language = folded[0].hasIdeographs || folded[1].hasIdeographs ? "zh" : "en"
 
         // Every hit, tagged with its signal; one array for the whole message keeps allocations down.
         // Room for a busy message up front: growing one element at a time costs an allocation per doubling.
-        var raw: [(signal: Int, sequence: Int, hit: RawHit)] = []
+        var raw: [(signal: Int32, hit: RawHit)] = []
         raw.reserveCapacity(64)
         var shouting = false
         var hits: [PatternDatabase.Hit] = []
         hits.reserveCapacity(64)
-        for fieldIndex in folded.indices where !folded[fieldIndex].bytes.isEmpty {
-            let emphasis = folded[fieldIndex].emphasis
-            shouting = shouting || emphasis.isShouting(exclamations: intensity.exclamations, capitalWords: intensity.capsWords)
-            hits.removeAll(keepingCapacity: true)
-            folded[fieldIndex].bytes.withUnsafeBufferPointer { bytes in
-                database.scan(bytes, into: &hits)
-                for hit in hits {
-                    let owner = patternOwners[hit.pattern]
-                    let signal = signals[owner.signal]
-                    guard signal.fieldMask & (1 << fieldIndex) != 0 else { continue }
-                    // A regex's start is not tracked, so only keywords can be negated or intensified by the
-                    // words before them; a regex that must not fire after a negator says so itself.
-                    let negated = hit.startKnown && signal.negatable
-                        && precededBy(negators, window: negation.window, in: bytes, at: hit.start)
-                    let intensified = hit.startKnown && !negated && signal.intensifiable && intensity.boost > 0
-                        && precededBy(intensifiers, window: intensity.window, in: bytes, at: hit.start)
-                    raw.append((owner.signal, raw.count, RawHit(
-                        term: Int32(owner.term), field: Int8(fieldIndex), start: Int32(hit.start), end: Int32(hit.end),
-                        negated: negated, intensified: intensified, startKnown: hit.startKnown)))
+        signalTraits.withUnsafeBufferPointer { traits in
+            for fieldIndex in folded.indices where !folded[fieldIndex].bytes.isEmpty {
+                let emphasis = folded[fieldIndex].emphasis
+                shouting = shouting || emphasis.isShouting(exclamations: intensity.exclamations, capitalWords: intensity.capsWords)
+                hits.removeAll(keepingCapacity: true)
+                folded[fieldIndex].bytes.withUnsafeBufferPointer { bytes in
+                    database.scan(bytes, into: &hits)
+                    for hit in hits {
+                        let owner = patternOwners[hit.pattern]
+                        let signal = traits[owner.signal]
+                        guard signal.fieldMask & (1 << fieldIndex) != 0 else { continue }
+                        // A regex's start is not tracked, so only keywords can be negated or intensified by the
+                        // words before them; a regex that must not fire after a negator says so itself.
+                        let negated = hit.startKnown && signal.negatable
+                            && precededBy(negators, window: negation.window, in: bytes, at: hit.start)
+                        let intensified = hit.startKnown && !negated && signal.intensifiable && intensity.boost > 0
+                            && precededBy(intensifiers, window: intensity.window, in: bytes, at: hit.start)
+                        raw.append((Int32(owner.signal), RawHit(
+                            term: Int32(owner.term), field: Int8(fieldIndex), start: Int32(hit.start), end: Int32(hit.end),
+                            negated: negated, intensified: intensified, startKnown: hit.startKnown)))
+                    }
                 }
             }
         }
@@ -82,42 +84,63 @@ extension RuleSet {
         var facts = MessageFacts(
             channel: input.channel, source: input.source, customerTier: tier, language: language,
             senderDomain: senderDomain, receivedAt: input.receivedAt, context: input.context)
-        raw.sort { ($0.signal, $0.sequence) < ($1.signal, $1.sequence) }
-        var cursor = 0
-        var chosen: [RawHit] = []
-        chosen.reserveCapacity(Self.matchesKeptPerSignal * 2)
         var kept: [KeptHit] = []
         kept.reserveCapacity(raw.count)
         var fieldSignals: [Int] = []
         var fired = SignalBits()
         var urgencyScore = 0
         var sentimentScore = 0
-        for (index, signal) in signals.enumerated() {
-            let first = cursor
-            while cursor < raw.count, raw[cursor].signal == index { cursor += 1 }
-            // Signals' own conditions never read scores or other signals (the loader refuses them), so the
-            // facts as they stand before scoring are the ones they mean.
-            if let predicate = signalPredicates[index], !predicate.holds(facts) { continue }
-            var weight = signal.weight
-            if signal.terms.isEmpty {
-                fieldSignals.append(index)
-            } else {
-                Self.explanationHits(raw[first..<cursor].lazy.map(\.hit), into: &chosen)
-                if chosen.isEmpty { continue }
-                guard chosen.contains(where: { !$0.negated }) else {
-                    for hit in chosen { kept.append(KeptHit(signal: index, hit: hit, weight: weight)) }
-                    continue
+        let signalCount = signalTraits.count
+        // The hits grouped by signal, each group in the order found: a counting sort into scratch space on
+        // the stack, as there are few hits and the signal walk below visits every signal anyway. The same
+        // space then has room for the hits chosen from one group.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: signalCount + 1) { starts in
+            withUnsafeTemporaryAllocation(of: RawHit.self, capacity: 2 * max(raw.count, 1)) { space in
+                let grouped = UnsafeMutableBufferPointer(rebasing: space[..<max(raw.count, 1)])
+                let chosenSpace = UnsafeMutableBufferPointer(rebasing: space[max(raw.count, 1)...])
+                starts.initialize(repeating: 0)
+                for entry in raw { starts[Int(entry.signal) + 1] += 1 }
+                for index in 0..<signalCount { starts[index + 1] += starts[index] }
+                for entry in raw {
+                    let slot = Int(starts[Int(entry.signal)])
+                    (grouped.baseAddress! + slot).initialize(to: entry.hit)
+                    starts[Int(entry.signal)] += 1
                 }
-                let intensified = signal.intensifiable && intensity.boost > 0
-                    && (shouting || chosen.contains { $0.intensified })
-                if intensified { weight += weight >= 0 ? intensity.boost : -intensity.boost }
-                for var hit in chosen {
-                    if !hit.negated { hit.intensified = intensified }
-                    kept.append(KeptHit(signal: index, hit: hit, weight: hit.negated ? signal.weight : weight))
+                // Each group now ends where the next began; walking forward, a group starts where the
+                // last one ended.
+                var cursor = 0
+                signalTraits.withUnsafeBufferPointer { traits in
+                    for index in 0..<signalCount {
+                        let first = cursor
+                        cursor = Int(starts[index])
+                        let signal = traits[index]
+                        // Signals' own conditions never read scores or other signals (the loader refuses
+                        // them), so the facts as they stand before scoring are the ones they mean.
+                        if let predicate = signalPredicates[index], !predicate.holds(facts) { continue }
+                        var weight = signal.weight
+                        if !signal.hasTerms {
+                            fieldSignals.append(index)
+                        } else {
+                            if first == cursor { continue }
+                            let chosen = Self.explanationHits(
+                                UnsafeBufferPointer(rebasing: UnsafeBufferPointer(grouped)[first..<cursor]), into: chosenSpace)
+                            guard chosen.contains(where: { !$0.negated }) else {
+                                for hit in chosen { kept.append(KeptHit(signal: index, hit: hit, weight: weight)) }
+                                continue
+                            }
+                            let intensified = signal.intensifiable && intensity.boost > 0
+                                && (shouting || chosen.contains { $0.intensified })
+                            if intensified { weight += weight >= 0 ? intensity.boost : -intensity.boost }
+                            for var hit in chosen {
+                                if !hit.negated { hit.intensified = intensified }
+                                kept.append(KeptHit(signal: index, hit: hit, weight: hit.negated ? signal.weight : weight))
+                            }
+                        }
+                        fired.insert(index)
+                        if signal.isUrgency { urgencyScore += weight } else { sentimentScore += weight }
+                    }
                 }
             }
-            fired.insert(index)
-            if signal.classifier == "urgency" { urgencyScore += weight } else { sentimentScore += weight }
         }
 
         let urgency = urgencyLevels.level(for: urgencyScore)
@@ -148,52 +171,57 @@ extension RuleSet {
     /// overrides what it names, and `stop` ends the walk. Returns the decision (its reasons left to
     /// ``RuleExplanation``) and the indexes of the routes that fired.
     func decide(_ facts: borrowing MessageFacts) -> (RouteDecision, [Int]) {
-        let base = routes[defaultRouteIndex]
-        var decision = RouteDecision(
-            routeID: base.id, fired: [], queue: base.queue!, priority: base.priority!, slaPolicy: base.slaPolicy!,
-            autoReply: base.autoReply.flatMap { if case let .script(id) = $0 { id } else { nil } })
         var firedRoutes: [Int] = []
-        for index in routes.indices where index != defaultRouteIndex {
-            guard let predicate = routePredicates[index], predicate.holds(facts) else { continue }
-            let route = routes[index]
-            decision.fired.append(route.id)
-            firedRoutes.append(index)
-            decision.routeID = route.id
-            if let queue = route.queue { decision.queue = queue }
-            if let priority = route.priority { decision.priority = priority }
-            if let sla = route.slaPolicy { decision.slaPolicy = sla }
-            switch route.autoReply {
-            case let .script(id)?: decision.autoReply = id
-            case .suppress?: decision.autoReply = nil
-            case nil: break
+        // Which route each action comes from. Tracking indexes, and building the decision once at the end,
+        // copies no route and retains each string once.
+        var queueFrom = defaultRouteIndex, priorityFrom = defaultRouteIndex, slaFrom = defaultRouteIndex
+        var replyFrom = defaultRouteIndex
+        routes.withUnsafeBufferPointer { routes in
+            for index in routes.indices where index != defaultRouteIndex {
+                guard routePredicates[index]?.holds(facts) == true else { continue }
+                firedRoutes.append(index)
+                if routes[index].queue != nil { queueFrom = index }
+                if routes[index].priority != nil { priorityFrom = index }
+                if routes[index].slaPolicy != nil { slaFrom = index }
+                if routes[index].autoReply != nil { replyFrom = index }
+                if routes[index].stop { break }
             }
-            if route.stop { break }
         }
-        if decision.fired.isEmpty { decision.fired = defaultRouteFired }
+        let autoReply: String? = if case let .script(id)? = routes[replyFrom].autoReply { id } else { nil }
+        let decision = RouteDecision(
+            routeID: routes[firedRoutes.last ?? defaultRouteIndex].id,
+            fired: firedRoutes.isEmpty ? defaultRouteFired : firedRoutes.map { routes[$0].id },
+            queue: routes[queueFrom].queue!, priority: routes[priorityFrom].priority!, slaPolicy: routes[slaFrom].slaPolicy!,
+            autoReply: autoReply)
         return (decision, firedRoutes)
     }
 
     /// One entry per distinct term and field: the first hit that counts, else the first negated one;
-    /// counting hits first, at most ``matchesKeptPerSignal``.
-    static func explanationHits(_ hits: some Sequence<RawHit>, into chosen: inout [RawHit]) {
-        chosen.removeAll(keepingCapacity: true)
+    /// counting hits first, at most ``matchesKeptPerSignal``. Written into `space`, which has room for
+    /// every hit and which the caller reuses for every signal.
+    static func explanationHits(_ hits: UnsafeBufferPointer<RawHit>, into space: UnsafeMutableBufferPointer<RawHit>) -> UnsafeBufferPointer<RawHit> {
+        let chosen = space.baseAddress!
+        var count = 0
         var negated = 0
         for hit in hits {
-            if let index = chosen.firstIndex(where: { $0.term == hit.term && $0.field == hit.field }) {
+            var index = 0
+            while index < count, chosen[index].term != hit.term || chosen[index].field != hit.field { index += 1 }
+            if index < count {
                 if chosen[index].negated && !hit.negated {
                     chosen[index] = hit
                     negated -= 1
                 }
             } else {
-                chosen.append(hit)
+                (chosen + count).initialize(to: hit)
+                count += 1
                 if hit.negated { negated += 1 }
             }
         }
-        if negated > 0 && negated < chosen.count {
+        if negated > 0 && negated < count {
             // Counting hits first, keeping the order within each kind: a stable partition, in place, as
             // the list is a handful of hits.
             var counting = 0
-            for index in chosen.indices where !chosen[index].negated {
+            for index in 0..<count where !chosen[index].negated {
                 let hit = chosen[index]
                 var position = index
                 while position > counting {
@@ -204,7 +232,7 @@ extension RuleSet {
                 counting += 1
             }
         }
-        if chosen.count > matchesKeptPerSignal { chosen.removeLast(chosen.count - matchesKeptPerSignal) }
+        return UnsafeBufferPointer(start: chosen, count: min(count, matchesKeptPerSignal))
     }
 
     /// Whether one of `terms` ends within `window` characters before byte `position`, in the same clause.

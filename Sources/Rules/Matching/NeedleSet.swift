@@ -37,19 +37,22 @@ struct NeedleSet: Sendable {
     /// word characters on either side (looked at in the whole buffer, so `know` does not hold `no`).
     func occurs(in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
         guard !needles.isEmpty, to - from >= shortest else { return false }
-        var start = from
-        while start < to {
-            let first = bytes[start]
-            let single = singles[Int(first) >> 6] & (1 << (UInt64(first) & 63)) != 0
-            var candidate = single
-            if !candidate, start + 1 < to {
-                let pair = Int(first) << 8 | Int(bytes[start + 1])
-                candidate = pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0
+        return pairs.withUnsafeBufferPointer { pairs in
+            singles.withUnsafeBufferPointer { singles in
+                var start = from
+                while start < to {
+                    let first = bytes[start]
+                    var candidate = singles[Int(first) >> 6] & (1 << (UInt64(first) & 63)) != 0
+                    if !candidate, start + 1 < to {
+                        let pair = Int(first) << 8 | Int(bytes[start + 1])
+                        candidate = pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0
+                    }
+                    if candidate, matchAt(start, in: bytes, before: to) { return true }
+                    start += 1
+                }
+                return false
             }
-            if candidate, matchAt(start, in: bytes, before: to) { return true }
-            start += 1
         }
-        return false
     }
 
     private func matchAt(_ start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {

@@ -24,9 +24,14 @@ public final class RuleSet: Sendable {
     public let queues: [Queue]
     public let slaPolicies: [String: SLAPolicy]
     public let customers: CustomerDirectory
+    /// ``customers`` arranged for the lookup every message makes.
+    let customerIndex: CustomerIndex
     let database: PatternDatabase
     /// For each compiled pattern, the signal and term it belongs to.
     let patternOwners: [(signal: Int, term: Int)]
+    /// What the hot path reads of each signal, in one flat array of plain values: reading them from the
+    /// ``Signal`` objects costs a retain and a release per hit.
+    let signalTraits: [SignalTraits]
     /// Negators and intensifiers as UTF-8, ready for the byte-level window checks.
     let negators: NeedleSet
     let intensifiers: NeedleSet
@@ -57,8 +62,10 @@ public final class RuleSet: Sendable {
         self.queues = queues
         self.slaPolicies = slaPolicies
         self.customers = customers
+        self.customerIndex = CustomerIndex(customers)
         self.database = database
         self.patternOwners = patternOwners
+        self.signalTraits = signals.map(SignalTraits.init)
         self.negators = NeedleSet(negation.terms.map { Array($0.utf8) })
         self.intensifiers = NeedleSet(intensity.terms.map { Array($0.utf8) })
     }

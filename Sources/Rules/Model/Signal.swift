@@ -45,3 +45,22 @@ public final class Signal: Sendable {
         self.fieldMask = (fields.contains("subject") ? 1 : 0) | (fields.contains("text") ? 2 : 0)
     }
 }
+
+/// A signal's flags and weight as plain values, for classifying (see ``RuleSet/signalTraits``).
+struct SignalTraits {
+    var weight: Int
+    var fieldMask: UInt8
+    var negatable: Bool
+    var intensifiable: Bool
+    var isUrgency: Bool
+    var hasTerms: Bool
+
+    init(_ signal: Signal) {
+        weight = signal.weight
+        fieldMask = signal.fieldMask
+        negatable = signal.negatable
+        intensifiable = signal.intensifiable
+        isUrgency = signal.classifier == "urgency"
+        hasTerms = !signal.terms.isEmpty
+    }
+}

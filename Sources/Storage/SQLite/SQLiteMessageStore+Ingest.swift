@@ -3,9 +3,20 @@ import GRDB
 import SwitchboardCore
 
 extension SQLiteMessageStore {
+    public func prepare(_ request: IngestRequest) -> IngestRequest {
+        var request = request
+        request.prepared = Self.encode(request)
+        return request
+    }
+
+    /// The columns `prepare` encoded, or encoded now for a request that skipped it.
+    private static func columns(_ request: IngestRequest) -> Result<Encoded, any Error> {
+        request.prepared as? Result<Encoded, any Error> ?? encode(request)
+    }
+
     public func ingest(_ batch: [IngestRequest]) async throws -> [Result<IngestResult, any Error>] {
         // Encoded before the transaction: the writer is one thread, and every other write waits for it.
-        let encoded = batch.map(Self.encode)
+        let encoded = batch.map(Self.columns)
         return try await pool.write { db in try Self.ingest(db, batch, encoded) }
     }
 
@@ -24,7 +35,8 @@ extension SQLiteMessageStore {
             do {
                 more = try await pool.writeWithoutTransaction { db -> Bool in
                     while let batch = next() {
-                        let encoded = batch.map(Self.encode)
+                        // Encoded by `prepare` on each caller's task when the committer is running.
+                        let encoded = batch.map(Self.columns)
                         do {
                             var results: [Result<IngestResult, any Error>] = []
                             try db.inTransaction {
@@ -56,10 +68,27 @@ extension SQLiteMessageStore {
         }
     }
 
-    /// Stores a batch inside the caller's transaction, each message in a savepoint of its own.
+    /// Stores a batch inside the caller's transaction so that a message that fails leaves the others in.
+    ///
+    /// Almost every batch stores every message, so the whole batch first runs in one savepoint: two
+    /// statements per batch rather than per message, on the writer every message waits for. Only if a
+    /// message fails is that savepoint rolled back and the batch redone with a savepoint per message.
     private static func ingest(
         _ db: Database, _ batch: [IngestRequest], _ encoded: [Result<Encoded, any Error>]
     ) throws -> [Result<IngestResult, any Error>] {
+        if batch.count > 1, let columns = try? encoded.map({ try $0.get() }) {
+            var results: [Result<IngestResult, any Error>] = []
+            results.reserveCapacity(batch.count)
+            do {
+                try db.inSavepoint {
+                    for (request, json) in zip(batch, columns) { results.append(.success(try ingest(db, request, json))) }
+                    return .commit
+                }
+                return results
+            } catch {
+                // Redone below one message at a time, which finds the one that failed and keeps the rest.
+            }
+        }
         var results: [Result<IngestResult, any Error>] = []
         results.reserveCapacity(batch.count)
         for (request, encoded) in zip(batch, encoded) {
@@ -88,7 +117,7 @@ extension SQLiteMessageStore {
     }
 
     /// A message's JSON columns.
-    private struct Encoded {
+    struct Encoded {
         var recipients: String
         var classification: String
         var metadata: String

@@ -139,6 +139,16 @@ extension SQLiteMessageStore {
                 CREATE INDEX conversations_updated ON conversations(updated_at);
                 """)
         }
+        migrator.registerMigration("v5-open-conversation-index") { db in
+            try db.execute(sql: """
+                -- Every inbound message looks up its customer's newest conversation that is not closed. The
+                -- old index matched the customer but left SQLite to sort their conversations by age for each
+                -- message; this one holds only conversations a message can join, newest last.
+                DROP INDEX conversations_customer;
+                CREATE INDEX conversations_joinable ON conversations(channel, source, customer_address, created_at)
+                    WHERE state != 'closed';
+                """)
+        }
         return migrator
     }
 }

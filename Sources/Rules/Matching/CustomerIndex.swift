@@ -1,0 +1,101 @@
+import SwitchboardCore
+
+/// The customer directory arranged for classifying: every message asks it for the sender's tier, by
+/// address and then by each suffix of the domain. Looking those up as `String` keys lower-cased the
+/// address (an allocation for mixed case), built a string per domain suffix and hashed each one with
+/// SipHash; this table reads the UTF-8 bytes where they are, lower-casing ASCII on the fly.
+///
+/// Answers exactly as ``CustomerDirectory/tier(of:domain:)`` does, to which it leaves senders with
+/// non-ASCII characters, whose lower case needs Unicode's tables.
+struct CustomerIndex: Sendable {
+    private let directory: CustomerDirectory
+    private let addresses: ByteKeyTable
+    private let domains: ByteKeyTable
+
+    init(_ directory: CustomerDirectory) {
+        self.directory = directory
+        addresses = ByteKeyTable(directory.addresses)
+        domains = ByteKeyTable(directory.domains)
+    }
+
+    /// The tier of a sender whose domain (``CustomerDirectory/domain(of:)``) is `domain`.
+    func tier(of sender: String, domain: String) -> CustomerTier {
+        if addresses.isEmpty && domains.isEmpty { return directory.defaultTier }
+        var sender = sender
+        var domain = domain
+        let found: CustomerTier?? = sender.withUTF8 { address in
+            guard !address.contains(where: { $0 >= 0x80 }) else { return nil }
+            if let tier = addresses.value(lowercasing: address) { return tier }
+            return domain.withUTF8 { domain in
+                var start = 0
+                while start < domain.count {
+                    let suffix = UnsafeBufferPointer(rebasing: domain[start...])
+                    if let tier = domains.value(lowercasing: suffix) { return tier }
+                    guard let dot = suffix.firstIndex(of: UInt8(ascii: ".")) else { break }
+                    start += dot + 1
+                }
+                return .some(nil)
+            }
+        }
+        guard let found else { return directory.tier(of: sender, domain: domain) }
+        return found ?? directory.defaultTier
+    }
+}
+
+/// An open-addressing table from lower-case ASCII keys to tiers, probed with the bytes of a key that
+/// may still hold capitals.
+private struct ByteKeyTable: Sendable {
+    private let keys: [[UInt8]]
+    private let values: [CustomerTier]
+    /// Indexes into `keys`, -1 where empty; at most half full, so probes stay short.
+    private let slots: [Int32]
+
+    init(_ entries: [String: CustomerTier]) {
+        // Keys the loader stored are lower case; one that is not could never be asked for, as before.
+        let sorted = entries.sorted { $0.key < $1.key }
+        keys = sorted.map { Array($0.key.utf8) }
+        values = sorted.map(\.value)
+        var capacity = 8
+        while capacity < keys.count * 2 { capacity *= 2 }
+        var slots = [Int32](repeating: -1, count: capacity)
+        for (index, key) in keys.enumerated() {
+            var slot = key.withUnsafeBufferPointer { Int(truncatingIfNeeded: Self.hash(lowercasing: $0)) } & (capacity - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
+            slots[slot] = Int32(index)
+        }
+        self.slots = slots
+    }
+
+    var isEmpty: Bool { keys.isEmpty }
+
+    func value(lowercasing bytes: UnsafeBufferPointer<UInt8>) -> CustomerTier? {
+        guard !keys.isEmpty else { return nil }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: Self.hash(lowercasing: bytes)) & mask
+        while true {
+            let entry = Int(slots[slot])
+            if entry < 0 { return nil }
+            if Self.equal(keys[entry], lowercasing: bytes) { return values[entry] }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// FNV-1a over the bytes with ASCII capitals lower-cased. Keys come from ops, not from senders, so a
+    /// sender cannot crowd the table; probes are as long as the configured keys make them.
+    private static func hash(lowercasing bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(lower(byte))) &* 0x100_0000_01b3
+        }
+        return hash ^ (hash >> 29)
+    }
+
+    private static func equal(_ key: [UInt8], lowercasing bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard key.count == bytes.count else { return false }
+        for index in 0..<key.count where key[index] != lower(bytes[index]) { return false }
+        return true
+    }
+
+    @inline(__always)
+    private static func lower(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
+}
