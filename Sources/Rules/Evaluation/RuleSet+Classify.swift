@@ -94,10 +94,11 @@ extension RuleSet {
         // The hits grouped by signal, each group in the order found: a counting sort into scratch space on
         // the stack, as there are few hits and the signal walk below visits every signal anyway. The same
         // space then has room for the hits chosen from one group.
+        let room = max(raw.count, 1)
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: signalCount + 1) { starts in
-            withUnsafeTemporaryAllocation(of: RawHit.self, capacity: 2 * max(raw.count, 1)) { space in
-                let grouped = UnsafeMutableBufferPointer(rebasing: space[..<max(raw.count, 1)])
-                let chosenSpace = UnsafeMutableBufferPointer(rebasing: space[max(raw.count, 1)...])
+            withUnsafeTemporaryAllocation(of: RawHit.self, capacity: 2 * room) { space in
+                let grouped = UnsafeMutableBufferPointer(rebasing: space[..<room])
+                let chosenSpace = UnsafeMutableBufferPointer(rebasing: space[room...])
                 starts.initialize(repeating: 0)
                 for entry in raw { starts[Int(entry.signal) + 1] += 1 }
                 for index in 0..<signalCount { starts[index + 1] += starts[index] }

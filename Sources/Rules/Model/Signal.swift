@@ -26,8 +26,6 @@ public final class Signal: Sendable {
     public let intensifiable: Bool
     /// A field condition; alone it makes a field signal, with terms both must hold.
     public let condition: Condition?
-    /// Which fields are scanned, as flags for the hot path: bit 0 subject, bit 1 text.
-    let fieldMask: UInt8
 
     init(
         id: String, description: String?, classifier: String, weight: Int, terms: [Term], fields: Set<String>,
@@ -42,13 +40,13 @@ public final class Signal: Sendable {
         self.negatable = negatable
         self.intensifiable = intensifiable
         self.condition = condition
-        self.fieldMask = (fields.contains("subject") ? 1 : 0) | (fields.contains("text") ? 2 : 0)
     }
 }
 
 /// A signal's flags and weight as plain values, for classifying (see ``RuleSet/signalTraits``).
 struct SignalTraits {
     var weight: Int
+    /// Which fields are scanned: bit 0 subject, bit 1 text.
     var fieldMask: UInt8
     var negatable: Bool
     var intensifiable: Bool
@@ -57,7 +55,7 @@ struct SignalTraits {
 
     init(_ signal: Signal) {
         weight = signal.weight
-        fieldMask = signal.fieldMask
+        fieldMask = (signal.fields.contains("subject") ? 1 : 0) | (signal.fields.contains("text") ? 2 : 0)
         negatable = signal.negatable
         intensifiable = signal.intensifiable
         isUrgency = signal.classifier == "urgency"
