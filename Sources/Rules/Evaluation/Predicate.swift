@@ -73,10 +73,13 @@ struct MessageFacts {
     var source: String
     var customerTier: CustomerTier
     var language: String
-    var senderDomain: String
+    /// The sender's address; its domain is worked out only when a condition asks, as few rules do.
+    var sender: String
     var receivedAt: Date
     var context: ConversationContext?
     var fired = SignalBits()
+
+    var senderDomain: String { CustomerDirectory.domain(of: sender) }
 
     /// The same facts in the public form that ``Condition`` reads and explains.
     func conditionFacts(firedSignals: Set<String>, calendars: [String: BusinessCalendar]) -> ConditionFacts {

@@ -44,8 +44,7 @@ extension RuleSet {
     /// Classifies and routes a message, recording why. The record is kept as indexes and worded into
     /// ``Classification/matches`` and ``RouteDecision/reasons`` when they are read (``RuleExplanation``).
     public func classify(_ input: ClassificationInput) -> Classification {
-        let senderDomain = CustomerDirectory.domain(of: input.sender)
-        let tier = customerIndex.tier(of: input.sender, domain: senderDomain)
+        let tier = customerIndex.tier(of: input.sender)
         let folded = [FoldedText(input.subject), FoldedText(input.text)]
         let language = folded[0].hasIdeographs || folded[1].hasIdeographs ? "zh" : "en"
 
@@ -83,7 +82,7 @@ extension RuleSet {
 
         var facts = MessageFacts(
             channel: input.channel, source: input.source, customerTier: tier, language: language,
-            senderDomain: senderDomain, receivedAt: input.receivedAt, context: input.context)
+            sender: input.sender, receivedAt: input.receivedAt, context: input.context)
         var kept: [KeptHit] = []
         kept.reserveCapacity(raw.count)
         var fieldSignals: [Int] = []

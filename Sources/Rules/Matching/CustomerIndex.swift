@@ -5,8 +5,8 @@ import SwitchboardCore
 /// address (an allocation for mixed case), built a string per domain suffix and hashed each one with
 /// SipHash; this table reads the UTF-8 bytes where they are, lower-casing ASCII on the fly.
 ///
-/// Answers exactly as ``CustomerDirectory/tier(of:domain:)`` does, to which it leaves senders with
-/// non-ASCII characters, whose lower case needs Unicode's tables.
+/// Answers exactly as ``CustomerDirectory/tier(of:domain:)`` does, given the sender's domain. Senders
+/// with non-ASCII characters, whose lower case needs Unicode's tables, are left to the directory.
 struct CustomerIndex: Sendable {
     private let directory: CustomerDirectory
     private let addresses: ByteKeyTable
@@ -18,26 +18,26 @@ struct CustomerIndex: Sendable {
         domains = ByteKeyTable(directory.domains)
     }
 
-    /// The tier of a sender whose domain (``CustomerDirectory/domain(of:)``) is `domain`.
-    func tier(of sender: String, domain: String) -> CustomerTier {
+    /// The tier of `sender`: its address, else its domain (the part after the last `@`, see
+    /// ``CustomerDirectory/domain(of:)``) or the nearest parent domain listed.
+    func tier(of sender: String) -> CustomerTier {
         if addresses.isEmpty && domains.isEmpty { return directory.defaultTier }
         var sender = sender
-        var domain = domain
         let found: CustomerTier?? = sender.withUTF8 { address in
             guard !address.contains(where: { $0 >= 0x80 }) else { return nil }
             if let tier = addresses.value(lowercasing: address) { return tier }
-            return domain.withUTF8 { domain in
-                var start = 0
-                while start < domain.count {
-                    let suffix = UnsafeBufferPointer(rebasing: domain[start...])
-                    if let tier = domains.value(lowercasing: suffix) { return tier }
-                    guard let dot = suffix.firstIndex(of: UInt8(ascii: ".")) else { break }
-                    start += dot + 1
-                }
-                return .some(nil)
+            guard let at = address.lastIndex(of: UInt8(ascii: "@")) else { return .some(nil) }
+            let domain = UnsafeBufferPointer(rebasing: address[(at + 1)...])
+            var start = 0
+            while start < domain.count {
+                let suffix = UnsafeBufferPointer(rebasing: domain[start...])
+                if let tier = domains.value(lowercasing: suffix) { return tier }
+                guard let dot = suffix.firstIndex(of: UInt8(ascii: ".")) else { break }
+                start += dot + 1
             }
+            return .some(nil)
         }
-        guard let found else { return directory.tier(of: sender, domain: domain) }
+        guard let found else { return directory.tier(of: sender, domain: CustomerDirectory.domain(of: sender)) }
         return found ?? directory.defaultTier
     }
 }

@@ -12,10 +12,12 @@ struct FoldTable: Sendable {
     /// A plain pointer, so the hot loop indexes it without bounds checks or retains; the table lives as
     /// long as the process (it is `shared`), so the pointer stays valid.
     nonisolated(unsafe) let bmp: UnsafePointer<UInt32>
-    /// For U+3000–U+9FFF (CJK punctuation, kana, ideographs; UTF-8 lead bytes E3–E9): the scalar each
-    /// folds to when that is another three-byte character, else 0. Half the size of `bmp`'s slice of the
-    /// range, so the ideographs' part stays in the first-level cache of the Chinese fast path.
-    nonisolated(unsafe) let cjk: UnsafePointer<UInt16>
+    /// For U+3000–U+9FFF (CJK punctuation, kana, ideographs; UTF-8 lead bytes E3–E9): when the character
+    /// folds to another three-byte one, that one's UTF-8 bytes packed little-endian in the low 24 bits,
+    /// with ``cjkIdeographFlag`` set when the character itself is an ideograph; else 0. The Chinese fast
+    /// path copies the bytes out with one store and learns whether it saw an ideograph by OR-ing entries.
+    nonisolated(unsafe) let cjk: UnsafePointer<UInt32>
+    static let cjkIdeographFlag: UInt32 = 0x8000_0000
     static let cjkRange: Range<UInt32> = 0x3000..<0xA000
 
     /// Folds longer than one scalar, stored as UTF-8.
@@ -62,10 +64,15 @@ struct FoldTable: Sendable {
         storage.initialize(from: bmp, count: bmp.count)
         self.bmp = UnsafePointer(storage)
         self.overflow = overflow
-        let cjk = UnsafeMutablePointer<UInt16>.allocate(capacity: Self.cjkRange.count)
+        let cjk = UnsafeMutablePointer<UInt32>.allocate(capacity: Self.cjkRange.count)
         for value in Self.cjkRange {
             let entry = bmp[Int(value)]
-            cjk[Int(value - Self.cjkRange.lowerBound)] = (0x800..<0x10000).contains(entry) ? UInt16(entry) : 0
+            guard (0x800..<0x10000).contains(entry) else {
+                cjk[Int(value - Self.cjkRange.lowerBound)] = 0
+                continue
+            }
+            let utf8 = (0xE0 | entry >> 12) | (0x80 | (entry >> 6) & 0x3F) << 8 | (0x80 | entry & 0x3F) << 16
+            cjk[Int(value - Self.cjkRange.lowerBound)] = utf8 | (value >= 0x3400 ? Self.cjkIdeographFlag : 0)
         }
         self.cjk = UnsafePointer(cjk)
     }

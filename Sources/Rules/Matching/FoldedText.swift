@@ -169,42 +169,49 @@ public struct FoldedText: Sendable {
                 // U+3000–U+9FFF (CJK punctuation, kana, ideographs): the other common case. Most fold to
                 // another three-byte character (Traditional to Simplified, or themselves), which keeps the
                 // position map as it is for the rest of the run.
-                let (value, entry) = Self.threeByteFold(lead, input, at: index, cjk)
-                if entry != 0 {
-                    var ideographic = value >= 0x3400
+                let first = Self.threeByteFold(lead, input, at: index, cjk)
+                if first != 0 {
+                    // The OR of every entry, which holds ``FoldTable/cjkIdeographFlag`` when one of the
+                    // characters was an ideograph.
+                    var seen = first
                     measured.endWord()
-                    writer.putThreeBytes(entry, from: start)
+                    writer.putThreeBytes(first, from: start)
                     var i = index + 3
                     var w = writer.written
-                    let out = writer.output
-                    while i + 3 <= count, w <= limit {
-                        let next = input[i]
-                        if next == 0xEF {
+                    let out = UnsafeMutableRawPointer(writer.output)
+                    let base = UnsafeRawPointer(input.baseAddress!)
+                    // Four bytes read and written at a time: the character and one byte past it, which the
+                    // next write covers (there is room: `w <= limit`).
+                    while i + 4 <= count, w <= limit {
+                        let word = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                        let next = UInt8(truncatingIfNeeded: word)
+                        let low = (word >> 2) & 0xFC0 | (word >> 16) & 0x3F
+                        if next &- 0xE3 < 7 {
+                            let folded = cjk[Int(((word & 0x0F) << 12 | low) &- FoldTable.cjkRange.lowerBound)]
+                            guard folded != 0 else { break }
+                            seen |= folded
+                            if !writer.linear {
+                                writer.written = w
+                                writer.record(original: i, width: 3, folded: 3)
+                            }
+                            out.storeBytes(of: folded.littleEndian, toByteOffset: w, as: UInt32.self)
+                            i += 3
+                            w += 3
+                        } else if next == 0xEF {
                             // Full-width punctuation between Chinese characters (`，`, `：`) folds to one ASCII
                             // byte, which changes the position map but nothing the emphasis counts.
-                            let value = UInt32(input[i + 1] & 0x3F) << 6 | UInt32(input[i + 2] & 0x3F) | 0xF000
-                            let entry = bmp[Int(value)]
+                            let entry = bmp[Int(low | 0xF000)]
                             guard Self.isPlainPunctuation(entry) else { break }
                             writer.written = w
                             writer.record(original: i, width: 3, folded: 1)
-                            out[w] = UInt8(truncatingIfNeeded: entry)
+                            out.storeBytes(of: UInt8(truncatingIfNeeded: entry), toByteOffset: w, as: UInt8.self)
                             i += 3
                             w += 1
-                            continue
+                        } else {
+                            break
                         }
-                        guard next &- 0xE3 < 7 else { break }
-                        let (value, entry) = Self.threeByteFold(next, input, at: i, cjk)
-                        guard entry != 0 else { break }
-                        ideographic = ideographic || value >= 0x3400
-                        if !writer.linear {
-                            writer.written = w
-                            writer.record(original: i, width: 3, folded: 3)
-                        }
-                        Self.storeThreeBytes(entry, out, at: w)
-                        i += 3
-                        w += 3
                     }
-                    ideographs = ideographs || ideographic
+                    ideographs = ideographs || seen & FoldTable.cjkIdeographFlag != 0
                     writer.written = w
                     index = i
                     continue
@@ -289,14 +296,14 @@ public struct FoldedText: Sendable {
         byte &- 0x61 < 26 || byte &- 0x30 < 10 || byte &- 0x41 < 26
     }
 
-    /// The scalar a three-byte character (lead byte `lead`, E3–E9: U+3000–U+9FFF) at `index` is, and the
-    /// three-byte scalar it folds to, or 0 when its fold is anything else (see ``FoldTable/cjk``).
+    /// The fold of the three-byte character (lead byte `lead`, E3–E9: U+3000–U+9FFF) at `index`, as a
+    /// ``FoldTable/cjk`` entry: 0 unless it folds to another three-byte character.
     @inline(__always)
     static func threeByteFold(
-        _ lead: UInt8, _ input: UnsafeBufferPointer<UInt8>, at index: Int, _ cjk: UnsafePointer<UInt16>
-    ) -> (value: UInt32, entry: UInt32) {
+        _ lead: UInt8, _ input: UnsafeBufferPointer<UInt8>, at index: Int, _ cjk: UnsafePointer<UInt32>
+    ) -> UInt32 {
         let value = UInt32(lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
-        return (value, UInt32(cjk[Int(value &- FoldTable.cjkRange.lowerBound)]))
+        return cjk[Int(value &- FoldTable.cjkRange.lowerBound)]
     }
 
     /// Writes a scalar from U+0800 to U+FFFF as its three UTF-8 bytes at `output[at]`.
@@ -364,13 +371,16 @@ public struct FoldedText: Sendable {
             written += 1
         }
 
-        /// A character folded to a three-byte one from a three-byte one: the common case for Chinese,
-        /// without `put`'s tests of the value's size.
+        /// A character folded to a three-byte one from a three-byte one, given as its ``FoldTable/cjk``
+        /// entry: the common case for Chinese, without `put`'s tests of the value's size.
         @inline(__always)
-        mutating func putThreeBytes(_ value: UInt32, from start: Int) {
+        mutating func putThreeBytes(_ entry: UInt32, from start: Int) {
             if pendingSpace >= 0 { flushSpace() }
             record(original: start, width: 3, folded: 3)
-            writeThreeBytes(value)
+            output[written] = UInt8(truncatingIfNeeded: entry)
+            output[written + 1] = UInt8(truncatingIfNeeded: entry >> 8)
+            output[written + 2] = UInt8(truncatingIfNeeded: entry >> 16)
+            written += 3
         }
 
         @inline(__always)

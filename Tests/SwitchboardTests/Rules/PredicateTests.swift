@@ -83,7 +83,7 @@ struct PredicateTests {
             urgency: pick(Urgency.allCases, &random), sentiment: pick(Sentiment.allCases, &random),
             channel: pick(["webhook", "email", "sms"], &random), source: pick(["shop", "mail", "kannel"], &random),
             customerTier: pick(CustomerTier.allCases, &random), language: pick(["zh", "en"], &random),
-            senderDomain: pick(["example.com", "mail.example.com", "partner.example", "other.org"], &random),
+            sender: "someone@" + pick(["example.com", "Mail.Example.com", "partner.example", "other.org"], &random),
             receivedAt: now, context: context)
         for index in signalIDs.indices where random.below(2) == 0 { facts.fired.insert(index) }
         return facts
