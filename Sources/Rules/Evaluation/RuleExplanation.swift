@@ -1,8 +1,9 @@
 import SwitchboardCore
 
 /// What one classification recorded to explain itself: the kept hits as indexes into the rule set,
-/// the field signals and routes that fired, and the facts they read. Worded into ``SignalMatch``es
-/// and ``RouteReason``s only when read (see ``DeferredExplanation``); immutable, so any thread may.
+/// the field signals that fired, and the facts the routes read (which routes fired is worked out again
+/// from them). Worded into ``SignalMatch``es and ``RouteReason``s only when read (see
+/// ``DeferredExplanation``); immutable, so any thread may.
 final class RuleExplanation: DeferredExplanation {
     private let rules: RuleSet
     private let kept: [RuleSet.KeptHit]
@@ -11,14 +12,13 @@ final class RuleExplanation: DeferredExplanation {
     private let subject: String
     private let text: String
     /// The folded fields, for their maps back to the customer's text.
-    private let folded: [FoldedText]
+    private let folded: (subject: FoldedText, text: FoldedText)
     /// What routes read. Field signals' conditions read the same facts before there were scores.
     private let facts: MessageFacts
-    private let firedRoutes: [Int]
 
     init(
-        rules: RuleSet, kept: [RuleSet.KeptHit], fieldSignals: [Int], subject: String, text: String, folded: [FoldedText],
-        facts: MessageFacts, firedRoutes: [Int]
+        rules: RuleSet, kept: [RuleSet.KeptHit], fieldSignals: [Int], subject: String, text: String,
+        folded: (subject: FoldedText, text: FoldedText), facts: MessageFacts
     ) {
         self.rules = rules
         self.kept = kept
@@ -27,7 +27,6 @@ final class RuleExplanation: DeferredExplanation {
         self.text = text
         self.folded = folded
         self.facts = facts
-        self.firedRoutes = firedRoutes
     }
 
     /// Term matches with positions in the customer's own text, then field signals.
@@ -41,7 +40,7 @@ final class RuleExplanation: DeferredExplanation {
             var (fieldName, original) = hit.field == 0 ? ("subject", subject) : ("text", text)
             // The match starts where its first folded byte came from and ends with the character its
             // last folded byte came from.
-            let map = folded[Int(hit.field)]
+            let map = hit.field == 0 ? folded.subject : folded.text
             let lastStart = map.originalOffset(of: max(Int(hit.end) - 1, 0))
             let start = hit.startKnown ? map.originalOffset(of: Int(hit.start)) : nil
             let (end, matched) = original.withUTF8 { bytes -> (Int, String?) in
@@ -79,6 +78,7 @@ final class RuleExplanation: DeferredExplanation {
 
     /// The satisfied part of each fired route's condition, or the default route when none fired.
     func routeReasons() -> [RouteReason] {
+        let firedRoutes = rules.firedRoutes(facts)
         guard !firedRoutes.isEmpty else { return [RouteReason(route: rules.routes[rules.defaultRouteIndex].id, condition: "default")] }
         let fired = Set(rules.signals.indices.lazy.filter { self.facts.fired.contains($0) }.map { self.rules.signals[$0].id })
         let facts = facts.conditionFacts(firedSignals: fired, calendars: rules.calendars)

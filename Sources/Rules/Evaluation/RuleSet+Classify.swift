@@ -41,50 +41,56 @@ extension RuleSet {
         var startKnown: Bool
     }
 
+    /// A hit with the signal its pattern belongs to.
+    struct SignalHit {
+        var signal: Int32
+        var hit: RawHit
+    }
+
+    /// Hits of one field that fit in the stack space ``classify(_:)`` starts with; a message with more is
+    /// classified again with more room.
+    static let hitsOnStack = 128
+
     /// Classifies and routes a message, recording why. The record is kept as indexes and worded into
     /// ``Classification/matches`` and ``RouteDecision/reasons`` when they are read (``RuleExplanation``).
     public func classify(_ input: ClassificationInput) -> Classification {
-        let tier = customerIndex.tier(of: input.sender)
-        let folded = [FoldedText(input.subject), FoldedText(input.text)]
-        let language = folded[0].hasIdeographs || folded[1].hasIdeographs ? "zh" : "en"
-
-        // Every hit, tagged with its signal; one array for the whole message keeps allocations down.
-        // Room for a busy message up front: growing one element at a time costs an allocation per doubling.
-        var raw: [(signal: Int32, hit: RawHit)] = []
-        raw.reserveCapacity(64)
-        var shouting = false
-        var hits: [PatternDatabase.Hit] = []
-        hits.reserveCapacity(64)
-        signalTraits.withUnsafeBufferPointer { traits in
-            for fieldIndex in folded.indices where !folded[fieldIndex].bytes.isEmpty {
-                let emphasis = folded[fieldIndex].emphasis
-                shouting = shouting || emphasis.isShouting(exclamations: intensity.exclamations, capitalWords: intensity.capsWords)
-                hits.removeAll(keepingCapacity: true)
-                folded[fieldIndex].bytes.withUnsafeBufferPointer { bytes in
-                    database.scan(bytes, into: &hits)
-                    for hit in hits {
-                        let owner = patternOwners[hit.pattern]
-                        let signal = traits[owner.signal]
-                        guard signal.fieldMask & (1 << fieldIndex) != 0 else { continue }
-                        // A regex's start is not tracked, so only keywords can be negated or intensified by the
-                        // words before them; a regex that must not fire after a negator says so itself.
-                        let negated = hit.startKnown && signal.negatable
-                            && precededBy(negators, window: negation.window, in: bytes, at: hit.start)
-                        let intensified = hit.startKnown && !negated && signal.intensifiable && intensity.boost > 0
-                            && precededBy(intensifiers, window: intensity.window, in: bytes, at: hit.start)
-                        raw.append((Int32(owner.signal), RawHit(
-                            term: Int32(owner.term), field: Int8(fieldIndex), start: Int32(hit.start), end: Int32(hit.end),
-                            negated: negated, intensified: intensified, startKnown: hit.startKnown)))
-                    }
+        let subject = FoldedText(input.subject)
+        let text = FoldedText(input.text)
+        var room = Self.hitsOnStack
+        while true {
+            let classified = withUnsafeTemporaryAllocation(of: PatternDatabase.Hit.self, capacity: room) { hits in
+                withUnsafeTemporaryAllocation(of: SignalHit.self, capacity: 2 * room) { signalHits in
+                    classify(input, subject: subject, text: text, hits: hits, signalHits: signalHits)
                 }
             }
+            if let classified { return classified }
+            room *= 8
         }
+    }
+
+    /// Classifies with scratch space for `hits.count` hits per field, or returns nil when a field has more.
+    private func classify(
+        _ input: ClassificationInput, subject: FoldedText, text: FoldedText,
+        hits: UnsafeMutableBufferPointer<PatternDatabase.Hit>, signalHits: UnsafeMutableBufferPointer<SignalHit>
+    ) -> Classification? {
+        let tier = customerIndex.tier(of: input.sender)
+        let language = subject.hasIdeographs || text.hasIdeographs ? "zh" : "en"
+
+        // Every hit of both fields, tagged with its signal.
+        var found = 0
+        let complete = database.withScanner { scanner in
+            collectHits(subject, field: 0, scanner: scanner, hits: hits, into: signalHits, found: &found)
+                && collectHits(text, field: 1, scanner: scanner, hits: hits, into: signalHits, found: &found)
+        }
+        guard complete else { return nil }
+        let shouting = subject.emphasis.isShouting(exclamations: intensity.exclamations, capitalWords: intensity.capsWords)
+            || text.emphasis.isShouting(exclamations: intensity.exclamations, capitalWords: intensity.capsWords)
 
         var facts = MessageFacts(
             channel: input.channel, source: input.source, customerTier: tier, language: language,
             sender: input.sender, receivedAt: input.receivedAt, context: input.context)
         var kept: [KeptHit] = []
-        kept.reserveCapacity(raw.count)
+        kept.reserveCapacity(found)
         var fieldSignals: [Int] = []
         var fired = SignalBits()
         var urgencyScore = 0
@@ -93,15 +99,15 @@ extension RuleSet {
         // The hits grouped by signal, each group in the order found: a counting sort into scratch space on
         // the stack, as there are few hits and the signal walk below visits every signal anyway. The same
         // space then has room for the hits chosen from one group.
-        let room = max(raw.count, 1)
+        let room = max(found, 1)
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: signalCount + 1) { starts in
             withUnsafeTemporaryAllocation(of: RawHit.self, capacity: 2 * room) { space in
                 let grouped = UnsafeMutableBufferPointer(rebasing: space[..<room])
                 let chosenSpace = UnsafeMutableBufferPointer(rebasing: space[room...])
                 starts.initialize(repeating: 0)
-                for entry in raw { starts[Int(entry.signal) + 1] += 1 }
+                for entry in signalHits[..<found] { starts[Int(entry.signal) + 1] += 1 }
                 for index in 0..<signalCount { starts[index + 1] += starts[index] }
-                for entry in raw {
+                for entry in signalHits[..<found] {
                     let slot = Int(starts[Int(entry.signal)])
                     (grouped.baseAddress! + slot).initialize(to: entry.hit)
                     starts[Int(entry.signal)] += 1
@@ -148,16 +154,52 @@ extension RuleSet {
         facts.urgency = urgency
         facts.sentiment = sentiment
         facts.fired = fired
-        let (decision, firedRoutes) = decide(facts)
+        let decision = decide(facts)
         let explanation = RuleExplanation(
-            rules: self, kept: kept, fieldSignals: fieldSignals, subject: input.subject, text: input.text, folded: folded,
-            facts: facts, firedRoutes: firedRoutes)
+            rules: self, kept: kept, fieldSignals: fieldSignals, subject: input.subject, text: input.text,
+            folded: (subject, text), facts: facts)
         var classification = Classification(
             rulesVersion: version, language: language, customerTier: tier, urgency: urgency, urgencyScore: urgencyScore,
             sentiment: sentiment, sentimentScore: sentimentScore, explanation: explanation,
             route: decision.explained(by: explanation))
         classification.context = input.context
         return classification
+    }
+
+    /// Scans one folded field and writes its hits to `signalHits` from `found` on, each tagged with its
+    /// signal and judged for negation and intensity. False when the field has more hits than `hits` has
+    /// room for.
+    private func collectHits(
+        _ field: FoldedText, field fieldIndex: Int, scanner: PatternDatabase.Scanner,
+        hits: UnsafeMutableBufferPointer<PatternDatabase.Hit>, into signalHits: UnsafeMutableBufferPointer<SignalHit>,
+        found: inout Int
+    ) -> Bool {
+        guard field.count > 0 else { return true }
+        var next = found
+        let complete = field.withUnsafeBytes { bytes in
+            guard let count = scanner.scan(bytes, into: hits) else { return false }
+            signalTraits.withUnsafeBufferPointer { traits in
+                patternOwners.withUnsafeBufferPointer { owners in
+                    for hit in hits[..<count] {
+                        let owner = owners[hit.pattern]
+                        let signal = traits[owner.signal]
+                        guard signal.fieldMask & (1 << fieldIndex) != 0 else { continue }
+                        // A regex's start is not tracked, so only keywords can be negated or intensified by
+                        // the words before them; a regex that must not fire after a negator says so itself.
+                        let (negated, intensified) = hit.startKnown
+                            ? judge(before: hit.start, in: bytes, negatable: signal.negatable, intensifiable: signal.intensifiable)
+                            : (false, false)
+                        signalHits[next] = SignalHit(signal: Int32(owner.signal), hit: RawHit(
+                            term: Int32(owner.term), field: Int8(fieldIndex), start: Int32(hit.start), end: Int32(hit.end),
+                            negated: negated, intensified: intensified, startKnown: hit.startKnown))
+                        next += 1
+                    }
+                }
+            }
+            return true
+        }
+        found = next
+        return complete
     }
 
     /// A hit that counts toward the explanation, with the weight it carried.
@@ -168,32 +210,55 @@ extension RuleSet {
     }
 
     /// Runs the routes in order: the default route's actions are the base, each route that fires
-    /// overrides what it names, and `stop` ends the walk. Returns the decision (its reasons left to
-    /// ``RuleExplanation``) and the indexes of the routes that fired.
-    func decide(_ facts: borrowing MessageFacts) -> (RouteDecision, [Int]) {
-        var firedRoutes: [Int] = []
+    /// overrides what it names, and `stop` ends the walk. The decision's reasons are left to
+    /// ``RuleExplanation``, which asks ``firedRoutes(_:)`` for the same walk again.
+    func decide(_ facts: borrowing MessageFacts) -> RouteDecision {
         // Which route each action comes from. Tracking indexes, and building the decision once at the end,
         // copies no route and retains each string once.
         var queueFrom = defaultRouteIndex, priorityFrom = defaultRouteIndex, slaFrom = defaultRouteIndex
         var replyFrom = defaultRouteIndex
-        routes.withUnsafeBufferPointer { routes in
-            for index in routes.indices where index != defaultRouteIndex {
-                guard routePredicates[index]?.holds(facts) == true else { continue }
-                firedRoutes.append(index)
-                if routes[index].queue != nil { queueFrom = index }
-                if routes[index].priority != nil { priorityFrom = index }
-                if routes[index].slaPolicy != nil { slaFrom = index }
-                if routes[index].autoReply != nil { replyFrom = index }
-                if routes[index].stop { break }
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: routes.count) { fired in
+            var count = 0
+            routes.withUnsafeBufferPointer { routes in
+                forEachFiredRoute(facts) { index in
+                    fired[count] = Int32(index)
+                    count += 1
+                    if routes[index].queue != nil { queueFrom = index }
+                    if routes[index].priority != nil { priorityFrom = index }
+                    if routes[index].slaPolicy != nil { slaFrom = index }
+                    if routes[index].autoReply != nil { replyFrom = index }
+                }
             }
+            var ids = defaultRouteFired
+            if count > 0 {
+                ids = []
+                ids.reserveCapacity(count)
+                for position in 0..<count { ids.append(routes[Int(fired[position])].id) }
+            }
+            let autoReply: String? = if case let .script(id)? = routes[replyFrom].autoReply { id } else { nil }
+            return RouteDecision(
+                routeID: routes[count == 0 ? defaultRouteIndex : Int(fired[count - 1])].id, fired: ids,
+                queue: routes[queueFrom].queue!, priority: routes[priorityFrom].priority!, slaPolicy: routes[slaFrom].slaPolicy!,
+                autoReply: autoReply)
         }
-        let autoReply: String? = if case let .script(id)? = routes[replyFrom].autoReply { id } else { nil }
-        let decision = RouteDecision(
-            routeID: routes[firedRoutes.last ?? defaultRouteIndex].id,
-            fired: firedRoutes.isEmpty ? defaultRouteFired : firedRoutes.map { routes[$0].id },
-            queue: routes[queueFrom].queue!, priority: routes[priorityFrom].priority!, slaPolicy: routes[slaFrom].slaPolicy!,
-            autoReply: autoReply)
-        return (decision, firedRoutes)
+    }
+
+    /// The indexes of the routes that fire for `facts`, in order: the walk ``decide(_:)`` made.
+    func firedRoutes(_ facts: borrowing MessageFacts) -> [Int] {
+        var fired: [Int] = []
+        forEachFiredRoute(facts) { fired.append($0) }
+        return fired
+    }
+
+    /// Calls `body` with each route other than the default whose condition holds, in order, until one
+    /// that says `stop`.
+    @inline(__always)
+    private func forEachFiredRoute(_ facts: borrowing MessageFacts, _ body: (Int) -> Void) {
+        for index in routes.indices where index != defaultRouteIndex {
+            guard routePredicates[index]?.holds(facts) == true else { continue }
+            body(index)
+            if routes[index].stop { return }
+        }
     }
 
     /// One entry per distinct term and field: the first hit that counts, else the first negated one;
@@ -235,21 +300,32 @@ extension RuleSet {
         return UnsafeBufferPointer(start: chosen, count: min(count, matchesKeptPerSignal))
     }
 
-    /// Whether one of `terms` ends within `window` characters before byte `position`, in the same clause.
-    /// Terms made of ASCII letters must stand as whole words (`know` does not hold the negator `no`).
-    func precededBy(_ terms: NeedleSet, window: Int, in bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
-        guard window > 0, !terms.isEmpty, position > 0 else { return false }
-        // Walk back `window` characters, stopping at a clause boundary.
-        var windowStart = position
+    /// Whether a negator stands within the negation window before byte `position`, and, if not, whether
+    /// an intensifier stands within the intensity window; each window counts characters and stops at a
+    /// clause boundary, and a term must lie wholly inside it. One walk back, one character at a time,
+    /// serves both (terms start where characters do).
+    @inline(__always)
+    func judge(
+        before position: Int, in bytes: UnsafeBufferPointer<UInt8>, negatable: Bool, intensifiable: Bool
+    ) -> (negated: Bool, intensified: Bool) {
+        let negationWindow = negatable && !negators.isEmpty ? negation.window : 0
+        let intensityWindow = intensifiable && intensity.boost > 0 && !intensifiers.isEmpty ? intensity.window : 0
+        var intensified = false
+        var start = position
         var characters = 0
-        while windowStart > 0, characters < window {
-            var previous = windowStart - 1
+        let longest = max(negationWindow, intensityWindow)
+        while start > 0, characters < longest {
+            var previous = start - 1
             while previous > 0, bytes[previous] & 0xC0 == 0x80 { previous -= 1 }
             if Self.isClauseBoundary(bytes, at: previous) { break }
-            windowStart = previous
+            start = previous
             characters += 1
+            if characters <= negationWindow, negators.starts(at: start, in: bytes, before: position) { return (true, false) }
+            if !intensified, characters <= intensityWindow {
+                intensified = intensifiers.starts(at: start, in: bytes, before: position)
+            }
         }
-        return windowStart < position && terms.occurs(in: bytes, from: windowStart, to: position)
+        return (false, intensified)
     }
 
     /// Punctuation that ends a clause, so a negator in one clause never reaches a cue in the next.

@@ -15,8 +15,17 @@ public struct FoldedText: Sendable {
         var linear: Bool
     }
 
-    /// The folded text as UTF-8.
-    public private(set) var bytes: [UInt8]
+    /// The folded bytes, their count in the header. Not an `[UInt8]`: this toolchain looks up `[UInt8]`'s
+    /// storage type in the runtime's metadata cache on every allocation, which cost more than the rest
+    /// of allocating it. Safe to share (hence `nonisolated(unsafe)` where it is held): written only by the
+    /// fold that creates it, before any ``FoldedText`` holds it, and never after.
+    private final class Storage: ManagedBuffer<Int, UInt8> {
+        static func make(capacity: Int) -> Storage {
+            unsafeDowncast(create(minimumCapacity: capacity) { _ in 0 }, to: Storage.self)
+        }
+    }
+
+    nonisolated(unsafe) private var storage: Storage
     private var checkpoints: [Checkpoint]
     /// The UTF-8 length of the original text.
     public let originalCount: Int
@@ -34,7 +43,7 @@ public struct FoldedText: Sendable {
     /// Folds valid UTF-8 (as Swift strings hold it).
     public init(utf8 input: UnsafeBufferPointer<UInt8>) {
         originalCount = input.count
-        bytes = []
+        storage = Self.empty
         checkpoints = []
         emphasis = TextNormalizer.Emphasis()
         hasIdeographs = false
@@ -45,13 +54,28 @@ public struct FoldedText: Sendable {
         }
     }
 
+    nonisolated(unsafe) private static let empty = Storage.make(capacity: 0)
+
+    /// The folded text as UTF-8.
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// The length of the folded text in UTF-8 bytes.
+    public var count: Int { storage.header }
+
+    /// Calls `body` with the folded text as UTF-8, without copying it.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try storage.withUnsafeMutablePointers { count, bytes in
+            try body(UnsafeBufferPointer(start: bytes, count: count.pointee))
+        }
+    }
+
     /// The folded text as a string.
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
 
     /// The UTF-8 offset in the original text of the character that produced folded byte `position`;
     /// the end of the folded text maps to the end of the original.
     public func originalOffset(of position: Int) -> Int {
-        if position >= bytes.count { return originalCount }
+        if position >= count { return originalCount }
         // The last checkpoint at or before `position`.
         var low = 0
         var high = checkpoints.count
@@ -66,13 +90,11 @@ public struct FoldedText: Sendable {
 
     /// One pass; false when `capacity` was too small.
     private mutating func fold(_ input: UnsafeBufferPointer<UInt8>, capacity: Int) -> Bool {
-        var pass: Pass?
-        let output = [UInt8](unsafeUninitializedCapacity: capacity) { output, initialized in
-            pass = Self.run(input, into: output.baseAddress!, capacity: capacity)
-            initialized = pass!.complete ? pass!.writer.written : 0
-        }
-        guard let pass, pass.complete else { return false }
-        bytes = output
+        let output = Storage.make(capacity: capacity)
+        let pass = output.withUnsafeMutablePointerToElements { Self.run(input, into: $0, capacity: capacity) }
+        guard pass.complete else { return false }
+        output.header = pass.writer.written
+        storage = output
         checkpoints = pass.writer.marks
         emphasis = pass.emphasis
         hasIdeographs = pass.ideographs
@@ -337,12 +359,12 @@ public struct FoldedText: Sendable {
         mutating func record(original: Int, width: Int, folded: Int) {
             if width == folded {
                 if linear && original - written == delta { return }
-                if marks.capacity == 0 { marks.reserveCapacity(32) }
+                if marks.capacity == 0 { marks.reserveCapacity(64) }
                 marks.append(Checkpoint(folded: Int32(written), original: Int32(original), linear: true))
                 delta = original - written
                 linear = true
             } else {
-                if marks.capacity == 0 { marks.reserveCapacity(32) }
+                if marks.capacity == 0 { marks.reserveCapacity(64) }
                 marks.append(Checkpoint(folded: Int32(written), original: Int32(original), linear: false))
                 linear = false
             }

@@ -2,7 +2,8 @@
 ///
 /// Every cue hit asks whether one of them stands just before it, so the search runs many times per
 /// message: a bitmap of the terms' first two bytes rejects almost every position with one lookup, and
-/// only candidates are compared in full.
+/// only candidates are compared in full. Classification asks ``starts(at:in:before:)`` at each character
+/// as it walks back from a cue; ``occurs(in:from:to:)`` asks the same of every byte in a range.
 struct NeedleSet: Sendable {
     private let needles: [[UInt8]]
     /// Whether each needle is made of ASCII word characters and so must stand as a whole word.
@@ -37,22 +38,21 @@ struct NeedleSet: Sendable {
     /// word characters on either side (looked at in the whole buffer, so `know` does not hold `no`).
     func occurs(in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
         guard !needles.isEmpty, to - from >= shortest else { return false }
-        return pairs.withUnsafeBufferPointer { pairs in
-            singles.withUnsafeBufferPointer { singles in
-                var start = from
-                while start < to {
-                    let first = bytes[start]
-                    var candidate = singles[Int(first) >> 6] & (1 << (UInt64(first) & 63)) != 0
-                    if !candidate, start + 1 < to {
-                        let pair = Int(first) << 8 | Int(bytes[start + 1])
-                        candidate = pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0
-                    }
-                    if candidate, matchAt(start, in: bytes, before: to) { return true }
-                    start += 1
-                }
-                return false
-            }
+        return (from..<to).contains { starts(at: $0, in: bytes, before: to) }
+    }
+
+    /// Whether a needle starts at byte `start` and ends by `end` (with the same word rule as
+    /// ``occurs(in:from:to:)``). A bitmap of the needles' first two bytes rejects almost every position
+    /// with one look-up.
+    @inline(__always)
+    func starts(at start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {
+        let first = bytes[start]
+        var candidate = singles.withUnsafeBufferPointer { $0[Int(first) >> 6] & (1 << (UInt64(first) & 63)) != 0 }
+        if !candidate, start + 1 < end {
+            let pair = Int(first) << 8 | Int(bytes[start + 1])
+            candidate = pairs.withUnsafeBufferPointer { $0[pair >> 6] & (1 << UInt64(pair & 63)) != 0 }
         }
+        return candidate && matchAt(start, in: bytes, before: end)
     }
 
     private func matchAt(_ start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {

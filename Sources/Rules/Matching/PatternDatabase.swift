@@ -53,8 +53,8 @@ public final class PatternDatabase: @unchecked Sendable {
     /// How many databases a scan runs through: 1 unless the set is larger than ``patternsPerShard``.
     public var shardCount: Int { databases.count }
     /// Byte length of each keyword, so its start is known without asking vectorscan to track starts
-    /// (start-of-match tracking costs scan speed); nil for regexes, which do track them.
-    private let literalLengths: [Int?]
+    /// (start-of-match tracking costs scan speed); -1 for regexes, whose start is not tracked.
+    private let literalLengths: [Int]
     /// For keywords that start (bit 0) or end (bit 1) with an ASCII letter or digit: the match must not
     /// touch another such character there. Checked after the scan because `\b` inside the database makes
     /// vectorscan's compile time grow from milliseconds to seconds per thousand terms.
@@ -70,7 +70,7 @@ public final class PatternDatabase: @unchecked Sendable {
 
     public init(patterns: [Pattern]) throws(CompileError) {
         patternCount = patterns.count
-        literalLengths = patterns.map { $0.kind == .keyword ? $0.text.utf8.count : nil }
+        literalLengths = patterns.map { $0.kind == .keyword ? $0.text.utf8.count : -1 }
         boundaries = patterns.map { pattern in
             guard pattern.kind == .keyword else { return 0 }
             var bits: UInt8 = 0
@@ -218,74 +218,127 @@ public final class PatternDatabase: @unchecked Sendable {
     /// Appends every match in the folded UTF-8 `bytes` to `hits`, which the caller may reuse between
     /// scans: per shard, in the order vectorscan reports them (by end offset).
     public func scan(_ bytes: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
-        let first = hits.count
-        withScratch(bytes) { database, characters, scratch in
-            withUnsafeMutablePointer(to: &hits) { hitsPointer in
-                _ = hs_scan(
-                    database, characters, UInt32(bytes.count), 0, scratch,
-                    { id, _, to, _, context in
-                        let hits = context!.assumingMemoryBound(to: [Hit].self)
-                        hits.pointee.append(Hit(pattern: Int(id), start: Int(to), end: Int(to), startKnown: false))
-                        return 0
-                    },
-                    hitsPointer)
+        var room = 64
+        while true {
+            let found = withUnsafeTemporaryAllocation(of: Hit.self, capacity: room) { buffer in
+                withScanner { $0.scan(bytes, into: buffer) }.map { Array(buffer[..<$0]) }
             }
-        }
-        guard hits.count > first else { return }
-        func isWordByte(_ index: Int) -> Bool {
-            index >= 0 && index < bytes.count && bytes[index].isASCIIWordCharacter
-        }
-        // Keywords learn their start from their length, then lose any match inside a longer word.
-        var kept = first
-        for index in first..<hits.count {
-            var hit = hits[index]
-            if let length = literalLengths[hit.pattern] {
-                hit.start = hit.end - length
-                hit.startKnown = true
+            if let found {
+                hits.append(contentsOf: found)
+                return
             }
-            let bits = boundaries[hit.pattern]
-            if bits & 1 != 0, isWordByte(hit.start - 1) { continue }
-            if bits & 2 != 0, isWordByte(hit.end) { continue }
-            hits[kept] = hit
-            kept += 1
+            room *= 8
         }
-        hits.removeLast(hits.count - kept)
     }
 
     /// Scans and only counts matches: the matcher's own speed, as a baseline for the full path.
     public func countMatches(_ text: String) -> Int {
-        var count = 0
-        var text = text
-        text.withUTF8 { bytes in
-            withScratch(bytes) { database, characters, scratch in
-                withUnsafeMutablePointer(to: &count) { counter in
-                    _ = hs_scan(
-                        database, characters, UInt32(bytes.count), 0, scratch,
-                        { _, _, _, _, context in
-                            context!.assumingMemoryBound(to: Int.self).pointee += 1
-                            return 0
-                        }, counter)
-                }
-            }
-        }
-        return count
+        withScanner { $0.countMatches(text) }
     }
 
-    /// Lends scratch space from the pool (cloning one when all are busy) and runs `body` once per shard.
-    private func withScratch(
-        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (OpaquePointer, UnsafePointer<CChar>, OpaquePointer) -> Void
-    ) {
-        guard let prototypeScratch, let base = bytes.baseAddress, bytes.count > 0 else { return }
+    /// Lends scratch space from the pool (cloning one when all are busy) for the scans `body` makes, so
+    /// a message's fields share one loan. Without scratch (no patterns, or cloning failed) scans find nothing.
+    func withScanner<Result>(_ body: (Scanner) -> Result) -> Result {
+        guard let prototypeScratch else { return body(Scanner(database: self, scratch: nil)) }
         var scratch = spareScratch.withLock { $0.popLast()?.pointer }
         if scratch == nil {
             var clone: OpaquePointer?
-            guard hs_clone_scratch(prototypeScratch, &clone) == SB_HS_SUCCESS, let clone else { return }
-            scratch = clone
+            if hs_clone_scratch(prototypeScratch, &clone) == SB_HS_SUCCESS { scratch = clone }
         }
-        let taken = Scratch(pointer: scratch!)
-        defer { spareScratch.withLock { $0.append(taken) } }
-        let characters = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-        for database in databases { body(database, characters, taken.pointer) }
+        guard let scratch else { return body(Scanner(database: self, scratch: nil)) }
+        defer { spareScratch.withLock { $0.append(Scratch(pointer: scratch)) } }
+        return body(Scanner(database: self, scratch: scratch))
+    }
+
+    /// Scans with scratch space on loan from ``withScanner(_:)``; valid only inside it.
+    struct Scanner {
+        let database: PatternDatabase
+        fileprivate let scratch: OpaquePointer?
+
+        /// Where vectorscan's callback writes: room for `capacity` hits, and whether more were found.
+        private struct Sink {
+            var base: UnsafeMutablePointer<Hit>
+            var count = 0
+            var capacity: Int
+            var overflowed = false
+        }
+
+        /// Scans `text` as it is and only counts matches.
+        func countMatches(_ text: String) -> Int {
+            var count = 0
+            var text = text
+            text.withUTF8 { bytes in
+                guard let scratch, let base = bytes.baseAddress, bytes.count > 0 else { return }
+                let characters = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+                withUnsafeMutablePointer(to: &count) { counter in
+                    for database in database.databases {
+                        _ = hs_scan(
+                            database, characters, UInt32(bytes.count), 0, scratch,
+                            { _, _, _, _, context in
+                                context!.assumingMemoryBound(to: Int.self).pointee += 1
+                                return 0
+                            }, counter)
+                    }
+                }
+            }
+            return count
+        }
+
+        /// Writes every match in the folded UTF-8 `bytes` into `hits` (per shard, in the order vectorscan
+        /// reports them: by end offset), keywords with their starts and without matches inside longer
+        /// words. Returns how many, or nil when they do not fit: the caller retries with more room.
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>, into hits: UnsafeMutableBufferPointer<Hit>) -> Int? {
+            guard let scratch, let base = bytes.baseAddress, bytes.count > 0, let hitBase = hits.baseAddress else { return 0 }
+            var sink = Sink(base: hitBase, capacity: hits.count)
+            let characters = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+            withUnsafeMutablePointer(to: &sink) { sinkPointer in
+                for database in database.databases where !sinkPointer.pointee.overflowed {
+                    _ = hs_scan(
+                        database, characters, UInt32(bytes.count), 0, scratch,
+                        { id, _, to, _, context in
+                            let sink = context!.assumingMemoryBound(to: Sink.self)
+                            guard sink.pointee.count < sink.pointee.capacity else {
+                                sink.pointee.overflowed = true
+                                return 1  // stops the scan
+                            }
+                            (sink.pointee.base + sink.pointee.count).initialize(
+                                to: Hit(pattern: Int(id), start: Int(to), end: Int(to), startKnown: false))
+                            sink.pointee.count += 1
+                            return 0
+                        },
+                        sinkPointer)
+                }
+            }
+            guard !sink.overflowed else { return nil }
+            return database.refine(hits.baseAddress!, count: sink.count, in: bytes)
+        }
+    }
+
+    /// Gives keywords their start (from their length) and drops those inside a longer word; returns
+    /// how many hits are left, compacted at the front.
+    private func refine(_ hits: UnsafeMutablePointer<Hit>, count: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        func isWordByte(_ index: Int) -> Bool {
+            index >= 0 && index < bytes.count && bytes[index].isASCIIWordCharacter
+        }
+        return literalLengths.withUnsafeBufferPointer { lengths in
+            boundaries.withUnsafeBufferPointer { boundaries in
+                var kept = 0
+                for index in 0..<count {
+                    var hit = hits[index]
+                    let length = lengths[hit.pattern]
+                    if length >= 0 {
+                        hit.start = hit.end - length
+                        hit.startKnown = true
+                    }
+                    let bits = boundaries[hit.pattern]
+                    if bits & 1 != 0, isWordByte(hit.start - 1) { continue }
+                    if bits & 2 != 0, isWordByte(hit.end) { continue }
+                    hits[kept] = hit
+                    kept += 1
+                }
+                return kept
+            }
+        }
     }
 
     /// Keywords are already folded to lower case, as is the text, so they compile as plain byte

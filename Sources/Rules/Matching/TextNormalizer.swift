@@ -23,10 +23,14 @@ public enum TextNormalizer {
         /// not a letter or digit; lower case or digits spoil it.
         @inline(__always)
         mutating func observe(_ value: UInt32) {
-            switch value {
-            case 0x41...0x5A, 0xFF21...0xFF3A: capitals += 1
-            case 0x61...0x7A, 0x30...0x39, 0xFF41...0xFF5A, 0xFF10...0xFF19: spoiled = true
-            default: closeWord()
+            // Range tests as wrapping subtractions: `switch` over ranges compiled to range checks that
+            // showed in profiles of the general path.
+            if value &- 0x41 < 26 || value &- 0xFF21 < 26 {
+                capitals += 1  // A–Z, Ａ–Ｚ
+            } else if value &- 0x61 < 26 || value &- 0x30 < 10 || value &- 0xFF41 < 26 || value &- 0xFF10 < 10 {
+                spoiled = true  // a–z, 0–9 and their full-width forms
+            } else {
+                closeWord()
             }
         }
 
