@@ -107,6 +107,26 @@ struct ClassificationTests {
         #expect(classify("态度太差", channel: "sms").route.routeID == "default")
     }
 
+    /// Classification collects hits in stack space with room for a usual message; one with more hits
+    /// than that is classified again with more room and must come out as if there had been room.
+    @Test("a message with hundreds of hits classifies as one with a few")
+    func manyHits() {
+        let few = classify("态度太差 态度太差 system down", subject: "态度太差")
+        for copies in [127, 128, 129, 400, 3_000] {
+            let text = Array(repeating: "态度太差", count: copies).joined(separator: " ") + " system down"
+            let many = classify(text, subject: Array(repeating: "态度太差", count: copies).joined())
+            #expect(many.firedSignals == few.firedSignals, "\(copies)")
+            #expect(many.urgencyScore == few.urgencyScore, "\(copies)")
+            #expect(many.sentimentScore == few.sentimentScore, "\(copies)")
+            #expect(many.route == few.route, "\(copies)")
+            // The explanation keeps the first match of each term in each field, as the retry found it.
+            #expect(many.matches.map(\.signal) == few.matches.map(\.signal), "\(copies)")
+            #expect(many.matches.map(\.field) == few.matches.map(\.field), "\(copies)")
+            #expect(many.matches.map(\.text) == few.matches.map(\.text), "\(copies)")
+            #expect(many.matches.filter { $0.signal == "anger" }.map(\.start) == [0, 0], "\(copies)")
+        }
+    }
+
     @Test("positive sentiment and the subject field count")
     func subjectAndPositive() {
         let result = classify("great", subject: "Thank you!")

@@ -35,6 +35,24 @@ struct PatternDatabaseTests {
         #expect(database.countMatches(text) >= wanted.count + 1)
     }
 
+    /// Scans write into room for a usual number of hits and retry with more when a text has more.
+    @Test("a text with thousands of matches reports every one, in order")
+    func manyMatches() throws {
+        let database = try PatternDatabase(patterns: [
+            PatternDatabase.Pattern(kind: .keyword, text: "ab"), PatternDatabase.Pattern(kind: .regex, text: "c\\d"),
+        ])
+        for copies in [1, 63, 64, 65, 5_000] {
+            let text = String(repeating: "ab c1 ", count: copies)
+            let hits = database.scan(text)
+            #expect(hits.count == 2 * copies, "\(copies)")
+            let ends: [Int] = (0..<copies).flatMap { copy -> [Int] in [6 * copy + 2, 6 * copy + 5] }
+            let starts: [Int] = (0..<copies).map { copy in 6 * copy }
+            #expect(hits.map(\.end) == ends, "\(copies)")
+            #expect(hits.filter { $0.pattern == 0 }.map(\.start) == starts, "\(copies)")
+            #expect(database.countMatches(text) == 2 * copies)
+        }
+    }
+
     @Test("a pattern vectorscan refuses in a later shard is reported by its index in the whole set")
     func errorInLaterShard() {
         var patterns = Self.keywords(PatternDatabase.patternsPerShard + 10)
