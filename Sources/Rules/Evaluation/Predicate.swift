@@ -10,15 +10,29 @@ struct Predicate: Sendable {
     /// Evaluates the condition.
     func holds(_ facts: borrowing MessageFacts) -> Bool { test(facts) }
 
+    /// One part of an `all` or `any`.
+    private struct Part: Sendable {
+        let test: @Sendable (borrowing MessageFacts) -> Bool
+    }
+
     init(_ condition: Condition, signalIndexes: [String: Int], calendars: [String: BusinessCalendar]) {
         func compile(_ condition: Condition) -> @Sendable (borrowing MessageFacts) -> Bool {
             switch condition {
+            // Parts are held in a concrete struct and visited by index: an array of bare closures is stored
+            // at the most general abstraction, and calling through it (with `allSatisfy`, whose closure
+            // captured a copy of the facts) copied the facts for every part.
             case let .all(items):
-                let parts = items.map(compile)
-                return { facts in parts.allSatisfy { $0(facts) } }
+                let parts = items.map { Part(test: compile($0)) }
+                return { facts in
+                    for index in parts.indices where !parts[index].test(facts) { return false }
+                    return true
+                }
             case let .any(items):
-                let parts = items.map(compile)
-                return { facts in parts.contains { $0(facts) } }
+                let parts = items.map { Part(test: compile($0)) }
+                return { facts in
+                    for index in parts.indices where parts[index].test(facts) { return true }
+                    return false
+                }
             case let .not(item):
                 let part = compile(item)
                 return { facts in !part(facts) }

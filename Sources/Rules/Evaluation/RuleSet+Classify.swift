@@ -341,18 +341,25 @@ extension RuleSet {
         }
     }
 
+    /// The ASCII clause boundaries as a bitmap (bit `b` of word `b / 64`), from ``isClauseBoundary(_:)``.
+    private static let asciiClauseBoundaries: (UInt64, UInt64) = (0..<128).reduce((0, 0)) { masks, byte in
+        guard isClauseBoundary(UInt32(byte)) else { return masks }
+        return byte < 64 ? (masks.0 | 1 << UInt64(byte), masks.1) : (masks.0, masks.1 | 1 << UInt64(byte - 64))
+    }
+
+    /// Whether the character starting at `index` ends a clause. Asked for every character of every
+    /// negation window, so the common answers are quick: ASCII by bitmap, and characters whose lead byte
+    /// no boundary has (every Chinese ideograph) without decoding.
+    @inline(__always)
     static func isClauseBoundary(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         let lead = bytes[index]
-        if lead < 0x80 { return isClauseBoundary(UInt32(lead)) }
-        var value: UInt32
-        var length: Int
-        switch lead {
-        case 0xC0..<0xE0: (value, length) = (UInt32(lead & 0x1F), 2)
-        case 0xE0..<0xF0: (value, length) = (UInt32(lead & 0x0F), 3)
-        default: (value, length) = (UInt32(lead & 0x07), 4)
+        if lead < 0x80 {
+            let masks = asciiClauseBoundaries
+            return (lead < 64 ? masks.0 >> UInt64(lead) : masks.1 >> UInt64(lead - 64)) & 1 != 0
         }
-        guard index + length <= bytes.count else { return false }
-        for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+        // The other boundaries are U+201C–U+201D, U+3001–U+3002 and U+FFxx: lead bytes E2, E3 and EF.
+        guard lead == 0xE2 || lead == 0xE3 || lead == 0xEF, index + 3 <= bytes.count else { return false }
+        let value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
         return isClauseBoundary(value)
     }
 

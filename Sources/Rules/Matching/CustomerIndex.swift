@@ -80,22 +80,48 @@ private struct ByteKeyTable: Sendable {
         }
     }
 
-    /// FNV-1a over the bytes with ASCII capitals lower-cased. Keys come from ops, not from senders, so a
-    /// sender cannot crowd the table; probes are as long as the configured keys make them.
+    /// A multiplicative hash over the bytes, eight at a time, with ASCII capitals lower-cased. Keys come
+    /// from ops, not from senders, so a sender cannot crowd the table; probes are as long as the
+    /// configured keys make them.
     private static func hash(lowercasing bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash = (hash ^ UInt64(lower(byte))) &* 0x100_0000_01b3
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        var offset = 0
+        while offset < bytes.count {
+            hash = (hash ^ lowerWord(bytes, at: offset)) &* 0x9E37_79B9_7F4A_7C15
+            hash ^= hash >> 32
+            offset += 8
         }
         return hash ^ (hash >> 29)
     }
 
     private static func equal(_ key: [UInt8], lowercasing bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard key.count == bytes.count else { return false }
-        for index in 0..<key.count where key[index] != lower(bytes[index]) { return false }
-        return true
+        return key.withUnsafeBufferPointer { key in
+            var offset = 0
+            while offset < key.count {
+                // Keys are stored in lower case, so lower-casing them again changes nothing.
+                if lowerWord(key, at: offset) != lowerWord(bytes, at: offset) { return false }
+                offset += 8
+            }
+            return true
+        }
     }
 
+    /// Up to eight bytes from `offset` as one little-endian word (zero past the end), with each of
+    /// `A`–`Z` lower-cased: every byte at once, as bytes of 0x80 and above never reach here from a sender.
     @inline(__always)
-    private static func lower(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
+    private static func lowerWord(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
+        var word: UInt64 = 0
+        if offset + 8 <= bytes.count {
+            word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self))
+        } else {
+            for index in offset..<bytes.count { word |= UInt64(bytes[index]) << (UInt64(index - offset) * 8) }
+        }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let seven = word & (ones &* 0x7F)
+        // Per byte: high bit set when the low seven bits are at least `A`, and when above `Z`.
+        let capital = (seven &+ ones &* (0x80 - 0x41)) & ~(seven &+ ones &* (0x80 - 0x5B)) & ~word & (ones &* 0x80)
+        return word | capital >> 2
+    }
+
 }

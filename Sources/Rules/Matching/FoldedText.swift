@@ -203,8 +203,12 @@ public struct FoldedText: Sendable {
                     let out = UnsafeMutableRawPointer(writer.output)
                     let base = UnsafeRawPointer(input.baseAddress!)
                     // Four bytes read and written at a time: the character and one byte past it, which the
-                    // next write covers (there is room: `w <= limit`).
-                    while i + 4 <= count, w <= limit {
+                    // next write covers. Output never grows faster than input here, so one bound on `i`
+                    // keeps both the read inside the input and `w` within `limit`.
+                    let last = min(count - 4, i + (limit - w))
+                    // After punctuation shrank three bytes to one, the next character needs a checkpoint.
+                    var shifted = false
+                    while i <= last {
                         let word = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt32.self))
                         let next = UInt8(truncatingIfNeeded: word)
                         let low = (word >> 2) & 0xFC0 | (word >> 16) & 0x3F
@@ -212,13 +216,14 @@ public struct FoldedText: Sendable {
                             let folded = cjk[Int(((word & 0x0F) << 12 | low) &- FoldTable.cjkRange.lowerBound)]
                             guard folded != 0 else { break }
                             seen |= folded
-                            if !writer.linear {
+                            if shifted {
                                 writer.written = w
                                 writer.record(original: i, width: 3, folded: 3)
+                                shifted = false
                             }
                             out.storeBytes(of: folded.littleEndian, toByteOffset: w, as: UInt32.self)
-                            i += 3
-                            w += 3
+                            i &+= 3
+                            w &+= 3
                         } else if next == 0xEF {
                             // Full-width punctuation between Chinese characters (`，`, `：`) folds to one ASCII
                             // byte, which changes the position map but nothing the emphasis counts.
@@ -226,9 +231,10 @@ public struct FoldedText: Sendable {
                             guard Self.isPlainPunctuation(entry) else { break }
                             writer.written = w
                             writer.record(original: i, width: 3, folded: 1)
+                            shifted = true
                             out.storeBytes(of: UInt8(truncatingIfNeeded: entry), toByteOffset: w, as: UInt8.self)
-                            i += 3
-                            w += 1
+                            i &+= 3
+                            w &+= 1
                         } else {
                             break
                         }

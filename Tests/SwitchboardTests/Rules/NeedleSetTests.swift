@@ -24,6 +24,21 @@ struct NeedleSetTests {
         }
     }
 
+    /// The window walk tests each character for a clause boundary by its lead byte first; that shortcut
+    /// must agree with the list of boundaries for every character there is.
+    @Test("the clause-boundary test by bytes agrees with the list of boundaries for every character")
+    func clauseBoundaries() {
+        var boundaries = 0
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let utf8 = Array(String(scalar).utf8)
+            let byBytes = utf8.withUnsafeBufferPointer { RuleSet.isClauseBoundary($0, at: 0) }
+            #expect(byBytes == RuleSet.isClauseBoundary(value), "U+\(String(value, radix: 16))")
+            if byBytes { boundaries += 1 }
+        }
+        #expect(boundaries == 21)
+    }
+
     static func plain(_ terms: [[UInt8]], _ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
         for needle in terms where !needle.isEmpty && needle.count <= to - from {
             let wordLike = needle.allSatisfy(\.isASCIIWordCharacter)
