@@ -29,7 +29,7 @@ struct Bench: AsyncParsableCommand {
             print("full path (normalize+scan+score+route)  \(f(report.messagesPerSecond, 0)) msg/s  \(f(report.fullPathMBPerSecond)) MB/s")
             print("fold only (bytes + position map) \(f(report.normalizeMBPerSecond)) MB/s")
             print("raw vectorscan scan, same bytes  \(f(report.rawScanMBPerSecond)) MB/s")
-            print("full path / raw scan             \(f(report.ratioToRawScan, 2))")
+            print("full path / raw scan             \(f(report.ratioToRawScan, 3))")
             print("compile \(report.compileTerms) terms           \(f(report.compileSeconds, 2)) s")
         }
     }

@@ -341,11 +341,11 @@ extension RuleSet {
         }
     }
 
-    /// The ASCII clause boundaries as a bitmap (bit `b` of word `b / 64`), from ``isClauseBoundary(_:)``.
-    private static let asciiClauseBoundaries: (UInt64, UInt64) = (0..<128).reduce((0, 0)) { masks, byte in
-        guard isClauseBoundary(UInt32(byte)) else { return masks }
-        return byte < 64 ? (masks.0 | 1 << UInt64(byte), masks.1) : (masks.0, masks.1 | 1 << UInt64(byte - 64))
-    }
+    /// The ASCII clause boundaries of ``isClauseBoundary(_:)`` as a bitmap (bit `b`), all below 64. A
+    /// literal rather than a `static let` computed from the list: the hot path paid for the lazy
+    /// initialization check on every read. `NeedleSetTests` checks it against the list.
+    private static let asciiClauseBoundaries: UInt64 = 1 << 0x0A | 1 << 0x21 | 1 << 0x22 | 1 << 0x28 | 1 << 0x29
+        | 1 << 0x2C | 1 << 0x2E | 1 << 0x3A | 1 << 0x3B | 1 << 0x3F
 
     /// Whether the character starting at `index` ends a clause. Asked for every character of every
     /// negation window, so the common answers are quick: ASCII by bitmap, and characters whose lead byte
@@ -353,10 +353,7 @@ extension RuleSet {
     @inline(__always)
     static func isClauseBoundary(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         let lead = bytes[index]
-        if lead < 0x80 {
-            let masks = asciiClauseBoundaries
-            return (lead < 64 ? masks.0 >> UInt64(lead) : masks.1 >> UInt64(lead - 64)) & 1 != 0
-        }
+        if lead < 0x80 { return lead < 64 && asciiClauseBoundaries >> UInt64(lead) & 1 != 0 }
         // The other boundaries are U+201C–U+201D, U+3001–U+3002 and U+FFxx: lead bytes E2, E3 and EF.
         guard lead == 0xE2 || lead == 0xE3 || lead == 0xEF, index + 3 <= bytes.count else { return false }
         let value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)

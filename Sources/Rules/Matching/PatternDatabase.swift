@@ -54,11 +54,11 @@ public final class PatternDatabase: @unchecked Sendable {
     public var shardCount: Int { databases.count }
     /// Byte length of each keyword, so its start is known without asking vectorscan to track starts
     /// (start-of-match tracking costs scan speed); -1 for regexes, whose start is not tracked.
-    private let literalLengths: [Int]
+    fileprivate let literalLengths: [Int]
     /// For keywords that start (bit 0) or end (bit 1) with an ASCII letter or digit: the match must not
     /// touch another such character there. Checked after the scan because `\b` inside the database makes
     /// vectorscan's compile time grow from milliseconds to seconds per thousand terms.
-    private let boundaries: [UInt8]
+    fileprivate let boundaries: [UInt8]
 
     /// The most patterns compiled into one vectorscan database.
     ///
@@ -255,12 +255,16 @@ public final class PatternDatabase: @unchecked Sendable {
         let database: PatternDatabase
         fileprivate let scratch: OpaquePointer?
 
-        /// Where vectorscan's callback writes: room for `capacity` hits, and whether more were found.
+        /// What vectorscan's callback reads and writes: room for `capacity` hits, whether more were found,
+        /// and what it needs to give keywords their starts and check their word boundaries.
         private struct Sink {
             var base: UnsafeMutablePointer<Hit>
             var count = 0
             var capacity: Int
             var overflowed = false
+            let lengths: UnsafePointer<Int>
+            let boundaries: UnsafePointer<UInt8>
+            let bytes: UnsafeBufferPointer<UInt8>
         }
 
         /// Scans `text` as it is and only counts matches.
@@ -289,55 +293,45 @@ public final class PatternDatabase: @unchecked Sendable {
         /// words. Returns how many, or nil when they do not fit: the caller retries with more room.
         func scan(_ bytes: UnsafeBufferPointer<UInt8>, into hits: UnsafeMutableBufferPointer<Hit>) -> Int? {
             guard let scratch, let base = bytes.baseAddress, bytes.count > 0, let hitBase = hits.baseAddress else { return 0 }
-            var sink = Sink(base: hitBase, capacity: hits.count)
             let characters = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-            withUnsafeMutablePointer(to: &sink) { sinkPointer in
-                for database in database.databases where !sinkPointer.pointee.overflowed {
-                    _ = hs_scan(
-                        database, characters, UInt32(bytes.count), 0, scratch,
-                        { id, _, to, _, context in
-                            let sink = context!.assumingMemoryBound(to: Sink.self)
-                            guard sink.pointee.count < sink.pointee.capacity else {
-                                sink.pointee.overflowed = true
-                                return 1  // stops the scan
-                            }
-                            (sink.pointee.base + sink.pointee.count).initialize(
-                                to: Hit(pattern: Int(id), start: Int(to), end: Int(to), startKnown: false))
-                            sink.pointee.count += 1
-                            return 0
-                        },
-                        sinkPointer)
-                }
-            }
-            guard !sink.overflowed else { return nil }
-            return database.refine(hits.baseAddress!, count: sink.count, in: bytes)
-        }
-    }
-
-    /// Gives keywords their start (from their length) and drops those inside a longer word; returns
-    /// how many hits are left, compacted at the front.
-    private func refine(_ hits: UnsafeMutablePointer<Hit>, count: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        func isWordByte(_ index: Int) -> Bool {
-            index >= 0 && index < bytes.count && bytes[index].isASCIIWordCharacter
-        }
-        return literalLengths.withUnsafeBufferPointer { lengths in
-            boundaries.withUnsafeBufferPointer { boundaries in
-                var kept = 0
-                for index in 0..<count {
-                    var hit = hits[index]
-                    let length = lengths[hit.pattern]
-                    if length >= 0 {
-                        hit.start = hit.end - length
-                        hit.startKnown = true
+            return database.literalLengths.withUnsafeBufferPointer { lengths in
+                database.boundaries.withUnsafeBufferPointer { boundaries in
+                    var sink = Sink(
+                        base: hitBase, capacity: hits.count, lengths: lengths.baseAddress!, boundaries: boundaries.baseAddress!,
+                        bytes: bytes)
+                    withUnsafeMutablePointer(to: &sink) { sinkPointer in
+                        for database in database.databases where !sinkPointer.pointee.overflowed {
+                            _ = hs_scan(database, characters, UInt32(bytes.count), 0, scratch, Self.found, sinkPointer)
+                        }
                     }
-                    let bits = boundaries[hit.pattern]
-                    if bits & 1 != 0, isWordByte(hit.start - 1) { continue }
-                    if bits & 2 != 0, isWordByte(hit.end) { continue }
-                    hits[kept] = hit
-                    kept += 1
+                    return sink.overflowed ? nil : sink.count
                 }
-                return kept
             }
+        }
+
+        /// vectorscan's callback: gives a keyword its start (from its length; regexes do not track theirs)
+        /// and drops it inside a longer word, then writes the hit, or stops the scan when there is no room.
+        private static let found: @convention(c) (UInt32, UInt64, UInt64, UInt32, UnsafeMutableRawPointer?) -> Int32 = {
+            id, _, to, _, context in
+            let sink = context!.assumingMemoryBound(to: Sink.self)
+            let pattern = Int(id)
+            let end = Int(to)
+            let length = sink.pointee.lengths[pattern]
+            let start = length >= 0 ? end - length : end
+            let bits = sink.pointee.boundaries[pattern]
+            if bits != 0 {
+                let bytes = sink.pointee.bytes
+                if bits & 1 != 0, start > 0, bytes[start - 1].isASCIIWordCharacter { return 0 }
+                if bits & 2 != 0, end < bytes.count, bytes[end].isASCIIWordCharacter { return 0 }
+            }
+            guard sink.pointee.count < sink.pointee.capacity else {
+                sink.pointee.overflowed = true
+                return 1  // stops the scan
+            }
+            (sink.pointee.base + sink.pointee.count).initialize(
+                to: Hit(pattern: pattern, start: start, end: end, startKnown: length >= 0))
+            sink.pointee.count += 1
+            return 0
         }
     }
 
