@@ -45,15 +45,21 @@ struct CustomerIndex: Sendable {
 /// An open-addressing table from lower-case ASCII keys to tiers, probed with the bytes of a key that
 /// may still hold capitals.
 private struct ByteKeyTable: Sendable {
-    private let keys: [[UInt8]]
+    /// Every key's bytes, one after another: one block of memory, where an array per key scattered
+    /// the probes' reads over the heap and cost a retain per comparison.
+    private let keyBytes: [UInt8]
+    /// Where key `i` starts in `keyBytes`; one more entry than there are keys, for the last one's end.
+    private let keyStarts: [Int32]
     private let values: [CustomerTier]
-    /// Indexes into `keys`, -1 where empty; at most half full, so probes stay short.
+    /// Indexes into the keys, -1 where empty; at most half full, so probes stay short.
     private let slots: [Int32]
 
     init(_ entries: [String: CustomerTier]) {
         // Keys the loader stored are lower case; one that is not could never be asked for, as before.
         let sorted = entries.sorted { $0.key < $1.key }
-        keys = sorted.map { Array($0.key.utf8) }
+        let keys = sorted.map { Array($0.key.utf8) }
+        keyBytes = keys.flatMap { $0 }
+        keyStarts = keys.reduce(into: [0]) { starts, key in starts.append(starts.last! + Int32(key.count)) }
         values = sorted.map(\.value)
         var capacity = 8
         while capacity < keys.count * 2 { capacity *= 2 }
@@ -66,17 +72,24 @@ private struct ByteKeyTable: Sendable {
         self.slots = slots
     }
 
-    var isEmpty: Bool { keys.isEmpty }
+    var isEmpty: Bool { values.isEmpty }
 
     func value(lowercasing bytes: UnsafeBufferPointer<UInt8>) -> CustomerTier? {
-        guard !keys.isEmpty else { return nil }
+        guard !values.isEmpty else { return nil }
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: Self.hash(lowercasing: bytes)) & mask
-        while true {
-            let entry = Int(slots[slot])
-            if entry < 0 { return nil }
-            if Self.equal(keys[entry], lowercasing: bytes) { return values[entry] }
-            slot = (slot + 1) & mask
+        return keyBytes.withUnsafeBufferPointer { keyBytes in
+            keyStarts.withUnsafeBufferPointer { starts in
+                slots.withUnsafeBufferPointer { slots in
+                    while true {
+                        let entry = Int(slots[slot])
+                        if entry < 0 { return nil }
+                        let key = UnsafeBufferPointer(rebasing: keyBytes[Int(starts[entry])..<Int(starts[entry + 1])])
+                        if Self.equal(key, lowercasing: bytes) { return values[entry] }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
         }
     }
 
@@ -94,17 +107,15 @@ private struct ByteKeyTable: Sendable {
         return hash ^ (hash >> 29)
     }
 
-    private static func equal(_ key: [UInt8], lowercasing bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func equal(_ key: UnsafeBufferPointer<UInt8>, lowercasing bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard key.count == bytes.count else { return false }
-        return key.withUnsafeBufferPointer { key in
-            var offset = 0
-            while offset < key.count {
-                // Keys are stored in lower case, so lower-casing them again changes nothing.
-                if lowerWord(key, at: offset) != lowerWord(bytes, at: offset) { return false }
-                offset += 8
-            }
-            return true
+        var offset = 0
+        while offset < key.count {
+            // Keys are stored in lower case, so lower-casing them again changes nothing.
+            if lowerWord(key, at: offset) != lowerWord(bytes, at: offset) { return false }
+            offset += 8
         }
+        return true
     }
 
     /// Up to eight bytes from `offset` as one little-endian word (zero past the end), with each of
