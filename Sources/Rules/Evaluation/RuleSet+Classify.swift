@@ -320,6 +320,7 @@ extension RuleSet {
             if Self.isClauseBoundary(bytes, at: previous) { break }
             start = previous
             characters += 1
+            guard windowTerms.mayStart(at: start, in: bytes, before: position) else { continue }
             if characters <= negationWindow, negators.starts(at: start, in: bytes, before: position) { return (true, false) }
             if !intensified, characters <= intensityWindow {
                 intensified = intensifiers.starts(at: start, in: bytes, before: position)

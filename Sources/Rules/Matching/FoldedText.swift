@@ -15,18 +15,23 @@ public struct FoldedText: Sendable {
         var linear: Bool
     }
 
-    /// The folded bytes, their count in the header. Not an `[UInt8]`: this toolchain looks up `[UInt8]`'s
+    /// The folded bytes, their count and position map in the header. Not an `[UInt8]`: this toolchain looks up `[UInt8]`'s
     /// storage type in the runtime's metadata cache on every allocation, which cost more than the rest
     /// of allocating it. Safe to share (hence `nonisolated(unsafe)` where it is held): written only by the
     /// fold that creates it, before any ``FoldedText`` holds it, and never after.
-    private final class Storage: ManagedBuffer<Int, UInt8> {
+    private final class Storage: ManagedBuffer<StorageHeader, UInt8> {
         static func make(capacity: Int) -> Storage {
-            unsafeDowncast(create(minimumCapacity: capacity) { _ in 0 }, to: Storage.self)
+            unsafeDowncast(create(minimumCapacity: capacity) { _ in StorageHeader(count: 0, checkpoints: []) }, to: Storage.self)
         }
     }
 
+    /// The byte count, and the position map, kept with the bytes so a copy of the text retains one object.
+    private struct StorageHeader {
+        var count: Int
+        var checkpoints: [Checkpoint]
+    }
+
     nonisolated(unsafe) private var storage: Storage
-    private var checkpoints: [Checkpoint]
     /// The UTF-8 length of the original text.
     public let originalCount: Int
     /// Capital words and exclamation runs, measured on the way.
@@ -44,7 +49,6 @@ public struct FoldedText: Sendable {
     public init(utf8 input: UnsafeBufferPointer<UInt8>) {
         originalCount = input.count
         storage = Self.empty
-        checkpoints = []
         emphasis = TextNormalizer.Emphasis()
         hasIdeographs = false
         // Folding rarely grows text (full-width forms shrink, a few ligatures grow); when it outgrows the
@@ -60,12 +64,12 @@ public struct FoldedText: Sendable {
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     /// The length of the folded text in UTF-8 bytes.
-    public var count: Int { storage.header }
+    public var count: Int { storage.header.count }
 
     /// Calls `body` with the folded text as UTF-8, without copying it.
     public func withUnsafeBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try storage.withUnsafeMutablePointers { count, bytes in
-            try body(UnsafeBufferPointer(start: bytes, count: count.pointee))
+        try storage.withUnsafeMutablePointers { header, bytes in
+            try body(UnsafeBufferPointer(start: bytes, count: header.pointee.count))
         }
     }
 
@@ -78,6 +82,7 @@ public struct FoldedText: Sendable {
         if position >= count { return originalCount }
         // The last checkpoint at or before `position`.
         var low = 0
+        let checkpoints = storage.header.checkpoints
         var high = checkpoints.count
         while high - low > 1 {
             let middle = (low + high) / 2
@@ -93,9 +98,8 @@ public struct FoldedText: Sendable {
         let output = Storage.make(capacity: capacity)
         let pass = output.withUnsafeMutablePointerToElements { Self.run(input, into: $0, capacity: capacity) }
         guard pass.complete else { return false }
-        output.header = pass.writer.written
+        output.header = StorageHeader(count: pass.writer.written, checkpoints: pass.writer.marks)
         storage = output
-        checkpoints = pass.writer.marks
         emphasis = pass.emphasis
         hasIdeographs = pass.ideographs
         return true

@@ -46,13 +46,18 @@ struct NeedleSet: Sendable {
     /// with one look-up.
     @inline(__always)
     func starts(at start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {
+        mayStart(at: start, in: bytes, before: end) && matchAt(start, in: bytes, before: end)
+    }
+
+    /// Whether a needle might start at byte `start` (ending by `end`), by the bitmaps alone: false means
+    /// none does. A set made of two others' needles answers for both with one look-up.
+    @inline(__always)
+    func mayStart(at start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {
         let first = bytes[start]
-        var candidate = singles.withUnsafeBufferPointer { $0[Int(first) >> 6] & (1 << (UInt64(first) & 63)) != 0 }
-        if !candidate, start + 1 < end {
-            let pair = Int(first) << 8 | Int(bytes[start + 1])
-            candidate = pairs.withUnsafeBufferPointer { $0[pair >> 6] & (1 << UInt64(pair & 63)) != 0 }
-        }
-        return candidate && matchAt(start, in: bytes, before: end)
+        if singles.withUnsafeBufferPointer({ $0[Int(first) >> 6] & (1 << (UInt64(first) & 63)) != 0 }) { return true }
+        guard start + 1 < end else { return false }
+        let pair = Int(first) << 8 | Int(bytes[start + 1])
+        return pairs.withUnsafeBufferPointer { $0[pair >> 6] & (1 << UInt64(pair & 63)) != 0 }
     }
 
     private func matchAt(_ start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {

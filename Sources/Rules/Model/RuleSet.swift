@@ -35,6 +35,9 @@ public final class RuleSet: Sendable {
     /// Negators and intensifiers as UTF-8, ready for the byte-level window checks.
     let negators: NeedleSet
     let intensifiers: NeedleSet
+    /// Both together, asked first at each character of a window: most characters start neither, and
+    /// one look-up says so for both.
+    let windowTerms: NeedleSet
     /// Every signal id referenced by a route, so an unused signal can be reported.
     public var signalIDs: [String] { signals.map(\.id) }
 
@@ -68,6 +71,7 @@ public final class RuleSet: Sendable {
         self.signalTraits = signals.map(SignalTraits.init)
         self.negators = NeedleSet(negation.terms.map { Array($0.utf8) })
         self.intensifiers = NeedleSet(intensity.terms.map { Array($0.utf8) })
+        self.windowTerms = NeedleSet((negation.terms + intensity.terms).map { Array($0.utf8) })
     }
 
     public func queue(id: String) -> Queue? { queues.first { $0.id == id } }
