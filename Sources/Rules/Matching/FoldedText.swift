@@ -15,9 +15,10 @@ public struct FoldedText: Sendable {
         var linear: Bool
     }
 
-    /// The folded bytes, their count and position map in the header. Not an `[UInt8]`: this toolchain looks up `[UInt8]`'s
-    /// storage type in the runtime's metadata cache on every allocation, which cost more than the rest
-    /// of allocating it. Safe to share (hence `nonisolated(unsafe)` where it is held): written only by the
+    /// The folded bytes, their count and position map in the header (read and written only through
+    /// `withUnsafeMutablePointerToHeader`). Not an `[UInt8]`: this toolchain looks up `[UInt8]`'s storage
+    /// type in the runtime's metadata cache on every allocation, which cost more than the rest of
+    /// allocating it. Safe to share (hence `nonisolated(unsafe)` where it is held): written only by the
     /// fold that creates it, before any ``FoldedText`` holds it, and never after.
     private final class Storage: ManagedBuffer<StorageHeader, UInt8> {
         static func make(capacity: Int) -> Storage {
@@ -48,23 +49,20 @@ public struct FoldedText: Sendable {
     /// Folds valid UTF-8 (as Swift strings hold it).
     public init(utf8 input: UnsafeBufferPointer<UInt8>) {
         originalCount = input.count
-        storage = Self.empty
-        emphasis = TextNormalizer.Emphasis()
-        hasIdeographs = false
         // Folding rarely grows text (full-width forms shrink, a few ligatures grow); when it outgrows the
-        // first guess the pass is redone with room for the worst case.
-        if !fold(input, capacity: input.count + input.count / 2 + 64) {
-            _ = fold(input, capacity: input.count * FoldTable.longestExpansion + 64)
-        }
+        // first guess the pass is redone with room for the worst case, which always suffices.
+        let (storage, pass) = Self.fold(input, capacity: input.count + input.count / 2 + 64)
+            ?? Self.fold(input, capacity: input.count * FoldTable.longestExpansion + 64)!
+        self.storage = storage
+        emphasis = pass.emphasis
+        hasIdeographs = pass.ideographs
     }
-
-    nonisolated(unsafe) private static let empty = Storage.make(capacity: 0)
 
     /// The folded text as UTF-8.
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     /// The length of the folded text in UTF-8 bytes.
-    public var count: Int { storage.header.count }
+    public var count: Int { storage.withUnsafeMutablePointerToHeader { $0.pointee.count } }
 
     /// Calls `body` with the folded text as UTF-8, without copying it.
     public func withUnsafeBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
@@ -82,7 +80,7 @@ public struct FoldedText: Sendable {
         if position >= count { return originalCount }
         // The last checkpoint at or before `position`.
         var low = 0
-        let checkpoints = storage.header.checkpoints
+        let checkpoints = storage.withUnsafeMutablePointerToHeader { $0.pointee.checkpoints }
         var high = checkpoints.count
         while high - low > 1 {
             let middle = (low + high) / 2
@@ -93,16 +91,17 @@ public struct FoldedText: Sendable {
         return checkpoint.linear ? Int(checkpoint.original) + position - Int(checkpoint.folded) : Int(checkpoint.original)
     }
 
-    /// One pass; false when `capacity` was too small.
-    private mutating func fold(_ input: UnsafeBufferPointer<UInt8>, capacity: Int) -> Bool {
+    /// One pass: the folded bytes and what the pass measured, or nil when `capacity` was too small.
+    private static func fold(_ input: UnsafeBufferPointer<UInt8>, capacity: Int) -> (Storage, Pass)? {
         let output = Storage.make(capacity: capacity)
-        let pass = output.withUnsafeMutablePointerToElements { Self.run(input, into: $0, capacity: capacity) }
-        guard pass.complete else { return false }
-        output.header = StorageHeader(count: pass.writer.written, checkpoints: pass.writer.marks)
-        storage = output
-        emphasis = pass.emphasis
-        hasIdeographs = pass.ideographs
-        return true
+        let pass = output.withUnsafeMutablePointerToElements { run(input, into: $0, capacity: capacity) }
+        guard pass.complete else { return nil }
+        // Through the pointer: `header` is a class's stored property, and each use of it went through
+        // the runtime's dynamic exclusivity check.
+        output.withUnsafeMutablePointerToHeader {
+            $0.pointee = StorageHeader(count: pass.writer.written, checkpoints: pass.writer.marks)
+        }
+        return (output, pass)
     }
 
     /// What one pass produced besides the bytes.
@@ -115,15 +114,15 @@ public struct FoldedText: Sendable {
 
     /// The fold itself, with all its state in locals so the optimizer keeps it in registers.
     private static func run(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, capacity: Int) -> Pass {
-        let table = FoldTable.shared
         var writer = Writer(output: output)
         var measured = TextNormalizer.Emphasis()
         var ideographs = false
         var index = 0
         let count = input.count
         let limit = capacity - FoldTable.longestExpansion - 1
-        let bmp = table.bmp
-        let cjk = table.cjk
+        // The table's pointers, not a copy of the table, which would retain its overflow list each time.
+        let bmp = FoldTable.shared.bmp
+        let cjk = FoldTable.shared.cjk
         while index < count {
             // Room for the longest fold of one character plus a pending space.
             if writer.written > limit {
@@ -290,7 +289,7 @@ public struct FoldedText: Sendable {
             if entry == FoldTable.space {
                 writer.space(from: start, width: width)
             } else if entry & FoldTable.overflowFlag != 0 {
-                writer.put(table.overflow[Int(entry & ~FoldTable.overflowFlag)], from: start, width: width)
+                writer.put(FoldTable.shared.overflow[Int(entry & ~FoldTable.overflowFlag)], from: start, width: width)
             } else {
                 writer.put(entry, from: start, width: width)
             }
@@ -363,19 +362,23 @@ public struct FoldedText: Sendable {
             self.output = output
         }
 
+        @inline(__always)
+        mutating func mark(_ checkpoint: Checkpoint) {
+            if marks.capacity == 0 { marks.reserveCapacity(64) }
+            marks.append(checkpoint)
+        }
+
         /// Notes that folded byte `written` on comes from the character at `original`, `width` bytes
         /// wide, which folds to `folded` bytes.
         @inline(__always)
         mutating func record(original: Int, width: Int, folded: Int) {
             if width == folded {
                 if linear && original - written == delta { return }
-                if marks.capacity == 0 { marks.reserveCapacity(64) }
-                marks.append(Checkpoint(folded: Int32(written), original: Int32(original), linear: true))
+                mark(Checkpoint(folded: Int32(written), original: Int32(original), linear: true))
                 delta = original - written
                 linear = true
             } else {
-                if marks.capacity == 0 { marks.reserveCapacity(64) }
-                marks.append(Checkpoint(folded: Int32(written), original: Int32(original), linear: false))
+                mark(Checkpoint(folded: Int32(written), original: Int32(original), linear: false))
                 linear = false
             }
         }
