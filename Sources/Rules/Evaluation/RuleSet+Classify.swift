@@ -213,33 +213,32 @@ extension RuleSet {
     /// overrides what it names, and `stop` ends the walk. The decision's reasons are left to
     /// ``RuleExplanation``, which asks ``firedRoutes(_:)`` for the same walk again.
     func decide(_ facts: borrowing MessageFacts) -> RouteDecision {
-        // Which route each action comes from. Tracking indexes, and building the decision once at the end,
-        // copies no route and retains each string once.
+        // Which route each action comes from. Tracking indexes (from the flat flags: reading a `Route`
+        // copied it, strings and all), and building the decision once at the end, retains each string once.
         var queueFrom = defaultRouteIndex, priorityFrom = defaultRouteIndex, slaFrom = defaultRouteIndex
         var replyFrom = defaultRouteIndex
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: routes.count) { fired in
             var count = 0
-            routes.withUnsafeBufferPointer { routes in
+            return routeActions.withUnsafeBufferPointer { actions in
                 forEachFiredRoute(facts) { index in
                     fired[count] = Int32(index)
                     count += 1
-                    if routes[index].queue != nil { queueFrom = index }
-                    if routes[index].priority != nil { priorityFrom = index }
-                    if routes[index].slaPolicy != nil { slaFrom = index }
-                    if routes[index].autoReply != nil { replyFrom = index }
+                    if actions[index].queue != nil { queueFrom = index }
+                    if actions[index].priority != nil { priorityFrom = index }
+                    if actions[index].slaPolicy != nil { slaFrom = index }
+                    if actions[index].autoReply != nil { replyFrom = index }
                 }
+                var ids = defaultRouteFired
+                if count > 0 {
+                    ids = []
+                    ids.reserveCapacity(count)
+                    for position in 0..<count { ids.append(actions[Int(fired[position])].id) }
+                }
+                return RouteDecision(
+                    routeID: actions[count == 0 ? defaultRouteIndex : Int(fired[count - 1])].id, fired: ids,
+                    queue: actions[queueFrom].queue!, priority: actions[priorityFrom].priority!,
+                    slaPolicy: actions[slaFrom].slaPolicy!, autoReply: actions[replyFrom].autoReply ?? nil)
             }
-            var ids = defaultRouteFired
-            if count > 0 {
-                ids = []
-                ids.reserveCapacity(count)
-                for position in 0..<count { ids.append(routes[Int(fired[position])].id) }
-            }
-            let autoReply: String? = if case let .script(id)? = routes[replyFrom].autoReply { id } else { nil }
-            return RouteDecision(
-                routeID: routes[count == 0 ? defaultRouteIndex : Int(fired[count - 1])].id, fired: ids,
-                queue: routes[queueFrom].queue!, priority: routes[priorityFrom].priority!, slaPolicy: routes[slaFrom].slaPolicy!,
-                autoReply: autoReply)
         }
     }
 
@@ -257,7 +256,7 @@ extension RuleSet {
         for index in routes.indices where index != defaultRouteIndex {
             guard routePredicates[index]?.holds(facts) == true else { continue }
             body(index)
-            if routes[index].stop { return }
+            if routeActions[index].stop { return }
         }
     }
 

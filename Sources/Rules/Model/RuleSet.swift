@@ -19,6 +19,9 @@ public final class RuleSet: Sendable {
     /// Each signal's and each route's condition, compiled for the hot path (nil where there is none).
     let signalPredicates: [Predicate?]
     let routePredicates: [Predicate?]
+    /// Each route's actions and whether it stops the walk, without its condition and description:
+    /// reading a ``Route`` copied every string and condition it holds.
+    let routeActions: [RouteActions]
     /// What ``RouteDecision/fired`` says when only the default route applies, built once.
     let defaultRouteFired: [String]
     public let queues: [Queue]
@@ -61,6 +64,7 @@ public final class RuleSet: Sendable {
         let indexes = Dictionary(signals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.signalPredicates = signals.map { $0.condition.map { Predicate($0, signalIndexes: indexes, calendars: calendars) } }
         self.routePredicates = routes.map { $0.condition.map { Predicate($0, signalIndexes: indexes, calendars: calendars) } }
+        self.routeActions = routes.map(RouteActions.init)
         self.defaultRouteFired = routes.isEmpty ? [] : [routes[defaultRouteIndex].id]
         self.queues = queues
         self.slaPolicies = slaPolicies
