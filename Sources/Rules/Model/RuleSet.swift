@@ -22,6 +22,9 @@ public final class RuleSet: Sendable {
     /// Each route's actions and whether it stops the walk, without its condition and description:
     /// reading a ``Route`` copied every string and condition it holds.
     let routeActions: [RouteActions]
+    /// What ``RouteDecision/fired`` says when route `i` alone fires, built once: the common case then
+    /// allocates nothing.
+    let singleRouteFired: [[String]]
     /// What ``RouteDecision/fired`` says when only the default route applies, built once.
     let defaultRouteFired: [String]
     public let queues: [Queue]
@@ -65,6 +68,7 @@ public final class RuleSet: Sendable {
         self.signalPredicates = signals.map { $0.condition.map { Predicate($0, signalIndexes: indexes, calendars: calendars) } }
         self.routePredicates = routes.map { $0.condition.map { Predicate($0, signalIndexes: indexes, calendars: calendars) } }
         self.routeActions = routes.map(RouteActions.init)
+        self.singleRouteFired = routes.map { [$0.id] }
         self.defaultRouteFired = routes.isEmpty ? [] : [routes[defaultRouteIndex].id]
         self.queues = queues
         self.slaPolicies = slaPolicies
