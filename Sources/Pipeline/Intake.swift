@@ -63,8 +63,11 @@ public struct Intake: MessageIntake {
         var inbound = message
         let edition = rules.current
         // Structural signals (writing again, waiting, reopening) need the open conversation; reading it
-        // outside the write transaction keeps the transaction short, and a race only blurs a signal.
-        let context = try await store.conversationContext(for: inbound)
+        // outside the write transaction keeps the transaction short, and a race only blurs a signal (or
+        // lets one extra acknowledgement past the rate limit, which is read in the same trip).
+        let since = inbound.receivedAt.addingTimeInterval(-autoReplyLimit.window)
+        let facts = try await store.intakeFacts(for: inbound, automaticRepliesSince: since)
+        let context = facts.context
         var classification = edition.rules.classify(ClassificationInput(
             channel: inbound.channel.rawValue, source: inbound.source, sender: inbound.sender,
             subject: inbound.subject, text: inbound.text, receivedAt: inbound.receivedAt, context: context))
@@ -77,8 +80,10 @@ public struct Intake: MessageIntake {
         let conversationID = Identifier.make("conv", at: inbound.receivedAt)
 
         if decision.autoReply != nil, context == nil, inbound.autoReplySuppression == nil {
-            let since = inbound.receivedAt.addingTimeInterval(-autoReplyLimit.window)
-            let sent = try await store.automaticReplyCount(recipient: inbound.sender, since: since)
+            // Read with the context; the fallback only serves a store that skipped it.
+            let sent = if let sent = facts.automaticRepliesSent { sent } else {
+                try await store.automaticReplyCount(recipient: inbound.sender, since: since)
+            }
             if sent >= autoReplyLimit.maximum {
                 inbound.autoReplySuppression = "rate limit: \(sent) automatic replies to this address in the last \(Int(autoReplyLimit.window))s"
             }

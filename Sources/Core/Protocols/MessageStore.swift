@@ -43,6 +43,11 @@ public protocol MessageStore: Sendable {
     /// How many automatic replies went to `recipient` since `since`: the auto-reply rate limit.
     func automaticReplyCount(recipient: String, since: Date) async throws -> Int
 
+    /// ``conversationContext(for:)`` and, when that is nil, ``automaticReplyCount(recipient:since:)`` for
+    /// the sender since `automaticRepliesSince`, read together: every inbound message needs them, and
+    /// one read is one trip to the store instead of two.
+    func intakeFacts(for inbound: InboundMessage, automaticRepliesSince: Date) async throws -> IntakeFacts
+
     /// The newest inbound message of a conversation: what a reply answers and cites.
     func latestInboundMessage(conversationID: String) async throws -> Message?
 
@@ -96,6 +101,13 @@ public protocol MessageStore: Sendable {
 
 extension MessageStore {
     public func prepare(_ request: IngestRequest) -> IngestRequest { request }
+
+    /// The two reads one after the other, for stores that cannot do better.
+    public func intakeFacts(for inbound: InboundMessage, automaticRepliesSince: Date) async throws -> IntakeFacts {
+        let context = try await conversationContext(for: inbound)
+        let sent = context == nil ? try await automaticReplyCount(recipient: inbound.sender, since: automaticRepliesSince) : nil
+        return IntakeFacts(context: context, automaticRepliesSent: sent)
+    }
 
     public func ingestBatches(
         next: @escaping @Sendable () -> [IngestRequest]?,

@@ -72,24 +72,34 @@ extension SQLiteMessageStore {
 
 extension SQLiteMessageStore {
     public func conversationContext(for inbound: InboundMessage) async throws -> ConversationContext? {
+        try await pool.read { db in try Self.conversationContext(db, for: inbound) }
+    }
+
+    public func intakeFacts(for inbound: InboundMessage, automaticRepliesSince since: Date) async throws -> IntakeFacts {
         try await pool.read { db in
-            guard let conversation = try Self.resolveThread(db, inbound).0 else { return nil }
-            // One cached statement: this runs for every inbound message, before classification. Only an
-            // agent's reply ends a wait; an automatic acknowledgement does not.
-            let facts = try Self.fetchFirst(
-                db.cachedStatement(sql: """
-                    SELECT
-                        (SELECT COUNT(*) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'),
-                        (SELECT MAX(received_at) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'),
-                        (SELECT MIN(received_at) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'
-                            AND received_at > COALESCE(
-                                (SELECT MAX(created_at) FROM outbox WHERE conversation_id = ?1 AND automatic = 0), 0))
-                    """),
-                arguments: [conversation.id]) { row -> (count: Int, last: Double?, waitingSince: Double?) in (row[0], row[1], row[2]) }
-            return ConversationContext(
-                priorInboundMessages: facts?.count ?? 0, lastInboundAt: Self.date(facts?.last),
-                waitingSince: Self.date(facts?.waitingSince), reopening: conversation.state == .resolved)
+            let context = try Self.conversationContext(db, for: inbound)
+            let sent = context == nil ? try Self.automaticReplyCount(db, recipient: inbound.sender, since: since) : nil
+            return IntakeFacts(context: context, automaticRepliesSent: sent)
         }
+    }
+
+    static func conversationContext(_ db: Database, for inbound: InboundMessage) throws -> ConversationContext? {
+        guard let conversation = try resolveThread(db, inbound).0 else { return nil }
+        // One cached statement: this runs for every inbound message, before classification. Only an
+        // agent's reply ends a wait; an automatic acknowledgement does not.
+        let facts = try fetchFirst(
+            db.cachedStatement(sql: """
+                SELECT
+                    (SELECT COUNT(*) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'),
+                    (SELECT MAX(received_at) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'),
+                    (SELECT MIN(received_at) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'
+                        AND received_at > COALESCE(
+                            (SELECT MAX(created_at) FROM outbox WHERE conversation_id = ?1 AND automatic = 0), 0))
+                """),
+            arguments: [conversation.id]) { row -> (count: Int, last: Double?, waitingSince: Double?) in (row[0], row[1], row[2]) }
+        return ConversationContext(
+            priorInboundMessages: facts?.count ?? 0, lastInboundAt: date(facts?.last),
+            waitingSince: date(facts?.waitingSince), reopening: conversation.state == .resolved)
     }
 }
 

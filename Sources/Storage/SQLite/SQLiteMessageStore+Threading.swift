@@ -75,11 +75,13 @@ extension SQLiteMessageStore {
     }
 
     public func automaticReplyCount(recipient: String, since: Date) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 1 AND recipient = ? AND created_at >= ?"),
-                arguments: [recipient, since.timeIntervalSince1970]) ?? 0
-        }
+        try await pool.read { db in try Self.automaticReplyCount(db, recipient: recipient, since: since) }
+    }
+
+    static func automaticReplyCount(_ db: Database, recipient: String, since: Date) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 1 AND recipient = ? AND created_at >= ?"),
+            arguments: [recipient, since.timeIntervalSince1970]) ?? 0
     }
 
     public func latestInboundMessage(conversationID: String) async throws -> Message? {

@@ -12,6 +12,42 @@ struct ConversationContextTests {
     /// The facts the classifier gets about the conversation a message joins: how often the customer
     /// wrote, when last, and since when they have waited for a person (an automatic acknowledgement
     /// does not end a wait; an agent's reply does).
+    /// Intake reads the context and the auto-reply count in one trip; the answers must be the two reads'.
+    @Test("the combined intake read agrees with the two reads it replaces")
+    func intakeFacts() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteMessageStore(directory: directory.path)
+        let intake = Intake(
+            store: store, rules: RuleBook(try RuleDirectory.load(Fixtures.shippedRules)), timeZone: TimeZone(identifier: "Asia/Shanghai")!,
+            logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance, outboxChanged: {})
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        let since = start.addingTimeInterval(-3_600)
+        func message(_ index: Int, source: String = "demo") -> InboundMessage {
+            InboundMessage(
+                channel: .webhook, source: source, externalID: "f\(index)", sender: "facts@example.com", text: "请问订单 \(index) 到哪了",
+                receivedAt: start.addingTimeInterval(Double(index) * 60))
+        }
+        let before = try await store.intakeFacts(for: message(0), automaticRepliesSince: since)
+        #expect(before == IntakeFacts(context: nil, automaticRepliesSent: 0))
+        #expect(try await intake.accept(message(0)).autoReplyID != nil)
+
+        // The next message joins the conversation: its context, and no count (nothing would be acknowledged).
+        let joining = try await store.intakeFacts(for: message(1), automaticRepliesSince: since)
+        #expect(joining.context != nil)
+        #expect(joining.context == (try await store.conversationContext(for: message(1))))
+        #expect(joining.automaticRepliesSent == nil)
+
+        // From another source the sender starts a new conversation, and the acknowledgement already sent counts.
+        let elsewhere = try await store.intakeFacts(for: message(2, source: "other"), automaticRepliesSince: since)
+        #expect(elsewhere.context == nil)
+        #expect(elsewhere.automaticRepliesSent == 1)
+        #expect(elsewhere.automaticRepliesSent == (try await store.automaticReplyCount(recipient: "facts@example.com", since: since)))
+        // Outside the window it does not.
+        let later = try await store.intakeFacts(for: message(2, source: "other"), automaticRepliesSince: start.addingTimeInterval(1))
+        #expect(later.automaticRepliesSent == 0)
+    }
+
     @Test("prior messages, last contact and the wait since the last agent reply")
     func facts() async throws {
         let directory = try Fixtures.temporaryDirectory()
