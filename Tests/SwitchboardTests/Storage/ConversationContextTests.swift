@@ -9,18 +9,21 @@ import Testing
 
 @Suite("Conversation context")
 struct ConversationContextTests {
-    /// The facts the classifier gets about the conversation a message joins: how often the customer
-    /// wrote, when last, and since when they have waited for a person (an automatic acknowledgement
-    /// does not end a wait; an agent's reply does).
+    /// A store in `directory`, and intake on it with the shipped rules.
+    static func storeAndIntake(in directory: URL) throws -> (SQLiteMessageStore, Intake) {
+        let store = try SQLiteMessageStore(directory: directory.path)
+        let intake = Intake(
+            store: store, rules: RuleBook(try RuleDirectory.load(Fixtures.shippedRules)), timeZone: TimeZone(identifier: "Asia/Shanghai")!,
+            logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance, outboxChanged: {})
+        return (store, intake)
+    }
+
     /// Intake reads the context and the auto-reply count in one trip; the answers must be the two reads'.
     @Test("the combined intake read agrees with the two reads it replaces")
     func intakeFacts() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteMessageStore(directory: directory.path)
-        let intake = Intake(
-            store: store, rules: RuleBook(try RuleDirectory.load(Fixtures.shippedRules)), timeZone: TimeZone(identifier: "Asia/Shanghai")!,
-            logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance, outboxChanged: {})
+        let (store, intake) = try Self.storeAndIntake(in: directory)
         let start = Date(timeIntervalSince1970: 1_795_000_000)
         let since = start.addingTimeInterval(-3_600)
         func message(_ index: Int, source: String = "demo") -> InboundMessage {
@@ -48,14 +51,14 @@ struct ConversationContextTests {
         #expect(later.automaticRepliesSent == 0)
     }
 
+    /// The facts the classifier gets about the conversation a message joins: how often the customer
+    /// wrote, when last, and since when they have waited for a person (an automatic acknowledgement
+    /// does not end a wait; an agent's reply does).
     @Test("prior messages, last contact and the wait since the last agent reply")
     func facts() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteMessageStore(directory: directory.path)
-        let intake = Intake(
-            store: store, rules: RuleBook(try RuleDirectory.load(Fixtures.shippedRules)), timeZone: TimeZone(identifier: "Asia/Shanghai")!,
-            logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance, outboxChanged: {})
+        let (store, intake) = try Self.storeAndIntake(in: directory)
         let start = Date(timeIntervalSince1970: 1_795_000_000)
         func message(_ index: Int) -> InboundMessage {
             InboundMessage(
