@@ -5,8 +5,8 @@ import SwitchboardCore
 /// address (an allocation for mixed case), built a string per domain suffix and hashed each one with
 /// SipHash; this table reads the UTF-8 bytes where they are, lower-casing ASCII on the fly.
 ///
-/// Answers exactly as ``CustomerDirectory/tier(of:domain:)`` does, given the sender's domain. Senders
-/// with non-ASCII characters, whose lower case needs Unicode's tables, are left to the directory.
+/// Answers exactly as ``CustomerDirectory/tier(of:)`` does. Senders with non-ASCII characters, whose
+/// lower case needs Unicode's tables, are left to the directory.
 struct CustomerIndex: Sendable {
     private let directory: CustomerDirectory
     private let addresses: ByteKeyTable
@@ -37,7 +37,7 @@ struct CustomerIndex: Sendable {
             }
             return .some(nil)
         }
-        guard let found else { return directory.tier(of: sender, domain: CustomerDirectory.domain(of: sender)) }
+        guard let found else { return directory.tier(of: sender) }
         return found ?? directory.defaultTier
     }
 }

@@ -8,16 +8,16 @@ public struct CustomerDirectory: Sendable, Equatable {
 
     public static let empty = CustomerDirectory(defaultTier: .ordinary, addresses: [:], domains: [:])
 
-    /// The tier of a sender: exact address first, then its domain (``domain(of:)``, which the caller
-    /// also needs for routing and so works out once) or a parent domain, then the default.
-    public func tier(of sender: String, domain: String) -> CustomerTier {
+    /// The tier of a sender: exact address first, then its domain (``domain(of:)``) or a parent domain,
+    /// then the default.
+    public func tier(of sender: String) -> CustomerTier {
         if addresses.isEmpty && domains.isEmpty { return defaultTier }
         if !addresses.isEmpty {
             // Most addresses arrive in lower case already; lower-casing allocates, so only do it when needed.
             let address = Self.needsLowercasing(sender) ? sender.lowercased() : sender
             if let tier = addresses[address] { return tier }
         }
-        var domain = Substring(domain)
+        var domain = Substring(Self.domain(of: sender))
         while !domain.isEmpty {
             if let tier = domains[String(domain)] { return tier }
             guard let dot = domain.utf8.firstIndex(of: UInt8(ascii: ".")) else { break }
