@@ -3,7 +3,7 @@
 /// Every cue hit asks whether one of them stands just before it, so the search runs many times per
 /// message: a bitmap of the terms' first two bytes rejects almost every position with one lookup, and
 /// only candidates are compared in full. Classification asks ``starts(at:in:before:)`` at each character
-/// as it walks back from a cue; ``occurs(in:from:to:)`` asks the same of every byte in a range.
+/// as it walks back from a cue.
 struct NeedleSet: Sendable {
     private let needles: [[UInt8]]
     /// Whether each needle is made of ASCII word characters and so must stand as a whole word.
@@ -12,7 +12,6 @@ struct NeedleSet: Sendable {
     private let pairs: [UInt64]
     /// Bit `a` is set when some needle is the single byte `a`.
     private let singles: [UInt64]
-    private let shortest: Int
 
     init(_ terms: [[UInt8]]) {
         needles = terms.filter { !$0.isEmpty }
@@ -29,21 +28,13 @@ struct NeedleSet: Sendable {
         }
         self.pairs = pairs
         self.singles = singles
-        shortest = needles.map(\.count).min() ?? 0
     }
 
     var isEmpty: Bool { needles.isEmpty }
 
-    /// Whether a needle lies wholly inside `bytes[from..<to]`; an ASCII-word needle must not touch
-    /// word characters on either side (looked at in the whole buffer, so `know` does not hold `no`).
-    func occurs(in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
-        guard !needles.isEmpty, to - from >= shortest else { return false }
-        return (from..<to).contains { starts(at: $0, in: bytes, before: to) }
-    }
-
-    /// Whether a needle starts at byte `start` and ends by `end` (with the same word rule as
-    /// ``occurs(in:from:to:)``). A bitmap of the needles' first two bytes rejects almost every position
-    /// with one look-up.
+    /// Whether a needle starts at byte `start` and ends by `end`. An ASCII-word needle must not touch
+    /// word characters on either side (looked at in the whole buffer, so `know` does not hold `no`). A
+    /// bitmap of the needles' first two bytes rejects almost every position with one look-up.
     @inline(__always)
     func starts(at start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {
         mayStart(at: start, in: bytes, before: end) && matchAt(start, in: bytes, before: end)

@@ -3,7 +3,8 @@ import Testing
 
 @Suite("Negator and intensifier search")
 struct NeedleSetTests {
-    /// The bitmap of first byte pairs only rejects positions early; the answer must be the plain search's.
+    /// The bitmap of first byte pairs only rejects positions early; asked at every start in a range, the
+    /// answer must be the plain search's.
     @Test("the prefiltered search finds exactly what a plain search finds, word boundaries included")
     func matchesPlainSearch() {
         var random = FuzzRandom(state: 11)
@@ -16,7 +17,8 @@ struct NeedleSetTests {
             text.withUnsafeBufferPointer { bytes in
                 for from in 0...bytes.count {
                     for to in from...bytes.count {
-                        #expect(needles.occurs(in: bytes, from: from, to: to) == Self.plain(chosenTerms, bytes, from, to),
+                        let found = (from..<to).contains { needles.starts(at: $0, in: bytes, before: to) }
+                        #expect(found == Self.plain(chosenTerms, bytes, from, to),
                                 "\(String(decoding: text, as: UTF8.self)) \(from)..<\(to)")
                     }
                 }
