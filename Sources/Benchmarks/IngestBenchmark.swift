@@ -45,6 +45,8 @@ public enum IngestBenchmark {
         public var p50Milliseconds: Double
         public var p99Milliseconds: Double
         public var p999Milliseconds: Double
+        /// Process CPU time (server and load generator together) per successful request, in microseconds.
+        public var cpuMicrosecondsPerRequest: Double
 
         init(_ result: LoadGenerator.Result) {
             requests = result.succeeded
@@ -52,6 +54,7 @@ public enum IngestBenchmark {
             perSecond = result.perSecond
             let latencies = result.percentiles([0.5, 0.99, 0.999])
             (p50Milliseconds, p99Milliseconds, p999Milliseconds) = (latencies[0], latencies[1], latencies[2])
+            cpuMicrosecondsPerRequest = result.succeeded > 0 ? result.cpuSeconds / Double(result.succeeded) * 1_000_000 : 0
         }
     }
 

@@ -11,6 +11,8 @@ struct LoadGenerator: Sendable {
         var succeeded = 0
         var failed = 0
         var elapsed: Double = 0
+        /// CPU time the whole process (server and generator) spent during the run, user and system.
+        var cpuSeconds: Double = 0
 
         var perSecond: Double { elapsed > 0 ? Double(succeeded) / elapsed : 0 }
 
@@ -38,6 +40,7 @@ struct LoadGenerator: Sendable {
         let collected = Mutex(Result())
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuAtStart = Self.processCPUSeconds()
         let deadline = start + .milliseconds(Int64(duration * 1000))
         let group = DispatchGroup()
         for lane in 0..<connections {
@@ -80,6 +83,16 @@ struct LoadGenerator: Sendable {
         }
         var result = collected.withLock { $0 }
         result.elapsed = (clock.now - start) / .seconds(1)
+        result.cpuSeconds = Self.processCPUSeconds() - cpuAtStart
         return result
+    }
+
+    /// User and system CPU time of this process so far. On a saturated machine, CPU per request says
+    /// more than requests per second, which moves with whatever else the machine runs.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }

@@ -94,7 +94,10 @@ public struct Intake: MessageIntake {
         }
 
         var autoReply: PendingReply?
-        if let script = decision.autoReply, inbound.autoReplySuppression == nil {
+        // Only a message that starts a conversation is acknowledged, so one joining the conversation read
+        // above skips the rendering. Should that conversation close before the commit, the message starts a
+        // new one without an acknowledgement: the same outcome as a customer whose ack was rate-limited.
+        if let script = decision.autoReply, context == nil, inbound.autoReplySuppression == nil {
             let reference = Conversation.referenceFor(id: conversationID)
             let variables = ReplyContext.variables(
                 conversationID: conversationID, reference: reference, customerAddress: inbound.sender,

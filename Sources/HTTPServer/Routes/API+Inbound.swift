@@ -17,10 +17,14 @@ extension API {
         }
     }
 
-    struct Accepted: Encodable {
-        var messageId: String
-        var conversationId: String
-        var duplicate: Bool
+    /// The answer to an accepted webhook message, `{"conversation_id", "duplicate", "message_id"}`: written
+    /// directly, since every inbound request pays for it.
+    static func accepted(_ result: IngestResult) -> String {
+        var object = JSONObjectWriter()
+        object.string("conversation_id", result.conversationID)
+        object.bool("duplicate", result.duplicate)
+        object.string("message_id", result.messageID)
+        return object.finish()
     }
 
     func receiveWebhook(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
@@ -36,9 +40,7 @@ extension API {
             channel: .webhook, source: source.id, externalID: message.externalID, sender: message.from,
             recipients: [], subject: message.subject, text: message.text, receivedAt: Date(), rawPayload: body)
         let result = try await commit(inbound, context: context)
-        return try JSONBody.response(
-            Accepted(messageId: result.messageID, conversationId: result.conversationID, duplicate: result.duplicate),
-            status: .accepted)
+        return JSONBody.response(json: Self.accepted(result), status: .accepted)
     }
 
     /// Refuses a request over its source's rate with 429 and `Retry-After`, before its body is read.
@@ -85,13 +87,16 @@ extension API {
         }
     }
 
+    /// One decoder for every webhook request; it holds no per-call state.
+    private static let decoder = JSONDecoder()
+
     /// Decodes and checks a webhook message, naming the field that is wrong.
     static func decodeWebhookMessage(_ body: Data) throws -> WebhookMessage {
         guard !body.isEmpty else { throw APIError.badRequest("request body is empty; expected a JSON object") }
         guard !JSONDepth.exceeds(body, limit: 32) else { throw APIError.badRequest("body nests objects or arrays deeper than 32 levels") }
         let message: WebhookMessage
         do {
-            message = try JSONDecoder().decode(WebhookMessage.self, from: body)
+            message = try Self.decoder.decode(WebhookMessage.self, from: body)
         } catch let DecodingError.keyNotFound(key, _) {
             throw APIError.badRequest("field '\(key.stringValue)' is required")
         } catch let DecodingError.typeMismatch(_, context) {

@@ -55,8 +55,21 @@ enum JSONBody {
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var data = try encoder.encode(value)
         data.append(UInt8(ascii: "\n"))
+        return response(buffer: ByteBuffer(bytes: data), status: status, headers: headers)
+    }
+
+    /// An answer already written as JSON, for the few hot paths that skip `JSONEncoder`.
+    static func response(json: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(json.utf8.count + 1)
+        buffer.writeString(json)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return response(buffer: buffer, status: status, headers: headers)
+    }
+
+    private static func response(buffer: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields) -> Response {
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
     }
 }

@@ -150,7 +150,7 @@ extension SQLiteMessageStore {
 
         let conversationID: String
         let isNew = open == nil
-        if var conversation = open {
+        if var conversation = open?.conversation {
             conversationID = conversation.id
             // A conversation only ever moves to a more urgent route, never back, so a calm follow-up does
             // not drop an angry customer to the bottom of a queue.
@@ -177,28 +177,29 @@ extension SQLiteMessageStore {
             }
             try db.cachedStatement(sql: """
                     UPDATE conversations SET queue = ?, priority = ?, route_id = ?, sla_policy = ?, sla_due_at = ?,
-                        urgency = ?, sentiment = ?, state = ?, updated_at = ?
+                        urgency = ?, sentiment = ?, state = ?, updated_at = ?9,
+                        inbound_count = inbound_count + 1, last_inbound_at = MAX(COALESCE(last_inbound_at, ?9), ?9),
+                        waiting_since = COALESCE(waiting_since, ?9)
                     WHERE id = ?
                     """).execute(
                 arguments: [
                     conversation.queue, conversation.priority, conversation.routeID, conversation.slaPolicy,
                     conversation.slaDueAt?.timeIntervalSince1970, conversation.urgency.rawValue,
-                    conversation.sentiment.rawValue, conversation.state.rawValue, now.timeIntervalSince1970,
-                    conversation.id,
+                    conversation.sentiment.rawValue, conversation.state.rawValue, now.timeIntervalSince1970, conversation.id,
                 ])
         } else {
             conversationID = newConversationID
             try db.cachedStatement(sql: """
                     INSERT INTO conversations (id, channel, source, customer_address, customer_tier, language, queue,
-                        priority, urgency, sentiment, state, route_id, sla_policy, sla_due_at, owner, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, NULL, ?, ?)
+                        priority, urgency, sentiment, state, route_id, sla_policy, sla_due_at, owner, created_at, updated_at,
+                        inbound_count, last_inbound_at, waiting_since)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, NULL, ?14, ?14, 1, ?14, ?14)
                     """).execute(
                 arguments: [
                     conversationID, inbound.channel.rawValue, inbound.source, inbound.sender,
                     classification.customerTier.rawValue, classification.language, decision.queue, decision.priority,
                     classification.urgency.rawValue, classification.sentiment.rawValue, decision.routeID,
                     decision.slaPolicy, slaDueAt?.timeIntervalSince1970, now.timeIntervalSince1970,
-                    now.timeIntervalSince1970,
                 ])
         }
 

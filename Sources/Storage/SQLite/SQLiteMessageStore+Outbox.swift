@@ -30,9 +30,14 @@ extension SQLiteMessageStore {
             // First-contact ownership: whoever answers first owns the conversation until it is handed over.
             let owner = conversation.owner ?? author
             let state: ConversationState = [.open, .acknowledged, .assigned].contains(conversation.state) ? .inProgress : conversation.state
+            // An agent's reply ends the customer's wait; an automatic one does not.
             try db.execute(
-                sql: "UPDATE conversations SET owner = ?, state = ?, updated_at = ? WHERE id = ?",
-                arguments: [owner, state.rawValue, now.timeIntervalSince1970, conversation.id])
+                sql: """
+                    UPDATE conversations SET owner = ?, state = ?, updated_at = ?,
+                        waiting_since = CASE WHEN ? THEN waiting_since END
+                    WHERE id = ?
+                    """,
+                arguments: [owner, state.rawValue, now.timeIntervalSince1970, reply.automatic, conversation.id])
             if conversation.owner == nil {
                 try Self.insertEvent(
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,

@@ -76,7 +76,10 @@ extension SQLiteMessageStore {
     }
 
     public func intakeFacts(for inbound: InboundMessage, automaticRepliesSince since: Date) async throws -> IntakeFacts {
-        try await pool.read { db in
+        // Outside a transaction: every inbound message makes this read, and a read transaction costs two more
+        // statements than the queries themselves. The facts are advisory (the writer decides what joins what),
+        // so the queries seeing two snapshots a moment apart changes nothing that matters.
+        try await pool.unsafeRead { db in
             let context = try Self.conversationContext(db, for: inbound)
             let sent = context == nil ? try Self.automaticReplyCount(db, recipient: inbound.sender, since: since) : nil
             return IntakeFacts(context: context, automaticRepliesSent: sent)
@@ -84,22 +87,12 @@ extension SQLiteMessageStore {
     }
 
     static func conversationContext(_ db: Database, for inbound: InboundMessage) throws -> ConversationContext? {
-        guard let conversation = try resolveThread(db, inbound).0 else { return nil }
-        // One cached statement: this runs for every inbound message, before classification. Only an
-        // agent's reply ends a wait; an automatic acknowledgement does not.
-        let facts = try fetchFirst(
-            db.cachedStatement(sql: """
-                SELECT
-                    (SELECT COUNT(*) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'),
-                    (SELECT MAX(received_at) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'),
-                    (SELECT MIN(received_at) FROM messages WHERE conversation_id = ?1 AND direction = 'inbound'
-                        AND received_at > COALESCE(
-                            (SELECT MAX(created_at) FROM outbox WHERE conversation_id = ?1 AND automatic = 0), 0))
-                """),
-            arguments: [conversation.id]) { row -> (count: Int, last: Double?, waitingSince: Double?) in (row[0], row[1], row[2]) }
+        // The conversation's row carries the counts (see migration v6), so this is the lookup the thread
+        // needs anyway: it runs for every inbound message, before classification.
+        guard let row = try resolveThread(db, inbound).0 else { return nil }
         return ConversationContext(
-            priorInboundMessages: facts?.count ?? 0, lastInboundAt: date(facts?.last),
-            waitingSince: date(facts?.waitingSince), reopening: conversation.state == .resolved)
+            priorInboundMessages: row.inboundCount, lastInboundAt: row.lastInboundAt,
+            waitingSince: row.waitingSince, reopening: row.conversation.state == .resolved)
     }
 }
 

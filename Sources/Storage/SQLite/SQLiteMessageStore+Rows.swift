@@ -16,21 +16,32 @@ extension SQLiteMessageStore {
             updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
     }
 
+    /// A conversation with what its row keeps of the customer's inbound messages.
+    static func conversationRow(from row: Row) -> ConversationRow {
+        ConversationRow(
+            conversation: conversation(from: row), inboundCount: row["inbound_count"],
+            lastInboundAt: date(row["last_inbound_at"]), waitingSince: date(row["waiting_since"]))
+    }
+
     /// The conversation with this id, read inside the caller's transaction.
     static func conversation(_ db: Database, id: String) throws -> Conversation? {
-        try fetchFirst(db.cachedStatement(sql: "SELECT * FROM conversations WHERE id = ?"), arguments: [id], conversation(from:))
+        try conversationRow(db, id: id)?.conversation
+    }
+
+    static func conversationRow(_ db: Database, id: String) throws -> ConversationRow? {
+        try fetchFirst(db.cachedStatement(sql: "SELECT * FROM conversations WHERE id = ?"), arguments: [id], conversationRow(from:))
     }
 
     /// The customer's newest conversation on this channel and source that is not closed: the one a new
     /// message from them joins.
-    static func openConversation(_ db: Database, channel: ChannelKind, source: String, customer: String) throws -> Conversation? {
+    static func openConversation(_ db: Database, channel: ChannelKind, source: String, customer: String) throws -> ConversationRow? {
         try fetchFirst(
             db.cachedStatement(sql: """
                 SELECT * FROM conversations
                 WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
                 ORDER BY created_at DESC LIMIT 1
                 """),
-            arguments: [channel.rawValue, source, customer], conversation(from:))
+            arguments: [channel.rawValue, source, customer], conversationRow(from:))
     }
 
     static func message(from row: Row) -> Message {

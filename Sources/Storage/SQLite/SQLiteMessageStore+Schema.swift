@@ -149,6 +149,24 @@ extension SQLiteMessageStore {
                     WHERE state != 'closed';
                 """)
         }
+        migrator.registerMigration("v6-conversation-inbound-stats") { db in
+            try db.execute(sql: """
+                -- What classification asks of a conversation for every inbound message (how many messages the
+                -- customer sent, when last, and since when they wait for an agent), kept on its row by the
+                -- writes that change it. Counting the messages instead read every one of them, from disk,
+                -- for every new message.
+                ALTER TABLE conversations ADD COLUMN inbound_count INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE conversations ADD COLUMN last_inbound_at REAL;
+                ALTER TABLE conversations ADD COLUMN waiting_since REAL;
+                UPDATE conversations SET
+                    inbound_count = (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'inbound'),
+                    last_inbound_at = (SELECT MAX(received_at) FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'inbound'),
+                    waiting_since = (SELECT MIN(received_at) FROM messages m
+                        WHERE m.conversation_id = conversations.id AND m.direction = 'inbound'
+                        AND m.received_at > COALESCE(
+                            (SELECT MAX(created_at) FROM outbox o WHERE o.conversation_id = conversations.id AND o.automatic = 0), 0));
+                """)
+        }
         return migrator
     }
 }

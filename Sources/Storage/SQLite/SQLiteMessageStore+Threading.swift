@@ -5,11 +5,11 @@ import SwitchboardCore
 extension SQLiteMessageStore {
     /// Finds the conversation an inbound message belongs to, and how. Closed conversations are never
     /// joined: a reply to one starts a new conversation, as agents expect of a closed case.
-    static func resolveThread(_ db: Database, _ inbound: InboundMessage) throws -> (Conversation?, ThreadingStrategy) {
+    static func resolveThread(_ db: Database, _ inbound: InboundMessage) throws -> (ConversationRow?, ThreadingStrategy) {
         if let id = inbound.thread.verifiedConversationID,
-           let conversation = try conversation(db, id: id),
-           conversation.channel == inbound.channel, conversation.state != .closed {
-            return (conversation, .token)
+           let row = try conversationRow(db, id: id),
+           row.conversation.channel == inbound.channel, row.conversation.state != .closed {
+            return (row, .token)
         }
         if let conversation = try conversationCiting(db, inbound.thread.inReplyTo, source: inbound.source) {
             return (conversation, .inReplyTo)
@@ -26,14 +26,14 @@ extension SQLiteMessageStore {
 
     /// The first open conversation that holds a message with one of these ids. Lookups stay within the
     /// source, so an id seen on one mailbox cannot pull mail from another into its conversation.
-    private static func conversationCiting(_ db: Database, _ ids: some Sequence<String>, source: String) throws -> Conversation? {
+    private static func conversationCiting(_ db: Database, _ ids: some Sequence<String>, source: String) throws -> ConversationRow? {
         for id in ids.prefix(50) {
             if let conversation = try fetchFirst(
                 db.cachedStatement(sql: """
                     SELECT c.* FROM message_ids m JOIN conversations c ON c.id = m.conversation_id
                     WHERE m.source = ? AND m.message_id = ? AND c.state != 'closed'
                     """),
-                arguments: [source, id], conversation(from:)) {
+                arguments: [source, id], conversationRow(from:)) {
                 return conversation
             }
         }

@@ -22,6 +22,8 @@ struct GatewayHarness {
 
     /// Removes the temporary directory after ``run(_:)``; off when a test restarts on the same data.
     var removeDirectoryAfterRun = true
+    /// Off for tests that rewrite the outbox themselves: a delivery attempt in flight would write over them.
+    var deliverReplies = true
 
     /// - Parameters:
     ///   - extraSources: YAML list items appended under `sources:` (indented by two spaces).
@@ -72,8 +74,9 @@ struct GatewayHarness {
         defer { if removeDirectoryAfterRun { try? FileManager.default.removeItem(at: directory) } }
         var logger = Logger(label: "switchboard-test")
         logger.logLevel = .warning
-        let (application, parts) = try await Gateway.buildApplication(
-            .init(configuration: configuration, rulesDirectory: rulesDirectory), logger: logger)
+        var options = Gateway.Options(configuration: configuration, rulesDirectory: rulesDirectory)
+        options.deliverReplies = deliverReplies
+        let (application, parts) = try await Gateway.buildApplication(options, logger: logger)
         try await application.test(.live) { client in
             try await body(client, parts)
         }
