@@ -79,11 +79,7 @@ public struct Intake: MessageIntake {
         let slaDueAt = policy.map { edition.rules.firstResponseDue($0, receivedAt: inbound.receivedAt) }
         let conversationID = Identifier.make("conv", at: inbound.receivedAt)
 
-        if decision.autoReply != nil, context == nil, inbound.autoReplySuppression == nil {
-            // Read with the context; the fallback only serves a store that skipped it.
-            let sent = if let sent = facts.automaticRepliesSent { sent } else {
-                try await store.automaticReplyCount(recipient: inbound.sender, since: since)
-            }
+        if decision.autoReply != nil, case let .starts(sent) = facts, inbound.autoReplySuppression == nil {
             if sent >= autoReplyLimit.maximum {
                 inbound.autoReplySuppression = "rate limit: \(sent) automatic replies to this address in the last \(Int(autoReplyLimit.window))s"
             }

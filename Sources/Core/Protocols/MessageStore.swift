@@ -104,9 +104,8 @@ extension MessageStore {
 
     /// The two reads one after the other, for stores that cannot do better.
     public func intakeFacts(for inbound: InboundMessage, automaticRepliesSince: Date) async throws -> IntakeFacts {
-        let context = try await conversationContext(for: inbound)
-        let sent = context == nil ? try await automaticReplyCount(recipient: inbound.sender, since: automaticRepliesSince) : nil
-        return IntakeFacts(context: context, automaticRepliesSent: sent)
+        if let context = try await conversationContext(for: inbound) { return .joins(context) }
+        return .starts(automaticRepliesSent: try await automaticReplyCount(recipient: inbound.sender, since: automaticRepliesSince))
     }
 
     public func ingestBatches(

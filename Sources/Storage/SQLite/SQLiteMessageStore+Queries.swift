@@ -80,9 +80,8 @@ extension SQLiteMessageStore {
         // statements than the queries themselves. The facts are advisory (the writer decides what joins what),
         // so the queries seeing two snapshots a moment apart changes nothing that matters.
         try await pool.unsafeRead { db in
-            let context = try Self.conversationContext(db, for: inbound)
-            let sent = context == nil ? try Self.automaticReplyCount(db, recipient: inbound.sender, since: since) : nil
-            return IntakeFacts(context: context, automaticRepliesSent: sent)
+            if let context = try Self.conversationContext(db, for: inbound) { return .joins(context) }
+            return .starts(automaticRepliesSent: try Self.automaticReplyCount(db, recipient: inbound.sender, since: since))
         }
     }
 
