@@ -228,10 +228,9 @@ extension RuleSet {
                     if actions[index].slaPolicy != nil { slaFrom = index }
                     if actions[index].autoReply != nil { replyFrom = index }
                 }
-                var ids = defaultRouteFired
-                if count == 1 {
-                    ids = singleRouteFired[Int(fired[0])]
-                } else if count > 1 {
+                // No route firing reads as the default route alone.
+                var ids = singleRouteFired[count == 0 ? defaultRouteIndex : Int(fired[0])]
+                if count > 1 {
                     ids = []
                     ids.reserveCapacity(count)
                     for position in 0..<count { ids.append(actions[Int(fired[position])].id) }

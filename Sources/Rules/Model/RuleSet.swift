@@ -22,11 +22,9 @@ public final class RuleSet: Sendable {
     /// Each route's actions and whether it stops the walk, without its condition and description:
     /// reading a ``Route`` copied every string and condition it holds.
     let routeActions: [RouteActions]
-    /// What ``RouteDecision/fired`` says when route `i` alone fires, built once: the common case then
-    /// allocates nothing.
+    /// What ``RouteDecision/fired`` says when route `i` alone fires (or, for the default route, when no
+    /// other does), built once: the common cases then allocate nothing.
     let singleRouteFired: [[String]]
-    /// What ``RouteDecision/fired`` says when only the default route applies, built once.
-    let defaultRouteFired: [String]
     public let queues: [Queue]
     public let slaPolicies: [String: SLAPolicy]
     public let customers: CustomerDirectory
@@ -69,7 +67,6 @@ public final class RuleSet: Sendable {
         self.routePredicates = routes.map { $0.condition.map { Predicate($0, signalIndexes: indexes, calendars: calendars) } }
         self.routeActions = routes.map(RouteActions.init)
         self.singleRouteFired = routes.map { [$0.id] }
-        self.defaultRouteFired = routes.isEmpty ? [] : [routes[defaultRouteIndex].id]
         self.queues = queues
         self.slaPolicies = slaPolicies
         self.customers = customers
