@@ -226,21 +226,34 @@ final class TestMailServers: @unchecked Sendable {
         return handle
     }
 
-    /// A TCP port on 127.0.0.1 that nothing listens on now.
+    /// A TCP port on 127.0.0.1 that nothing listens on now, chosen below the kernel's ephemeral range.
+    ///
+    /// A port the kernel hands out for port 0 is free again once probed, and until the server that was
+    /// meant for it binds it, any other test's port-0 listener or outgoing connection may be given it
+    /// (Kannel's bearerbox panicked on such a theft). Below the ephemeral range only another explicit
+    /// choice like this one can collide.
     static func freePort() throws -> Int {
+        let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
+        let range = 10_000..<max(ephemeralStart, 20_000)
+        for _ in 0..<500 {
+            let port = Int.random(in: range)
+            if canBind(port) { return port }
+        }
+        throw Failure(description: "no free port on 127.0.0.1 in \(range)")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(description: "socket() failed") }
+        guard descriptor >= 0 else { return false }
         defer { Glibc.close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard bound else { throw Failure(description: "cannot bind a free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Whether an IMAP server on the port answers with its `* OK` greeting.
