@@ -94,6 +94,8 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Storage/SQLite"
         ),

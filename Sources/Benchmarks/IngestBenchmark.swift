@@ -47,6 +47,8 @@ public enum IngestBenchmark {
         public var p999Milliseconds: Double
         /// Process CPU time (server and load generator together) per successful request, in microseconds.
         public var cpuMicrosecondsPerRequest: Double
+        /// The server's share of it: the process's CPU time less that of the generator's threads.
+        public var serverCPUMicrosecondsPerRequest: Double
 
         init(_ result: LoadGenerator.Result) {
             requests = result.succeeded
@@ -55,6 +57,8 @@ public enum IngestBenchmark {
             let latencies = result.percentiles([0.5, 0.99, 0.999])
             (p50Milliseconds, p99Milliseconds, p999Milliseconds) = (latencies[0], latencies[1], latencies[2])
             cpuMicrosecondsPerRequest = result.succeeded > 0 ? result.cpuSeconds / Double(result.succeeded) * 1_000_000 : 0
+            serverCPUMicrosecondsPerRequest =
+                result.succeeded > 0 ? max(0, result.cpuSeconds - result.generatorCPUSeconds) / Double(result.succeeded) * 1_000_000 : 0
         }
     }
 
@@ -69,6 +73,11 @@ public enum IngestBenchmark {
         public var averageBatch: Double
         public var ingestToFsync: Double
         public var ingestToNoop: Double
+        /// Processors this process may run on.
+        public var processors: Int
+        /// The most messages per second the server's CPU cost per message allows on all of `processors`,
+        /// were the clients on other machines: what this machine could reach with disk and waits free.
+        public var serverCPUCeiling: Double
     }
 
     public static func run(_ options: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Report {
@@ -141,7 +150,10 @@ public enum IngestBenchmark {
         return Report(
             connections: options.connections, fsyncPerSecond: fsync, noop: Phase(noop), ingest: ingestPhase, halfRate: Phase(paced),
             halfRateTarget: target, averageBatch: batchCount > 0 ? batchSum / batchCount : 0,
-            ingestToFsync: fsync > 0 ? ingestPhase.perSecond / fsync : 0, ingestToNoop: noop.perSecond > 0 ? ingestPhase.perSecond / noop.perSecond : 0)
+            ingestToFsync: fsync > 0 ? ingestPhase.perSecond / fsync : 0, ingestToNoop: noop.perSecond > 0 ? ingestPhase.perSecond / noop.perSecond : 0,
+            processors: ProcessInfo.processInfo.activeProcessorCount,
+            serverCPUCeiling: ingestPhase.serverCPUMicrosecondsPerRequest > 0
+                ? Double(ProcessInfo.processInfo.activeProcessorCount) * 1_000_000 / ingestPhase.serverCPUMicrosecondsPerRequest : 0)
     }
 
     /// Customer messages of the kinds the rules route differently (complaints, inquiries, outages, Chinese

@@ -13,6 +13,8 @@ struct LoadGenerator: Sendable {
         var elapsed: Double = 0
         /// CPU time the whole process (server and generator) spent during the run, user and system.
         var cpuSeconds: Double = 0
+        /// CPU time of the generator's own threads: the rest of `cpuSeconds` is the server's.
+        var generatorCPUSeconds: Double = 0
 
         var perSecond: Double { elapsed > 0 ? Double(succeeded) / elapsed : 0 }
 
@@ -48,6 +50,7 @@ struct LoadGenerator: Sendable {
             let thread = Thread {
                 defer { group.leave() }
                 var local = Result()
+                let threadCPUAtStart = Self.threadCPUSeconds()
                 guard let connection = try? CurlHTTPConnection() else { return }
                 var sent = 0
                 while true {
@@ -70,10 +73,12 @@ struct LoadGenerator: Sendable {
                     if ok { local.succeeded += 1 } else { local.failed += 1 }
                     local.latencies.append((clock.now - due) / .seconds(1))
                 }
+                local.generatorCPUSeconds = Self.threadCPUSeconds() - threadCPUAtStart
                 collected.withLock { total in
                     total.latencies += local.latencies
                     total.succeeded += local.succeeded
                     total.failed += local.failed
+                    total.generatorCPUSeconds += local.generatorCPUSeconds
                 }
             }
             thread.start()
@@ -94,5 +99,12 @@ struct LoadGenerator: Sendable {
         guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// CPU time of the calling thread so far (curl's transfers run on it).
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1_000_000_000
     }
 }

@@ -57,7 +57,7 @@ struct Bench: AsyncParsableCommand {
             ) { line in Bench.progress(line) }
             if json { return try Bench.printJSON(report) }
             func line(_ name: String, _ phase: IngestBenchmark.Phase) -> String {
-                "\(name)\(f(phase.perSecond, 0)) /s   p50 \(f(phase.p50Milliseconds, 2)) ms   p99 \(f(phase.p99Milliseconds, 2)) ms   p99.9 \(f(phase.p999Milliseconds, 2)) ms   cpu \(f(phase.cpuMicrosecondsPerRequest, 0)) µs/req   (\(phase.requests) ok, \(phase.failed) failed)"
+                "\(name)\(f(phase.perSecond, 0)) /s   p50 \(f(phase.p50Milliseconds, 2)) ms   p99 \(f(phase.p99Milliseconds, 2)) ms   p99.9 \(f(phase.p999Milliseconds, 2)) ms   cpu \(f(phase.cpuMicrosecondsPerRequest, 0)) µs/req (server \(f(phase.serverCPUMicrosecondsPerRequest, 0)))   (\(phase.requests) ok, \(phase.failed) failed)"
             }
             print("connections                      \(report.connections)")
             print("raw fsync (4 KiB append + fsync) \(f(report.fsyncPerSecond, 0)) /s")
@@ -67,6 +67,7 @@ struct Bench: AsyncParsableCommand {
             print("messages per transaction         \(f(report.averageBatch))")
             print("ingest / raw fsync               \(f(report.ingestToFsync, 2))")
             print("ingest / no-op endpoint          \(f(report.ingestToNoop, 2))")
+            print("server CPU ceiling               \(f(report.serverCPUCeiling, 0)) /s   (\(report.processors) processors / server CPU per message)")
         }
     }
 

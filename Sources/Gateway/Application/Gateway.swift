@@ -181,8 +181,9 @@ public enum Gateway {
             configuration: .init(
                 address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
                 serverName: "switchboard"),
-            // Shut down in reverse: the server stops taking requests first, the committer commits what they left last.
-            services: [committer] + (options.deliverReplies ? [dispatcher] : []) + [reloader, retention] + mailboxes,
+            // Shut down in reverse: the server stops taking requests first, the committer commits what they left,
+            // and the checkpointer copies what the committer wrote into the database file last.
+            services: [SQLiteCheckpointService(store: store, logger: logger), committer] + (options.deliverReplies ? [dispatcher] : []) + [reloader, retention] + mailboxes,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 address.learn(host: configuration.server.host, port: port)

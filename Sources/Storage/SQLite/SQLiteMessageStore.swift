@@ -49,3 +49,15 @@ public final class SQLiteMessageStore: MessageStore {
         return decoder
     }()
 }
+
+extension SQLiteMessageStore {
+    /// How many pages the write-ahead log may hold before the writer checkpoints it inside a commit.
+    func setWriterCheckpointThreshold(pages: Int) async throws {
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
+    }
+
+    /// The writer's checkpoint threshold, in pages.
+    func writerCheckpointThreshold() async throws -> Int {
+        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 0 }
+    }
+}
