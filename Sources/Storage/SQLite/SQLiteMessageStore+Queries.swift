@@ -78,8 +78,9 @@ extension SQLiteMessageStore {
     public func intakeFacts(for inbound: InboundMessage, automaticRepliesSince since: Date) async throws -> IntakeFacts {
         // Outside a transaction: every inbound message makes this read, and a read transaction costs two more
         // statements than the queries themselves. The facts are advisory (the writer decides what joins what),
-        // so the queries seeing two snapshots a moment apart changes nothing that matters.
-        try await pool.unsafeRead { db in
+        // so the queries seeing two snapshots a moment apart changes nothing that matters. Concurrent calls
+        // share one access to a reader (see `IntakeReadBatcher`).
+        try await intakeReads.facts(pool) { db in
             if let context = try Self.conversationContext(db, for: inbound) { return .joins(context) }
             return .starts(automaticRepliesSent: try Self.automaticReplyCount(db, recipient: inbound.sender, since: since))
         }

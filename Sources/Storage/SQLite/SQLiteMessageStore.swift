@@ -6,6 +6,7 @@ import SwitchboardCore
 /// returned is on disk. Every state change is one transaction.
 public final class SQLiteMessageStore: MessageStore {
     let pool: DatabasePool
+    let intakeReads = IntakeReadBatcher()
     /// Where the database lives.
     public let path: String
 

@@ -51,6 +51,48 @@ struct ConversationContextTests {
         #expect(later == .starts(automaticRepliesSent: 0))
     }
 
+    /// Concurrent intake reads share a reader: the first caller answers those queued behind it. Each must
+    /// still get the answer to its own question, and none may be left waiting.
+    @Test("concurrent intake reads, sharing readers, each get their own message's facts", .timeLimit(.minutes(1)))
+    func concurrentIntakeFacts() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (store, intake) = try Self.storeAndIntake(in: directory)
+        let start = Date()
+        func message(_ sender: String, _ index: Int) -> InboundMessage {
+            InboundMessage(
+                channel: .webhook, source: "demo", externalID: "\(sender)-\(index)", sender: sender, text: "请问订单 \(index) 到哪了",
+                receivedAt: start.addingTimeInterval(Double(index)))
+        }
+        // Known customers wrote one to four times; as many others never wrote.
+        var expected: [String: Int] = [:]
+        for customer in 0..<12 {
+            let sender = "known\(customer)@example.com"
+            expected[sender] = customer % 4 + 1
+            for index in 0..<(customer % 4 + 1) { _ = try await intake.accept(message(sender, index)) }
+        }
+        let senders = Array(expected.keys) + (0..<12).map { "new\($0)@example.com" }
+
+        let answers = try await withThrowingTaskGroup(of: (String, IntakeFacts).self) { group in
+            for round in 0..<20 {
+                for sender in senders {
+                    group.addTask {
+                        (sender, try await store.intakeFacts(for: message(sender, 100 + round), automaticRepliesSince: start.addingTimeInterval(-60)))
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers.count == 20 * senders.count)
+        for (sender, facts) in answers {
+            if let prior = expected[sender] {
+                #expect(facts.context?.priorInboundMessages == prior, "\(sender)")
+            } else {
+                #expect(facts == .starts(automaticRepliesSent: 0), "\(sender)")
+            }
+        }
+    }
+
     /// The facts the classifier gets about the conversation a message joins: how often the customer
     /// wrote, when last, and since when they have waited for a person (an automatic acknowledgement
     /// does not end a wait; an agent's reply does).
