@@ -146,20 +146,32 @@ struct KannelTests {
             #expect(try await eventually { smsOperator.received.count >= 1 })
             let before = smsOperator.received.count
 
+            // Kannel reports the operator's acceptance (type 8) once it has read the operator's answer, and only
+            // from then on does it know the operator's id: a report sent before is refused as unknown. The
+            // entry can be sent earlier (Kannel took the submission), so the test waits for that report.
+            @Sendable func acceptanceReported(_ outboxID: String) async throws -> Bool {
+                try await testDatabase(parts.store.path).read { db in
+                    try Bool.fetchOne(db, sql: """
+                        SELECT COUNT(*) > 0 FROM events WHERE subject_id = ? AND kind = 'delivery_report' AND detail LIKE '%"state":"accepted"%'
+                        """, arguments: [outboxID]) ?? false
+                }
+            }
+
             let failing = try await Self.reply(client, conversationID: conversationID, text: "Your refund was issued today.")
             let failingPart = try #require(try await smsOperator.waitForMTs(count: before + 1).last)
-            // Kannel reports the operator's acceptance (type 8): the entry is sent, waiting for the handset.
-            #expect(try await eventually { try await parts.store.outboxEntry(id: failing)?.status == .sent })
-            try await smsOperator.sendDeliveryReport(foreignID: try #require(failingPart.foreignID), status: .failed, errorCode: 5)
+            #expect(try await eventually { try await acceptanceReported(failing) })
+            #expect(try await parts.store.outboxEntry(id: failing)?.status == .sent)
+            #expect(try await smsOperator.sendDeliveryReport(foreignID: try #require(failingPart.foreignID), status: .failed, errorCode: 5))
             #expect(try await eventually { try await parts.store.outboxEntry(id: failing)?.status == .failed })
             #expect(try await parts.store.outboxEntry(id: failing)?.lastError?.contains("delivery report: DLR 2") == true)
 
             let delivered = try await Self.reply(client, conversationID: conversationID, text: "Please check your bank app.")
             let deliveredPart = try #require(try await smsOperator.waitForMTs(count: before + 2).last)
             let foreignID = try #require(deliveredPart.foreignID)
-            #expect(try await eventually { try await parts.store.outboxEntry(id: delivered)?.status == .sent })
-            try await smsOperator.sendDeliveryReport(foreignID: foreignID, status: .buffered)
-            try await smsOperator.sendDeliveryReport(foreignID: foreignID, status: .delivered)
+            #expect(try await eventually { try await acceptanceReported(delivered) })
+            #expect(try await parts.store.outboxEntry(id: delivered)?.status == .sent)
+            #expect(try await smsOperator.sendDeliveryReport(foreignID: foreignID, status: .buffered))
+            #expect(try await smsOperator.sendDeliveryReport(foreignID: foreignID, status: .delivered))
             #expect(try await eventually { try await parts.store.outboxEntry(id: delivered)?.status == .delivered })
             // Kannel forgets a message after its final report: a repeat stops there and changes nothing here.
             #expect(try await smsOperator.sendDeliveryReport(foreignID: foreignID, status: .failed) == false)
