@@ -228,6 +228,7 @@ let package = Package(
                 "Pipeline",
                 "StrictYAML",
                 "Gateway",
+                "Benchmarks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

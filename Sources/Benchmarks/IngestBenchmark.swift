@@ -115,27 +115,28 @@ public enum IngestBenchmark {
 
         let base = "http://127.0.0.1:\(port)"
         progress("no-op baseline: GET /healthz, \(options.connections) connections, \(options.baselineSeconds)s")
-        let noop = await LoadGenerator(connections: options.connections, duration: options.baselineSeconds, maxRequests: .max).run { _ in
-            HTTPRequest(method: "GET", url: base + "/healthz", timeout: 30)
+        let noop = await LoadGenerator(port: port, connections: options.connections, duration: options.baselineSeconds, maxRequests: .max).run { _ in
+            LoadRequest(method: "GET", path: "/healthz")
         }
 
         let run = UUID().uuidString.prefix(8)
         // Split once: the generator shares the CPU with the server it measures.
         let halves = texts.map { text in text.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init) }
-        let message: @Sendable (Int) -> HTTPRequest = { number in
+        let message: @Sendable (Int) -> LoadRequest = { number in
             let parts = halves[number % halves.count]
             let text = parts.count == 2 ? parts[0] + String(number) + parts[1] : parts[0]
             let body = #"{"from":"customer\#(number % 5000)@example.com","text":"\#(text)","external_id":"bench-\#(run)-\#(number)"}"#
-            return HTTPRequest(
-                method: "POST", url: base + "/v1/inbound/webhook/bench", headers: [("content-type", "application/json")], body: Data(body.utf8),
-                timeout: 30)
+            return LoadRequest(
+                method: "POST", path: "/v1/inbound/webhook/bench", headers: [("Content-Type", "application/json")], body: Array(body.utf8))
         }
         progress("ingest: POST /v1/inbound/webhook/bench, \(options.connections) connections, \(options.seconds)s")
-        let ingest = await LoadGenerator(connections: options.connections, duration: options.seconds, maxRequests: options.maxMessages).run(message)
+        let ingest = await LoadGenerator(port: port, connections: options.connections, duration: options.seconds, maxRequests: options.maxMessages)
+            .run(message)
 
         let target = max(1, ingest.perSecond / 2)
         progress("ingest paced at \(Int(target)) msg/s (half the rate reached), \(options.seconds)s")
-        let paced = await LoadGenerator(connections: options.connections, duration: options.seconds, maxRequests: .max, rate: target).run { number in
+        let paced = await LoadGenerator(port: port, connections: options.connections, duration: options.seconds, maxRequests: .max, rate: target)
+            .run { number in
             message(number + 100_000_000)
         }
 

@@ -1,10 +1,9 @@
-import Curl
 import Foundation
 import Synchronization
 
-/// Drives an HTTP endpoint from `connections` threads, each with one kept-alive connection, and records
-/// every request's latency. Threads, not tasks: curl blocks, and the cooperative pool must stay free for
-/// the server under test running in the same process.
+/// Drives an HTTP endpoint on loopback from `connections` threads, each with one kept-alive connection, and
+/// records every request's latency. Threads, not tasks: the sockets block, and the cooperative pool must
+/// stay free for the server under test running in the same process.
 struct LoadGenerator: Sendable {
     struct Result: Sendable {
         var latencies: [Double] = []  // seconds, all requests
@@ -29,6 +28,7 @@ struct LoadGenerator: Sendable {
         }
     }
 
+    var port: Int
     var connections: Int
     var duration: Double
     var maxRequests: Int
@@ -37,7 +37,7 @@ struct LoadGenerator: Sendable {
     var rate: Double?
     var succeeds: @Sendable (Int) -> Bool = { (200..<300).contains($0) }
 
-    func run(_ request: @escaping @Sendable (Int) -> HTTPRequest) async -> Result {
+    func run(_ request: @escaping @Sendable (Int) -> LoadRequest) async -> Result {
         let issued = Atomic<Int>(0)
         let collected = Mutex(Result())
         let clock = ContinuousClock()
@@ -51,7 +51,7 @@ struct LoadGenerator: Sendable {
                 defer { group.leave() }
                 var local = Result()
                 let threadCPUAtStart = Self.threadCPUSeconds()
-                guard let connection = try? CurlHTTPConnection() else { return }
+                var connection = LoopbackHTTPConnection(port: port)
                 var sent = 0
                 while true {
                     var due = clock.now
@@ -66,7 +66,7 @@ struct LoadGenerator: Sendable {
                     sent += 1
                     let ok: Bool
                     do {
-                        ok = succeeds(try connection.perform(request(number)).status)
+                        ok = succeeds(try connection.perform(request(number)))
                     } catch {
                         ok = false
                     }
@@ -101,7 +101,7 @@ struct LoadGenerator: Sendable {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
-    /// CPU time of the calling thread so far (curl's transfers run on it).
+    /// CPU time of the calling thread so far (its connection's sends and receives run on it).
     static func threadCPUSeconds() -> Double {
         var time = timespec()
         guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
