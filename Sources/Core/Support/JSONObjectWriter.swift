@@ -6,6 +6,11 @@
 public struct JSONObjectWriter: Sendable {
     public init() {}
 
+    /// A writer whose output is expected to reach about `capacity` bytes, so it grows once.
+    public init(capacity: Int) {
+        out.reserveCapacity(capacity)
+    }
+
     private var out = "{"
     private var empty = true
 
@@ -50,17 +55,61 @@ public struct JSONObjectWriter: Sendable {
         out += json
     }
 
+    /// An object member, written by `body` into this writer's own output rather than into a string of its
+    /// own that is then copied in.
+    public mutating func object(_ name: String, _ body: (inout JSONObjectWriter) -> Void) {
+        key(name)
+        writeObject(body)
+    }
+
+    /// An array member holding one object per element, each written in place by `body`.
+    public mutating func objects<Elements: Sequence>(
+        _ name: String, _ elements: Elements, _ body: (inout JSONObjectWriter, Elements.Element) -> Void
+    ) {
+        key(name)
+        out += "["
+        var first = true
+        for element in elements {
+            if !first { out += "," }
+            first = false
+            writeObject { body(&$0, element) }
+        }
+        out += "]"
+    }
+
+    /// An array-of-strings member.
+    public mutating func strings(_ name: String, _ values: [String]) {
+        key(name)
+        Self.appendArray(values, to: &out)
+    }
+
+    /// Hands this writer's output to a nested writer and takes it back, so nesting copies nothing.
+    private mutating func writeObject(_ body: (inout JSONObjectWriter) -> Void) {
+        var nested = JSONObjectWriter()
+        swap(&nested.out, &out)
+        nested.out += "{"
+        body(&nested)
+        nested.out += "}"
+        swap(&nested.out, &out)
+    }
+
     /// The finished object.
     public func finish() -> String { out + "}" }
 
     /// A JSON array of strings.
     public static func array(_ values: [String]) -> String {
-        var out = "["
+        var out = ""
+        appendArray(values, to: &out)
+        return out
+    }
+
+    private static func appendArray(_ values: [String], to out: inout String) {
+        out += "["
         for (index, value) in values.enumerated() {
             if index > 0 { out += "," }
             appendString(value, to: &out)
         }
-        return out + "]"
+        out += "]"
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped.

@@ -7,19 +7,20 @@ extension SQLiteMessageStore {
     /// inbound message stores one, and Foundation's encoder was the largest single cost of accepting a
     /// message. `StorageJSONTests` decodes the output with `JSONDecoder` to keep the two in step.
     static func json(_ classification: Classification) -> String {
-        var object = JSONObjectWriter()
+        // Written into one growing string: nested objects and arrays go straight into it.
+        var object = JSONObjectWriter(capacity: 1024 + 256 * classification.matches.count)
         if let context = classification.context {
-            var nested = JSONObjectWriter()
-            nested.double("lastInboundAt", context.lastInboundAt?.timeIntervalSince1970)
-            nested.int("priorInboundMessages", context.priorInboundMessages)
-            nested.bool("reopening", context.reopening)
-            nested.double("waitingSince", context.waitingSince?.timeIntervalSince1970)
-            object.raw("context", nested.finish())
+            object.object("context") { nested in
+                nested.double("lastInboundAt", context.lastInboundAt?.timeIntervalSince1970)
+                nested.int("priorInboundMessages", context.priorInboundMessages)
+                nested.bool("reopening", context.reopening)
+                nested.double("waitingSince", context.waitingSince?.timeIntervalSince1970)
+            }
         }
         object.string("customerTier", classification.customerTier.rawValue)
         object.string("language", classification.language)
-        object.raw("matches", "[" + classification.matches.map(json(match:)).joined(separator: ",") + "]")
-        object.raw("route", json(route: classification.route))
+        object.objects("matches", classification.matches) { write(match: $1, into: &$0) }
+        object.object("route") { write(route: classification.route, into: &$0) }
         object.string("rulesVersion", classification.rulesVersion)
         object.string("sentiment", classification.sentiment.rawValue)
         object.int("sentimentScore", classification.sentimentScore)
@@ -28,8 +29,7 @@ extension SQLiteMessageStore {
         return object.finish()
     }
 
-    private static func json(match: SignalMatch) -> String {
-        var object = JSONObjectWriter()
+    private static func write(match: SignalMatch, into object: inout JSONObjectWriter) {
         object.string("classifier", match.classifier)
         object.int("end", match.end)
         object.string("field", match.field)
@@ -41,25 +41,20 @@ extension SQLiteMessageStore {
         object.string("term", match.term)
         object.string("text", match.text)
         object.int("weight", match.weight)
-        return object.finish()
     }
 
-    private static func json(route: RouteDecision) -> String {
-        var object = JSONObjectWriter()
+    private static func write(route: RouteDecision, into object: inout JSONObjectWriter) {
         object.string("autoReply", route.autoReply)
-        object.raw("fired", JSONObjectWriter.array(route.fired))
+        object.strings("fired", route.fired)
         object.int("priority", route.priority)
         object.string("queue", route.queue)
         if let reasons = route.reasons {
-            object.raw("reasons", "[" + reasons.map { reason in
-                var nested = JSONObjectWriter()
+            object.objects("reasons", reasons) { nested, reason in
                 nested.string("condition", reason.condition)
                 nested.string("route", reason.route)
-                return nested.finish()
-            }.joined(separator: ",") + "]")
+            }
         }
         object.string("routeID", route.routeID)
         object.string("slaPolicy", route.slaPolicy)
-        return object.finish()
     }
 }
