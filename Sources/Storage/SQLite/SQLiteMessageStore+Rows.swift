@@ -16,11 +16,39 @@ extension SQLiteMessageStore {
             updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
     }
 
-    /// A conversation with what its row keeps of the customer's inbound messages.
-    static func conversationRow(from row: Row) -> ConversationRow {
+    /// The columns ``conversationRow(from:)-(StatementColumns)`` reads, in its order.
+    private static let conversationRowColumnNames = [
+        "id", "channel", "source", "customer_address", "customer_tier", "language", "queue", "priority", "urgency", "sentiment",
+        "state", "route_id", "sla_policy", "sla_due_at", "owner", "created_at", "updated_at", "inbound_count", "last_inbound_at",
+        "waiting_since",
+    ]
+
+    /// Those columns qualified by `table`, for a select list. The hot queries keep the result in a
+    /// `static let`, so no query text is built per message.
+    static func conversationRowColumns(_ table: String) -> String {
+        conversationRowColumnNames.map { "\(table).\($0)" }.joined(separator: ", ")
+    }
+
+    private static let conversationByID = "SELECT \(conversationRowColumns("conversations")) FROM conversations WHERE id = ?"
+    private static let openConversationOfCustomer = """
+        SELECT \(conversationRowColumns("conversations")) FROM conversations
+        WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
+        ORDER BY created_at DESC LIMIT 1
+        """
+
+    /// A conversation with what its row keeps of the customer's inbound messages, from a statement that
+    /// selected the columns ``conversationRowColumns(_:)`` lists.
+    static func conversationRow(from columns: StatementColumns) -> ConversationRow {
         ConversationRow(
-            conversation: conversation(from: row), inboundCount: row["inbound_count"],
-            lastInboundAt: date(row["last_inbound_at"]), waitingSince: date(row["waiting_since"]))
+            conversation: Conversation(
+                id: columns.string(0), channel: ChannelKind(rawValue: columns.string(1)), source: columns.string(2),
+                customerAddress: columns.string(3), customerTier: CustomerTier(rawValue: columns.string(4)) ?? .ordinary,
+                language: columns.string(5), queue: columns.string(6), priority: columns.int(7),
+                urgency: Urgency(rawValue: columns.string(8)) ?? .normal, sentiment: Sentiment(rawValue: columns.string(9)) ?? .neutral,
+                state: ConversationState(rawValue: columns.string(10)) ?? .open, routeID: columns.string(11),
+                slaPolicy: columns.string(12), slaDueAt: columns.date(13), owner: columns.optionalString(14),
+                createdAt: columns.date(15) ?? Date(timeIntervalSince1970: 0), updatedAt: columns.date(16) ?? Date(timeIntervalSince1970: 0)),
+            inboundCount: columns.int(17), lastInboundAt: columns.date(18), waitingSince: columns.date(19))
     }
 
     /// The conversation with this id, read inside the caller's transaction.
@@ -29,19 +57,16 @@ extension SQLiteMessageStore {
     }
 
     static func conversationRow(_ db: Database, id: String) throws -> ConversationRow? {
-        try fetchFirst(db.cachedStatement(sql: "SELECT * FROM conversations WHERE id = ?"), arguments: [id], conversationRow(from:))
+        try ColumnCursor.first(
+            db.cachedStatement(sql: conversationByID), arguments: [id],
+            conversationRow(from:))
     }
 
     /// The customer's newest conversation on this channel and source that is not closed: the one a new
     /// message from them joins.
     static func openConversation(_ db: Database, channel: ChannelKind, source: String, customer: String) throws -> ConversationRow? {
-        try fetchFirst(
-            db.cachedStatement(sql: """
-                SELECT * FROM conversations
-                WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
-                ORDER BY created_at DESC LIMIT 1
-                """),
-            arguments: [channel.rawValue, source, customer], conversationRow(from:))
+        try ColumnCursor.first(
+            db.cachedStatement(sql: openConversationOfCustomer), arguments: [channel.rawValue, source, customer], conversationRow(from:))
     }
 
     static func message(from row: Row) -> Message {

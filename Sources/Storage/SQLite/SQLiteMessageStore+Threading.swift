@@ -24,16 +24,17 @@ extension SQLiteMessageStore {
         return (nil, .new)
     }
 
+    private static let conversationCitingID = """
+        SELECT \(conversationRowColumns("c")) FROM message_ids m JOIN conversations c ON c.id = m.conversation_id
+        WHERE m.source = ? AND m.message_id = ? AND c.state != 'closed'
+        """
+
     /// The first open conversation that holds a message with one of these ids. Lookups stay within the
     /// source, so an id seen on one mailbox cannot pull mail from another into its conversation.
     private static func conversationCiting(_ db: Database, _ ids: some Sequence<String>, source: String) throws -> ConversationRow? {
         for id in ids.prefix(50) {
-            if let conversation = try fetchFirst(
-                db.cachedStatement(sql: """
-                    SELECT c.* FROM message_ids m JOIN conversations c ON c.id = m.conversation_id
-                    WHERE m.source = ? AND m.message_id = ? AND c.state != 'closed'
-                    """),
-                arguments: [source, id], conversationRow(from:)) {
+            if let conversation = try ColumnCursor.first(
+                db.cachedStatement(sql: conversationCitingID), arguments: [source, id], conversationRow(from:)) {
                 return conversation
             }
         }
