@@ -129,10 +129,10 @@ extension SQLiteMessageStore {
         let newConversationID = request.newConversationID, autoReply = request.autoReply
         let now = inbound.receivedAt
         if let externalID = inbound.externalID,
-           let existing = try fetchFirst(
+           let existing = try ColumnCursor.first(
                db.cachedStatement(sql: "SELECT id, conversation_id, threaded_by FROM messages WHERE source = ? AND external_id = ?"),
-               arguments: [inbound.source, externalID], { row -> (id: String, conversationID: String, threadedBy: String?) in
-                   (row[0], row[1], row[2])
+               arguments: [inbound.source, externalID], { columns -> (id: String, conversationID: String, threadedBy: String?) in
+                   (columns.string(0), columns.string(1), columns.optionalString(2))
                }) {
             try Self.insertEvent(
                 db, at: Date(), subjectKind: "message", subjectID: existing.id,
@@ -219,20 +219,24 @@ extension SQLiteMessageStore {
                 db, id, source: inbound.source, conversationID: conversationID, subjectKind: "message", subjectID: messageID)
         }
         if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
+        // Every message writes these two; their details are written in key order directly rather than
+        // through a dictionary that is then sorted.
+        var received = JSONObjectWriter()
+        received.string("channel", inbound.channel.rawValue)
+        received.string("threaded_by", threadedBy.rawValue)
+        received.string("warnings", String(inbound.warnings.count))
         try Self.insertEvent(
             db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
-            kind: "received", actor: inbound.source,
-            detail: [
-                "channel": inbound.channel.rawValue, "threaded_by": threadedBy.rawValue,
-                "warnings": String(inbound.warnings.count),
-            ])
+            kind: "received", actor: inbound.source, detailJSON: received.finish())
+        var classified = JSONObjectWriter()
+        classified.string("queue", decision.queue)
+        classified.string("route", decision.routeID)
+        classified.string("rules_version", classification.rulesVersion)
+        classified.string("sentiment", classification.sentiment.rawValue)
+        classified.string("urgency", classification.urgency.rawValue)
         try Self.insertEvent(
             db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
-            kind: "classified", actor: "system",
-            detail: [
-                "rules_version": classification.rulesVersion, "urgency": classification.urgency.rawValue,
-                "sentiment": classification.sentiment.rawValue, "route": decision.routeID, "queue": decision.queue,
-            ])
+            kind: "classified", actor: "system", detailJSON: classified.finish())
 
         var autoReplyID: String?
         if isNew, let reason = inbound.autoReplySuppression {

@@ -126,10 +126,20 @@ extension SQLiteMessageStore {
         _ db: Database, at: Date, subjectKind: String, subjectID: String, conversationID: String, kind: String,
         actor: String, detail: [String: String] = [:]
     ) throws {
+        try insertEvent(
+            db, at: at, subjectKind: subjectKind, subjectID: subjectID, conversationID: conversationID, kind: kind, actor: actor,
+            detailJSON: json(detail))
+    }
+
+    /// An event whose detail is already a JSON object with sorted keys.
+    static func insertEvent(
+        _ db: Database, at: Date, subjectKind: String, subjectID: String, conversationID: String, kind: String,
+        actor: String, detailJSON: String
+    ) throws {
         try db.cachedStatement(sql: """
             INSERT INTO events (at, subject_kind, subject_id, conversation_id, kind, actor, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [at.timeIntervalSince1970, subjectKind, subjectID, conversationID, kind, actor, json(detail)])
+            """).execute(arguments: [at.timeIntervalSince1970, subjectKind, subjectID, conversationID, kind, actor, detailJSON])
     }
 
     static func insertOutbox(_ db: Database, _ entry: OutboxEntry, idempotencyKey: String?, fingerprint: String?) throws {
