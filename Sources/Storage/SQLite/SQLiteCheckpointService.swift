@@ -45,8 +45,9 @@ public struct SQLiteCheckpointService: Service {
     public func run() async throws {
         var configuration = Configuration()
         configuration.label = "switchboard.checkpoint"
-        // A restart waits this long at most for the writer's current transaction and for readers to move on.
-        configuration.busyMode = .timeout(0.005)
+        // A restart waits this long at most for the writer's current transaction and for readers to move on,
+        // holding the writer off meanwhile: it looks often, so it lets go soon after they are done.
+        configuration.busyMode = SQLiteMessageStore.polling(every: 100, for: .milliseconds(5))
         configuration.prepareDatabase { db in
             // The checkpointing connection decides whether the database file is synced after the copy.
             try db.execute(sql: "PRAGMA synchronous = FULL")
