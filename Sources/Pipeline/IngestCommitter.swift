@@ -33,8 +33,8 @@ public final class IngestCommitter: Service, Sendable {
 
     private struct State {
         var queue: [Waiting] = []
-        /// Batches handed to the store and not yet answered, oldest first.
-        var committing: [[Waiting]] = []
+        /// Batches handed to the store and not yet answered, oldest first, with when each was handed over.
+        var committing: [(batch: [Waiting], since: ContinuousClock.Instant)] = []
         var running = false
     }
 
@@ -45,6 +45,7 @@ public final class IngestCommitter: Service, Sendable {
     private let wakeUps: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let batchSizes: Recorder
+    private let commitDurations: Timer
     private let failures: Counter
 
     public init(store: any MessageStore, settings: Settings = Settings(), logger: Logger, metricsFactory: any MetricsFactory) {
@@ -54,6 +55,9 @@ public final class IngestCommitter: Service, Sendable {
         // One pending wake-up covers any number of arrivals: the loop drains the whole queue.
         (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         batchSizes = Recorder(label: "switchboard_ingest_batch_size", factory: metricsFactory)
+        // From the store taking a batch to its commit returning, the sync to disk included: what every
+        // sender of the batch waited on top of the group-commit window.
+        commitDurations = Timer(label: "switchboard_ingest_commit_seconds", factory: metricsFactory)
         failures = Counter(label: "switchboard_ingest_batch_failures_total", factory: metricsFactory)
     }
 
@@ -115,7 +119,7 @@ public final class IngestCommitter: Service, Sendable {
             guard !state.queue.isEmpty else { return nil }
             let batch = Array(state.queue.prefix(settings.maxBatch))
             state.queue.removeFirst(batch.count)
-            state.committing.append(batch)
+            state.committing.append((batch, ContinuousClock.now))
             return batch
         }
         guard let batch else { return nil }
@@ -125,7 +129,8 @@ public final class IngestCommitter: Service, Sendable {
 
     /// Answers the callers of the oldest batch being committed.
     private func complete(_ outcome: Result<[Result<IngestResult, any Error>], any Error>) {
-        guard let batch = state.withLock({ $0.committing.isEmpty ? nil : $0.committing.removeFirst() }) else { return }
+        guard let (batch, since) = state.withLock({ $0.committing.isEmpty ? nil : $0.committing.removeFirst() }) else { return }
+        commitDurations.record(duration: ContinuousClock.now - since)
         switch outcome {
         case let .success(results):
             for (index, waiting) in batch.enumerated() {

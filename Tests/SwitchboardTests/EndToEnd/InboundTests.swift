@@ -175,6 +175,8 @@ struct InboundTests {
             #expect(text.contains(#"switchboard_messages_received_total{channel="webhook"} 1"#))
             #expect(text.contains("switchboard_routes_fired_total{route="))
             #expect(text.contains(#"switchboard_outbox_entries{status="#))
+            // The message went through group commit: one transaction, timed.
+            #expect(text.contains("switchboard_ingest_commit_seconds_count 1"), "\(text)")
         }
     }
 }
