@@ -49,12 +49,6 @@ public struct JSONObjectWriter: Sendable {
         out += value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
-    /// A member whose value is already JSON.
-    public mutating func raw(_ name: String, _ json: String) {
-        key(name)
-        out += json
-    }
-
     /// An object member, written by `body` into this writer's own output rather than into a string of its
     /// own that is then copied in.
     public mutating func object(_ name: String, _ body: (inout JSONObjectWriter) -> Void) {

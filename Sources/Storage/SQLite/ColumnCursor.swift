@@ -5,8 +5,8 @@ import GRDB
 ///
 /// A GRDB `Row`, even a cursor's, maps the lowercased name of every column when it is made, and that is
 /// once per query for a query run once per inbound message: for a conversation's 20 columns it cost as
-/// much as the lookup itself. The hot lookups select their columns in a fixed order and read them by
-/// position instead.
+/// much as the lookup itself. Conversations are read this way: their columns are selected in a fixed
+/// order and read by position.
 final class ColumnCursor<Element>: DatabaseCursor {
     let _statement: Statement
     var _isDone = false
@@ -26,6 +26,11 @@ final class ColumnCursor<Element>: DatabaseCursor {
 
     func _element(sqliteStatement: SQLiteStatement) throws -> Element {
         try decode(StatementColumns(statement: sqliteStatement))
+    }
+
+    /// Every row, decoded.
+    static func all(_ statement: Statement, arguments: StatementArguments, _ decode: @escaping (StatementColumns) throws -> Element) throws -> [Element] {
+        try Array(ColumnCursor(statement, arguments: arguments, decode))
     }
 
     /// The first row, decoded; nil when there is none.

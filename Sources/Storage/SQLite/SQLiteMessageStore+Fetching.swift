@@ -4,9 +4,8 @@ extension SQLiteMessageStore {
     /// The first row a query returns, decoded while the statement still holds it; nil when there is none.
     ///
     /// `Row.fetchOne` copies the row, and a copied row finds a column by name by lowercasing every
-    /// column name on every access: decoding a 17-column conversation that way cost more than running
-    /// the query, twice for every inbound message. A cursor's row looks names up in a table the
-    /// statement builds once.
+    /// column name on every access: decoding a wide row that way cost more than running the query. A
+    /// cursor's row looks names up in a table the statement builds once.
     static func fetchFirst<T>(_ statement: Statement, arguments: StatementArguments = [], _ decode: (Row) throws -> T) throws -> T? {
         let rows = try Row.fetchCursor(statement, arguments: arguments)
         guard let row = try rows.next() else { return nil }

@@ -40,16 +40,16 @@ extension SQLiteMessageStore {
         }
     }
 
+    private static let conversationsInQueue = """
+        SELECT \(conversationRowColumns("conversations")) FROM conversations WHERE queue = ? AND state NOT IN ('resolved', 'closed')
+        ORDER BY priority, sla_due_at IS NULL, sla_due_at, created_at LIMIT ?
+        """
+
     public func conversations(inQueue queue: String, limit: Int) async throws -> [Conversation] {
         try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM conversations WHERE queue = ? AND state NOT IN ('resolved', 'closed')
-                    ORDER BY priority, sla_due_at IS NULL, sla_due_at, created_at LIMIT ?
-                    """,
-                arguments: [queue, limit]
-            ).map(Self.conversation(from:))
+            try ColumnCursor.all(
+                db.cachedStatement(sql: Self.conversationsInQueue), arguments: [queue, limit], Self.conversationRow(from:)
+            ).map(\.conversation)
         }
     }
 

@@ -3,20 +3,7 @@ import GRDB
 import SwitchboardCore
 
 extension SQLiteMessageStore {
-    static func conversation(from row: Row) -> Conversation {
-        Conversation(
-            id: row["id"], channel: ChannelKind(rawValue: row["channel"]), source: row["source"],
-            customerAddress: row["customer_address"],
-            customerTier: CustomerTier(rawValue: row["customer_tier"]) ?? .ordinary, language: row["language"],
-            queue: row["queue"], priority: row["priority"], urgency: Urgency(rawValue: row["urgency"]) ?? .normal,
-            sentiment: Sentiment(rawValue: row["sentiment"]) ?? .neutral,
-            state: ConversationState(rawValue: row["state"]) ?? .open, routeID: row["route_id"],
-            slaPolicy: row["sla_policy"], slaDueAt: date(row["sla_due_at"]), owner: row["owner"],
-            createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
-            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
-    }
-
-    /// The columns ``conversationRow(from:)-(StatementColumns)`` reads, in its order.
+    /// The columns ``conversationRow(from:)`` reads, in its order.
     private static let conversationRowColumnNames = [
         "id", "channel", "source", "customer_address", "customer_tier", "language", "queue", "priority", "urgency", "sentiment",
         "state", "route_id", "sla_policy", "sla_due_at", "owner", "created_at", "updated_at", "inbound_count", "last_inbound_at",
