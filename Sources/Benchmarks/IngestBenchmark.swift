@@ -136,9 +136,7 @@ public enum IngestBenchmark {
         let target = max(1, ingest.perSecond / 2)
         progress("ingest paced at \(Int(target)) msg/s (half the rate reached), \(options.seconds)s")
         let paced = await LoadGenerator(port: port, connections: options.connections, duration: options.seconds, maxRequests: .max, rate: target)
-            .run { number in
-            message(number + 100_000_000)
-        }
+            .run { number in message(number + 100_000_000) }
 
         let metrics = (try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: base + "/metrics", timeout: 10)))
             .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
@@ -148,13 +146,14 @@ public enum IngestBenchmark {
         _ = try? await server.value
 
         let ingestPhase = Phase(ingest)
+        let processors = ProcessInfo.processInfo.activeProcessorCount
         return Report(
             connections: options.connections, fsyncPerSecond: fsync, noop: Phase(noop), ingest: ingestPhase, halfRate: Phase(paced),
             halfRateTarget: target, averageBatch: batchCount > 0 ? batchSum / batchCount : 0,
             ingestToFsync: fsync > 0 ? ingestPhase.perSecond / fsync : 0, ingestToNoop: noop.perSecond > 0 ? ingestPhase.perSecond / noop.perSecond : 0,
-            processors: ProcessInfo.processInfo.activeProcessorCount,
+            processors: processors,
             serverCPUCeiling: ingestPhase.serverCPUMicrosecondsPerRequest > 0
-                ? Double(ProcessInfo.processInfo.activeProcessorCount) * 1_000_000 / ingestPhase.serverCPUMicrosecondsPerRequest : 0)
+                ? Double(processors) * 1_000_000 / ingestPhase.serverCPUMicrosecondsPerRequest : 0)
     }
 
     /// Customer messages of the kinds the rules route differently (complaints, inquiries, outages, Chinese
