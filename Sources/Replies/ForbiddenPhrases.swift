@@ -1,0 +1,127 @@
+import Rules
+
+/// The forbidden phrases of `replies.yaml`, matched the way a hurried or a sly writer would disguise
+/// them: `尽 快`, `尽-快`, `a.s.a.p`, `a s a p` and a Cyrillic `аsap` all count as the phrase.
+///
+/// Both phrase and text are folded as rule terms are (``FoldedText``: case, full-width forms,
+/// Traditional Chinese, invisible characters), then common confusables (Cyrillic and Greek letters that
+/// look Latin) are mapped to the letter they imitate. Up to ``maximumGap`` separators (spaces,
+/// punctuation, symbols) may stand between two characters of a phrase. A phrase that begins or ends
+/// with a Latin letter or digit must begin or end a word in the text, so `asap` does not fire on
+/// "was a pity" or "as a plan", and `shortly` not on "shortlyst".
+struct ForbiddenPhrases: Sendable, Equatable {
+    /// Most separator characters allowed between two characters of a phrase.
+    static let maximumGap = 3
+
+    struct Phrase: Sendable, Equatable {
+        var text: String
+        var units: [Unicode.Scalar]
+    }
+
+    let phrases: [Phrase]
+
+    init(_ phrases: [String]) {
+        self.phrases = phrases.map { Phrase(text: $0, units: Self.units(of: $0).map(\.scalar)) }.filter { !$0.units.isEmpty }
+    }
+
+    /// The first phrase found in `text`, as ops wrote it.
+    func first(in text: String) -> String? {
+        guard !phrases.isEmpty else { return nil }
+        let folded = Array(FoldedText(text).string.unicodeScalars)
+        let units = Self.units(of: folded)
+        return phrases.first { Self.occurs($0.units, in: units, folded: folded) }?.text
+    }
+
+    /// A character of folded text that counts, with where it stood.
+    struct Unit {
+        var scalar: Unicode.Scalar
+        var index: Int
+    }
+
+    static func units(of text: String) -> [Unit] {
+        units(of: Array(FoldedText(text).string.unicodeScalars))
+    }
+
+    static func units(of folded: [Unicode.Scalar]) -> [Unit] {
+        var units: [Unit] = []
+        units.reserveCapacity(folded.count)
+        for (index, scalar) in folded.enumerated() where !isSeparator(scalar) {
+            units.append(Unit(scalar: confusable(scalar), index: index))
+        }
+        return units
+    }
+
+    static func occurs(_ phrase: [Unicode.Scalar], in units: [Unit], folded: [Unicode.Scalar]) -> Bool {
+        guard let first = phrase.first, phrase.count <= units.count else { return false }
+        let needsWordStart = isWordCharacter(first)
+        let needsWordEnd = isWordCharacter(phrase[phrase.count - 1])
+        var start = 0
+        while start + phrase.count <= units.count {
+            defer { start += 1 }
+            guard units[start].scalar == first else { continue }
+            if needsWordStart, units[start].index > 0, isWordCharacter(folded[units[start].index - 1]) { continue }
+            var matched = true
+            for offset in 1..<phrase.count {
+                let unit = units[start + offset]
+                if unit.scalar != phrase[offset] || unit.index - units[start + offset - 1].index - 1 > maximumGap {
+                    matched = false
+                    break
+                }
+            }
+            guard matched else { continue }
+            let after = units[start + phrase.count - 1].index + 1
+            if needsWordEnd, after < folded.count, isWordCharacter(folded[after]) { continue }
+            return true
+        }
+        return false
+    }
+
+    /// Spaces, punctuation, symbols and controls: what may be slipped between a phrase's characters.
+    static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control, .format,
+             .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+             .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            true
+        default:
+            false
+        }
+    }
+
+    /// A letter or digit of a script written with spaces between words (not CJK), after confusables.
+    static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x2E80 && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+    }
+
+    /// The Latin letter a Cyrillic or Greek lookalike imitates (already lower case, as folded), or the
+    /// character itself.
+    static func confusable(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        switch scalar.value {
+        case 0x0430, 0x03B1, 0x0251: "a"  // а α ɑ
+        case 0x0432, 0x03B2: "b"  // в β
+        case 0x0441, 0x03F2: "c"  // с ϲ
+        case 0x0501: "d"  // ԁ
+        case 0x0435, 0x0450, 0x0451, 0x03B5: "e"  // е ѐ ё ε
+        case 0x0261: "g"  // ɡ
+        case 0x043D, 0x04BB: "h"  // н һ
+        case 0x0456, 0x0457, 0x03B9, 0x0131: "i"  // і ї ι ı
+        case 0x0458: "j"  // ј
+        case 0x043A, 0x03BA: "k"  // к κ
+        case 0x04CF: "l"  // ӏ
+        case 0x043C, 0x03BC: "m"  // м μ
+        case 0x03B7: "n"  // η
+        case 0x043E, 0x03BF: "o"  // о ο
+        case 0x0440, 0x03C1: "p"  // р ρ
+        case 0x051B: "q"  // ԛ
+        case 0x0455: "s"  // ѕ
+        case 0x0442, 0x03C4: "t"  // т τ
+        case 0x03C5: "u"  // υ
+        case 0x03BD: "v"  // ν
+        case 0x051D: "w"  // ԝ
+        case 0x0445, 0x03C7: "x"  // х χ
+        case 0x0443, 0x04AF: "y"  // у ү
+        case 0x03B6: "z"  // ζ
+        default: scalar
+        }
+    }
+}
