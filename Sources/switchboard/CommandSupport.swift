@@ -5,13 +5,11 @@ import Logging
 import StrictYAML
 
 enum CommandSupport {
-    /// Logs to standard error; `LOG_LEVEL` (trace … critical) sets the level.
+    /// Logs to standard error with every value's control characters escaped; `LOG_LEVEL` (trace …
+    /// critical) sets the level.
     static func bootstrapLogging() -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in EscapingLogHandler.standardError(label: label, level: level) }
         return Logger(label: "switchboard")
     }
 
