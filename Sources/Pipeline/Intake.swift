@@ -60,7 +60,7 @@ public struct Intake: MessageIntake {
 
     /// Classifies, routes and durably stores a message. Throws if the commit failed.
     public func accept(_ message: InboundMessage) async throws -> IngestResult {
-        var inbound = message
+        var inbound = message.replacingDisallowedControls()
         let edition = rules.current
         // Structural signals (writing again, waiting, reopening) need the open conversation; reading it
         // outside the write transaction keeps the transaction short, and a race only blurs a signal (or

@@ -32,6 +32,7 @@ extension API {
         guard let source = configuration.sources[sourceID], source.channel == .webhook else {
             throw APIError.notFound("no webhook source named '\(sourceID)' is configured")
         }
+        try request.requireMediaType(["application/json"])
         try admit(source, context: context)
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         try checkSignature(source, request: request, body: body, context: context)
@@ -108,6 +109,7 @@ extension API {
         } catch {
             throw APIError.badRequest("body is not valid JSON in UTF-8")
         }
+        try refuseControls(["from": message.from, "subject": message.subject, "text": message.text, "external_id": message.externalID])
         let from = message.from.trimmingWhitespace()
         guard !from.isEmpty else { throw APIError.badRequest("field 'from' must not be empty") }
         guard from.count <= 320, !from.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
@@ -122,6 +124,19 @@ extension API {
         var cleaned = message
         cleaned.from = from
         return cleaned
+    }
+
+    /// Refuses a field holding a C0 control other than tab, line feed and carriage return, naming the
+    /// field and where. Stored text must be the text that was classified and acknowledged, and NUL ends a
+    /// string in SQLite's and C's hands; refusing keeps that true without rewriting what the sender wrote.
+    static func refuseControls(_ fields: KeyValuePairs<String, String?>) throws {
+        for (field, value) in fields {
+            guard let value, let (scalar, offset) = value.firstDisallowedControl else { continue }
+            let code = "U+" + scalar.value.zeroPadded(4, radix: 16).uppercased()
+            throw APIError(
+                .badRequest, code: "control_character",
+                "field '\(field)' holds the control character \(code) at character \(offset); only tab, line feed and carriage return are allowed")
+        }
     }
 
     /// Storage errors can quote SQL; keep only the code.

@@ -19,11 +19,13 @@ extension API {
         guard let source = configuration.sources[sourceID], let readMIME = source.readMIME else {
             throw APIError.notFound("no email source named '\(sourceID)' is configured")
         }
+        try request.requireMediaType(["message/rfc822", "application/octet-stream"])
         try admit(source, context: context)
         let body = try await request.collectBody(limit: source.maxMessageBytes ?? configuration.maxBodyBytes)
         try checkSignature(source, request: request, body: body, context: context)
         guard !body.isEmpty else { throw APIError.badRequest("request body is empty; expected an RFC 5322 message") }
-        let inbound = readMIME(body)
+        // Intake makes the same replacement; done here too so the answer carries its warning.
+        let inbound = readMIME(body).replacingDisallowedControls()
         let result = try await commit(inbound, context: context)
         return try JSONBody.response(
             AcceptedMail(

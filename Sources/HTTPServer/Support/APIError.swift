@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import SwitchboardCore
 
 /// An error answered as `{"error": {"code": …, "message": …}}`. Messages name the problem and never
 /// echo bodies, addresses or secrets.
@@ -70,6 +71,10 @@ enum JSONBody {
     private static func response(buffer: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields) -> Response {
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
+        // Answers carry customer data (conversations, messages, replies): no cache may keep them, and no
+        // browser may read them as anything but JSON.
+        fields[.cacheControl] = "no-store"
+        fields[.xContentTypeOptions] = "nosniff"
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
     }
 }
