@@ -13,6 +13,8 @@ public struct SwitchboardError: Error, Sendable, Equatable, CustomStringConverti
         public static let missingTemplateVariable = Code(rawValue: "missing_template_variable")
         public static let forbiddenPhrase = Code(rawValue: "forbidden_phrase")
         public static let invalidTemplate = Code(rawValue: "invalid_template")
+        /// A reply variable whose name breaks the naming rules or collides with another.
+        public static let invalidVariable = Code(rawValue: "invalid_variable")
         public static let storageFailure = Code(rawValue: "storage_failure")
         public static let notFound = Code(rawValue: "not_found")
         public static let transportFailure = Code(rawValue: "transport_failure")

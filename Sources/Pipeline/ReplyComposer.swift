@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import Replies
 import Rules
 import SwitchboardCore
 
@@ -56,11 +57,15 @@ public struct ReplyComposer: Sendable {
     }
 
     /// Renders and commits the reply.
-    /// - Throws: ``SwitchboardError`` (`not_found`, `unknown_script`, `missing_template_variable`,
-    ///   `forbidden_phrase`, `invalid_template`, `reply_too_long`) or a storage error.
+    /// - Throws: ``SwitchboardError`` (`not_found`, `unknown_script`, `invalid_variable`,
+    ///   `missing_template_variable`, `forbidden_phrase`, `invalid_template`, `reply_too_long`) or a storage error.
     public func compose(_ request: Request) async throws -> EnqueueResult {
+        // Names first, before anything splits or nests them: their checks are linear in their length.
+        if request.script != nil {
+            try TemplateVariableNames.validate(request.variables.keys)
+        }
         guard let conversation = try await store.conversation(id: request.conversationID) else {
-            throw SwitchboardError(.notFound, "conversation '\(request.conversationID)' does not exist")
+            throw SwitchboardError(.notFound, "conversation '\(request.conversationID.excerptForMessage())' does not exist")
         }
         let edition = rules.current
         let body: String
@@ -68,7 +73,7 @@ public struct ReplyComposer: Sendable {
             for name in request.variables.keys {
                 let head = name.split(separator: ".").first.map(String.init) ?? name
                 if ReplyContext.reservedPrefixes.contains(head) {
-                    throw SwitchboardError(.invalidTemplate, "variable '\(name)' is filled in by the gateway and cannot be supplied")
+                    throw SwitchboardError(.invalidTemplate, "variable '\(name.excerptForMessage())' is filled in by the gateway and cannot be supplied")
                 }
             }
             var context = ReplyContext.variables(

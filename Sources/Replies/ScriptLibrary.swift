@@ -92,7 +92,7 @@ public struct ScriptLibrary: Sendable {
     /// - Throws: ``SwitchboardError`` with `unknown_script`, `missing_template_variable` or `forbidden_phrase`.
     public func render(script: String, language: String, channel: String, context: [String: String]) throws(SwitchboardError) -> Rendered {
         guard let list = variants[script] else {
-            throw SwitchboardError(.unknownScript, "script '\(script)' does not exist")
+            throw SwitchboardError(.unknownScript, "script '\(script.excerptForMessage())' does not exist")
         }
         let variant = list.first { $0.language == language && $0.channel == channel }
             ?? list.first { $0.language == language && $0.channel == nil }

@@ -36,7 +36,7 @@ extension API {
     func showConversation(context: SwitchboardRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard let detail = try await store.conversationDetail(id: id) else {
-            throw APIError.notFound("conversation '\(id)' does not exist")
+            throw APIError.notFound("conversation '\(id.excerptForMessage())' does not exist")
         }
         return try JSONBody.response(detail)
     }
@@ -44,7 +44,7 @@ extension API {
     func showOutboxEntry(context: SwitchboardRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard let entry = try await store.outboxEntry(id: id) else {
-            throw APIError.notFound("outbox entry '\(id)' does not exist")
+            throw APIError.notFound("outbox entry '\(id.excerptForMessage())' does not exist")
         }
         return try JSONBody.response(entry)
     }
@@ -55,6 +55,7 @@ extension API {
         if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 255 {
             throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters")
         }
+        try request.requireMediaType(["application/json"])
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         let reply = try Self.decodeReply(body)
         let composeRequest = ReplyComposer.Request(
@@ -101,9 +102,13 @@ extension API {
             throw APIError.badRequest("field '\(key.stringValue)' is required")
         } catch let DecodingError.typeMismatch(_, context) {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw APIError.badRequest(field.isEmpty ? "body must be a JSON object" : "field '\(field)' has the wrong type")
+            throw APIError.badRequest(field.isEmpty ? "body must be a JSON object" : "field '\(field.excerptForMessage())' has the wrong type")
         } catch {
             throw APIError.badRequest("body is not valid JSON in UTF-8")
+        }
+        try refuseControls(["conversation_id": decoded.conversationID, "script": decoded.script, "text": decoded.text])
+        for (name, value) in (decoded.variables ?? [:]).sorted(by: { $0.key < $1.key }) {
+            try refuseControls(["variables.\(name.excerptForMessage())": value.text])
         }
         guard !decoded.conversationID.isEmpty else { throw APIError.badRequest("field 'conversation_id' must not be empty") }
         guard (decoded.script == nil) != (decoded.text == nil) else {
@@ -137,7 +142,7 @@ extension API {
             let container = try decoder.container(keyedBy: Key.self)
             let known = ["conversation_id", "script", "variables", "text"]
             if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
-                throw APIError.badRequest("unknown field '\(unknown)' (expected conversation_id, script, variables, text)")
+                throw APIError.badRequest("unknown field '\(unknown.excerptForMessage())' (expected conversation_id, script, variables, text)")
             }
             conversationID = try container.decode(String.self, forKey: Key(stringValue: "conversation_id"))
             script = try container.decodeIfPresent(String.self, forKey: Key(stringValue: "script"))
@@ -161,7 +166,7 @@ extension API {
             } else if let double = try? container.decode(Double.self) {
                 text = String(double)
             } else {
-                throw APIError.badRequest("variable '\(decoder.codingPath.last?.stringValue ?? "?")' must be a string, number or boolean")
+                throw APIError.badRequest("variable '\((decoder.codingPath.last?.stringValue ?? "?").excerptForMessage())' must be a string, number or boolean")
             }
         }
     }
