@@ -128,6 +128,8 @@ public struct API: Sendable {
             let problems = reloadRules()
             return try JSONBody.response(rulesView(), status: problems.isEmpty ? .ok : .unprocessableContent)
         }
+        // Last, so it wraps only what no route took: errors stay JSON for an unknown path or a wrong method.
+        router.add(middleware: UnmatchedRouteMiddleware(routes: router.routes))
         return router
     }
 

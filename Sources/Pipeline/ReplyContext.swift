@@ -35,7 +35,12 @@ public enum ReplyContext {
             "message.subject": subject ?? "",
         ]
         if let slaPolicy {
-            variables["sla.first_response"] = describe(seconds: slaPolicy.firstResponse, language: language)
+            // A policy on a business calendar counts working time only, so its deadline after a night, a
+            // weekend or a holiday lies far more than "2 hours" away. Saying "2 working hours" keeps the
+            // duration true next to that deadline (`sla.due`), and true on its own in an SMS that has no room
+            // for the date.
+            variables["sla.first_response"] = describe(
+                seconds: slaPolicy.firstResponse, language: language, workingTime: slaPolicy.calendar != nil)
         }
         if let slaDueAt {
             variables["sla.due"] = format(slaDueAt, language: language, timeZone: timeZone)
@@ -43,9 +48,17 @@ public enum ReplyContext {
         return variables
     }
 
-    /// A duration in words: `30 分钟`, `2 小时`, `30 minutes`, `2 hours`.
-    public static func describe(seconds: Double, language: String) -> String {
+    /// A duration in words: `30 分钟`, `2 小时`, `30 minutes`, `2 hours`; as working time (`2 个工作小时`,
+    /// `2 working hours`) when it is counted on a business calendar. Working time is never written in days:
+    /// a working day is not 24 hours.
+    public static func describe(seconds: Double, language: String, workingTime: Bool = false) -> String {
         let minutes = Int((seconds / 60).rounded())
+        if workingTime {
+            let (value, unitEN, unitZH) = minutes >= 60 && minutes % 60 == 0
+                ? (minutes / 60, "working hour", "个工作小时") : (max(minutes, 1), "working minute", "个工作分钟")
+            if language == "zh" { return "\(value) \(unitZH)" }
+            return "\(value) \(unitEN)\(value == 1 ? "" : "s")"
+        }
         let (value, unitEN, unitZH): (Int, String, String)
         if minutes >= 1440, minutes % 1440 == 0 {
             (value, unitEN, unitZH) = (minutes / 1440, "day", "天")

@@ -6,14 +6,15 @@ import StrictYAML
 
 /// `switchboard ingest --source NAME < message.eml`: the pipe a mail server delivers through. The exit
 /// status follows sysexits, which MTAs understand: 0 only after the message is committed, 75
-/// (temporary failure: the MTA keeps the message and retries) when the store could not commit it.
+/// (temporary failure: the MTA keeps the message and retries) when the store could not commit it, 65 for
+/// empty or oversized input, 78 for a configuration, rules or source that is wrong, 64 for wrong arguments.
 struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Store one RFC 5322 message from standard input for an email source (for an MTA's pipe transport).")
 
     @Option(help: "The email source (an id under `sources:` with channel: email).") var source: String
     @Option(help: "Configuration file.") var config = "Config/switchboard.yaml"
-    @Option(help: "Rules directory.") var rules = "Rules"
+    @Option(help: "Rules directory (overrides the configuration's rules_dir; default Rules).") var rules: String?
     @Option(help: "Data directory (overrides the configuration).") var data: String?
 
     struct Stored: Encodable {
@@ -47,7 +48,7 @@ struct Ingest: AsyncParsableCommand {
         let parts: Gateway.Parts
         do {
             parts = try await Gateway.buildApplication(
-                .init(configuration: configuration, rulesDirectory: rules, dataDirectory: data), logger: logger).parts
+                .init(configuration: configuration, rulesDirectory: rules ?? configuration.rulesDirectory, dataDirectory: data), logger: logger).parts
         } catch let problems as Problems {
             CommandSupport.printProblems(problems)
             throw ExitCode(Self.configurationError)

@@ -37,16 +37,20 @@ extension RulesCommand {
         private func loadItems() async throws -> [RuleReplay.Item] {
             if let input {
                 guard let text = try? String(contentsOfFile: input, encoding: .utf8) else {
-                    throw ValidationError("cannot read \(input) as UTF-8")
+                    CommandSupport.fail("cannot read \(input) as UTF-8")
+                    throw ExitCode(1)
                 }
                 var items: [RuleReplay.Item] = []
                 for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
                 where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                    guard let message = try? JSONDecoder().decode(Classify.Input.self, from: Data(line.utf8)),
-                          let classificationInput = try? message.classificationInput() else {
-                        throw ValidationError("\(input):\(index + 1): expected a JSON object with at least \"text\"")
+                    let message: MessageLine
+                    do {
+                        message = try MessageLine.parse(line)
+                    } catch {
+                        CommandSupport.fail("\(input):\(index + 1): \(error)")
+                        throw ExitCode(1)
                     }
-                    items.append(.init(id: message.id ?? "line-\(index + 1)", input: classificationInput))
+                    items.append(.init(id: message.id ?? "line-\(index + 1)", input: message.input))
                 }
                 return items
             }

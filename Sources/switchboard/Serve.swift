@@ -9,7 +9,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway (embedded SQLite, Config/ and Rules/ by default).")
 
     @Option(help: "Configuration file.") var config = "Config/switchboard.yaml"
-    @Option(help: "Rules directory.") var rules = "Rules"
+    @Option(help: "Rules directory (overrides the configuration's rules_dir; default Rules).") var rules: String?
     @Option(help: "Data directory (overrides the configuration).") var data: String?
     @Option(help: "Port (overrides the configuration; 0 picks a free one).") var port: Int?
 
@@ -18,7 +18,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = try CommandSupport.loadConfiguration(config, exitCode: 2)
         do {
             let (application, _) = try await Gateway.buildApplication(
-                .init(configuration: configuration, rulesDirectory: rules, dataDirectory: data, port: port), logger: logger)
+                .init(configuration: configuration, rulesDirectory: rules ?? configuration.rulesDirectory, dataDirectory: data, port: port), logger: logger)
             // SIGTERM/SIGINT: stop accepting, let requests, the batch being delivered and the group commit finish,
             // and give up after the configured deadline rather than hang a deploy.
             var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

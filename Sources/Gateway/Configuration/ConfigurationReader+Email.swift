@@ -108,7 +108,7 @@ extension ConfigurationReader {
         }
         var endpoint = MailServerEndpoint(
             url: "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")", username: username, password: password,
-            startTLS: startTLS, caFile: map.string("ca_file", in: what, log))
+            startTLS: startTLS, caFile: map.string("ca_file", in: what, log).map { resolve($0) })
         endpoint.verifyPeer = map.bool("verify_peer", log) ?? true
         endpoint.timeout = duration(map, "timeout") ?? endpoint.timeout
         return endpoint

@@ -20,7 +20,8 @@ extension GatewayConfiguration {
         case .success(nil): throw Problems([Problem(file: path, line: 0, column: 0, message: "configuration file is empty")])
         case let .failure(problem): throw Problems([problem])
         }
-        let baseDirectory = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        // Relative paths in the file mean the same wherever the command runs: they start at the file's own directory.
+        let baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
         var reader = ConfigurationReader(log: log, environment: environment, baseDirectory: baseDirectory)
         let configuration = reader.configuration(root)
         try log.throwIfAny()
@@ -32,7 +33,8 @@ extension GatewayConfiguration {
 struct ConfigurationReader {
     let log: ProblemLog
     let environment: [String: String]
-    /// Relative `file:` paths are taken from the directory that holds `Config/`.
+    /// The directory of the configuration file, absolute: relative paths in the file (`data_dir`, `rules_dir`,
+    /// `file:`, `ca_file`) are taken from it.
     let baseDirectory: String
     var developmentDefaults: [String] = []
 
@@ -43,7 +45,7 @@ struct ConfigurationReader {
     }
 
     mutating func configuration(_ root: YAMLValue) -> GatewayConfiguration? {
-        guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention"]) else { return nil }
+        guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "rules_dir", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
         if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout"]) {
@@ -72,12 +74,17 @@ struct ConfigurationReader {
         var dataDirectory = "./data"
         var groupCommit = GatewayConfiguration.GroupCommit(window: 0.001, maxBatch: 256)
         if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir", "group_commit_window", "group_commit_max_batch"]) {
-            dataDirectory = map.string("data_dir", in: "storage", log) ?? dataDirectory
+            dataDirectory = map.string("data_dir", in: "storage", log).map { resolve($0) } ?? dataDirectory
             // 0 is allowed here: batch only what queued up during the previous commit.
             groupCommit.window = duration(map, "group_commit_window", allowingZero: true) ?? groupCommit.window
             if groupCommit.window > 0.1 { log.report("group_commit_window must be at most 100ms: every message waits for it", at: map["group_commit_window"]!) }
             groupCommit.maxBatch = map.int("group_commit_max_batch", in: "storage", log) ?? groupCommit.maxBatch
             if !(1...10_000).contains(groupCommit.maxBatch) { log.report("group_commit_max_batch must be 1 to 10000", at: map["group_commit_max_batch"]!) }
+        }
+
+        var rulesDirectory = "Rules"
+        if let value = top["rules_dir"], let path = value.string(log, what: "rules_dir") {
+            rulesDirectory = resolve(path)
         }
 
         var timeZone = TimeZone(identifier: "UTC")!
@@ -138,6 +145,7 @@ struct ConfigurationReader {
             server: server, dataDirectory: dataDirectory, timeZone: timeZone, tokens: tokens, sources: sources,
             outbox: outbox, autoReply: autoReply, developmentDefaultsInUse: developmentDefaults)
         configuration.groupCommit = groupCommit
+        configuration.rulesDirectory = rulesDirectory
         if let map = top["retention"]?.mapping(log, what: "retention", allowed: ["messages", "access_log", "interval"]) {
             configuration.retention.messages = duration(map, "messages") ?? configuration.retention.messages
             configuration.retention.accessLog = duration(map, "access_log") ?? configuration.retention.accessLog
@@ -253,6 +261,12 @@ struct ConfigurationReader {
         return seconds
     }
 
+    /// A path from the file: absolute as written, or relative to the file's own directory.
+    func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: baseDirectory, isDirectory: true)).standardizedFileURL.path
+    }
+
     /// A secret must come from the environment or a file, never the configuration text itself.
     mutating func secret(_ node: YAMLValue, name: String) -> String? {
         if !node.isMapping {
@@ -273,7 +287,7 @@ struct ConfigurationReader {
             return value
         }
         if let file = map.string("file", in: name, log) {
-            let path = file.hasPrefix("/") ? file : (baseDirectory as NSString).appendingPathComponent(file)
+            let path = resolve(file)
             if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
                 return text.trimmingCharacters(in: .whitespacesAndNewlines)
             }

@@ -75,7 +75,12 @@ public struct GatewayConfiguration: Sendable {
     }
 
     public var server: Server
+    /// `storage.data_dir`, resolved against the configuration file's directory; `./data` of the current
+    /// directory when the file does not set it.
     public var dataDirectory: String
+    /// `rules_dir`, resolved against the configuration file's directory; `Rules` of the current directory when
+    /// the file does not set it. `--rules` overrides it.
+    public var rulesDirectory = "Rules"
     public var groupCommit = GroupCommit(window: 0.001, maxBatch: 256)
     /// How long messages and the access log are kept, and how often the purge runs.
     public var retention = RetentionService.Policy()

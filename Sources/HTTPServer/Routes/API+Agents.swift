@@ -30,6 +30,10 @@ extension API {
         let queue = context.parameters.get("queue") ?? ""
         let limit = request.uri.queryParameters.get("limit").flatMap(Int.init).map { min(max($0, 1), 500) } ?? 100
         let conversations = try await store.conversations(inQueue: queue, limit: limit)
+        // A queue the rules no longer name still lists while it holds open conversations (as in GET /v1/queues).
+        if conversations.isEmpty, rules.current.rules.queue(id: queue) == nil {
+            throw APIError.notFound("queue '\(queue)' does not exist")
+        }
         return try JSONBody.response(["conversations": conversations])
     }
 

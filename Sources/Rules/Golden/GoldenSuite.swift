@@ -50,7 +50,7 @@ public struct GoldenSuite: Sendable {
                 guard let map = item.mapping(log, what: "case", allowed: ["name", "message", "expect"]),
                       let name = map.string("name", in: "case", required: true, log),
                       let message = map.required("message", in: "case '\(name)'", log)?
-                        .mapping(log, what: "message", allowed: ["channel", "source", "from", "subject", "text", "received_at", "context"]),
+                        .mapping(log, what: "message", allowed: MessageLine.keys.filter { $0 != "id" }),
                       let expectation = map.required("expect", in: "case '\(name)'", log)?
                         .mapping(log, what: "expect", allowed: expectKeys)
                 else { continue }
@@ -65,9 +65,7 @@ public struct GoldenSuite: Sendable {
                     }
                 }
                 var context: ConversationContext?
-                if let value = message["context"], let facts = value.mapping(log, what: "context", allowed: [
-                    "prior_inbound_messages", "last_inbound_ago", "waiting_for", "reopening",
-                ]) {
+                if let value = message["context"], let facts = value.mapping(log, what: "context", allowed: MessageLine.contextKeys) {
                     func ago(_ key: String) -> Date? {
                         guard let text = facts.string(key, in: "context", log) else { return nil }
                         guard let seconds = DurationText.seconds(text) else {

@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+/// Every error the API answers is JSON (`{"error":{"code","message"}}`), also for requests no route takes.
+@Suite("API errors for unknown paths, methods and queues")
+struct APIErrorTests {
+    static func error(_ response: TestResponse) -> (code: String?, message: String?) {
+        let error = response.json["error"] as? [String: Any]
+        return (error?["code"] as? String, error?["message"] as? String)
+    }
+
+    @Test("an unknown path is a JSON 404 not_found")
+    func unknownPath() async throws {
+        try await GatewayHarness(replyURL: "http://127.0.0.1:9/replies").run { client, _ in
+            for path in ["/v1/nothing-here", "/v2/queues", "/v1/queues/general/conversations/extra", "/"] {
+                let response = try await client.send(.get, path, token: GatewayHarness.agentToken)
+                #expect(response.status == .notFound, "\(path)")
+                #expect(Self.error(response).code == "not_found", "\(path)")
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, "\(path)")
+            }
+        }
+    }
+
+    @Test("a wrong method is a JSON 405 method_not_allowed with Allow")
+    func wrongMethod() async throws {
+        try await GatewayHarness(replyURL: "http://127.0.0.1:9/replies").run { client, _ in
+            let cases: [(HTTPRequest.Method, String, String)] = [
+                (.delete, "/v1/queues", "GET"),
+                (.get, "/v1/outbox", "POST"),
+                (.put, "/v1/inbound/webhook/demo", "POST"),
+                (.delete, "/v1/inbound/sms/anything", "GET, POST"),
+                (.post, "/healthz", "GET"),
+            ]
+            for (method, path, allow) in cases {
+                let response = try await client.send(method, path, token: GatewayHarness.agentToken)
+                #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                #expect(Self.error(response).code == "method_not_allowed", "\(method) \(path)")
+                #expect(response.headers[.allow] == allow, "\(method) \(path)")
+            }
+            // Routes that exist still answer as before.
+            let health = try await client.send(.get, "/healthz")
+            #expect(health.status == .ok)
+        }
+    }
+
+    @Test("an unknown queue is a 404; a known queue without conversations is an empty list")
+    func unknownQueue() async throws {
+        try await GatewayHarness(replyURL: "http://127.0.0.1:9/replies").run { client, _ in
+            let unknown = try await client.send(.get, "/v1/queues/no-such-queue/conversations", token: GatewayHarness.agentToken)
+            #expect(unknown.status == .notFound)
+            #expect(Self.error(unknown).code == "not_found")
+
+            let empty = try await client.send(.get, "/v1/queues/billing/conversations", token: GatewayHarness.agentToken)
+            #expect(empty.status == .ok)
+            #expect((empty.json["conversations"] as? [Any])?.isEmpty == true)
+        }
+    }
+}
