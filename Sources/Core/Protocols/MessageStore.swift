@@ -55,7 +55,9 @@ public protocol MessageStore: Sendable {
     func intakeCursor(source: String, stream: String) async throws -> IntakeCursor?
 
     func conversation(id: String) async throws -> Conversation?
-    func conversationDetail(id: String) async throws -> ConversationDetail?
+    /// The conversation with one page of each of its lists (messages, outbox entries, events), each
+    /// with the cursor of its next page when there is more; nil when there is no such conversation.
+    func conversationDetail(id: String, page: ConversationDetailPage) async throws -> ConversationDetail?
     func queueSummaries(now: Date) async throws -> [QueueSummary]
     func conversations(inQueue queue: String, limit: Int) async throws -> [Conversation]
 
