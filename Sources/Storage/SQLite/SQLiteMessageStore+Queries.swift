@@ -136,7 +136,7 @@ extension SQLiteMessageStore {
     static func conversationContext(_ db: Database, for inbound: InboundMessage) throws -> ConversationContext? {
         // The conversation's row carries the counts (see migration v6), so this is the lookup the thread
         // needs anyway: it runs for every inbound message, before classification.
-        guard let row = try resolveThread(db, inbound).0 else { return nil }
+        guard let row = try resolveThread(db, inbound).row else { return nil }
         return ConversationContext(
             priorInboundMessages: row.inboundCount, lastInboundAt: row.lastInboundAt,
             waitingSince: row.waitingSince, reopening: row.conversation.state == .resolved)
