@@ -116,7 +116,7 @@ public struct API: Sendable {
             .add(middleware: accessLog)
         agents.get("queues") { _, _ in try await listQueues() }
         agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
-        agents.get("conversations/:id") { _, context in try await showConversation(context: context) }
+        agents.get("conversations/:id") { request, context in try await showConversation(request, context: context) }
         agents.post("outbox") { request, context in try await postReply(request, context: context) }
         agents.get("outbox/:id") { _, context in try await showOutboxEntry(context: context) }
 

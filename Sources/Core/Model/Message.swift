@@ -13,7 +13,9 @@ public struct Message: Sendable, Codable, Equatable, Identifiable {
     public var subject: String?
     public var text: String
     public var receivedAt: Date
-    public var rawPayload: Data
+    /// What the channel delivered, byte for byte; nil when the read that produced the message left it out
+    /// (a conversation's detail reads it only when asked to).
+    public var rawPayload: Data?
     /// Why the message was classified and routed as it was; nil for outbound messages.
     public var classification: Classification?
     /// Email ids that tie it to other messages; empty for other channels.
@@ -36,7 +38,7 @@ public struct Message: Sendable, Codable, Equatable, Identifiable {
         subject: String?,
         text: String,
         receivedAt: Date,
-        rawPayload: Data,
+        rawPayload: Data?,
         classification: Classification?,
         thread: ThreadHints = ThreadHints(),
         threadedBy: ThreadingStrategy? = nil,

@@ -11,7 +11,10 @@ public protocol MessageStore: Sendable {
     ///
     /// Threading tries, in order: the verified conversation token, In-Reply-To, References (against
     /// inbound and outbound message ids), the customer's open conversation on the same source; the
-    /// strategy that decided is stored on the message. Messages of one batch see each other in order.
+    /// strategy that decided is stored on the message. In-Reply-To and References join a conversation
+    /// only when the sender is its customer or already took part in it (sent, or was sent, one of its
+    /// messages); otherwise they are passed over and a `threading_refused` event says so. Messages of
+    /// one batch see each other in order.
     ///
     /// - Returns: one result per request, in order; a failure stored nothing of that message.
     /// - Throws: when the transaction did not commit; then nothing of the batch was stored.
@@ -55,7 +58,9 @@ public protocol MessageStore: Sendable {
     func intakeCursor(source: String, stream: String) async throws -> IntakeCursor?
 
     func conversation(id: String) async throws -> Conversation?
-    func conversationDetail(id: String) async throws -> ConversationDetail?
+    /// The conversation with one page of each of its lists (messages, outbox entries, events), each
+    /// with the cursor of its next page when there is more; nil when there is no such conversation.
+    func conversationDetail(id: String, page: ConversationDetailPage) async throws -> ConversationDetail?
     func queueSummaries(now: Date) async throws -> [QueueSummary]
     func conversations(inQueue queue: String, limit: Int) async throws -> [Conversation]
 

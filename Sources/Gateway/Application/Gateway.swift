@@ -2,6 +2,7 @@ import Channels
 import Foundation
 import HTTPServer
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import Pipeline
@@ -170,14 +171,20 @@ public enum Gateway {
             "rules.routes": "\(edition.rules.routes.count)", "rules.patterns": "\(edition.rules.patternCount)",
         ])
 
+        // Stalled and slow clients are dropped, header sections stay small and connections are counted: none of
+        // them can hold the server's resources.
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: .milliseconds(Int64(configuration.server.idleTimeout * 1000)),
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: configuration.server.maxHeaderBytes, maxHeaderListSize: configuration.server.maxHeaderBytes,
+                maxHeaderFieldCount: 100))
+        let limits = GuardedHTTP1Channel.Limits(
+            requestTimeout: .milliseconds(Int64(configuration.server.requestTimeout * 1000)),
+            maxConnections: configuration.server.maxConnections)
+        let server = HTTPServerBuilder.guardedHTTP1(configuration: http1, limits: limits, metricsFactory: metricsFactory)
         let application = Application(
             router: api.buildRouter(),
-            // Stalled clients are dropped, and header sections stay small: neither can hold the server's resources.
-            server: .http1(configuration: .init(
-                idleTimeout: .milliseconds(Int64(configuration.server.idleTimeout * 1000)),
-                httpDecoderConfiguration: .init(
-                    maxHeaderFieldSize: configuration.server.maxHeaderBytes, maxHeaderListSize: configuration.server.maxHeaderBytes,
-                    maxHeaderFieldCount: 100))),
+            server: server,
             configuration: .init(
                 address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
                 serverName: "switchboard"),

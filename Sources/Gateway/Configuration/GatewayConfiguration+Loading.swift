@@ -48,9 +48,14 @@ struct ConfigurationReader {
         guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "rules_dir", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
-        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout"]) {
+        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout", "request_timeout", "max_connections"]) {
             server.shutdownTimeout = duration(map, "shutdown_timeout") ?? server.shutdownTimeout
             server.idleTimeout = duration(map, "idle_timeout") ?? server.idleTimeout
+            server.requestTimeout = duration(map, "request_timeout") ?? server.requestTimeout
+            server.maxConnections = map.int("max_connections", in: "server", log) ?? server.maxConnections
+            if !(1...1_000_000).contains(server.maxConnections) {
+                log.report("max_connections must be between 1 and 1000000", at: map["max_connections"]!)
+            }
             server.maxHeaderBytes = map.int("max_header_bytes", in: "server", log) ?? server.maxHeaderBytes
             if !(1024...(1024 * 1024)).contains(server.maxHeaderBytes) {
                 log.report("max_header_bytes must be between 1024 and 1048576", at: map["max_header_bytes"]!)

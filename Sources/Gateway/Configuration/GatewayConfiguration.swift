@@ -14,6 +14,11 @@ public struct GatewayConfiguration: Sendable {
         public var publicURL: String?
         /// Seconds a connection may stay silent before it is closed (slow or stalled clients).
         public var idleTimeout: Double = 30
+        /// Seconds a request may take to arrive in full, from its first byte to its end (slow senders).
+        public var requestTimeout: Double = 30
+        /// Connections open at once; one more is answered 503 and closed. The default stays well under the
+        /// common open-file limit of 1024, which the database, the log and outgoing deliveries share.
+        public var maxConnections: Int = 512
         /// Largest header section accepted, in bytes.
         public var maxHeaderBytes: Int = 16 * 1024
         /// Seconds a graceful shutdown may take before what is left is cancelled.

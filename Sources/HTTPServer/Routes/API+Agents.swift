@@ -32,17 +32,47 @@ extension API {
         let conversations = try await store.conversations(inQueue: queue, limit: limit)
         // A queue the rules no longer name still lists while it holds open conversations (as in GET /v1/queues).
         if conversations.isEmpty, rules.current.rules.queue(id: queue) == nil {
-            throw APIError.notFound("queue '\(queue)' does not exist")
+            throw APIError.notFound("queue '\(queue.excerptForMessage())' does not exist")
         }
         return try JSONBody.response(["conversations": conversations])
     }
 
-    func showConversation(context: SwitchboardRequestContext) async throws -> Response {
+    func showConversation(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        guard let detail = try await store.conversationDetail(id: id) else {
+        let page = try Self.detailPage(request.uri.queryParameters)
+        guard let detail = try await store.conversationDetail(id: id, page: page) else {
             throw APIError.notFound("conversation '\(id.excerptForMessage())' does not exist")
         }
         return try JSONBody.response(detail)
+    }
+
+    /// Reads `limit`, `messages_after`, `outbox_after`, `events_after` and `include=raw`; a value that is
+    /// not one of them is a 400 that names its parameter.
+    static func detailPage(_ query: Parameters) throws -> ConversationDetailPage {
+        var page = ConversationDetailPage()
+        if let text = query.get("limit") {
+            guard let limit = Int(text), (1...ConversationDetailPage.maximumLimit).contains(limit) else {
+                throw APIError.badRequest("parameter 'limit' must be a whole number from 1 to \(ConversationDetailPage.maximumLimit)")
+            }
+            page.limit = limit
+        }
+        func cursor(_ name: String) throws -> PageCursor? {
+            guard let text = query.get(name) else { return nil }
+            guard let cursor = PageCursor(text: text) else {
+                throw APIError.badRequest("parameter '\(name)' is not a cursor this API returned (take it from 'next')")
+            }
+            return cursor
+        }
+        page.messagesAfter = try cursor("messages_after")
+        page.outboxAfter = try cursor("outbox_after")
+        page.eventsAfter = try cursor("events_after")
+        for include in query.getAll("include") {
+            for part in include.split(separator: ",", omittingEmptySubsequences: false) {
+                guard part == "raw" else { throw APIError.badRequest("parameter 'include' takes only 'raw'") }
+                page.includeRaw = true
+            }
+        }
+        return page
     }
 
     func showOutboxEntry(context: SwitchboardRequestContext) async throws -> Response {

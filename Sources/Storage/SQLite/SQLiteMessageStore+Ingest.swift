@@ -146,7 +146,7 @@ extension SQLiteMessageStore {
         }
 
         let decision = classification.route
-        let (open, threadedBy) = try Self.resolveThread(db, inbound)
+        let (open, threadedBy, refusedThreading) = try Self.resolveThread(db, inbound)
 
         let conversationID: String
         let isNew = open == nil
@@ -228,6 +228,13 @@ extension SQLiteMessageStore {
         try Self.insertEvent(
             db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
             kind: "received", actor: inbound.source, detailJSON: received.finish())
+        if let refusedThreading {
+            let header = refusedThreading == .inReplyTo ? "In-Reply-To" : "References"
+            try Self.insertEvent(
+                db, at: now, subjectKind: "message", subjectID: messageID, conversationID: conversationID,
+                kind: "threading_refused", actor: "system",
+                detail: ["reason": "sender is not a participant of the conversation referenced by \(header)", "strategy": refusedThreading.rawValue])
+        }
         var classified = JSONObjectWriter()
         classified.string("queue", decision.queue)
         classified.string("route", decision.routeID)

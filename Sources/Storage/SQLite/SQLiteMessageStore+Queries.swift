@@ -9,20 +9,67 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func conversationDetail(id: String) async throws -> ConversationDetail? {
+    /// Every column of `messages` but the raw payload: a conversation's detail reads that only when asked,
+    /// since a few large emails made one detail read tens of megabytes.
+    private static let messageColumnsWithoutRaw = """
+        id, conversation_id, direction, channel, source, external_id, sender, recipients, subject, text, received_at,
+        classification, threaded_by, metadata
+        """
+
+    public func conversationDetail(id: String, page: ConversationDetailPage) async throws -> ConversationDetail? {
         try await pool.read { db in
             guard let conversation = try Self.conversation(db, id: id) else { return nil }
-            let messages = try Row.fetchAll(
-                db, sql: "SELECT * FROM messages WHERE conversation_id = ? ORDER BY received_at, id", arguments: [id]
-            ).map(Self.message(from:))
-            let outbox = try Row.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE conversation_id = ? ORDER BY created_at, id", arguments: [id]
-            ).map(Self.outboxEntry(from:))
-            let events = try Row.fetchAll(
-                db, sql: "SELECT * FROM events WHERE conversation_id = ? ORDER BY seq", arguments: [id]
-            ).map(Self.event(from:))
-            return ConversationDetail(conversation: conversation, messages: messages, outbox: outbox, events: events)
+            let columns = page.includeRaw ? "*" : Self.messageColumnsWithoutRaw
+            let messagesAfter = page.messagesAfter ?? Self.beforeAll
+            let messages = try Self.page(
+                db,
+                sql: """
+                    SELECT \(columns) FROM messages WHERE conversation_id = ? AND (received_at > ? OR (received_at = ? AND id > ?))
+                    ORDER BY received_at, id LIMIT ?
+                    """,
+                arguments: [id, messagesAfter.position, messagesAfter.position, messagesAfter.id, page.limit + 1], limit: page.limit,
+                cursor: { PageCursor(position: $0["received_at"], id: $0["id"]) }, Self.message(from:))
+            let outboxAfter = page.outboxAfter ?? Self.beforeAll
+            let outbox = try Self.page(
+                db,
+                sql: """
+                    SELECT * FROM outbox WHERE conversation_id = ? AND (created_at > ? OR (created_at = ? AND id > ?))
+                    ORDER BY created_at, id LIMIT ?
+                    """,
+                arguments: [id, outboxAfter.position, outboxAfter.position, outboxAfter.id, page.limit + 1], limit: page.limit,
+                cursor: { PageCursor(position: $0["created_at"], id: $0["id"]) }, Self.outboxEntry(from:))
+            // Sequence numbers are unique, so the events' cursor needs no tie-break.
+            let events = try Self.page(
+                db, sql: "SELECT * FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [id, (page.eventsAfter ?? Self.beforeAll).position, page.limit + 1], limit: page.limit,
+                cursor: { PageCursor(position: Double($0["seq"] as Int64)) }, Self.event(from:))
+            return ConversationDetail(
+                conversation: conversation, messages: messages.items, outbox: outbox.items, events: events.items,
+                next: ConversationDetail.NextPages(messages: messages.next?.text, outbox: outbox.next?.text, events: events.next?.text))
         }
+    }
+
+    /// A cursor before every item of every list.
+    private static let beforeAll = PageCursor(position: -Double.greatestFiniteMagnitude)
+
+    /// Up to `limit` rows of a list, and the cursor of the next page when the query (which asks for one
+    /// row more than `limit`, so nothing needs counting) found more.
+    ///
+    /// The cursor takes the last row's position from its column rather than from the decoded `Date`,
+    /// which need not convert back to the same bits.
+    private static func page<T>(
+        _ db: Database, sql: String, arguments: StatementArguments, limit: Int, cursor: (Row) -> PageCursor,
+        _ decode: (Row) -> T
+    ) throws -> (items: [T], next: PageCursor?) {
+        var items: [T] = []
+        var last: PageCursor?
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            if items.count == limit { return (items, last) }
+            items.append(decode(row))
+            last = cursor(row)
+        }
+        return (items, nil)
     }
 
     public func queueSummaries(now: Date) async throws -> [QueueSummary] {
@@ -89,7 +136,7 @@ extension SQLiteMessageStore {
     static func conversationContext(_ db: Database, for inbound: InboundMessage) throws -> ConversationContext? {
         // The conversation's row carries the counts (see migration v6), so this is the lookup the thread
         // needs anyway: it runs for every inbound message, before classification.
-        guard let row = try resolveThread(db, inbound).0 else { return nil }
+        guard let row = try resolveThread(db, inbound).row else { return nil }
         return ConversationContext(
             priorInboundMessages: row.inboundCount, lastInboundAt: row.lastInboundAt,
             waitingSince: row.waitingSince, reopening: row.conversation.state == .resolved)

@@ -5,23 +5,32 @@ import SwitchboardCore
 extension SQLiteMessageStore {
     /// Finds the conversation an inbound message belongs to, and how. Closed conversations are never
     /// joined: a reply to one starts a new conversation, as agents expect of a closed case.
-    static func resolveThread(_ db: Database, _ inbound: InboundMessage) throws -> (ConversationRow?, ThreadingStrategy) {
+    ///
+    /// In-Reply-To and References are only believed from a participant of the conversation they cite
+    /// (see ``isParticipant(_:_:of:)``): anyone can copy a Message-ID into a header, and mail from a
+    /// stranger must not land in a customer's case. A conversation they would have joined but for that
+    /// is reported in `refused`, and the message threads on as if the header were absent (by sender,
+    /// or new). The signed token needs no such check: only our own mail carries it.
+    static func resolveThread(
+        _ db: Database, _ inbound: InboundMessage
+    ) throws -> (row: ConversationRow?, strategy: ThreadingStrategy, refused: ThreadingStrategy?) {
         if let id = inbound.thread.verifiedConversationID,
            let row = try conversationRow(db, id: id),
            row.conversation.channel == inbound.channel, row.conversation.state != .closed {
-            return (row, .token)
+            return (row, .token, nil)
         }
-        if let conversation = try conversationCiting(db, inbound.thread.inReplyTo, source: inbound.source) {
-            return (conversation, .inReplyTo)
-        }
+        var refused: ThreadingStrategy?
+        let inReplyTo = try conversationCiting(db, inbound.thread.inReplyTo, source: inbound.source, sender: inbound.sender)
+        if let conversation = inReplyTo.joinable { return (conversation, .inReplyTo, nil) }
+        if inReplyTo.refused { refused = .inReplyTo }
         // The newest reference is the likeliest to be ours when a client trimmed In-Reply-To.
-        if let conversation = try conversationCiting(db, inbound.thread.references.reversed(), source: inbound.source) {
-            return (conversation, .references)
-        }
+        let references = try conversationCiting(db, inbound.thread.references.reversed(), source: inbound.source, sender: inbound.sender)
+        if let conversation = references.joinable { return (conversation, .references, nil) }
+        if references.refused, refused == nil { refused = .references }
         if let conversation = try openConversation(db, channel: inbound.channel, source: inbound.source, customer: inbound.sender) {
-            return (conversation, .sender)
+            return (conversation, .sender, refused)
         }
-        return (nil, .new)
+        return (nil, .new, refused)
     }
 
     private static let conversationCitingID = """
@@ -29,16 +38,35 @@ extension SQLiteMessageStore {
         WHERE m.source = ? AND m.message_id = ? AND c.state != 'closed'
         """
 
-    /// The first open conversation that holds a message with one of these ids. Lookups stay within the
-    /// source, so an id seen on one mailbox cannot pull mail from another into its conversation.
-    private static func conversationCiting(_ db: Database, _ ids: some Sequence<String>, source: String) throws -> ConversationRow? {
+    /// The first open conversation that holds a message with one of these ids and has `sender` among
+    /// its participants, and whether a cited conversation was passed over because it did not. Lookups
+    /// stay within the source, so an id seen on one mailbox cannot pull mail from another into its
+    /// conversation.
+    private static func conversationCiting(
+        _ db: Database, _ ids: some Sequence<String>, source: String, sender: String
+    ) throws -> (joinable: ConversationRow?, refused: Bool) {
+        var refused = false
         for id in ids.prefix(50) {
-            if let conversation = try ColumnCursor.first(
-                db.cachedStatement(sql: conversationCitingID), arguments: [source, id], conversationRow(from:)) {
-                return conversation
-            }
+            guard let conversation = try ColumnCursor.first(
+                db.cachedStatement(sql: conversationCitingID), arguments: [source, id], conversationRow(from:))
+            else { continue }
+            if try isParticipant(db, sender, of: conversation.conversation) { return (conversation, refused) }
+            refused = true
         }
-        return nil
+        return (nil, refused)
+    }
+
+    private static let participantInMessages = """
+        SELECT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ?1
+            AND (lower(m.sender) = ?2 OR EXISTS (SELECT 1 FROM json_each(m.recipients) r WHERE lower(r.value) = ?2)))
+        """
+
+    /// Whether `address` takes part in the conversation: it is the customer's, or it sent or was sent
+    /// (To, Cc) one of the conversation's messages. Addresses compare without regard to case.
+    static func isParticipant(_ db: Database, _ address: String, of conversation: Conversation) throws -> Bool {
+        let address = address.lowercased()
+        if conversation.customerAddress.lowercased() == address { return true }
+        return try Bool.fetchOne(db.cachedStatement(sql: participantInMessages), arguments: [conversation.id, address]) ?? false
     }
 
     /// Remembers a channel message id; the first message to use an id keeps it.
