@@ -74,7 +74,6 @@ let package = Package(
                 "CVectorscan",
                 "COpenCC",
                 "Signing",
-                .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/Rules"
         ),
@@ -148,8 +147,6 @@ let package = Package(
             name: "HTTPServer",
             dependencies: [
                 "SwitchboardCore",
-                "Rules",
-                "Replies",
                 "Signing",
                 "Pipeline",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -171,6 +168,7 @@ let package = Package(
                 "Replies",
                 "SQLiteStorage",
                 "Channels",
+                "Curl",
                 "Mail",
                 "HTTPServer",
                 "Pipeline",
@@ -183,7 +181,6 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/Gateway"
         ),
@@ -192,7 +189,6 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "Rules",
-                "SwitchboardCore",
                 "Gateway",
                 "Curl",
                 .product(name: "Logging", package: "swift-log"),
@@ -211,7 +207,10 @@ let package = Package(
                 "StrictYAML",
                 "SQLiteStorage",
                 "Benchmarks",
+                "SwitchboardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/switchboard"
