@@ -58,106 +58,107 @@ struct CrashRecoveryTests {
         }
         let receiver = ReplyReceiver()
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try TestMailServers.freePort()
-        try Fixtures.write(["Config/switchboard.yaml": """
-            server: { host: 127.0.0.1, port: \(port) }
-            storage: { data_dir: \(directory.path)/data }
-            tokens:
-              - { id: ops, role: ops, token: { env: CRASH_OPS_TOKEN } }
-            sources:
-              - { id: demo, channel: webhook, reply_url: "\(receiver.url)", reply_secret: { env: CRASH_REPLY_SECRET } }
-            outbox: { max_attempts: 50, initial_backoff: 50ms, max_backoff: 200ms, poll_interval: 50ms, timeout: 5s }
-            """], under: directory)
-        setenv("CRASH_OPS_TOKEN", GatewayHarness.opsToken, 1)
-        setenv("CRASH_REPLY_SECRET", GatewayHarness.replySecret, 1)
-        let child = Child(
-            arguments: ["serve", "--config", directory.appendingPathComponent("Config/switchboard.yaml").path, "--rules", Fixtures.shippedRules],
-            log: directory.appendingPathComponent("serve.log").path)
-        func startAndWait() async throws {
-            try child.start()
-            #expect(try await eventually(within: 20) { await Self.healthy(port: port) }, "the gateway did not come back: \(String((try? String(contentsOfFile: child.log, encoding: .utf8))?.suffix(1500) ?? ""))")
-        }
-        try await startAndWait()
+        try await stopping(receiver) {
+            let directory = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let port = try TestMailServers.freePort()
+            try Fixtures.write(["Config/switchboard.yaml": """
+                server: { host: 127.0.0.1, port: \(port) }
+                storage: { data_dir: \(directory.path)/data }
+                tokens:
+                  - { id: ops, role: ops, token: { env: CRASH_OPS_TOKEN } }
+                sources:
+                  - { id: demo, channel: webhook, reply_url: "\(receiver.url)", reply_secret: { env: CRASH_REPLY_SECRET } }
+                outbox: { max_attempts: 50, initial_backoff: 50ms, max_backoff: 200ms, poll_interval: 50ms, timeout: 5s }
+                """], under: directory)
+            setenv("CRASH_OPS_TOKEN", GatewayHarness.opsToken, 1)
+            setenv("CRASH_REPLY_SECRET", GatewayHarness.replySecret, 1)
+            let child = Child(
+                arguments: ["serve", "--config", directory.appendingPathComponent("Config/switchboard.yaml").path, "--rules", Fixtures.shippedRules],
+                log: directory.appendingPathComponent("serve.log").path)
+            func startAndWait() async throws {
+                try child.start()
+                #expect(try await eventually(within: 20) { await Self.healthy(port: port) }, "the gateway did not come back: \(String((try? String(contentsOfFile: child.log, encoding: .utf8))?.suffix(1500) ?? ""))")
+            }
+            try await startAndWait()
 
-        // Clients: each message is sent until it gets a 2xx, as a channel that holds it until acknowledged would.
-        final class Shared: Sendable {
-            let acknowledged = Mutex<Set<String>>([])
-            let sending = Atomic<Bool>(true)
-        }
-        let shared = Shared()
-        let client = CurlHTTPClient()
-        let clients = Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for lane in 0..<4 {
-                    group.addTask {
-                        var number = 0
-                        while shared.sending.load(ordering: .relaxed) {
-                            number += 1
-                            let id = "crash-\(lane)-\(number)"
-                            let body = #"{"from":"lane\#(lane)-\#(number % 40)@example.com","text":"订单\#(number)还没到，请尽快处理","external_id":"\#(id)"}"#
-                            while true {
-                                let response = try? await client.perform(HTTPRequest(
-                                    method: "POST", url: "http://127.0.0.1:\(port)/v1/inbound/webhook/demo",
-                                    headers: [("content-type", "application/json")], body: Data(body.utf8), timeout: 5, connectTimeout: 1))
-                                if let response, (200..<300).contains(response.status) {
-                                    shared.acknowledged.withLock { _ = $0.insert(id) }
-                                    break
+            // Clients: each message is sent until it gets a 2xx, as a channel that holds it until acknowledged would.
+            final class Shared: Sendable {
+                let acknowledged = Mutex<Set<String>>([])
+                let sending = Atomic<Bool>(true)
+            }
+            let shared = Shared()
+            let client = CurlHTTPClient()
+            let clients = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for lane in 0..<4 {
+                        group.addTask {
+                            var number = 0
+                            while shared.sending.load(ordering: .relaxed) {
+                                number += 1
+                                let id = "crash-\(lane)-\(number)"
+                                let body = #"{"from":"lane\#(lane)-\#(number % 40)@example.com","text":"订单\#(number)还没到，请尽快处理","external_id":"\#(id)"}"#
+                                while true {
+                                    let response = try? await client.perform(HTTPRequest(
+                                        method: "POST", url: "http://127.0.0.1:\(port)/v1/inbound/webhook/demo",
+                                        headers: [("content-type", "application/json")], body: Data(body.utf8), timeout: 5, connectTimeout: 1))
+                                    if let response, (200..<300).contains(response.status) {
+                                        shared.acknowledged.withLock { _ = $0.insert(id) }
+                                        break
+                                    }
+                                    try await Task.sleep(for: .milliseconds(20))
                                 }
-                                try await Task.sleep(for: .milliseconds(20))
                             }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
             }
-        }
 
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<6 {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 300...900, using: &generator)))
-            child.kill(SIGKILL)
-            try await startAndWait()
-        }
-        try await Task.sleep(for: .milliseconds(500))
-        shared.sending.store(false, ordering: .relaxed)
-        try await clients.value
+            var generator = SystemRandomNumberGenerator()
+            for _ in 0..<6 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 300...900, using: &generator)))
+                child.kill(SIGKILL)
+                try await startAndWait()
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            shared.sending.store(false, ordering: .relaxed)
+            try await clients.value
 
-        let database = try testDatabase(directory.appendingPathComponent("data/switchboard.sqlite").path)
-        // The outbox drains: every reply, including those a killed process had claimed, is delivered.
-        #expect(try await eventually(within: 30) {
-            try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status != 'delivered'") } == 0
-        })
-        child.kill(SIGTERM)
-        #expect(child.process?.terminationStatus == 0, "SIGTERM should end the gateway cleanly")
+            let database = try testDatabase(directory.appendingPathComponent("data/switchboard.sqlite").path)
+            // The outbox drains: every reply, including those a killed process had claimed, is delivered.
+            #expect(try await eventually(within: 30) {
+                try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status != 'delivered'") } == 0
+            })
+            child.kill(SIGTERM)
+            #expect(child.process?.terminationStatus == 0, "SIGTERM should end the gateway cleanly")
 
-        let ids = shared.acknowledged.withLock { $0 }
-        #expect(ids.count > 20, "too few messages got through to prove anything: \(ids.count)")
-        let (counts, integrity, outbox) = try await database.read { db in
-            (try Row.fetchAll(db, sql: "SELECT external_id, COUNT(*) AS n FROM messages WHERE direction = 'inbound' GROUP BY external_id"),
-             try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-             try String.fetchAll(db, sql: "SELECT id FROM outbox"))
-        }
-        var stored: [String: Int] = [:]
-        for row in counts { stored[row["external_id"]] = row["n"] }
-        let lost = ids.filter { stored[$0] == nil }
-        #expect(lost.isEmpty, "acknowledged but not stored: \(lost.sorted().prefix(10))")
-        #expect(stored.values.allSatisfy { $0 == 1 }, "stored twice: \(stored.filter { $0.value > 1 }.keys.sorted().prefix(10))")
-        #expect(integrity == ["ok"])
+            let ids = shared.acknowledged.withLock { $0 }
+            #expect(ids.count > 20, "too few messages got through to prove anything: \(ids.count)")
+            let (counts, integrity, outbox) = try await database.read { db in
+                (try Row.fetchAll(db, sql: "SELECT external_id, COUNT(*) AS n FROM messages WHERE direction = 'inbound' GROUP BY external_id"),
+                 try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+                 try String.fetchAll(db, sql: "SELECT id FROM outbox"))
+            }
+            var stored: [String: Int] = [:]
+            for row in counts { stored[row["external_id"]] = row["n"] }
+            let lost = ids.filter { stored[$0] == nil }
+            #expect(lost.isEmpty, "acknowledged but not stored: \(lost.sorted().prefix(10))")
+            #expect(stored.values.allSatisfy { $0 == 1 }, "stored twice: \(stored.filter { $0.value > 1 }.keys.sorted().prefix(10))")
+            #expect(integrity == ["ok"])
 
-        let received = receiver.received
-        var deliveries: [String: Int] = [:]
-        for request in received {
-            let webhookID = request.headers["webhook-id"] ?? ""
-            let payload = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any]
-            #expect(payload?["id"] as? String == webhookID, "a delivery's webhook-id must name its outbox entry")
-            deliveries[webhookID, default: 0] += 1
+            let received = receiver.received
+            var deliveries: [String: Int] = [:]
+            for request in received {
+                let webhookID = request.headers["webhook-id"] ?? ""
+                let payload = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any]
+                #expect(payload?["id"] as? String == webhookID, "a delivery's webhook-id must name its outbox entry")
+                deliveries[webhookID, default: 0] += 1
+            }
+            let undelivered = outbox.filter { deliveries[$0] == nil }
+            #expect(undelivered.isEmpty, "outbox entries never received: \(undelivered.prefix(5))")
+            let duplicates = deliveries.values.filter { $0 > 1 }.count
+            print("crash test: \(ids.count) messages acknowledged across 6 SIGKILLs, \(outbox.count) replies, \(received.count) deliveries (\(duplicates) delivered more than once, each with its stable webhook-id)")
         }
-        let undelivered = outbox.filter { deliveries[$0] == nil }
-        #expect(undelivered.isEmpty, "outbox entries never received: \(undelivered.prefix(5))")
-        let duplicates = deliveries.values.filter { $0 > 1 }.count
-        print("crash test: \(ids.count) messages acknowledged across 6 SIGKILLs, \(outbox.count) replies, \(received.count) deliveries (\(duplicates) delivered more than once, each with its stable webhook-id)")
     }
 }

@@ -15,52 +15,53 @@ struct InboundTests {
     func classifiedAndQueued() async throws {
         let receiver = ReplyReceiver()
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
-        try await GatewayHarness(replyURL: receiver.url).run { client, _ in
-            let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"wang@example.com","subject":"投訴","text":"你們客服態度太差了，我要投訴到消費者協會！","external_id":"ext-1"}"#)
-            #expect(posted.status == .accepted)
-            let conversationID = try #require(posted.json["conversation_id"] as? String)
-            #expect((posted.json["message_id"] as? String)?.hasPrefix("msg_") == true)
+        try await stopping(receiver) {
+            try await GatewayHarness(replyURL: receiver.url).run { client, _ in
+                let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"wang@example.com","subject":"投訴","text":"你們客服態度太差了，我要投訴到消費者協會！","external_id":"ext-1"}"#)
+                #expect(posted.status == .accepted)
+                let conversationID = try #require(posted.json["conversation_id"] as? String)
+                #expect((posted.json["message_id"] as? String)?.hasPrefix("msg_") == true)
 
-            let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-            #expect(detail.status == .ok)
-            let conversation = try #require(detail.json["conversation"] as? [String: Any])
-            #expect(conversation["sentiment"] as? String == "negative")
-            #expect(conversation["queue"] as? String == "escalations")
-            #expect(conversation["priority"] as? Int == 1)
-            #expect(conversation["sla_due_at"] != nil)
-            let messages = try #require(detail.json["messages"] as? [[String: Any]])
-            #expect(messages.count == 1)
-            let classification = try #require(messages.first?["classification"] as? [String: Any])
-            let route = try #require(classification["route"] as? [String: Any])
-            #expect(route["route_id"] as? String == "escalation-threat")
-            let matches = try #require(classification["matches"] as? [[String: Any]])
-            // Terms are folded to Simplified; the match keeps the customer's own Traditional text and position.
-            let anger = try #require(matches.first { $0["signal"] as? String == "anger" && $0["text"] as? String == "態度太差" })
-            #expect(anger["term"] as? String == "态度太差")
-            #expect(anger["start"] as? Int == 12)
-            #expect((classification["rules_version"] as? String)?.count == 16)
-            let outbox = try #require(detail.json["outbox"] as? [[String: Any]])
-            #expect(outbox.count == 1)
-            #expect(outbox.first?["automatic"] as? Bool == true)
-            let events = try #require(detail.json["events"] as? [[String: Any]])
-            #expect(events.map { $0["kind"] as? String }.prefix(3) == ["received", "classified", "reply_queued"])
+                let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
+                #expect(detail.status == .ok)
+                let conversation = try #require(detail.json["conversation"] as? [String: Any])
+                #expect(conversation["sentiment"] as? String == "negative")
+                #expect(conversation["queue"] as? String == "escalations")
+                #expect(conversation["priority"] as? Int == 1)
+                #expect(conversation["sla_due_at"] != nil)
+                let messages = try #require(detail.json["messages"] as? [[String: Any]])
+                #expect(messages.count == 1)
+                let classification = try #require(messages.first?["classification"] as? [String: Any])
+                let route = try #require(classification["route"] as? [String: Any])
+                #expect(route["route_id"] as? String == "escalation-threat")
+                let matches = try #require(classification["matches"] as? [[String: Any]])
+                // Terms are folded to Simplified; the match keeps the customer's own Traditional text and position.
+                let anger = try #require(matches.first { $0["signal"] as? String == "anger" && $0["text"] as? String == "態度太差" })
+                #expect(anger["term"] as? String == "态度太差")
+                #expect(anger["start"] as? Int == 12)
+                #expect((classification["rules_version"] as? String)?.count == 16)
+                let outbox = try #require(detail.json["outbox"] as? [[String: Any]])
+                #expect(outbox.count == 1)
+                #expect(outbox.first?["automatic"] as? Bool == true)
+                let events = try #require(detail.json["events"] as? [[String: Any]])
+                #expect(events.map { $0["kind"] as? String }.prefix(3) == ["received", "classified", "reply_queued"])
 
-            let queues = try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken)
-            let list = try #require(queues.json["queues"] as? [[String: Any]])
-            #expect(list.first { $0["id"] as? String == "escalations" }?["open"] as? Int == 1)
-            let inQueue = try await client.send(.get, "/v1/queues/escalations/conversations", token: GatewayHarness.agentToken)
-            #expect((inQueue.json["conversations"] as? [[String: Any]])?.first?["id"] as? String == conversationID)
+                let queues = try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken)
+                let list = try #require(queues.json["queues"] as? [[String: Any]])
+                #expect(list.first { $0["id"] as? String == "escalations" }?["open"] as? Int == 1)
+                let inQueue = try await client.send(.get, "/v1/queues/escalations/conversations", token: GatewayHarness.agentToken)
+                #expect((inQueue.json["conversations"] as? [[String: Any]])?.first?["id"] as? String == conversationID)
 
-            // The acknowledgement reaches the customer's system, signed, and says who and when.
-            #expect(try await eventually { receiver.received.count == 1 })
-            let reply = try #require(receiver.received.first)
-            let payload = try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any])
-            #expect(payload["conversation_id"] as? String == conversationID)
-            #expect(payload["to"] as? String == "wang@example.com")
-            let text = try #require(payload["text"] as? String)
-            #expect(text.contains(Conversation.referenceFor(id: conversationID)))
-            #expect(!text.contains("尽快"))
+                // The acknowledgement reaches the customer's system, signed, and says who and when.
+                #expect(try await eventually { receiver.received.count == 1 })
+                let reply = try #require(receiver.received.first)
+                let payload = try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any])
+                #expect(payload["conversation_id"] as? String == conversationID)
+                #expect(payload["to"] as? String == "wang@example.com")
+                let text = try #require(payload["text"] as? String)
+                #expect(text.contains(Conversation.referenceFor(id: conversationID)))
+                #expect(!text.contains("尽快"))
+            }
         }
     }
 
@@ -68,22 +69,23 @@ struct InboundTests {
     func duplicateExternalID() async throws {
         let receiver = ReplyReceiver()
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
-        try await GatewayHarness(replyURL: receiver.url).run { client, parts in
-            let body = #"{"from":"a@example.com","text":"where is my order?","external_id":"same-1"}"#
-            let first = try await client.send(.post, "/v1/inbound/webhook/demo", json: body)
-            let second = try await client.send(.post, "/v1/inbound/webhook/demo", json: body)
-            #expect(first.status == .accepted && second.status == .accepted)
-            #expect(first.json["message_id"] as? String == second.json["message_id"] as? String)
-            #expect(second.json["duplicate"] as? Bool == true)
-            let stored = try await testDatabase(parts.store.path).read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE external_id = 'same-1'")
+        try await stopping(receiver) {
+            try await GatewayHarness(replyURL: receiver.url).run { client, parts in
+                let body = #"{"from":"a@example.com","text":"where is my order?","external_id":"same-1"}"#
+                let first = try await client.send(.post, "/v1/inbound/webhook/demo", json: body)
+                let second = try await client.send(.post, "/v1/inbound/webhook/demo", json: body)
+                #expect(first.status == .accepted && second.status == .accepted)
+                #expect(first.json["message_id"] as? String == second.json["message_id"] as? String)
+                #expect(second.json["duplicate"] as? Bool == true)
+                let stored = try await testDatabase(parts.store.path).read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE external_id = 'same-1'")
+                }
+                #expect(stored == 1)
+                // The same external id from another customer source is a different message.
+                let other = try await client.send(.post, "/v1/inbound/webhook/shop", json: body, headers: signedHeaders(body))
+                #expect(other.status == .accepted)
+                #expect(other.json["message_id"] as? String != first.json["message_id"] as? String)
             }
-            #expect(stored == 1)
-            // The same external id from another customer source is a different message.
-            let other = try await client.send(.post, "/v1/inbound/webhook/shop", json: body, headers: signedHeaders(body))
-            #expect(other.status == .accepted)
-            #expect(other.json["message_id"] as? String != first.json["message_id"] as? String)
         }
     }
 

@@ -24,33 +24,34 @@ struct KannelTests {
         let ports = try TestKannel.reservePorts()
         let smsOperator = FakeSMSOperator(autoDeliver: autoDeliver)
         try await smsOperator.start()
-        defer { Task { await smsOperator.stop() } }
-        let harness = try GatewayHarness(
-            replyURL: "http://127.0.0.1:9/unused",
-            extraSources: """
-                  - id: kan
-                    channel: sms
-                    number: "\(shortCode)"
-                    default_country_code: "86"
-                    max_segments: 6
-                    send_rate: \(sendRate)
-                    kannel:
-                      sendsms_url: http://127.0.0.1:\(ports.sendsms)/cgi-bin/sendsms
-                      username: \(TestKannel.sendsmsUsername)
-                      password: { env: TEST_KANNEL_PASSWORD }
-                      inbound_secret: { env: TEST_KANNEL_SECRET }
-                """,
-            environment: ["TEST_KANNEL_PASSWORD": TestKannel.sendsmsPassword, "TEST_KANNEL_SECRET": secret])
-        try await harness.run { (client, parts) async throws in
-            let port = try #require(client.port)
-            let kannel = try await TestKannel.start(
-                ports: ports, operator: smsOperator, moURL: "http://127.0.0.1:\(port)/v1/inbound/sms/kan?secret=\(secret)", moPost: moPost)
-            defer { kannel.stop() }
-            do {
-                try await body(client, parts, smsOperator, kannel)
-            } catch {
-                Issue.record("Kannel log: \(kannel.log().suffix(3000))")
-                throw error
+        try await stopping(smsOperator) {
+            let harness = try GatewayHarness(
+                replyURL: "http://127.0.0.1:9/unused",
+                extraSources: """
+                      - id: kan
+                        channel: sms
+                        number: "\(shortCode)"
+                        default_country_code: "86"
+                        max_segments: 6
+                        send_rate: \(sendRate)
+                        kannel:
+                          sendsms_url: http://127.0.0.1:\(ports.sendsms)/cgi-bin/sendsms
+                          username: \(TestKannel.sendsmsUsername)
+                          password: { env: TEST_KANNEL_PASSWORD }
+                          inbound_secret: { env: TEST_KANNEL_SECRET }
+                    """,
+                environment: ["TEST_KANNEL_PASSWORD": TestKannel.sendsmsPassword, "TEST_KANNEL_SECRET": secret])
+            try await harness.run { (client, parts) async throws in
+                let port = try #require(client.port)
+                let kannel = try await TestKannel.start(
+                    ports: ports, operator: smsOperator, moURL: "http://127.0.0.1:\(port)/v1/inbound/sms/kan?secret=\(secret)", moPost: moPost)
+                defer { kannel.stop() }
+                do {
+                    try await body(client, parts, smsOperator, kannel)
+                } catch {
+                    Issue.record("Kannel log: \(kannel.log().suffix(3000))")
+                    throw error
+                }
             }
         }
     }

@@ -20,17 +20,18 @@ struct OutboxTests {
     func slowReceiverHoldsOneSlot() async throws {
         let receiver = ReplyReceiver(slowFirst: .seconds(8))
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
-        try await GatewayHarness(replyURL: receiver.url).run { (client, _) async throws in
-            _ = try await startConversation(client, from: "first@example.com")
-            #expect(try await eventually { receiver.received.count == 1 })  // its acknowledgement now hangs for 8 s
-            let clock = ContinuousClock()
-            let posted = clock.now
-            _ = try await startConversation(client, from: "second@example.com")
-            _ = try await startConversation(client, from: "third@example.com")
-            #expect(try await eventually(within: 10) { receiver.received.count == 3 })
-            // Well inside the 8 s the first delivery is still waiting for its answer.
-            #expect(clock.now - posted < .seconds(5), "later replies waited for the stalled one: \(clock.now - posted)")
+        try await stopping(receiver) {
+            try await GatewayHarness(replyURL: receiver.url).run { (client, _) async throws in
+                _ = try await startConversation(client, from: "first@example.com")
+                #expect(try await eventually { receiver.received.count == 1 })  // its acknowledgement now hangs for 8 s
+                let clock = ContinuousClock()
+                let posted = clock.now
+                _ = try await startConversation(client, from: "second@example.com")
+                _ = try await startConversation(client, from: "third@example.com")
+                #expect(try await eventually(within: 10) { receiver.received.count == 3 })
+                // Well inside the 8 s the first delivery is still waiting for its answer.
+                #expect(clock.now - posted < .seconds(5), "later replies waited for the stalled one: \(clock.now - posted)")
+            }
         }
     }
 
@@ -56,38 +57,39 @@ struct OutboxTests {
     func strictScripts() async throws {
         let receiver = ReplyReceiver()
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
-        try await GatewayHarness(replyURL: receiver.url).run { client, parts in
-            let conversationID = try await startConversation(client)
-            #expect(try await eventually { receiver.received.count == 1 })  // the acknowledgement
+        try await stopping(receiver) {
+            try await GatewayHarness(replyURL: receiver.url).run { client, parts in
+                let conversationID = try await startConversation(client)
+                #expect(try await eventually { receiver.received.count == 1 })  // the acknowledgement
 
-            let incomplete = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","script":"delay-apology","variables":{}}"#, token: GatewayHarness.agentToken)
-            #expect(incomplete.status == .unprocessableContent)
-            let error = try #require(incomplete.json["error"] as? [String: Any])
-            #expect(error["code"] as? String == "missing_template_variable")
-            let message = try #require(error["message"] as? String)
-            #expect(message.contains("delay-apology"))
-            #expect(message.contains("not queued"))
-            let queued = try await testDatabase(parts.store.path).read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 0")
+                let incomplete = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","script":"delay-apology","variables":{}}"#, token: GatewayHarness.agentToken)
+                #expect(incomplete.status == .unprocessableContent)
+                let error = try #require(incomplete.json["error"] as? [String: Any])
+                #expect(error["code"] as? String == "missing_template_variable")
+                let message = try #require(error["message"] as? String)
+                #expect(message.contains("delay-apology"))
+                #expect(message.contains("not queued"))
+                let queued = try await testDatabase(parts.store.path).read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 0")
+                }
+                #expect(queued == 0)
+
+                let forbidden = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","text":"我们会尽快处理"}"#, token: GatewayHarness.agentToken)
+                #expect(forbidden.status == .unprocessableContent)
+
+                let sent = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","text":"发票已于今天 15:00 前开具，电子版会发到您的邮箱。"}"#, token: GatewayHarness.agentToken)
+                #expect(sent.status == .created)
+                let outboxID = try #require(sent.json["id"] as? String)
+                #expect(try await eventually {
+                    let entry = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken)
+                    return entry.json["status"] as? String == "delivered"
+                })
+                // First-contact ownership: the agent who answered owns the conversation now.
+                let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
+                let conversation = try #require(detail.json["conversation"] as? [String: Any])
+                #expect(conversation["owner"] as? String == "alice")
+                #expect(conversation["state"] as? String == "in_progress")
             }
-            #expect(queued == 0)
-
-            let forbidden = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","text":"我们会尽快处理"}"#, token: GatewayHarness.agentToken)
-            #expect(forbidden.status == .unprocessableContent)
-
-            let sent = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","text":"发票已于今天 15:00 前开具，电子版会发到您的邮箱。"}"#, token: GatewayHarness.agentToken)
-            #expect(sent.status == .created)
-            let outboxID = try #require(sent.json["id"] as? String)
-            #expect(try await eventually {
-                let entry = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken)
-                return entry.json["status"] as? String == "delivered"
-            })
-            // First-contact ownership: the agent who answered owns the conversation now.
-            let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-            let conversation = try #require(detail.json["conversation"] as? [String: Any])
-            #expect(conversation["owner"] as? String == "alice")
-            #expect(conversation["state"] as? String == "in_progress")
         }
     }
 
@@ -116,28 +118,29 @@ struct OutboxTests {
     func retryThenDeliver() async throws {
         let receiver = ReplyReceiver(statuses: [503, 500])
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
-        try await GatewayHarness(replyURL: receiver.url, maxAttempts: 5).run { client, _ in
-            let conversationID = try await startConversation(client)
-            #expect(try await eventually { receiver.received.count == 3 })
-            let ids = Set(receiver.received.map { $0.headers["webhook-id"] ?? "" })
-            #expect(ids.count == 1)
-            let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-            let outboxID = try #require((detail.json["outbox"] as? [[String: Any]])?.first?["id"] as? String)
-            #expect(try await eventually {
-                let entry = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken)
-                return entry.json["status"] as? String == "delivered" && entry.json["attempts"] as? Int == 3
-            })
-            // Each attempt is on the audit trail.
-            let after = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-            let attempts = (after.json["events"] as? [[String: Any]])?.filter { $0["kind"] as? String == "delivery_attempt" } ?? []
-            #expect(attempts.count == 3)
-            // The signature verifies with the reference implementation, and fails with another secret.
-            for request in receiver.received {
-                #expect(try IndependentVerifier.verify(secret: GatewayHarness.replySecret, body: request.body, headers: request.headers) == "verified")
+        try await stopping(receiver) {
+            try await GatewayHarness(replyURL: receiver.url, maxAttempts: 5).run { client, _ in
+                let conversationID = try await startConversation(client)
+                #expect(try await eventually { receiver.received.count == 3 })
+                let ids = Set(receiver.received.map { $0.headers["webhook-id"] ?? "" })
+                #expect(ids.count == 1)
+                let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
+                let outboxID = try #require((detail.json["outbox"] as? [[String: Any]])?.first?["id"] as? String)
+                #expect(try await eventually {
+                    let entry = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken)
+                    return entry.json["status"] as? String == "delivered" && entry.json["attempts"] as? Int == 3
+                })
+                // Each attempt is on the audit trail.
+                let after = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
+                let attempts = (after.json["events"] as? [[String: Any]])?.filter { $0["kind"] as? String == "delivery_attempt" } ?? []
+                #expect(attempts.count == 3)
+                // The signature verifies with the reference implementation, and fails with another secret.
+                for request in receiver.received {
+                    #expect(try IndependentVerifier.verify(secret: GatewayHarness.replySecret, body: request.body, headers: request.headers) == "verified")
+                }
+                let wrong = try IndependentVerifier.verify(secret: GatewayHarness.inboundSecret, body: receiver.received[0].body, headers: receiver.received[0].headers)
+                #expect(wrong.hasPrefix("rejected"))
             }
-            let wrong = try IndependentVerifier.verify(secret: GatewayHarness.inboundSecret, body: receiver.received[0].body, headers: receiver.received[0].headers)
-            #expect(wrong.hasPrefix("rejected"))
         }
     }
 
@@ -145,20 +148,21 @@ struct OutboxTests {
     func deadLetter() async throws {
         let receiver = ReplyReceiver(statuses: Array(repeating: 503, count: 10))
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
-        try await GatewayHarness(replyURL: receiver.url, maxAttempts: 3).run { client, _ in
-            let conversationID = try await startConversation(client)
-            let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-            let outboxID = try #require((detail.json["outbox"] as? [[String: Any]])?.first?["id"] as? String)
-            #expect(try await eventually {
-                try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).json["status"] as? String == "dead_lettered"
-            })
-            let final = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).json
-            #expect(final["attempts"] as? Int == 3)
-            #expect((final["last_error"] as? String)?.contains("HTTP 503") == true)
-            #expect(receiver.received.count == 3)
-            let metrics = String(buffer: try await client.send(.get, "/metrics").body)
-            #expect(metrics.contains(#"switchboard_outbox_entries{status="dead_lettered"} 1"#))
+        try await stopping(receiver) {
+            try await GatewayHarness(replyURL: receiver.url, maxAttempts: 3).run { client, _ in
+                let conversationID = try await startConversation(client)
+                let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
+                let outboxID = try #require((detail.json["outbox"] as? [[String: Any]])?.first?["id"] as? String)
+                #expect(try await eventually {
+                    try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).json["status"] as? String == "dead_lettered"
+                })
+                let final = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).json
+                #expect(final["attempts"] as? Int == 3)
+                #expect((final["last_error"] as? String)?.contains("HTTP 503") == true)
+                #expect(receiver.received.count == 3)
+                let metrics = String(buffer: try await client.send(.get, "/metrics").body)
+                #expect(metrics.contains(#"switchboard_outbox_entries{status="dead_lettered"} 1"#))
+            }
         }
     }
 
@@ -166,16 +170,17 @@ struct OutboxTests {
     func permanentFailure() async throws {
         let receiver = ReplyReceiver(statuses: [410])
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
-        try await GatewayHarness(replyURL: receiver.url, maxAttempts: 5).run { client, _ in
-            let conversationID = try await startConversation(client)
-            let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-            let outboxID = try #require((detail.json["outbox"] as? [[String: Any]])?.first?["id"] as? String)
-            #expect(try await eventually {
-                try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).json["status"] as? String == "failed"
-            })
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(receiver.received.count == 1)
+        try await stopping(receiver) {
+            try await GatewayHarness(replyURL: receiver.url, maxAttempts: 5).run { client, _ in
+                let conversationID = try await startConversation(client)
+                let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
+                let outboxID = try #require((detail.json["outbox"] as? [[String: Any]])?.first?["id"] as? String)
+                #expect(try await eventually {
+                    try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).json["status"] as? String == "failed"
+                })
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(receiver.received.count == 1)
+            }
         }
     }
 }
