@@ -116,12 +116,8 @@ public final class IMAPIntake: Service {
         }
     }
 
+    /// Waits until the next poll is due; a graceful shutdown ends the wait.
     private func sleep(seconds: Double) async {
-        var remaining = seconds
-        while remaining > 0, !Task.isCancelled, !Task.isShuttingDownGracefully {
-            let step = min(0.1, remaining)
-            try? await Task.sleep(for: .seconds(step))
-            remaining -= step
-        }
+        _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(seconds)) }
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
-import Synchronization
 import SwitchboardCore
 
 /// Delivers the shared outbox: claims due entries, hands each to its channel, and records the outcome
@@ -15,8 +14,8 @@ public final class OutboxDispatcher: Service {
     private let concurrency: Int
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
-    /// Set when a commit queued a reply, so the next poll happens at once.
-    private let woken = Atomic<Bool>(false)
+    /// Signalled when a commit queued a reply, so the next poll happens at once.
+    private let wakeUp = WakeSignal()
 
     public init(
         store: any MessageStore,
@@ -38,7 +37,7 @@ public final class OutboxDispatcher: Service {
 
     /// Asks for a poll now instead of at the next interval.
     public func wake() {
-        woken.store(true, ordering: .relaxed)
+        wakeUp.signal()
     }
 
     public func run() async throws {
@@ -144,18 +143,11 @@ public final class OutboxDispatcher: Service {
         }
     }
 
-    /// Sleeps up to one poll interval, or less when the earliest retry or a wake-up comes sooner.
+    /// Waits up to one poll interval, or less when the earliest retry or a wake-up comes sooner; a
+    /// graceful shutdown ends the wait.
     private func idle() async {
-        var remaining = pollInterval
-        if let due = try? await store.nextOutboxDueDate() {
-            remaining = min(remaining, max(0, due.timeIntervalSinceNow))
-        }
-        let step = 0.02
-        while remaining > 0, !Task.isCancelled, !Task.isShuttingDownGracefully {
-            if woken.exchange(false, ordering: .relaxed) { return }
-            try? await Task.sleep(for: .seconds(min(step, remaining)))
-            remaining -= step
-        }
-        woken.store(false, ordering: .relaxed)
+        let due = try? await store.nextOutboxDueDate()
+        let timeout = Duration.seconds(min(pollInterval, due.map { max(0, $0.timeIntervalSinceNow) } ?? pollInterval))
+        _ = try? await cancelWhenGracefulShutdown { await self.wakeUp.wait(upTo: timeout) }
     }
 }
