@@ -21,6 +21,14 @@ public struct API: Sendable {
         /// `/v1/inbound/sms/{source}` and `/v1/inbound/sms/{source}/report`.
         public var callbacks: (any CallbackReader)?
 
+        /// Whether its requests carry a proof (a signature, a provider's secret): such a source's rate
+        /// budget is spent only by requests whose proof holds.
+        var verifiesRequests: Bool {
+            if callbacks != nil { return true }
+            if case .none = verifier { return false }
+            return true
+        }
+
         public init(
             id: String, channel: ChannelKind, verifier: InboundVerifier, readMIME: (@Sendable (Data) -> InboundMessage)? = nil,
             maxMessageBytes: Int? = nil
@@ -40,12 +48,20 @@ public struct API: Sendable {
         public var tokens: [AccessToken]
         /// Per-source request rates on the inbound endpoints.
         public var rateLimiter: InboundRateLimiter
+        /// Failed proofs one client address may make before it is answered 429 unchecked: refilled per
+        /// second, and the burst. Wrong API tokens and failed inbound signatures are counted apart. Nil
+        /// for no limit.
+        public var clientFailureLimit: InboundRateLimiter.Limit?
 
-        public init(maxBodyBytes: Int, sources: [String: InboundSource], tokens: [AccessToken], rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:])) {
+        public init(
+            maxBodyBytes: Int, sources: [String: InboundSource], tokens: [AccessToken], rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:]),
+            clientFailureLimit: InboundRateLimiter.Limit? = nil
+        ) {
             self.maxBodyBytes = maxBodyBytes
             self.sources = sources
             self.tokens = tokens
             self.rateLimiter = rateLimiter
+            self.clientFailureLimit = clientFailureLimit
         }
     }
 
@@ -57,6 +73,10 @@ public struct API: Sendable {
     let metricsFactory: any MetricsFactory
     let metricsText: @Sendable () async -> String
     let reloadRules: @Sendable () -> [String]
+    /// Failed inbound proofs (signatures, provider secrets) by client address.
+    let inboundFailures: ClientFailureLimiter
+    /// Which inbound refusals get a log line.
+    let inboundRefusalLog = RefusalLog()
 
     /// - Parameters:
     ///   - metricsText: renders `/metrics` in the Prometheus text format.
@@ -79,6 +99,7 @@ public struct API: Sendable {
         self.metricsFactory = metricsFactory
         self.metricsText = metricsText
         self.reloadRules = reloadRules
+        self.inboundFailures = ClientFailureLimiter(limit: configuration.clientFailureLimit)
     }
 
     /// Every route, with token checks on the agent and ops endpoints.

@@ -149,7 +149,8 @@ public enum Gateway {
                 maxBodyBytes: configuration.server.maxBodyBytes, sources: sources, tokens: tokens,
                 rateLimiter: InboundRateLimiter(limits: configuration.sources.reduce(into: [:]) { limits, source in
                     limits[source.id] = source.rateLimit
-                })),
+                }),
+                clientFailureLimit: configuration.server.clientFailureLimit),
             store: store, intake: intake, composer: composer, rules: rules, metricsFactory: metricsFactory,
             metricsText: metricsText, reloadRules: { reloader.reload() })
 

@@ -46,7 +46,8 @@ struct ConfigurationReader {
         guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
-        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout"]) {
+        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout", "client_failure_limit"]) {
+            if let node = map["client_failure_limit"] { server.clientFailureLimit = rateLimit(node, what: "client_failure_limit") }
             server.shutdownTimeout = duration(map, "shutdown_timeout") ?? server.shutdownTimeout
             server.idleTimeout = duration(map, "idle_timeout") ?? server.idleTimeout
             server.maxHeaderBytes = map.int("max_header_bytes", in: "server", log) ?? server.maxHeaderBytes
@@ -214,20 +215,20 @@ struct ConfigurationReader {
         }
         var source = GatewayConfiguration.Source(
             id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email, sms: sms)
-        if let node = map["rate_limit"] { source.rateLimit = rateLimit(node, id: id) }
+        if let node = map["rate_limit"] { source.rateLimit = rateLimit(node, what: "rate_limit of source '\(id)'") }
         return source
     }
 
-    /// `rate_limit: {per_second: N, burst: M}`, or `per_second: 0` for none.
-    private func rateLimit(_ node: YAMLValue, id: String) -> InboundRateLimiter.Limit? {
-        guard let map = node.mapping(log, what: "rate_limit of source '\(id)'", allowed: ["per_second", "burst"]) else { return nil }
-        let text = map.string("per_second", in: "rate_limit", required: true, log) ?? "0"
+    /// `{per_second: N, burst: M}` (a source's `rate_limit`, `client_failure_limit`), or `per_second: 0` for none.
+    private func rateLimit(_ node: YAMLValue, what: String) -> InboundRateLimiter.Limit? {
+        guard let map = node.mapping(log, what: what, allowed: ["per_second", "burst"]) else { return nil }
+        let text = map.string("per_second", in: what, required: true, log) ?? "0"
         guard let perSecond = Double(text), perSecond >= 0, perSecond.isFinite else {
             log.report("per_second must be a number of requests per second, 0 for no limit", at: map["per_second"]!)
             return nil
         }
         guard perSecond > 0 else { return nil }
-        let burst = map.int("burst", in: "rate_limit", log) ?? max(1, Int(perSecond * 2))
+        let burst = map.int("burst", in: what, log) ?? max(1, Int(perSecond * 2))
         if burst < 1 { log.report("burst must be at least 1", at: map["burst"]!) }
         return InboundRateLimiter.Limit(perSecond: perSecond, burst: Double(max(1, burst)))
     }

@@ -18,6 +18,9 @@ public struct GatewayConfiguration: Sendable {
         public var maxHeaderBytes: Int = 16 * 1024
         /// Seconds a graceful shutdown may take before what is left is cancelled.
         public var shutdownTimeout: Double = 20
+        /// Failed proofs one client address may make (wrong API tokens; failed inbound signatures, counted
+        /// apart) before it is answered 429 unchecked: the refill per second and the burst. Nil for no limit.
+        public var clientFailureLimit: InboundRateLimiter.Limit? = InboundRateLimiter.Limit(perSecond: 0.1, burst: 20)
     }
 
     /// A configured API token.

@@ -19,9 +19,10 @@ extension API {
         guard let source = configuration.sources[sourceID], let readMIME = source.readMIME else {
             throw APIError.notFound("no email source named '\(sourceID)' is configured")
         }
-        try admit(source, context: context)
+        try admitBeforeBody(source, context: context)
         let body = try await request.collectBody(limit: source.maxMessageBytes ?? configuration.maxBodyBytes)
         try checkSignature(source, request: request, body: body, context: context)
+        try admitAfterProof(source, context: context)
         guard !body.isEmpty else { throw APIError.badRequest("request body is empty; expected an RFC 5322 message") }
         let inbound = readMIME(body)
         let result = try await commit(inbound, context: context)

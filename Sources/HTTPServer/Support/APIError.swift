@@ -9,6 +9,9 @@ public struct APIError: HTTPResponseError, Sendable {
     public var code: String
     public var message: String
     public var headers: HTTPFields
+    /// Set when whoever raised it has logged it already (rate-limited refusals), so the request log
+    /// does not add a line per request.
+    var alreadyLogged = false
 
     public init(_ status: HTTPResponse.Status, code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
