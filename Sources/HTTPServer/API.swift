@@ -128,12 +128,10 @@ public struct API: Sendable {
         router.get("v1/inbound/sms/:source/report") { request, context in try await receiveSMSReport(request, context: context) }
         router.post("v1/inbound/sms/:source/report") { request, context in try await receiveSMSReport(request, context: context) }
 
-        let rejected: @Sendable (String) -> Void = { reason in
-            Counter(label: "switchboard_auth_rejections_total", dimensions: [("reason", reason)], factory: metricsFactory).increment()
-        }
+        let refusals = AuthRefusals(store: store, failureLimit: configuration.clientFailureLimit, metricsFactory: metricsFactory)
         let accessLog = AccessLogMiddleware(store: store, metricsFactory: metricsFactory)
         let agents = router.group("v1")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .ops], rejected: rejected))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .ops], refusals: refusals))
             .add(middleware: accessLog)
         agents.get("queues") { _, _ in try await listQueues() }
         agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
@@ -142,7 +140,7 @@ public struct API: Sendable {
         agents.get("outbox/:id") { _, context in try await showOutboxEntry(context: context) }
 
         let ops = router.group("v1/rules")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], rejected: rejected))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
             .add(middleware: accessLog)
         ops.get("") { _, _ in try JSONBody.response(rulesView()) }
         ops.post("reload") { _, _ in

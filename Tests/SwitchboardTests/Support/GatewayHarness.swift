@@ -24,6 +24,8 @@ struct GatewayHarness {
     var removeDirectoryAfterRun = true
     /// Off for tests that rewrite the outbox themselves: a delivery attempt in flight would write over them.
     var deliverReplies = true
+    /// Replaces the quiet default logger, for tests that read what the gateway logs.
+    var logger: Logger?
 
     /// - Parameters:
     ///   - extraSources: YAML list items appended under `sources:` (indented by two spaces).
@@ -72,8 +74,8 @@ struct GatewayHarness {
     /// Runs `body` against a live server; cleans up the temporary directory afterwards.
     func run(_ body: @escaping @Sendable (any TestClientProtocol, Gateway.Parts) async throws -> Void) async throws {
         defer { if removeDirectoryAfterRun { try? FileManager.default.removeItem(at: directory) } }
-        var logger = Logger(label: "switchboard-test")
-        logger.logLevel = .warning
+        var logger = self.logger ?? Logger(label: "switchboard-test")
+        if self.logger == nil { logger.logLevel = .warning }
         var options = Gateway.Options(configuration: configuration, rulesDirectory: rulesDirectory)
         options.deliverReplies = deliverReplies
         let (application, parts) = try await Gateway.buildApplication(options, logger: logger)
