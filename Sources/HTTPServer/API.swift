@@ -133,7 +133,7 @@ public struct API: Sendable {
         let agents = router.group("v1")
             .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .ops], refusals: refusals))
             .add(middleware: accessLog)
-        agents.get("queues") { _, _ in try await listQueues() }
+        agents.get("queues") { _, context in try await listQueues(context: context) }
         agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
         agents.get("conversations/:id") { _, context in try await showConversation(context: context) }
         agents.post("outbox") { request, context in try await postReply(request, context: context) }

@@ -131,7 +131,7 @@ public enum Gateway {
             inbound.callbacks = smsProviders[source.id]
             sources[source.id] = inbound
         }
-        let tokens = configuration.tokens.map { AccessToken(id: $0.id, name: $0.name, role: $0.role, token: $0.secret) }
+        let tokens = configuration.tokens.map(\.accessToken)
         let metricsText: @Sendable () async -> String = {
             if let counts = try? await store.outboxCounts() {
                 for status in OutboxStatus.allCases {

@@ -88,26 +88,17 @@ struct ConfigurationReader {
             }
         }
 
-        var tokens: [GatewayConfiguration.Token] = []
-        for item in top["tokens"]?.items(log, what: "tokens") ?? [] {
-            guard let map = item.mapping(log, what: "token", allowed: ["id", "name", "role", "token"]),
-                  let id = map.string("id", in: "token", required: true, log) else { continue }
-            if tokens.contains(where: { $0.id == id }) { log.report("duplicate token id '\(id)'", at: item) }
-            let roleText = map.string("role", in: "token '\(id)'", required: true, log) ?? "agent"
-            let role = AccessToken.Role(rawValue: roleText)
-            if role == nil { log.report("role must be agent or ops", at: map["role"] ?? item) }
-            guard let secretValue = map.required("token", in: "token '\(id)'", log),
-                  let secret = secret(secretValue, name: "token \(id)") else { continue }
-            if secret.count < 16 { log.report("token '\(id)' is shorter than 16 characters", at: secretValue) }
-            tokens.append(.init(id: id, name: map.string("name", in: "token", log) ?? id, role: role ?? .agent, secret: secret))
-        }
-
         var sources: [GatewayConfiguration.Source] = []
         for item in top["sources"]?.items(log, what: "sources") ?? [] {
             if let source = source(item, publicURL: server.publicURL) {
                 if sources.contains(where: { $0.id == source.id }) { log.report("duplicate source id '\(source.id)'", at: item) }
                 sources.append(source)
             }
+        }
+
+        var tokens: [GatewayConfiguration.Token] = []
+        for item in top["tokens"]?.items(log, what: "tokens") ?? [] {
+            if let token = token(item, sources: Set(sources.map(\.id)), earlier: tokens) { tokens.append(token) }
         }
 
         var outbox = GatewayConfiguration.Outbox(maxAttempts: 8, initialBackoff: 2, maxBackoff: 600, pollInterval: 0.25, concurrency: 8, timeout: 10)
@@ -217,6 +208,32 @@ struct ConfigurationReader {
             id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email, sms: sms)
         if let node = map["rate_limit"] { source.rateLimit = rateLimit(node, what: "rate_limit of source '\(id)'") }
         return source
+    }
+
+    /// One item of `tokens:`.
+    private mutating func token(_ item: YAMLValue, sources configured: Set<String>, earlier: [GatewayConfiguration.Token]) -> GatewayConfiguration.Token? {
+        guard let map = item.mapping(log, what: "token", allowed: ["id", "name", "role", "token", "sources", "queues"]),
+              let id = map.string("id", in: "token", required: true, log) else { return nil }
+        if earlier.contains(where: { $0.id == id }) { log.report("duplicate token id '\(id)'", at: item) }
+        let roleText = map.string("role", in: "token '\(id)'", required: true, log) ?? "agent"
+        let role = AccessToken.Role(rawValue: roleText)
+        if role == nil { log.report("role must be agent or ops", at: map["role"] ?? item) }
+        func scope(_ key: String) -> [(String, YAMLValue)]? {
+            guard let node = map[key], let list = node.stringList(log, what: "\(key) of token '\(id)'") else { return nil }
+            if list.isEmpty { log.report("\(key) of token '\(id)' must name at least one (leave it out for all)", at: node) }
+            return list
+        }
+        let sourceList = scope("sources")
+        for (name, node) in sourceList ?? [] where !configured.contains(name) {
+            log.report("token '\(id)' names source '\(name)', which is not configured", at: node)
+        }
+        let sources = sourceList.map { Set($0.map(\.0)) }
+        let queues = scope("queues").map { Set($0.map(\.0)) }
+        guard let secretValue = map.required("token", in: "token '\(id)'", log),
+              let secret = secret(secretValue, name: "token \(id)") else { return nil }
+        if secret.count < 16 { log.report("token '\(id)' is shorter than 16 characters", at: secretValue) }
+        return GatewayConfiguration.Token(
+            id: id, name: map.string("name", in: "token", log) ?? id, role: role ?? .agent, secret: secret, sources: sources, queues: queues)
     }
 
     /// `{per_second: N, burst: M}` (a source's `rate_limit`, `client_failure_limit`), or `per_second: 0` for none.

@@ -29,6 +29,24 @@ public struct GatewayConfiguration: Sendable {
         public var name: String
         public var role: AccessToken.Role
         public var secret: String
+        /// The sources whose conversations it may see and answer; nil for all.
+        public var sources: Set<String>?
+        /// The queues whose conversations it may see and answer; nil for all.
+        public var queues: Set<String>?
+
+        public init(id: String, name: String, role: AccessToken.Role, secret: String, sources: Set<String>? = nil, queues: Set<String>? = nil) {
+            self.id = id
+            self.name = name
+            self.role = role
+            self.secret = secret
+            self.sources = sources
+            self.queues = queues
+        }
+
+        /// The token as the API checks it (its secret kept only as a digest).
+        public var accessToken: AccessToken {
+            AccessToken(id: id, name: name, role: role, token: secret, sources: sources, queues: queues)
+        }
     }
 
     /// How a webhook source signs what it sends us.

@@ -1,4 +1,5 @@
 import Signing
+import SwitchboardCore
 
 /// A configured API token. Only its SHA-256 is kept, so the token itself is not in memory dumps or logs.
 public struct AccessToken: Sendable {
@@ -14,17 +15,40 @@ public struct AccessToken: Sendable {
     public var id: String
     public var name: String
     public var role: Role
+    /// The sources whose conversations the token may see and answer; nil for every source.
+    public var sources: Set<String>?
+    /// The queues whose conversations the token may see and answer; nil for every queue.
+    public var queues: Set<String>?
     let digest: [UInt8]
 
-    public init(id: String, name: String, role: Role, token: String) {
+    public init(id: String, name: String, role: Role, token: String, sources: Set<String>? = nil, queues: Set<String>? = nil) {
         self.id = id
         self.name = name
         self.role = role
+        self.sources = sources
+        self.queues = queues
         self.digest = Digest.sha256(token)
     }
 
     /// Whether `presented` is this token; compared in constant time.
     func matches(digest presented: [UInt8]) -> Bool {
         Digest.constantTimeEqual(digest, presented)
+    }
+}
+
+extension AccessToken {
+    /// Whether the token is limited to some sources or queues.
+    public var isScoped: Bool {
+        sources != nil || queues != nil
+    }
+
+    /// Whether the token may see a queue at all.
+    public func covers(queue: String) -> Bool {
+        queues?.contains(queue) ?? true
+    }
+
+    /// Whether the token may see and answer a conversation: its source and its current queue are in scope.
+    public func covers(_ conversation: Conversation) -> Bool {
+        (sources?.contains(conversation.source) ?? true) && covers(queue: conversation.queue)
     }
 }

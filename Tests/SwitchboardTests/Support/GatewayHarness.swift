@@ -30,11 +30,12 @@ struct GatewayHarness {
     /// - Parameters:
     ///   - extraSources: YAML list items appended under `sources:` (indented by two spaces).
     ///   - environment: more variables for `env:` references in `extraSources`.
+    ///   - extraTokens: YAML list items appended under `tokens:` (indented by two spaces).
     ///   - directory: reuse a directory (and its database) from an earlier harness, to test a restart.
     init(
         replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096,
         extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil, publicURL: String? = nil,
-        serverExtra: String = ""
+        serverExtra: String = "", extraTokens: String = ""
     ) throws {
         self.directory = try directory ?? Fixtures.temporaryDirectory()
         rulesDirectory = rules
@@ -45,6 +46,7 @@ struct GatewayHarness {
             tokens:
               - { id: alice, name: Alice, role: agent, token: { env: TEST_AGENT_TOKEN } }
               - { id: ops, role: ops, token: { env: TEST_OPS_TOKEN } }
+            \(extraTokens)
             sources:
               - id: demo
                 channel: webhook
