@@ -45,7 +45,8 @@ public struct API: Sendable {
         /// Largest request body accepted on any endpoint.
         public var maxBodyBytes: Int
         public var sources: [String: InboundSource]
-        public var tokens: [AccessToken]
+        /// The API tokens, swapped whole by a reload.
+        public var tokens: AccessTokens
         /// Per-source request rates on the inbound endpoints.
         public var rateLimiter: InboundRateLimiter
         /// Failed proofs one client address may make before it is answered 429 unchecked: refilled per
@@ -54,7 +55,7 @@ public struct API: Sendable {
         public var clientFailureLimit: InboundRateLimiter.Limit?
 
         public init(
-            maxBodyBytes: Int, sources: [String: InboundSource], tokens: [AccessToken], rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:]),
+            maxBodyBytes: Int, sources: [String: InboundSource], tokens: AccessTokens, rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:]),
             clientFailureLimit: InboundRateLimiter.Limit? = nil
         ) {
             self.maxBodyBytes = maxBodyBytes
@@ -73,6 +74,7 @@ public struct API: Sendable {
     let metricsFactory: any MetricsFactory
     let metricsText: @Sendable () async -> String
     let reloadRules: @Sendable () -> [String]
+    let reloadTokens: @Sendable () -> [String]
     /// Failed inbound proofs (signatures, provider secrets) by client address.
     let inboundFailures: ClientFailureLimiter
     /// Which inbound refusals get a log line.
@@ -81,6 +83,8 @@ public struct API: Sendable {
     /// - Parameters:
     ///   - metricsText: renders `/metrics` in the Prometheus text format.
     ///   - reloadRules: validates and swaps in the rules directory, returning its problems (empty on success).
+    ///   - reloadTokens: reads the configuration file again and swaps in its tokens, returning its problems
+    ///     (empty on success; on problems the tokens in force stay).
     public init(
         configuration: Configuration,
         store: any MessageStore,
@@ -89,7 +93,8 @@ public struct API: Sendable {
         rules: RuleBook,
         metricsFactory: any MetricsFactory,
         metricsText: @escaping @Sendable () async -> String,
-        reloadRules: @escaping @Sendable () -> [String]
+        reloadRules: @escaping @Sendable () -> [String],
+        reloadTokens: @escaping @Sendable () -> [String] = { ["no configuration file to reload tokens from"] }
     ) {
         self.configuration = configuration
         self.store = store
@@ -99,6 +104,7 @@ public struct API: Sendable {
         self.metricsFactory = metricsFactory
         self.metricsText = metricsText
         self.reloadRules = reloadRules
+        self.reloadTokens = reloadTokens
         self.inboundFailures = ClientFailureLimiter(limit: configuration.clientFailureLimit)
     }
 
@@ -147,6 +153,11 @@ public struct API: Sendable {
             let problems = reloadRules()
             return try JSONBody.response(rulesView(), status: problems.isEmpty ? .ok : .unprocessableContent)
         }
+
+        let tokenOps = router.group("v1/tokens")
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
+            .add(middleware: accessLog)
+        tokenOps.post("reload") { _, _ in try reloadTokensNow() }
         return router
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import HTTPServer
 import Signing
 import StrictYAML
+import SwitchboardCore
 
 extension GatewayConfiguration {
     /// Loads and checks a configuration file, reporting every problem with its position.
@@ -210,14 +211,22 @@ struct ConfigurationReader {
         return source
     }
 
-    /// One item of `tokens:`.
+    /// One item of `tokens:`. Two tokens may share an id (the old and the new secret during a rotation)
+    /// when they grant the same: role, sources and queues.
     private mutating func token(_ item: YAMLValue, sources configured: Set<String>, earlier: [GatewayConfiguration.Token]) -> GatewayConfiguration.Token? {
-        guard let map = item.mapping(log, what: "token", allowed: ["id", "name", "role", "token", "sources", "queues"]),
+        guard let map = item.mapping(log, what: "token", allowed: ["id", "name", "role", "token", "not_after", "sources", "queues"]),
               let id = map.string("id", in: "token", required: true, log) else { return nil }
-        if earlier.contains(where: { $0.id == id }) { log.report("duplicate token id '\(id)'", at: item) }
+        if id == AccessRecord.unknownActor { log.report("token id '\(id)' is reserved for unrecognized tokens in the access log", at: map["id"]!) }
         let roleText = map.string("role", in: "token '\(id)'", required: true, log) ?? "agent"
         let role = AccessToken.Role(rawValue: roleText)
         if role == nil { log.report("role must be agent or ops", at: map["role"] ?? item) }
+        var notAfter: Date?
+        if let text = map.string("not_after", in: "token '\(id)'", log) {
+            notAfter = GatewayConfiguration.timestamp(text)
+            if notAfter == nil {
+                log.report("not_after of token '\(id)' must be a time with its zone, such as 2027-01-31T18:00:00Z or 2027-02-01T02:00:00+08:00", at: map["not_after"]!)
+            }
+        }
         func scope(_ key: String) -> [(String, YAMLValue)]? {
             guard let node = map[key], let list = node.stringList(log, what: "\(key) of token '\(id)'") else { return nil }
             if list.isEmpty { log.report("\(key) of token '\(id)' must name at least one (leave it out for all)", at: node) }
@@ -232,8 +241,16 @@ struct ConfigurationReader {
         guard let secretValue = map.required("token", in: "token '\(id)'", log),
               let secret = secret(secretValue, name: "token \(id)") else { return nil }
         if secret.count < 16 { log.report("token '\(id)' is shorter than 16 characters", at: secretValue) }
-        return GatewayConfiguration.Token(
-            id: id, name: map.string("name", in: "token", log) ?? id, role: role ?? .agent, secret: secret, sources: sources, queues: queues)
+        let token = GatewayConfiguration.Token(
+            id: id, name: map.string("name", in: "token", log) ?? id, role: role ?? .agent, secret: secret, notAfter: notAfter,
+            sources: sources, queues: queues)
+        for other in earlier {
+            if other.secret == secret { log.report("token '\(id)' has the same secret as token '\(other.id)'", at: secretValue) }
+            if other.id == id, other.role != token.role || other.sources != token.sources || other.queues != token.queues {
+                log.report("tokens sharing id '\(id)' (a rotation) must have the same role, sources and queues", at: item)
+            }
+        }
+        return token
     }
 
     /// `{per_second: N, burst: M}` (a source's `rate_limit`, `client_failure_limit`), or `per_second: 0` for none.

@@ -19,6 +19,11 @@ struct GatewayHarness {
     let directory: URL
     let configuration: GatewayConfiguration
     let rulesDirectory: String
+    /// The configuration file and the environment it was read with: a token reload reads them again.
+    let configurationPath: String
+    let environment: [String: String]
+    /// The configuration file's text as written at the start.
+    let configurationText: String
 
     /// Removes the temporary directory after ``run(_:)``; off when a test restarts on the same data.
     var removeDirectoryAfterRun = true
@@ -67,10 +72,13 @@ struct GatewayHarness {
             """
         let path = self.directory.appendingPathComponent("Config/switchboard.yaml")
         try Fixtures.write(["Config/switchboard.yaml": yaml], under: self.directory)
-        configuration = try GatewayConfiguration.load(path: path.path, environment: [
+        configurationPath = path.path
+        configurationText = yaml
+        self.environment = [
             "TEST_AGENT_TOKEN": Self.agentToken, "TEST_OPS_TOKEN": Self.opsToken, "TEST_REPLY_URL": replyURL,
             "TEST_REPLY_SECRET": Self.replySecret, "TEST_INBOUND_SECRET": Self.inboundSecret,
-        ].merging(environment) { _, new in new })
+        ].merging(environment) { _, new in new }
+        configuration = try GatewayConfiguration.load(path: path.path, environment: self.environment)
     }
 
     /// Runs `body` against a live server; cleans up the temporary directory afterwards.
@@ -80,6 +88,8 @@ struct GatewayHarness {
         if self.logger == nil { logger.logLevel = .warning }
         var options = Gateway.Options(configuration: configuration, rulesDirectory: rulesDirectory)
         options.deliverReplies = deliverReplies
+        options.configurationPath = configurationPath
+        options.environment = environment
         let (application, parts) = try await Gateway.buildApplication(options, logger: logger)
         try await application.test(.live) { client in
             try await body(client, parts)
