@@ -18,13 +18,13 @@ extension API {
         let identity = context.identity
         let summaries = Dictionary(
             uniqueKeysWithValues: try await store.queueSummaries(now: Date(), sources: identity?.sources).map { ($0.queue, $0) })
-        let configured = rules.current.rules.queues.filter { identity?.covers(queue: $0.id) ?? true }
-        var views = configured.map { queue in
+        let configured = rules.current.rules.queues
+        var views = configured.filter { identity?.covers(queue: $0.id) ?? true }.map { queue in
             QueueView(id: queue.id, name: queue.name(in: "en"), open: summaries[queue.id]?.open ?? 0, overdue: summaries[queue.id]?.overdue ?? 0)
         }
         // Queues that no longer exist in the rules but still hold conversations stay visible.
         for summary in summaries.values.sorted(by: { $0.queue < $1.queue })
-        where !rules.current.rules.queues.contains(where: { $0.id == summary.queue }) && identity?.covers(queue: summary.queue) ?? true {
+        where !configured.contains(where: { $0.id == summary.queue }) && identity?.covers(queue: summary.queue) ?? true {
             views.append(QueueView(id: summary.queue, name: summary.queue, open: summary.open, overdue: summary.overdue))
         }
         return try JSONBody.response(["queues": views])
