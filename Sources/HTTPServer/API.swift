@@ -21,6 +21,14 @@ public struct API: Sendable {
         /// `/v1/inbound/sms/{source}` and `/v1/inbound/sms/{source}/report`.
         public var callbacks: (any CallbackReader)?
 
+        /// Whether its requests carry a proof (a signature, a provider's secret): such a source's rate
+        /// budget is spent only by requests whose proof holds.
+        var verifiesRequests: Bool {
+            if callbacks != nil { return true }
+            if case .none = verifier { return false }
+            return true
+        }
+
         public init(
             id: String, channel: ChannelKind, verifier: InboundVerifier, readMIME: (@Sendable (Data) -> InboundMessage)? = nil,
             maxMessageBytes: Int? = nil
@@ -37,15 +45,24 @@ public struct API: Sendable {
         /// Largest request body accepted on any endpoint.
         public var maxBodyBytes: Int
         public var sources: [String: InboundSource]
-        public var tokens: [AccessToken]
+        /// The API tokens, swapped whole by a reload.
+        public var tokens: AccessTokens
         /// Per-source request rates on the inbound endpoints.
         public var rateLimiter: InboundRateLimiter
+        /// Failed proofs one client address may make before it is answered 429 unchecked: refilled per
+        /// second, and the burst. Wrong API tokens and failed inbound signatures are counted apart. Nil
+        /// for no limit.
+        public var clientFailureLimit: InboundRateLimiter.Limit?
 
-        public init(maxBodyBytes: Int, sources: [String: InboundSource], tokens: [AccessToken], rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:])) {
+        public init(
+            maxBodyBytes: Int, sources: [String: InboundSource], tokens: AccessTokens, rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:]),
+            clientFailureLimit: InboundRateLimiter.Limit? = nil
+        ) {
             self.maxBodyBytes = maxBodyBytes
             self.sources = sources
             self.tokens = tokens
             self.rateLimiter = rateLimiter
+            self.clientFailureLimit = clientFailureLimit
         }
     }
 
@@ -57,10 +74,17 @@ public struct API: Sendable {
     let metricsFactory: any MetricsFactory
     let metricsText: @Sendable () async -> String
     let reloadRules: @Sendable () -> [String]
+    let reloadTokens: @Sendable () -> [String]
+    /// Failed inbound proofs (signatures, provider secrets) by client address.
+    let inboundFailures: ClientFailureLimiter
+    /// Which inbound refusals get a log line.
+    let inboundRefusalLog = RefusalLog()
 
     /// - Parameters:
     ///   - metricsText: renders `/metrics` in the Prometheus text format.
     ///   - reloadRules: validates and swaps in the rules directory, returning its problems (empty on success).
+    ///   - reloadTokens: reads the configuration file again and swaps in its tokens, returning its problems
+    ///     (empty on success; on problems the tokens in force stay).
     public init(
         configuration: Configuration,
         store: any MessageStore,
@@ -69,7 +93,8 @@ public struct API: Sendable {
         rules: RuleBook,
         metricsFactory: any MetricsFactory,
         metricsText: @escaping @Sendable () async -> String,
-        reloadRules: @escaping @Sendable () -> [String]
+        reloadRules: @escaping @Sendable () -> [String],
+        reloadTokens: @escaping @Sendable () -> [String] = { ["no configuration file to reload tokens from"] }
     ) {
         self.configuration = configuration
         self.store = store
@@ -79,6 +104,8 @@ public struct API: Sendable {
         self.metricsFactory = metricsFactory
         self.metricsText = metricsText
         self.reloadRules = reloadRules
+        self.reloadTokens = reloadTokens
+        self.inboundFailures = ClientFailureLimiter(limit: configuration.clientFailureLimit)
     }
 
     /// Every route, with token checks on the agent and ops endpoints.
@@ -107,27 +134,31 @@ public struct API: Sendable {
         router.get("v1/inbound/sms/:source/report") { request, context in try await receiveSMSReport(request, context: context) }
         router.post("v1/inbound/sms/:source/report") { request, context in try await receiveSMSReport(request, context: context) }
 
-        let rejected: @Sendable (String) -> Void = { reason in
-            Counter(label: "switchboard_auth_rejections_total", dimensions: [("reason", reason)], factory: metricsFactory).increment()
-        }
+        let refusals = AuthRefusals(store: store, failureLimit: configuration.clientFailureLimit, metricsFactory: metricsFactory)
         let accessLog = AccessLogMiddleware(store: store, metricsFactory: metricsFactory)
         let agents = router.group("v1")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .ops], rejected: rejected))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .ops], refusals: refusals))
             .add(middleware: accessLog)
-        agents.get("queues") { _, _ in try await listQueues() }
+        agents.get("queues") { _, context in try await listQueues(context: context) }
         agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
         agents.get("conversations/:id") { request, context in try await showConversation(request, context: context) }
         agents.post("outbox") { request, context in try await postReply(request, context: context) }
         agents.get("outbox/:id") { _, context in try await showOutboxEntry(context: context) }
 
         let ops = router.group("v1/rules")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], rejected: rejected))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
             .add(middleware: accessLog)
         ops.get("") { _, _ in try JSONBody.response(rulesView()) }
         ops.post("reload") { _, _ in
             let problems = reloadRules()
             return try JSONBody.response(rulesView(), status: problems.isEmpty ? .ok : .unprocessableContent)
         }
+
+        let tokenOps = router.group("v1/tokens")
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
+            .add(middleware: accessLog)
+        tokenOps.post("reload") { _, _ in try reloadTokensNow() }
+
         // Last, so it wraps only what no route took: errors stay JSON for an unknown path or a wrong method.
         router.add(middleware: UnmatchedRouteMiddleware(routes: router.routes))
         return router

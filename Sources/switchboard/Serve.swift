@@ -17,8 +17,10 @@ struct Serve: AsyncParsableCommand {
         let logger = CommandSupport.bootstrapLogging()
         let configuration = try CommandSupport.loadConfiguration(config, exitCode: 2)
         do {
-            let (application, _) = try await Gateway.buildApplication(
-                .init(configuration: configuration, rulesDirectory: rules ?? configuration.rulesDirectory, dataDirectory: data, port: port), logger: logger)
+            var options = Gateway.Options(configuration: configuration, rulesDirectory: rules ?? configuration.rulesDirectory, dataDirectory: data, port: port)
+            // SIGHUP and POST /v1/tokens/reload read the tokens from the same file again.
+            options.configurationPath = config
+            let (application, _) = try await Gateway.buildApplication(options, logger: logger)
             // SIGTERM/SIGINT: stop accepting, let requests, the batch being delivered and the group commit finish,
             // and give up after the configured deadline rather than hang a deploy.
             var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -61,8 +61,10 @@ public protocol MessageStore: Sendable {
     /// The conversation with one page of each of its lists (messages, outbox entries, events), each
     /// with the cursor of its next page when there is more; nil when there is no such conversation.
     func conversationDetail(id: String, page: ConversationDetailPage) async throws -> ConversationDetail?
-    func queueSummaries(now: Date) async throws -> [QueueSummary]
-    func conversations(inQueue queue: String, limit: Int) async throws -> [Conversation]
+    /// Open and overdue conversations by queue; with `sources`, only conversations of those sources count.
+    func queueSummaries(now: Date, sources: Set<String>?) async throws -> [QueueSummary]
+    /// A queue's open conversations, most urgent first; with `sources`, only those sources' conversations.
+    func conversations(inQueue queue: String, limit: Int, sources: Set<String>?) async throws -> [Conversation]
 
     /// Commits an agent's reply. With an idempotency key, a repeat of the same request returns the first
     /// entry and a different request under the same key is a conflict.

@@ -26,6 +26,11 @@ public enum Gateway {
         public var rulesCheckInterval: Double
         /// Runs the outbox dispatcher; off for measurements of intake alone (`switchboard bench ingest`).
         public var deliverReplies: Bool = true
+        /// The file `configuration` was read from, read again to reload the tokens (SIGHUP,
+        /// `POST /v1/tokens/reload`); nil when there is none, and the tokens stay as built.
+        public var configurationPath: String?
+        /// Where `env:` references are looked up when the configuration is read again.
+        public var environment: [String: String] = ProcessInfo.processInfo.environment
 
         public init(
             configuration: GatewayConfiguration, rulesDirectory: String, dataDirectory: String? = nil, port: Int? = nil,
@@ -45,6 +50,7 @@ public enum Gateway {
         public var rules: RuleBook
         public var dispatcher: OutboxDispatcher
         public var reloader: RuleReloader
+        public var tokenReloader: TokenReloader
         public var intake: Intake
     }
 
@@ -132,7 +138,9 @@ public enum Gateway {
             inbound.callbacks = smsProviders[source.id]
             sources[source.id] = inbound
         }
-        let tokens = configuration.tokens.map { AccessToken(id: $0.id, name: $0.name, role: $0.role, token: $0.secret) }
+        let tokens = AccessTokens(configuration.tokens.map(\.accessToken))
+        let tokenReloader = TokenReloader(
+            path: options.configurationPath, environment: options.environment, tokens: tokens, logger: logger, metricsFactory: metricsFactory)
         let metricsText: @Sendable () async -> String = {
             if let counts = try? await store.outboxCounts() {
                 for status in OutboxStatus.allCases {
@@ -142,17 +150,19 @@ public enum Gateway {
             }
             return registry.emitToString()
         }
+        // SIGHUP reloads the tokens beside the rules.
         let reloader = RuleReloader(
             directory: options.rulesDirectory, book: rules, interval: options.rulesCheckInterval, logger: logger,
-            metricsFactory: metricsFactory)
+            metricsFactory: metricsFactory, onSIGHUP: { tokenReloader.reload() })
         let api = API(
             configuration: .init(
                 maxBodyBytes: configuration.server.maxBodyBytes, sources: sources, tokens: tokens,
                 rateLimiter: InboundRateLimiter(limits: configuration.sources.reduce(into: [:]) { limits, source in
                     limits[source.id] = source.rateLimit
-                })),
+                }),
+                clientFailureLimit: configuration.server.clientFailureLimit),
             store: store, intake: intake, composer: composer, rules: rules, metricsFactory: metricsFactory,
-            metricsText: metricsText, reloadRules: { reloader.reload() })
+            metricsText: metricsText, reloadRules: { reloader.reload() }, reloadTokens: { tokenReloader.reload() })
 
         let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, metricsFactory: metricsFactory)
         let mailboxes: [any Service] = emailSources.compactMap { source in
@@ -198,6 +208,6 @@ public enum Gateway {
                 await onServerRunning(port)
             },
             logger: logger)
-        return (application, Parts(store: store, rules: rules, dispatcher: dispatcher, reloader: reloader, intake: intake))
+        return (application, Parts(store: store, rules: rules, dispatcher: dispatcher, reloader: reloader, tokenReloader: tokenReloader, intake: intake))
     }
 }

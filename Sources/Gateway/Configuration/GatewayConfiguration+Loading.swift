@@ -4,6 +4,7 @@ import Foundation
 import HTTPServer
 import Signing
 import StrictYAML
+import SwitchboardCore
 
 extension GatewayConfiguration {
     /// Loads and checks a configuration file, reporting every problem with its position.
@@ -48,7 +49,8 @@ struct ConfigurationReader {
         guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "rules_dir", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
-        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout", "request_timeout", "max_connections"]) {
+        if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout", "request_timeout", "max_connections", "client_failure_limit"]) {
+            if let node = map["client_failure_limit"] { server.clientFailureLimit = rateLimit(node, what: "client_failure_limit") }
             server.shutdownTimeout = duration(map, "shutdown_timeout") ?? server.shutdownTimeout
             server.idleTimeout = duration(map, "idle_timeout") ?? server.idleTimeout
             server.requestTimeout = duration(map, "request_timeout") ?? server.requestTimeout
@@ -99,26 +101,17 @@ struct ConfigurationReader {
             }
         }
 
-        var tokens: [GatewayConfiguration.Token] = []
-        for item in top["tokens"]?.items(log, what: "tokens") ?? [] {
-            guard let map = item.mapping(log, what: "token", allowed: ["id", "name", "role", "token"]),
-                  let id = map.string("id", in: "token", required: true, log) else { continue }
-            if tokens.contains(where: { $0.id == id }) { log.report("duplicate token id '\(id)'", at: item) }
-            let roleText = map.string("role", in: "token '\(id)'", required: true, log) ?? "agent"
-            let role = AccessToken.Role(rawValue: roleText)
-            if role == nil { log.report("role must be agent or ops", at: map["role"] ?? item) }
-            guard let secretValue = map.required("token", in: "token '\(id)'", log),
-                  let secret = secret(secretValue, name: "token \(id)") else { continue }
-            if secret.count < 16 { log.report("token '\(id)' is shorter than 16 characters", at: secretValue) }
-            tokens.append(.init(id: id, name: map.string("name", in: "token", log) ?? id, role: role ?? .agent, secret: secret))
-        }
-
         var sources: [GatewayConfiguration.Source] = []
         for item in top["sources"]?.items(log, what: "sources") ?? [] {
             if let source = source(item, publicURL: server.publicURL) {
                 if sources.contains(where: { $0.id == source.id }) { log.report("duplicate source id '\(source.id)'", at: item) }
                 sources.append(source)
             }
+        }
+
+        var tokens: [GatewayConfiguration.Token] = []
+        for item in top["tokens"]?.items(log, what: "tokens") ?? [] {
+            if let token = token(item, sources: Set(sources.map(\.id)), earlier: tokens) { tokens.append(token) }
         }
 
         var outbox = GatewayConfiguration.Outbox(maxAttempts: 8, initialBackoff: 2, maxBackoff: 600, pollInterval: 0.25, concurrency: 8, timeout: 10)
@@ -227,20 +220,62 @@ struct ConfigurationReader {
         }
         var source = GatewayConfiguration.Source(
             id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email, sms: sms)
-        if let node = map["rate_limit"] { source.rateLimit = rateLimit(node, id: id) }
+        if let node = map["rate_limit"] { source.rateLimit = rateLimit(node, what: "rate_limit of source '\(id)'") }
         return source
     }
 
-    /// `rate_limit: {per_second: N, burst: M}`, or `per_second: 0` for none.
-    private func rateLimit(_ node: YAMLValue, id: String) -> InboundRateLimiter.Limit? {
-        guard let map = node.mapping(log, what: "rate_limit of source '\(id)'", allowed: ["per_second", "burst"]) else { return nil }
-        let text = map.string("per_second", in: "rate_limit", required: true, log) ?? "0"
+    /// One item of `tokens:`. Two tokens may share an id (the old and the new secret during a rotation)
+    /// when they grant the same: role, sources and queues.
+    private mutating func token(_ item: YAMLValue, sources configured: Set<String>, earlier: [GatewayConfiguration.Token]) -> GatewayConfiguration.Token? {
+        guard let map = item.mapping(log, what: "token", allowed: ["id", "name", "role", "token", "not_after", "sources", "queues"]),
+              let id = map.string("id", in: "token", required: true, log) else { return nil }
+        if id == AccessRecord.unknownActor { log.report("token id '\(id)' is reserved for unrecognized tokens in the access log", at: map["id"]!) }
+        let roleText = map.string("role", in: "token '\(id)'", required: true, log) ?? "agent"
+        let role = AccessToken.Role(rawValue: roleText)
+        if role == nil { log.report("role must be agent or ops", at: map["role"] ?? item) }
+        var notAfter: Date?
+        if let text = map.string("not_after", in: "token '\(id)'", log) {
+            notAfter = GatewayConfiguration.timestamp(text)
+            if notAfter == nil {
+                log.report("not_after of token '\(id)' must be a time with its zone, such as 2027-01-31T18:00:00Z or 2027-02-01T02:00:00+08:00", at: map["not_after"]!)
+            }
+        }
+        func scope(_ key: String) -> [(String, YAMLValue)]? {
+            guard let node = map[key], let list = node.stringList(log, what: "\(key) of token '\(id)'") else { return nil }
+            if list.isEmpty { log.report("\(key) of token '\(id)' must name at least one (leave it out for all)", at: node) }
+            return list
+        }
+        let sourceList = scope("sources")
+        for (name, node) in sourceList ?? [] where !configured.contains(name) {
+            log.report("token '\(id)' names source '\(name)', which is not configured", at: node)
+        }
+        let sources = sourceList.map { Set($0.map(\.0)) }
+        let queues = scope("queues").map { Set($0.map(\.0)) }
+        guard let secretValue = map.required("token", in: "token '\(id)'", log),
+              let secret = secret(secretValue, name: "token \(id)") else { return nil }
+        if secret.count < 16 { log.report("token '\(id)' is shorter than 16 characters", at: secretValue) }
+        let token = GatewayConfiguration.Token(
+            id: id, name: map.string("name", in: "token", log) ?? id, role: role ?? .agent, secret: secret, notAfter: notAfter,
+            sources: sources, queues: queues)
+        for other in earlier {
+            if other.secret == secret { log.report("token '\(id)' has the same secret as token '\(other.id)'", at: secretValue) }
+            if other.id == id, other.role != token.role || other.sources != token.sources || other.queues != token.queues {
+                log.report("tokens sharing id '\(id)' (a rotation) must have the same role, sources and queues", at: item)
+            }
+        }
+        return token
+    }
+
+    /// `{per_second: N, burst: M}` (a source's `rate_limit`, `client_failure_limit`), or `per_second: 0` for none.
+    private func rateLimit(_ node: YAMLValue, what: String) -> InboundRateLimiter.Limit? {
+        guard let map = node.mapping(log, what: what, allowed: ["per_second", "burst"]) else { return nil }
+        let text = map.string("per_second", in: what, required: true, log) ?? "0"
         guard let perSecond = Double(text), perSecond >= 0, perSecond.isFinite else {
             log.report("per_second must be a number of requests per second, 0 for no limit", at: map["per_second"]!)
             return nil
         }
         guard perSecond > 0 else { return nil }
-        let burst = map.int("burst", in: "rate_limit", log) ?? max(1, Int(perSecond * 2))
+        let burst = map.int("burst", in: what, log) ?? max(1, Int(perSecond * 2))
         if burst < 1 { log.report("burst must be at least 1", at: map["burst"]!) }
         return InboundRateLimiter.Limit(perSecond: perSecond, burst: Double(max(1, burst)))
     }

@@ -23,14 +23,41 @@ public struct GatewayConfiguration: Sendable {
         public var maxHeaderBytes: Int = 16 * 1024
         /// Seconds a graceful shutdown may take before what is left is cancelled.
         public var shutdownTimeout: Double = 20
+        /// Failed proofs one client address may make (wrong API tokens; failed inbound signatures, counted
+        /// apart) before it is answered 429 unchecked: the refill per second and the burst. Nil for no limit.
+        public var clientFailureLimit: InboundRateLimiter.Limit? = InboundRateLimiter.Limit(perSecond: 0.1, burst: 20)
     }
 
-    /// A configured API token.
+    /// A configured API token. Two may share an id (the old and new secret during a rotation).
     public struct Token: Sendable {
         public var id: String
         public var name: String
         public var role: AccessToken.Role
         public var secret: String
+        /// After this time the token is refused.
+        public var notAfter: Date?
+        /// The sources whose conversations it may see and answer; nil for all.
+        public var sources: Set<String>?
+        /// The queues whose conversations it may see and answer; nil for all.
+        public var queues: Set<String>?
+
+        public init(
+            id: String, name: String, role: AccessToken.Role, secret: String, notAfter: Date? = nil, sources: Set<String>? = nil,
+            queues: Set<String>? = nil
+        ) {
+            self.id = id
+            self.name = name
+            self.role = role
+            self.secret = secret
+            self.notAfter = notAfter
+            self.sources = sources
+            self.queues = queues
+        }
+
+        /// The token as the API checks it (its secret kept only as a digest).
+        public var accessToken: AccessToken {
+            AccessToken(id: id, name: name, role: role, token: secret, notAfter: notAfter, sources: sources, queues: queues)
+        }
     }
 
     /// How a webhook source signs what it sends us.

@@ -7,7 +7,7 @@ import StrictYAML
 import Synchronization
 import UnixSignals
 
-/// Reloads `Rules/` when its files change, on SIGHUP, or when asked through the API: the new directory
+/// Reloads `Rules/` when its files change, on SIGHUP (which also runs `onSIGHUP`: the token reload), or when asked through the API: the new directory
 /// is validated completely, then swapped in atomically; if it is invalid the last good rules keep
 /// serving and the problems are logged and shown at `GET /v1/rules`.
 public final class RuleReloader: Service {
@@ -19,14 +19,22 @@ public final class RuleReloader: Service {
     private let requested = Atomic<Bool>(false)
     /// Serializes reloads from the watcher, the signal and the API.
     private let reloading = Mutex<Void>(())
+    /// What else SIGHUP reloads (the API tokens).
+    private let onSIGHUP: @Sendable () -> Void
 
-    /// - Parameter interval: how often the directory is checked for changes, in seconds.
-    public init(directory: String, book: RuleBook, interval: Double, logger: Logger, metricsFactory: any MetricsFactory) {
+    /// - Parameters:
+    ///   - interval: how often the directory is checked for changes, in seconds.
+    ///   - onSIGHUP: run on each SIGHUP besides asking for a rules reload.
+    public init(
+        directory: String, book: RuleBook, interval: Double, logger: Logger, metricsFactory: any MetricsFactory,
+        onSIGHUP: @escaping @Sendable () -> Void = {}
+    ) {
         self.directory = directory
         self.book = book
         self.interval = interval
         self.logger = logger
         self.metricsFactory = metricsFactory
+        self.onSIGHUP = onSIGHUP
     }
 
     /// Asks for a reload at the next check.
@@ -38,8 +46,9 @@ public final class RuleReloader: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                    self.logger.notice("SIGHUP received: reloading rules")
+                    self.logger.notice("SIGHUP received: reloading rules and tokens")
                     self.requestReload()
+                    self.onSIGHUP()
                 }
             }
             var fingerprint = Self.fingerprint(of: directory)

@@ -1,38 +1,41 @@
+import Foundation
 import Hummingbird
 import Signing
 
 /// Checks `Authorization: Bearer …` against the configured tokens before the handler runs, so an
-/// unauthenticated caller never gets its body read.
-public struct BearerAuthMiddleware: RouterMiddleware {
-    public typealias Context = SwitchboardRequestContext
+/// unauthenticated caller never gets its body read. The tokens are read from their holder per request,
+/// so a reload applies to the next request. Refusals go to ``AuthRefusals``: recorded, counted,
+/// and limited per client address.
+struct BearerAuthMiddleware: RouterMiddleware {
+    typealias Context = SwitchboardRequestContext
 
-    private let tokens: [AccessToken]
+    private let tokens: AccessTokens
     private let allowedRoles: Set<AccessToken.Role>
-    private let rejected: @Sendable (String) -> Void
+    private let refusals: AuthRefusals
 
-    /// - Parameter rejected: told the reason of each rejection (`missing`, `invalid`, `role`) for metrics.
-    public init(tokens: [AccessToken], allowedRoles: Set<AccessToken.Role>, rejected: @escaping @Sendable (String) -> Void = { _ in }) {
+    init(tokens: AccessTokens, allowedRoles: Set<AccessToken.Role>, refusals: AuthRefusals) {
         self.tokens = tokens
         self.allowedRoles = allowedRoles
-        self.rejected = rejected
+        self.refusals = refusals
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let lockout = refusals.lockout(request, context: context) { throw lockout }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            rejected("missing")
-            throw APIError.unauthorized
+            throw await refusals.refuse(request, context: context, token: nil, reason: "missing", error: .unauthorized)
         }
         let presented = Digest.sha256(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         // Compare against every token so timing does not reveal which one nearly matched.
         var found: AccessToken?
-        for token in tokens where token.matches(digest: presented) { found = token }
+        for token in tokens.current where token.matches(digest: presented) { found = token }
         guard let token = found else {
-            rejected("invalid")
-            throw APIError.unauthorized
+            throw await refusals.refuse(request, context: context, token: nil, reason: "invalid", error: .unauthorized)
+        }
+        guard !token.isExpired(at: Date()) else {
+            throw await refusals.refuse(request, context: context, token: token.id, reason: "expired", error: .tokenExpired)
         }
         guard allowedRoles.contains(token.role) else {
-            rejected("role")
-            throw APIError.forbidden
+            throw await refusals.refuse(request, context: context, token: token.id, reason: "role", error: .forbidden)
         }
         var context = context
         context.identity = token

@@ -13,14 +13,18 @@ extension API {
         var overdue: Int
     }
 
-    func listQueues() async throws -> Response {
-        let summaries = Dictionary(uniqueKeysWithValues: try await store.queueSummaries(now: Date()).map { ($0.queue, $0) })
+    /// The queues the caller may see, with the open and overdue counts of the conversations it may see.
+    func listQueues(context: SwitchboardRequestContext) async throws -> Response {
+        let identity = context.identity
+        let summaries = Dictionary(
+            uniqueKeysWithValues: try await store.queueSummaries(now: Date(), sources: identity?.sources).map { ($0.queue, $0) })
         let configured = rules.current.rules.queues
-        var views = configured.map { queue in
+        var views = configured.filter { identity?.covers(queue: $0.id) ?? true }.map { queue in
             QueueView(id: queue.id, name: queue.name(in: "en"), open: summaries[queue.id]?.open ?? 0, overdue: summaries[queue.id]?.overdue ?? 0)
         }
         // Queues that no longer exist in the rules but still hold conversations stay visible.
-        for summary in summaries.values where !configured.contains(where: { $0.id == summary.queue }) {
+        for summary in summaries.values.sorted(by: { $0.queue < $1.queue })
+        where !configured.contains(where: { $0.id == summary.queue }) && identity?.covers(queue: summary.queue) ?? true {
             views.append(QueueView(id: summary.queue, name: summary.queue, open: summary.open, overdue: summary.overdue))
         }
         return try JSONBody.response(["queues": views])
@@ -28,8 +32,10 @@ extension API {
 
     func listConversations(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let queue = context.parameters.get("queue") ?? ""
+        // Outside the token's queues the queue is answered as if it did not exist.
+        guard context.identity?.covers(queue: queue) ?? true else { throw APIError.notFound("queue '\(queue)' not found") }
         let limit = request.uri.queryParameters.get("limit").flatMap(Int.init).map { min(max($0, 1), 500) } ?? 100
-        let conversations = try await store.conversations(inQueue: queue, limit: limit)
+        let conversations = try await store.conversations(inQueue: queue, limit: limit, sources: context.identity?.sources)
         // A queue the rules no longer name still lists while it holds open conversations (as in GET /v1/queues).
         if conversations.isEmpty, rules.current.rules.queue(id: queue) == nil {
             throw APIError.notFound("queue '\(queue.excerptForMessage())' does not exist")
@@ -40,7 +46,9 @@ extension API {
     func showConversation(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         let page = try Self.detailPage(request.uri.queryParameters)
-        guard let detail = try await store.conversationDetail(id: id, page: page) else {
+        // A conversation outside the token's scope is answered exactly as one that does not exist (404, not
+        // 403): the caller learns nothing about it, not even that it exists.
+        guard let detail = try await store.conversationDetail(id: id, page: page), context.identity?.covers(detail.conversation) ?? true else {
             throw APIError.notFound("conversation '\(id.excerptForMessage())' does not exist")
         }
         return try JSONBody.response(detail)
@@ -77,10 +85,19 @@ extension API {
 
     func showOutboxEntry(context: SwitchboardRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        guard let entry = try await store.outboxEntry(id: id) else {
+        guard let entry = try await store.outboxEntry(id: id), try await isVisible(entry, to: context.identity) else {
             throw APIError.notFound("outbox entry '\(id.excerptForMessage())' does not exist")
         }
         return try JSONBody.response(entry)
+    }
+
+    /// Whether a scoped token may see an outbox entry: by its source, and by its conversation's queue.
+    private func isVisible(_ entry: OutboxEntry, to identity: AccessToken?) async throws -> Bool {
+        guard let identity, identity.isScoped else { return true }
+        guard identity.sources?.contains(entry.source) ?? true else { return false }
+        guard identity.queues != nil else { return true }
+        guard let conversation = try await store.conversation(id: entry.conversationID) else { return false }
+        return identity.covers(conversation)
     }
 
     func postReply(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
@@ -92,6 +109,12 @@ extension API {
         try request.requireMediaType(["application/json"])
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         let reply = try Self.decodeReply(body)
+        // A scoped token may only answer conversations it may see; the others do not exist for it.
+        if identity.isScoped {
+            guard let conversation = try await store.conversation(id: reply.conversationID), identity.covers(conversation) else {
+                throw APIError.notFound("conversation '\(reply.conversationID)' does not exist")
+            }
+        }
         let composeRequest = ReplyComposer.Request(
             conversationID: reply.conversationID, script: reply.script, variables: reply.variables, text: reply.text,
             author: identity.id, authorName: identity.name, idempotencyKey: idempotencyKey,

@@ -33,9 +33,10 @@ extension API {
             throw APIError.notFound("no webhook source named '\(sourceID)' is configured")
         }
         try request.requireMediaType(["application/json"])
-        try admit(source, context: context)
+        try admitBeforeBody(source, context: context)
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         try checkSignature(source, request: request, body: body, context: context)
+        try admitAfterProof(source, context: context)
         let message = try Self.decodeWebhookMessage(body)
         let inbound = InboundMessage(
             channel: .webhook, source: source.id, externalID: message.externalID, sender: message.from,
@@ -44,8 +45,35 @@ extension API {
         return JSONBody.response(json: Self.accepted(result), status: .accepted)
     }
 
-    /// Refuses a request over its source's rate with 429 and `Retry-After`, before its body is read.
-    func admit(_ source: InboundSource, context: SwitchboardRequestContext) throws {
+    /// Admission before the body is read. A source that does not prove its requests spends its rate budget
+    /// here (429 before the body). One that does (a signature, a provider's secret) spends it only in
+    /// ``admitAfterProof(_:context:)``, so a forger who knows its name cannot use up its budget and lock
+    /// the real sender out; here only the client's budget of failed proofs is checked.
+    func admitBeforeBody(_ source: InboundSource, context: SwitchboardRequestContext) throws {
+        guard source.verifiesRequests else { return try admit(source, context: context) }
+        let client = context.clientAddress
+        guard let wait = inboundFailures.lockout(client: client) else { return }
+        countRejection(source, reason: "client_failures")
+        let seconds = max(1, Int(wait.rounded(.up)))
+        if let suppressed = inboundRefusalLog.admit(client: client) {
+            context.logger.notice("inbound client refused unchecked: too many failed signatures", metadata: [
+                "source.id": "\(source.id)", "client.address": "\(client)", "refusals.unlogged": "\(suppressed)",
+            ])
+        }
+        var error = APIError(
+            .tooManyRequests, code: "too_many_failures", "too many requests from this address failed their signature check; retry after \(seconds)s",
+            headers: [.retryAfter: String(seconds)])
+        error.alreadyLogged = true
+        throw error
+    }
+
+    /// Admission once a proving source's request has passed its proof: it spends the source's budget now.
+    func admitAfterProof(_ source: InboundSource, context: SwitchboardRequestContext) throws {
+        if source.verifiesRequests { try admit(source, context: context) }
+    }
+
+    /// Refuses a request over its source's rate with 429 and `Retry-After`.
+    private func admit(_ source: InboundSource, context: SwitchboardRequestContext) throws {
         guard let wait = configuration.rateLimiter.admit(source: source.id) else { return }
         countRejection(source, reason: "rate_limited")
         context.logger.notice("inbound request over its source's rate", metadata: ["source.id": "\(source.id)"])
@@ -62,14 +90,23 @@ extension API {
         }
     }
 
-    /// Counts and logs a request that failed its source's proof (signature, secret), and the error to answer.
-    /// The reason names what was wrong, never the secret or the expected value.
+    /// Counts a request that failed its source's proof (signature, secret) against its client's failure
+    /// budget, logs why (at most once a minute per client), and returns the error to answer. The reason
+    /// names what was wrong, never the secret or the expected value.
     func signatureRefused(
         _ source: InboundSource, reason: String, status: HTTPResponse.Status, context: SwitchboardRequestContext
     ) -> APIError {
+        let client = context.clientAddress
+        inboundFailures.charge(client: client)
         countRejection(source, reason: "signature")
-        context.logger.warning("inbound signature rejected", metadata: ["source.id": "\(source.id)", "reason": "\(reason)"])
-        return APIError(status, code: "invalid_signature", "signature check failed: \(reason)")
+        if let suppressed = inboundRefusalLog.admit(client: client) {
+            context.logger.warning("inbound signature rejected", metadata: [
+                "source.id": "\(source.id)", "reason": "\(reason)", "client.address": "\(client)", "refusals.unlogged": "\(suppressed)",
+            ])
+        }
+        var error = APIError(status, code: "invalid_signature", "signature check failed: \(reason)")
+        error.alreadyLogged = true
+        return error
     }
 
     /// Every refused inbound request is counted by source and reason.

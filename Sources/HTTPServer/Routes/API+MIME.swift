@@ -20,9 +20,10 @@ extension API {
             throw APIError.notFound("no email source named '\(sourceID)' is configured")
         }
         try request.requireMediaType(["message/rfc822", "application/octet-stream"])
-        try admit(source, context: context)
+        try admitBeforeBody(source, context: context)
         let body = try await request.collectBody(limit: source.maxMessageBytes ?? configuration.maxBodyBytes)
         try checkSignature(source, request: request, body: body, context: context)
+        try admitAfterProof(source, context: context)
         guard !body.isEmpty else { throw APIError.badRequest("request body is empty; expected an RFC 5322 message") }
         // Intake makes the same replacement; done here too so the answer carries its warning.
         let inbound = readMIME(body).replacingDisallowedControls()

@@ -49,7 +49,7 @@ extension API {
         guard let source = configuration.sources[sourceID], let reader = source.callbacks else {
             throw APIError.notFound("no SMS source named '\(sourceID)' is configured")
         }
-        try admit(source, context: context)
+        try admitBeforeBody(source, context: context)
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -57,6 +57,7 @@ extension API {
         if let reason = reader.rejection(of: callback) {
             throw signatureRefused(source, reason: reason, status: .forbidden, context: context)
         }
+        try admitAfterProof(source, context: context)
         return (source, reader, callback)
     }
 

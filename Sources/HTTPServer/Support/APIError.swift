@@ -10,6 +10,9 @@ public struct APIError: HTTPResponseError, Sendable {
     public var code: String
     public var message: String
     public var headers: HTTPFields
+    /// Set when whoever raised it has logged it already (rate-limited refusals), so the request log
+    /// does not add a line per request.
+    var alreadyLogged = false
 
     public init(_ status: HTTPResponse.Status, code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
@@ -37,6 +40,9 @@ public struct APIError: HTTPResponseError, Sendable {
     static let unauthorized = APIError(
         .unauthorized, code: "unauthorized", "a valid bearer token is required",
         headers: [.wwwAuthenticate: "Bearer realm=\"switchboard\""])
+    static let tokenExpired = APIError(
+        .unauthorized, code: "token_expired", "this token is past its not_after; ask for a new one",
+        headers: [.wwwAuthenticate: "Bearer realm=\"switchboard\", error=\"invalid_token\""])
     static let forbidden = APIError(.forbidden, code: "forbidden", "this token may not use this endpoint")
     static func storageUnavailable() -> APIError {
         APIError(.serviceUnavailable, code: "storage_unavailable", "the message could not be committed; nothing was stored, retry later", headers: [.retryAfter: "1"])

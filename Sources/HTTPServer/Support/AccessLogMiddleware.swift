@@ -4,8 +4,9 @@ import Logging
 import Metrics
 import SwitchboardCore
 
-/// Appends every authenticated call (who, method, path, status; never a body or a query) to the access
-/// log, so a support centre can say who looked at a customer's conversation.
+/// Appends every authenticated call (who, from where, method, path, status; never a body or a query) to
+/// the access log, so a support centre can say who looked at a customer's conversation. Refused calls
+/// are recorded by ``BearerAuthMiddleware``.
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = SwitchboardRequestContext
     let store: any MessageStore
@@ -28,7 +29,8 @@ struct AccessLogMiddleware: RouterMiddleware {
         if let identity = context.identity {
             do {
                 try await store.recordAccess(AccessRecord(
-                    at: Date(), actor: identity.id, method: request.method.rawValue, path: request.uri.path, status: status))
+                    at: Date(), actor: identity.id, method: request.method.rawValue, path: request.uri.path, status: status,
+                    client: context.clientAddress))
             } catch {
                 Counter(label: "switchboard_access_log_failures_total", factory: metricsFactory).increment()
                 context.logger.error("access not recorded", metadata: ["http.path": "\(request.uri.path)", "error.type": "\(type(of: error))"])

@@ -14,7 +14,7 @@ struct RequestLogMiddleware: RouterMiddleware {
             return response
         } catch let error as HTTPResponseError {
             count(error.status)
-            if let apiError = error as? APIError {
+            if let apiError = error as? APIError, !apiError.alreadyLogged {
                 context.logger.notice("request refused", metadata: [
                     "http.path": "\(request.uri.path)", "http.status": "\(error.status.code)", "error.code": "\(apiError.code)",
                     "error": "\(apiError.message)",

@@ -8,8 +8,8 @@ extension SQLiteMessageStore {
 
     public func recordAccess(_ record: AccessRecord) async throws {
         try await pool.write { db in
-            try db.cachedStatement(sql: "INSERT INTO access_log (at, actor, method, path, status) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [record.at.timeIntervalSince1970, record.actor, record.method, record.path, record.status])
+            try db.cachedStatement(sql: "INSERT INTO access_log (at, actor, method, path, status, client) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [record.at.timeIntervalSince1970, record.actor, record.method, record.path, record.status, record.client])
         }
     }
 

@@ -167,6 +167,13 @@ extension SQLiteMessageStore {
                             (SELECT MAX(created_at) FROM outbox o WHERE o.conversation_id = conversations.id AND o.automatic = 0), 0));
                 """)
         }
+        migrator.registerMigration("v7-access-log-client") { db in
+            try db.execute(sql: """
+                -- The client address of each call, and refused calls too (their token id when one was
+                -- recognized, '-' otherwise), so a support centre can see who tried and from where.
+                ALTER TABLE access_log ADD COLUMN client TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -10,7 +10,7 @@ import Testing
 struct RetentionTests {
     static let year: Double = 365 * 86400
 
-    @Test("agent and ops calls are logged with who, method, path and status; refused tokens are not")
+    @Test("agent and ops calls are logged with who, method, path and status; a refused token as '-'")
     func accessLog() async throws {
         try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { (client, parts) async throws in
             #expect(try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken).status == .ok)
@@ -21,7 +21,7 @@ struct RetentionTests {
                 try Row.fetchAll(db, sql: "SELECT actor, method, path, status FROM access_log ORDER BY seq")
             }
             #expect(rows.map { "\($0["actor"] as String) \($0["method"] as String) \($0["path"] as String) \($0["status"] as Int)" } == [
-                "alice GET /v1/queues 200", "alice GET /v1/conversations/conv_missing 404", "ops GET /v1/rules 200",
+                "alice GET /v1/queues 200", "alice GET /v1/conversations/conv_missing 404", "ops GET /v1/rules 200", "- GET /v1/queues 401",
             ])
         }
     }

@@ -19,20 +19,28 @@ struct GatewayHarness {
     let directory: URL
     let configuration: GatewayConfiguration
     let rulesDirectory: String
+    /// The configuration file and the environment it was read with: a token reload reads them again.
+    let configurationPath: String
+    let environment: [String: String]
+    /// The configuration file's text as written at the start.
+    let configurationText: String
 
     /// Removes the temporary directory after ``run(_:)``; off when a test restarts on the same data.
     var removeDirectoryAfterRun = true
     /// Off for tests that rewrite the outbox themselves: a delivery attempt in flight would write over them.
     var deliverReplies = true
+    /// Replaces the quiet default logger, for tests that read what the gateway logs.
+    var logger: Logger?
 
     /// - Parameters:
     ///   - extraSources: YAML list items appended under `sources:` (indented by two spaces).
     ///   - environment: more variables for `env:` references in `extraSources`.
+    ///   - extraTokens: YAML list items appended under `tokens:` (indented by two spaces).
     ///   - directory: reuse a directory (and its database) from an earlier harness, to test a restart.
     init(
         replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096,
         extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil, publicURL: String? = nil,
-        serverExtra: String = ""
+        serverExtra: String = "", extraTokens: String = ""
     ) throws {
         self.directory = try directory ?? Fixtures.temporaryDirectory()
         rulesDirectory = rules
@@ -43,6 +51,7 @@ struct GatewayHarness {
             tokens:
               - { id: alice, name: Alice, role: agent, token: { env: TEST_AGENT_TOKEN } }
               - { id: ops, role: ops, token: { env: TEST_OPS_TOKEN } }
+            \(extraTokens)
             sources:
               - id: demo
                 channel: webhook
@@ -63,19 +72,24 @@ struct GatewayHarness {
             """
         let path = self.directory.appendingPathComponent("Config/switchboard.yaml")
         try Fixtures.write(["Config/switchboard.yaml": yaml], under: self.directory)
-        configuration = try GatewayConfiguration.load(path: path.path, environment: [
+        configurationPath = path.path
+        configurationText = yaml
+        self.environment = [
             "TEST_AGENT_TOKEN": Self.agentToken, "TEST_OPS_TOKEN": Self.opsToken, "TEST_REPLY_URL": replyURL,
             "TEST_REPLY_SECRET": Self.replySecret, "TEST_INBOUND_SECRET": Self.inboundSecret,
-        ].merging(environment) { _, new in new })
+        ].merging(environment) { _, new in new }
+        configuration = try GatewayConfiguration.load(path: path.path, environment: self.environment)
     }
 
     /// Runs `body` against a live server; cleans up the temporary directory afterwards.
     func run(_ body: @escaping @Sendable (any TestClientProtocol, Gateway.Parts) async throws -> Void) async throws {
         defer { if removeDirectoryAfterRun { try? FileManager.default.removeItem(at: directory) } }
-        var logger = Logger(label: "switchboard-test")
-        logger.logLevel = .warning
+        var logger = self.logger ?? Logger(label: "switchboard-test")
+        if self.logger == nil { logger.logLevel = .warning }
         var options = Gateway.Options(configuration: configuration, rulesDirectory: rulesDirectory)
         options.deliverReplies = deliverReplies
+        options.configurationPath = configurationPath
+        options.environment = environment
         let (application, parts) = try await Gateway.buildApplication(options, logger: logger)
         try await application.test(.live) { client in
             try await body(client, parts)

@@ -1,0 +1,23 @@
+import Foundation
+import Synchronization
+
+/// The configured API tokens, read by every authenticated request and swapped whole when the
+/// configuration is reloaded (SIGHUP, `POST /v1/tokens/reload`): a request sees either the old set
+/// or the new one, never a mix.
+public final class AccessTokens: Sendable {
+    private let tokens: Mutex<[AccessToken]>
+
+    public init(_ tokens: [AccessToken]) {
+        self.tokens = Mutex(tokens)
+    }
+
+    /// The tokens in force now.
+    public var current: [AccessToken] {
+        tokens.withLock { $0 }
+    }
+
+    /// Puts a new set in force for every request that starts from now on.
+    public func replace(with new: [AccessToken]) {
+        tokens.withLock { $0 = new }
+    }
+}
