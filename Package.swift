@@ -99,13 +99,21 @@ let package = Package(
             ],
             path: "Sources/Storage/SQLite"
         ),
-        // libcurl wrapper: blocking transfers kept off the cooperative pool.
+        // The one thread pool for blocking work (curl transfers, rule compilation), off the cooperative pool.
+        .target(
+            name: "BlockingWork",
+            dependencies: [
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/BlockingWork"
+        ),
+        // libcurl wrapper: HTTP, SMTP and IMAP transfers, run on BlockingWork.
         .target(
             name: "Curl",
             dependencies: [
                 "CCurl",
+                "BlockingWork",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Sources/Curl"
         ),
@@ -167,6 +175,7 @@ let package = Package(
                 "Rules",
                 "Replies",
                 "SQLiteStorage",
+                "BlockingWork",
                 "Channels",
                 "Curl",
                 "Mail",

@@ -1,3 +1,4 @@
+import BlockingWork
 import CCurl
 import Dispatch
 import Foundation
@@ -30,7 +31,7 @@ public struct HTTPResponse: Sendable {
 }
 
 /// HTTP over libcurl, one easy handle per transfer. Transfers block, so they run on threads of their own
-/// (``BlockingTransfers``), never on Swift's cooperative thread pool.
+/// (``BlockingWork``), never on Swift's cooperative thread pool.
 public struct CurlHTTPClient: Sendable {
     /// Largest response body kept; the rest is read and dropped.
     public static let maximumResponseBody = 64 * 1024
@@ -41,7 +42,7 @@ public struct CurlHTTPClient: Sendable {
 
     /// Performs a request; throws ``CurlError`` when no HTTP response was received at all.
     public func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await BlockingTransfers.run { try Self.performBlocking(request) }
+        try await BlockingWork.run { try Self.performBlocking(request) }
     }
 
     static func performBlocking(_ request: HTTPRequest) throws -> HTTPResponse {

@@ -1,5 +1,5 @@
+import BlockingWork
 import CCurl
-import Dispatch
 import Foundation
 import Logging
 
@@ -32,8 +32,8 @@ public struct IMAPFetchedMessage: Sendable {
 /// One IMAP connection to one mailbox, reused across calls: the easy handle is kept, so libcurl keeps the
 /// connection (for up to CURLOPT_MAXAGE_CONN, 118 s idle by default) and the mailbox it selected.
 ///
-/// Calls are serialized on the session's own serial queue, where their blocking transfers run, never on
-/// Swift's cooperative pool. Every call is bounded by the endpoint's timeouts.
+/// Calls run on ``BlockingWork``'s threads, never on Swift's cooperative pool, one at a time under the
+/// session's lock (one easy handle, one connection). Every call is bounded by the endpoint's timeouts.
 ///
 /// How messages are read byte-exactly without setting `\Seen`: curl hands a custom command's response to the
 /// write callback line by line and drops the lines of a literal, so a custom `UID FETCH … BODY.PEEK[]`
@@ -52,11 +52,12 @@ public final class CurlIMAPSession: @unchecked Sendable {
     private let endpoint: MailServerEndpoint
     private let mailboxName: String
     private let logger: Logger
-    private let queue: DispatchQueue
+    /// Held while a call uses the handle and the state below.
+    private let lock = NSLock()
     /// `imap[s]://host:port` and the mailbox, or why they cannot be used (thrown by every call).
     private let target: Result<(base: String, mailbox: IMAPMailboxName), CurlError>
 
-    // Touched only on `queue`.
+    // Touched only under `lock`.
     private var handle: UnsafeMutableRawPointer?
     private var closed = false
     /// The server has the selected mailbox read-only (after our EXAMINE) while curl counts it as selected.
@@ -70,7 +71,6 @@ public final class CurlIMAPSession: @unchecked Sendable {
         self.endpoint = endpoint
         self.mailboxName = mailbox
         self.logger = logger
-        self.queue = DispatchQueue(label: "switchboard.curl.imap")
         self.target = Result { () throws(CurlError) -> (base: String, mailbox: IMAPMailboxName) in
             (try endpoint.baseURL(schemes: ["imap", "imaps"]), try IMAPMailboxName(mailbox))
         }
@@ -80,7 +80,7 @@ public final class CurlIMAPSession: @unchecked Sendable {
         if let handle {
             let box = HandleBox(handle: handle)
             // A clean-up sends LOGOUT and waits for it: never on the caller's thread.
-            queue.async { curl_easy_cleanup(box.handle) }
+            BlockingWork.submit { curl_easy_cleanup(box.handle) }
         }
     }
 
@@ -127,22 +127,28 @@ public final class CurlIMAPSession: @unchecked Sendable {
 
     /// Logs out and closes the connection (in the background); later calls throw.
     public func close() {
-        queue.async {
-            self.closed = true
-            if let handle = self.handle {
-                curl_easy_cleanup(handle)
-                self.handle = nil
+        BlockingWork.submit {
+            self.lock.withLock {
+                self.closed = true
+                if let handle = self.handle {
+                    curl_easy_cleanup(handle)
+                    self.handle = nil
+                }
             }
         }
     }
 
-    // MARK: - On the queue
+    // MARK: - Under the lock, on BlockingWork
 
     private func run<T: Sendable>(_ body: @escaping @Sendable (CurlIMAPSession) throws(CurlError) -> T) async throws(CurlError) -> T {
-        let result: Result<T, CurlError> = await withCheckedContinuation { continuation in
-            queue.async {
-                continuation.resume(returning: Result { () throws(CurlError) -> T in try body(self) })
+        let result: Result<T, CurlError>
+        do {
+            result = try await BlockingWork.run {
+                self.lock.withLock { Result { () throws(CurlError) -> T in try body(self) } }
             }
+        } catch {
+            // The pool is gone: the process is shutting down.
+            throw CurlError(code: CurlError.unexpectedResponse, description: "IMAP call not run: the blocking-work pool has stopped")
         }
         return try result.get()
     }
@@ -402,7 +408,7 @@ public final class CurlIMAPSession: @unchecked Sendable {
     }
 }
 
-/// An easy handle handed to the queue for its clean-up.
+/// An easy handle handed to BlockingWork for its clean-up.
 private struct HandleBox: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 }

@@ -1,3 +1,4 @@
+import BlockingWork
 import CCurl
 import Dispatch
 import Foundation
@@ -38,7 +39,7 @@ public struct CurlSMTPClient: Sendable {
     /// refuses one recipient, the whole send is rejected with that answer.
     public func send(from: String, recipients: [String], message: Data) async -> SMTPSendResult {
         do {
-            return try await BlockingTransfers.run { self.sendBlocking(from: from, recipients: recipients, message: message) }
+            return try await BlockingWork.run { self.sendBlocking(from: from, recipients: recipients, message: message) }
         } catch {
             return .failed(CurlError(code: -3, description: "the transfer threads are shut down"))
         }

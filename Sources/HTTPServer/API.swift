@@ -73,7 +73,7 @@ public struct API: Sendable {
     let rules: RuleBook
     let metricsFactory: any MetricsFactory
     let metricsText: @Sendable () async -> String
-    let reloadRules: @Sendable () -> [String]
+    let reloadRules: @Sendable () async -> [String]
     let reloadTokens: @Sendable () -> [String]
     /// Failed inbound proofs (signatures, provider secrets) by client address.
     let inboundFailures: ClientFailureLimiter
@@ -93,7 +93,7 @@ public struct API: Sendable {
         rules: RuleBook,
         metricsFactory: any MetricsFactory,
         metricsText: @escaping @Sendable () async -> String,
-        reloadRules: @escaping @Sendable () -> [String],
+        reloadRules: @escaping @Sendable () async -> [String],
         reloadTokens: @escaping @Sendable () -> [String] = { ["no configuration file to reload tokens from"] }
     ) {
         self.configuration = configuration
@@ -150,7 +150,7 @@ public struct API: Sendable {
             .add(middleware: accessLog)
         ops.get("") { _, _ in try JSONBody.response(rulesView()) }
         ops.post("reload") { _, _ in
-            let problems = reloadRules()
+            let problems = await reloadRules()
             return try JSONBody.response(rulesView(), status: problems.isEmpty ? .ok : .unprocessableContent)
         }
 

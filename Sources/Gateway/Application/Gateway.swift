@@ -162,7 +162,7 @@ public enum Gateway {
                 }),
                 clientFailureLimit: configuration.server.clientFailureLimit),
             store: store, intake: intake, composer: composer, rules: rules, metricsFactory: metricsFactory,
-            metricsText: metricsText, reloadRules: { reloader.reload() }, reloadTokens: { tokenReloader.reload() })
+            metricsText: metricsText, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() })
 
         let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, metricsFactory: metricsFactory)
         let mailboxes: [any Service] = emailSources.compactMap { source in

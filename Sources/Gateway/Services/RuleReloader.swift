@@ -1,4 +1,6 @@
+import BlockingWork
 import Foundation
+import SwitchboardCore
 import Logging
 import Metrics
 import Pipeline
@@ -16,7 +18,8 @@ public final class RuleReloader: Service {
     private let interval: Double
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
-    private let requested = Atomic<Bool>(false)
+    /// Signalled by SIGHUP and the API: a reload is wanted now.
+    private let requested = WakeSignal()
     /// Serializes reloads from the watcher, the signal and the API.
     private let reloading = Mutex<Void>(())
     /// What else SIGHUP reloads (the API tokens).
@@ -37,9 +40,9 @@ public final class RuleReloader: Service {
         self.onSIGHUP = onSIGHUP
     }
 
-    /// Asks for a reload at the next check.
+    /// Asks the watcher for a reload now.
     public func requestReload() {
-        requested.store(true, ordering: .relaxed)
+        requested.signal()
     }
 
     public func run() async throws {
@@ -53,26 +56,31 @@ public final class RuleReloader: Service {
             }
             var fingerprint = Self.fingerprint(of: directory)
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                // Short naps so a SIGHUP or an API request is served promptly.
-                var waited = 0.0
-                while waited < interval, !requested.load(ordering: .relaxed), !Task.isShuttingDownGracefully {
-                    try? await Task.sleep(for: .milliseconds(50))
-                    waited += 0.05
-                }
+                let asked = (try? await cancelWhenGracefulShutdown { await self.requested.wait(upTo: .seconds(self.interval)) }) ?? false
+                guard !Task.isCancelled, !Task.isShuttingDownGracefully else { break }
                 let current = Self.fingerprint(of: directory)
-                let asked = requested.exchange(false, ordering: .relaxed)
                 if current != fingerprint || asked {
                     fingerprint = current
-                    reload()
+                    await reload()
                 }
             }
             group.cancelAll()
         }
     }
 
-    /// Validates and swaps in the directory now. Returns the problems, empty on success.
+    /// Validates and swaps in the directory now, compiling on ``BlockingWork``'s threads so that neither a
+    /// request handler nor the cooperative pool waits on vectorscan. Returns the problems, empty on success.
     @discardableResult
-    public func reload() -> [String] {
+    public func reload() async -> [String] {
+        do {
+            return try await BlockingWork.run { self.reloadBlocking() }
+        } catch {
+            return ["\(directory): rules not reloaded: the blocking-work pool has stopped"]
+        }
+    }
+
+    /// The reload itself: blocking, one at a time.
+    private func reloadBlocking() -> [String] {
         reloading.withLock { _ in
             let previous = book.current.rules.version
             do {
