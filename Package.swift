@@ -88,11 +88,19 @@ let package = Package(
             ],
             path: "Sources/Replies"
         ),
+        // Pure domain rules over Core's values (threading so far), which every store calls inside its
+        // transaction instead of writing them again in SQL.
+        .target(
+            name: "Conversations",
+            dependencies: ["SwitchboardCore"],
+            path: "Sources/Conversations"
+        ),
         // Storage backends.
         .target(
             name: "SQLiteStorage",
             dependencies: [
                 "SwitchboardCore",
+                "Conversations",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -229,6 +237,7 @@ let package = Package(
             name: "SwitchboardTests",
             dependencies: [
                 "SwitchboardCore",
+                "Conversations",
                 "Rules",
                 "Replies",
                 "SQLiteStorage",

@@ -1,72 +1,16 @@
 import Foundation
+import Conversations
 import GRDB
 import SwitchboardCore
 
 extension SQLiteMessageStore {
-    /// Finds the conversation an inbound message belongs to, and how. Closed conversations are never
-    /// joined: a reply to one starts a new conversation, as agents expect of a closed case.
-    ///
-    /// In-Reply-To and References are only believed from a participant of the conversation they cite
-    /// (see ``isParticipant(_:_:of:)``): anyone can copy a Message-ID into a header, and mail from a
-    /// stranger must not land in a customer's case. A conversation they would have joined but for that
-    /// is reported in `refused`, and the message threads on as if the header were absent (by sender,
-    /// or new). The signed token needs no such check: only our own mail carries it.
+    /// Finds the conversation an inbound message belongs to, and how, by ``ThreadingPolicy``: this store
+    /// only answers the policy's questions, inside the caller's transaction.
     static func resolveThread(
         _ db: Database, _ inbound: InboundMessage
     ) throws -> (row: ConversationRow?, strategy: ThreadingStrategy, refused: ThreadingStrategy?) {
-        if let id = inbound.thread.verifiedConversationID,
-           let row = try conversationRow(db, id: id),
-           row.conversation.channel == inbound.channel, row.conversation.state != .closed {
-            return (row, .token, nil)
-        }
-        var refused: ThreadingStrategy?
-        let inReplyTo = try conversationCiting(db, inbound.thread.inReplyTo, source: inbound.source, sender: inbound.sender)
-        if let conversation = inReplyTo.joinable { return (conversation, .inReplyTo, nil) }
-        if inReplyTo.refused { refused = .inReplyTo }
-        // The newest reference is the likeliest to be ours when a client trimmed In-Reply-To.
-        let references = try conversationCiting(db, inbound.thread.references.reversed(), source: inbound.source, sender: inbound.sender)
-        if let conversation = references.joinable { return (conversation, .references, nil) }
-        if references.refused, refused == nil { refused = .references }
-        if let conversation = try openConversation(db, channel: inbound.channel, source: inbound.source, customer: inbound.sender) {
-            return (conversation, .sender, refused)
-        }
-        return (nil, .new, refused)
-    }
-
-    private static let conversationCitingID = """
-        SELECT \(conversationRowColumns("c")) FROM message_ids m JOIN conversations c ON c.id = m.conversation_id
-        WHERE m.source = ? AND m.message_id = ? AND c.state != 'closed'
-        """
-
-    /// The first open conversation that holds a message with one of these ids and has `sender` among
-    /// its participants, and whether a cited conversation was passed over because it did not. Lookups
-    /// stay within the source, so an id seen on one mailbox cannot pull mail from another into its
-    /// conversation.
-    private static func conversationCiting(
-        _ db: Database, _ ids: some Sequence<String>, source: String, sender: String
-    ) throws -> (joinable: ConversationRow?, refused: Bool) {
-        var refused = false
-        for id in ids.prefix(50) {
-            guard let conversation = try ColumnCursor.first(
-                db.cachedStatement(sql: conversationCitingID), arguments: [source, id], conversationRow(from:))
-            else { continue }
-            if try isParticipant(db, sender, of: conversation.conversation) { return (conversation, refused) }
-            refused = true
-        }
-        return (nil, refused)
-    }
-
-    private static let participantInMessages = """
-        SELECT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ?1
-            AND (lower(m.sender) = ?2 OR EXISTS (SELECT 1 FROM json_each(m.recipients) r WHERE lower(r.value) = ?2)))
-        """
-
-    /// Whether `address` takes part in the conversation: it is the customer's, or it sent or was sent
-    /// (To, Cc) one of the conversation's messages. Addresses compare without regard to case.
-    static func isParticipant(_ db: Database, _ address: String, of conversation: Conversation) throws -> Bool {
-        let address = address.lowercased()
-        if conversation.customerAddress.lowercased() == address { return true }
-        return try Bool.fetchOne(db.cachedStatement(sql: participantInMessages), arguments: [conversation.id, address]) ?? false
+        let decision = try ThreadingPolicy.resolve(inbound, using: ThreadingLookupsInDatabase(db: db, inbound: inbound))
+        return (decision.joins, decision.strategy, decision.refused)
     }
 
     /// Remembers a channel message id; the first message to use an id keeps it.
@@ -132,4 +76,41 @@ struct StoredMessageMetadata: Codable {
     var thread: ThreadHints
     var attachments: [MessageAttachment]
     var warnings: [String]
+}
+
+/// The facts ``ThreadingPolicy`` asks for, read with the store's SQL in the transaction of `db`.
+/// Lookups by message id stay within the message's source, so an id seen on one mailbox cannot pull mail
+/// from another into its conversation.
+struct ThreadingLookupsInDatabase: ThreadingLookups {
+    let db: Database
+    let inbound: InboundMessage
+
+    private static let conversationCitingID = """
+        SELECT \(SQLiteMessageStore.conversationRowColumns("c")) FROM message_ids m JOIN conversations c ON c.id = m.conversation_id
+        WHERE m.source = ? AND m.message_id = ?
+        """
+
+    private static let appearsInMessages = """
+        SELECT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ?1
+            AND (lower(m.sender) = ?2 OR EXISTS (SELECT 1 FROM json_each(m.recipients) r WHERE lower(r.value) = ?2)))
+        """
+
+    func conversation(_ candidate: ConversationRow) -> Conversation { candidate.conversation }
+
+    func conversation(id: String) throws -> ConversationRow? {
+        try SQLiteMessageStore.conversationRow(db, id: id)
+    }
+
+    func conversation(citing messageID: String) throws -> ConversationRow? {
+        try ColumnCursor.first(
+            db.cachedStatement(sql: Self.conversationCitingID), arguments: [inbound.source, messageID], SQLiteMessageStore.conversationRow(from:))
+    }
+
+    func appears(_ address: String, in candidate: ConversationRow) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: Self.appearsInMessages), arguments: [candidate.conversation.id, address]) ?? false
+    }
+
+    func openConversationOfSender() throws -> ConversationRow? {
+        try SQLiteMessageStore.openConversation(db, channel: inbound.channel, source: inbound.source, customer: inbound.sender)
+    }
 }
