@@ -1,3 +1,4 @@
+import Conversations
 import Foundation
 import GRDB
 import SwitchboardCore
@@ -150,27 +151,18 @@ extension SQLiteMessageStore {
 
         let conversationID: String
         let isNew = open == nil
-        if var conversation = open?.conversation {
-            conversationID = conversation.id
-            // A conversation only ever moves to a more urgent route, never back, so a calm follow-up does
-            // not drop an angry customer to the bottom of a queue.
-            if decision.priority < conversation.priority {
-                conversation.queue = decision.queue
-                conversation.priority = decision.priority
-                conversation.routeID = decision.routeID
-                conversation.slaPolicy = decision.slaPolicy
-                if let slaDueAt {
-                    conversation.slaDueAt = conversation.slaDueAt.map { min($0, slaDueAt) } ?? slaDueAt
-                }
+        if let current = open?.conversation {
+            conversationID = current.id
+            let joined = ConversationRules.join(
+                current, route: decision, urgency: classification.urgency, sentiment: classification.sentiment, slaDueAt: slaDueAt)
+            let conversation = joined.conversation
+            if joined.rerouted {
                 try Self.insertEvent(
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
                     kind: "rerouted", actor: "system",
                     detail: ["route": decision.routeID, "queue": decision.queue, "priority": String(decision.priority)])
             }
-            conversation.urgency = max(conversation.urgency, classification.urgency)
-            conversation.sentiment = classification.sentiment
-            if conversation.state == .resolved {
-                conversation.state = .open
+            if joined.reopened {
                 try Self.insertEvent(
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
                     kind: "reopened", actor: inbound.source)

@@ -1,3 +1,4 @@
+import Conversations
 import Foundation
 import GRDB
 import SwitchboardCore
@@ -27,9 +28,7 @@ extension SQLiteMessageStore {
                 status: .queued, attempts: 0, nextAttemptAt: now, lastError: nil, automatic: reply.automatic,
                 author: author, createdAt: now, updatedAt: now)
             try Self.insertOutbox(db, entry, idempotencyKey: idempotencyKey, fingerprint: requestFingerprint)
-            // First-contact ownership: whoever answers first owns the conversation until it is handed over.
-            let owner = conversation.owner ?? author
-            let state: ConversationState = [.open, .acknowledged, .assigned].contains(conversation.state) ? .inProgress : conversation.state
+            let replied = ConversationRules.reply(to: conversation, by: author)
             // An agent's reply ends the customer's wait; an automatic one does not.
             try db.execute(
                 sql: """
@@ -37,8 +36,11 @@ extension SQLiteMessageStore {
                         waiting_since = CASE WHEN ? THEN waiting_since END
                     WHERE id = ?
                     """,
-                arguments: [owner, state.rawValue, now.timeIntervalSince1970, reply.automatic, conversation.id])
-            if conversation.owner == nil {
+                arguments: [
+                    replied.conversation.owner, replied.conversation.state.rawValue, now.timeIntervalSince1970, reply.automatic,
+                    conversation.id,
+                ])
+            if replied.ownerAssigned {
                 try Self.insertEvent(
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
                     kind: "owner_assigned", actor: author, detail: ["owner": author])
