@@ -81,8 +81,9 @@ public protocol MessageStore: Sendable {
     /// Marks up to `limit` entries that are due as `sending` and returns them, counting the attempt.
     func claimDueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry]
 
-    /// Records the outcome of the attempt the entry was claimed for.
-    func recordDelivery(outboxID: String, result: DeliveryResult, now: Date) async throws
+    /// Records the outcome of the attempt the entry was claimed for; a `retry` is due `after` seconds
+    /// from `now`.
+    func recordDelivery(outboxID: String, outcome: DeliveryOutcome, now: Date) async throws
 
     /// Returns entries left `sending` by a process that died to `queued`; called once at start-up.
     /// Applies a provider's delivery report to its outbox entry. Reports may come twice, late, out of

@@ -72,18 +72,17 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func recordDelivery(outboxID: String, result: DeliveryResult, now: Date) async throws {
+    public func recordDelivery(outboxID: String, outcome: DeliveryOutcome, now: Date) async throws {
         try await pool.write { db in
             guard let entry = try Self.fetchFirst(
                 db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [outboxID], Self.outboxEntry(from:)) else { return }
-            var status: OutboxStatus
+            var status = outcome.status
             var nextAttempt: Date?
-            var error: String?
+            var error = outcome.error
             var providerMessageID: String?
             var detail: [String: String] = ["attempt": String(entry.attempts)]
-            switch result {
+            switch outcome {
             case let .delivered(info, messageID):
-                status = .delivered
                 if let info { detail["detail"] = info }
                 if let messageID {
                     detail["message_id"] = messageID
@@ -92,21 +91,15 @@ extension SQLiteMessageStore {
                         subjectID: entry.id)
                 }
             case let .submitted(info, providerID):
-                status = .sent
                 providerMessageID = providerID
                 if let info { detail["detail"] = info }
                 if let providerID { detail["provider_message_id"] = providerID }
-            case let .retry(at, message):
-                status = .queued
+            case let .retry(_, after):
+                let at = now.addingTimeInterval(after ?? 0)
                 nextAttempt = at
-                error = message
                 detail["retry_at"] = ISO8601DateFormatter().string(from: at)
-            case let .failed(message):
-                status = .failed
-                error = message
-            case let .deadLettered(message):
-                status = .deadLettered
-                error = message
+            case .failed, .deadLettered:
+                break
             }
             detail["result"] = status.rawValue
             if let error { detail["error"] = error }
