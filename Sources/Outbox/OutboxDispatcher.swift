@@ -4,8 +4,9 @@ import Metrics
 import ServiceLifecycle
 import SwitchboardCore
 
-/// Delivers the shared outbox: claims due entries, hands each to its channel, lets the ``RetryPolicy``
-/// decide the outcome, and records it with an audit event per attempt. Runs in the gateway's service group.
+/// Delivers the shared outbox: claims due entries (each with its conversation and the message it answers,
+/// in one trip to the store), hands each to its channel, lets the ``RetryPolicy`` decide the outcome, and
+/// records it with an audit event per attempt. Runs in the gateway's service group.
 public final class OutboxDispatcher: Service {
     private let store: any MessageStore
     private let channels: [ChannelKind: any OutboundChannel]
@@ -52,7 +53,7 @@ public final class OutboxDispatcher: Service {
             var inFlight = 0
             var waiting = false
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                var claimed: [OutboxEntry] = []
+                var claimed: [ClaimedDelivery] = []
                 if inFlight < concurrency {
                     do {
                         claimed = try await store.claimDueOutbox(now: Date(), limit: concurrency - inFlight)
@@ -60,9 +61,9 @@ public final class OutboxDispatcher: Service {
                         logger.error("outbox poll failed", metadata: ["error.type": "\(type(of: error))"])
                     }
                 }
-                for entry in claimed {
+                for delivery in claimed {
                     group.addTask {
-                        await self.deliver(entry)
+                        await self.deliver(delivery)
                         return true
                     }
                     inFlight += 1
@@ -83,19 +84,14 @@ public final class OutboxDispatcher: Service {
         }
     }
 
-    private func deliver(_ entry: OutboxEntry) async {
+    private func deliver(_ claimed: ClaimedDelivery) async {
+        let entry = claimed.entry
         let answer: DeliveryOutcome
         if let channel = channels[entry.channel] {
-            do {
-                if let conversation = try await store.conversation(id: entry.conversationID) {
-                    let replyingTo = try await store.latestInboundMessage(conversationID: entry.conversationID)
-                    answer = await channel.deliver(entry, conversation: conversation, replyingTo: replyingTo)
-                } else {
-                    answer = .failed(error: "the reply's conversation does not exist")
-                }
-            } catch {
-                // Sending without the conversation would lose threading; a read failure is worth a retry.
-                answer = .retry(error: "could not read the reply's conversation", after: nil)
+            if let conversation = claimed.conversation {
+                answer = await channel.deliver(entry, conversation: conversation, replyingTo: claimed.replyingTo)
+            } else {
+                answer = .failed(error: "the reply's conversation does not exist")
             }
         } else {
             answer = .failed(error: "no outbound channel is configured for '\(entry.channel)'")

@@ -50,7 +50,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func claimDueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry] {
+    public func claimDueOutbox(now: Date, limit: Int) async throws -> [ClaimedDelivery] {
         try await pool.write { db in
             let due = try Self.fetchEach(
                 db.cachedStatement(sql: """
@@ -58,7 +58,7 @@ extension SQLiteMessageStore {
                     ORDER BY next_attempt_at, id LIMIT ?
                     """),
                 arguments: [now.timeIntervalSince1970, limit], Self.outboxEntry(from:))
-            var claimed: [OutboxEntry] = []
+            var claimed: [ClaimedDelivery] = []
             for var entry in due {
                 entry.status = .sending
                 entry.attempts += 1
@@ -66,10 +66,24 @@ extension SQLiteMessageStore {
                 try db.execute(
                     sql: "UPDATE outbox SET status = 'sending', attempts = ?, updated_at = ? WHERE id = ?",
                     arguments: [entry.attempts, now.timeIntervalSince1970, entry.id])
-                claimed.append(entry)
+                // What the channel needs comes with the claim, so a delivery costs no further reads.
+                let conversation = try Self.conversation(db, id: entry.conversationID)
+                let replyingTo = try conversation.flatMap { try Self.latestInboundMessage(db, conversationID: $0.id) }
+                claimed.append(ClaimedDelivery(entry: entry, conversation: conversation, replyingTo: replyingTo))
             }
             return claimed
         }
+    }
+
+    /// The newest inbound message of a conversation, what a reply answers and cites; without its raw
+    /// payload, which can be megabytes and is read here inside the claiming write.
+    static func latestInboundMessage(_ db: Database, conversationID: String) throws -> Message? {
+        try fetchFirst(
+            db.cachedStatement(sql: """
+                SELECT \(messageColumnsWithoutRaw) FROM messages WHERE conversation_id = ? AND direction = 'inbound'
+                ORDER BY received_at DESC, id DESC LIMIT 1
+                """),
+            arguments: [conversationID], message(from:))
     }
 
     public func recordDelivery(outboxID: String, outcome: DeliveryOutcome, now: Date) async throws {
