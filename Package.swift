@@ -158,6 +158,17 @@ let package = Package(
             ],
             path: "Sources/Pipeline"
         ),
+        // The outbox stage: claims due replies, delivers them, decides retries and dead letters.
+        .target(
+            name: "Outbox",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Outbox"
+        ),
         // The HTTP API.
         .target(
             name: "HTTPServer",
@@ -189,6 +200,7 @@ let package = Package(
                 "Mail",
                 "HTTPServer",
                 "Pipeline",
+                "Outbox",
                 "Signing",
                 "StrictYAML",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -247,6 +259,7 @@ let package = Package(
                 "Channels",
                 "HTTPServer",
                 "Pipeline",
+                "Outbox",
                 "StrictYAML",
                 "Gateway",
                 "Benchmarks",

@@ -31,9 +31,9 @@ public struct SMTPChannel: OutboundChannel {
         self.logger = logger
     }
 
-    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryAttemptOutcome {
+    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryOutcome {
         guard let route = routes[entry.source] else {
-            return .permanentFailure(error: "email source '\(entry.source)' has no SMTP relay configured")
+            return .failed(error: "email source '\(entry.source)' has no SMTP relay configured")
         }
         let messageID = route.token.messageID(conversationID: entry.conversationID, outboxID: entry.id)
         let data: Data
@@ -42,7 +42,7 @@ public struct SMTPChannel: OutboundChannel {
             try composer.validateEnvelopeAddress(route.source.address)
             data = try composer.render(Self.mail(for: entry, from: route.source, messageID: messageID, replyingTo: replyingTo))
         } catch {
-            return .permanentFailure(error: "cannot compose the email: \(error.message)")
+            return .failed(error: "cannot compose the email: \(error.message)")
         }
         switch await route.client.send(from: route.source.address, recipients: [entry.recipient], message: data) {
         case let .accepted(reply):
@@ -51,10 +51,10 @@ public struct SMTPChannel: OutboundChannel {
             // The server's own words stay on the outbox entry for the operator; they may name the address,
             // so they are not logged.
             logger.debug("SMTP relay refused a reply", metadata: ["outbox.id": "\(entry.id)", "smtp.code": "\(code)"])
-            if (400..<500).contains(code) { return .temporaryFailure(error: "SMTP \(reply)", retryAfter: nil) }
-            return .permanentFailure(error: "SMTP \(reply)")
+            if (400..<500).contains(code) { return .retry(error: "SMTP \(reply)", after: nil) }
+            return .failed(error: "SMTP \(reply)")
         case let .failed(error):
-            return .temporaryFailure(error: "SMTP relay unreachable: \(error.description)", retryAfter: nil)
+            return .retry(error: "SMTP relay unreachable: \(error.description)", after: nil)
         }
     }
 

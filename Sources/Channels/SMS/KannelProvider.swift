@@ -131,7 +131,7 @@ public struct KannelProvider: SMSProvider {
 
     // MARK: - Submission
 
-    public func submit(_ message: OutgoingSMS) async -> DeliveryAttemptOutcome {
+    public func submit(_ message: OutgoingSMS) async -> DeliveryOutcome {
         // Kannel fills in %d (report type) and %A (the SMSC's text) when it calls back.
         let reportURL = message.reportURL + "?outbox=" + FormEncoding.escape(message.outboxID)
             + "&token=" + reportToken(outboxID: message.outboxID) + "&type=%d&status=%A"
@@ -149,7 +149,7 @@ public struct KannelProvider: SMSProvider {
         } catch {
             // The URL holds the password: only the transport error's code is kept.
             logger.debug("kannel sendsms unreachable", metadata: ["outbox.id": "\(message.outboxID)", "error": "\(error)"])
-            return .temporaryFailure(error: "Kannel sendsms unreachable: \(error)", retryAfter: nil)
+            return .retry(error: "Kannel sendsms unreachable: \(error)", after: nil)
         }
         let answer = String(decoding: response.body.prefix(200), as: UTF8.self).trimmingWhitespace()
         return Self.outcome(status: response.status, answer: answer, segments: message.segments)
@@ -159,19 +159,19 @@ public struct KannelProvider: SMSProvider {
     /// wrong credentials or, with `Not routable`, when no SMSC can take the message (one is down or not
     /// configured: worth retrying while ops bring it back); other 4xx for a request it will never take; 5xx
     /// or 429 for a passing problem.
-    static func outcome(status: Int, answer: String, segments: SMSSegments) -> DeliveryAttemptOutcome {
+    static func outcome(status: Int, answer: String, segments: SMSSegments) -> DeliveryOutcome {
         let said = answer.isEmpty ? "" : " (\(answer.prefix(80)))"
         switch status {
         case 200..<300:
             return .submitted(detail: "Kannel HTTP \(status)\(said), \(segments.count) \(segments.encoding.rawValue) segment(s)", providerMessageID: nil)
         case 403 where answer.localizedCaseInsensitiveContains("not routable"):
-            return .temporaryFailure(error: "Kannel has no SMSC that can take the message (HTTP 403\(said)); check the SMSC's status", retryAfter: nil)
+            return .retry(error: "Kannel has no SMSC that can take the message (HTTP 403\(said)); check the SMSC's status", after: nil)
         case 429, 500..<600:
-            return .temporaryFailure(error: "Kannel sendsms answered HTTP \(status)\(said)", retryAfter: nil)
+            return .retry(error: "Kannel sendsms answered HTTP \(status)\(said)", after: nil)
         case 401, 403:
-            return .permanentFailure(error: "Kannel refused the sendsms credentials (HTTP \(status)); check the source's kannel username and password")
+            return .failed(error: "Kannel refused the sendsms credentials (HTTP \(status)); check the source's kannel username and password")
         default:
-            return .permanentFailure(error: "Kannel sendsms refused the message: HTTP \(status)\(said)")
+            return .failed(error: "Kannel sendsms refused the message: HTTP \(status)\(said)")
         }
     }
 }

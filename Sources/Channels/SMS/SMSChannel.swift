@@ -50,27 +50,27 @@ public struct SMSChannel: OutboundChannel {
         return segments
     }
 
-    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryAttemptOutcome {
+    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryOutcome {
         guard let route = routes[entry.source] else {
-            return .permanentFailure(error: "SMS source '\(entry.source)' is not configured")
+            return .failed(error: "SMS source '\(entry.source)' is not configured")
         }
         let segments: SMSSegments
         do {
             segments = try Self.segments(of: entry.body, limit: route.source.maxSegments)
         } catch {
             // Queued before the limit was lowered: refusing it is better than a truncated text.
-            return .permanentFailure(error: error.message)
+            return .failed(error: error.message)
         }
         do {
             try await route.limiter.acquire()
         } catch {
-            return .temporaryFailure(error: "shutting down before the send rate allowed this message", retryAfter: nil)
+            return .retry(error: "shutting down before the send rate allowed this message", after: nil)
         }
         let message = OutgoingSMS(
             outboxID: entry.id, from: route.source.number, to: entry.recipient, text: entry.body, segments: segments,
             reportURL: address.base + "/v1/inbound/sms/" + FormEncoding.escape(route.source.id) + "/report")
         let outcome = await route.provider.submit(message)
-        if case let .temporaryFailure(_, retryAfter?) = outcome, retryAfter > 0 {
+        if case let .retry(_, retryAfter?) = outcome, retryAfter > 0 {
             route.limiter.pause(seconds: retryAfter)
             logger.notice("sms provider asked to slow down", metadata: [
                 "source.id": "\(route.source.id)", "sms.provider": "\(route.source.provider.name)", "retry_after": "\(retryAfter)",

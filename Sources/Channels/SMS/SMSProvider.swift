@@ -15,5 +15,5 @@ public struct OutgoingSMS: Sendable {
 public protocol SMSProvider: CallbackReader {
     /// Submits one message. A provider that will report delivery later answers `.submitted`; refusals
     /// are outcomes, never thrown, and their text holds no number, body or credential.
-    func submit(_ message: OutgoingSMS) async -> DeliveryAttemptOutcome
+    func submit(_ message: OutgoingSMS) async -> DeliveryOutcome
 }

@@ -83,7 +83,7 @@ public struct TwilioProvider: SMSProvider {
         var code: Int?
     }
 
-    public func submit(_ message: OutgoingSMS) async -> DeliveryAttemptOutcome {
+    public func submit(_ message: OutgoingSMS) async -> DeliveryOutcome {
         var form: [(String, String)] = [("To", message.to), ("Body", message.text)]
         if let service = settings.messagingServiceSID {
             form.append(("MessagingServiceSid", service))
@@ -105,7 +105,7 @@ public struct TwilioProvider: SMSProvider {
             response = try await client.perform(request)
         } catch {
             logger.debug("sms provider unreachable", metadata: ["outbox.id": "\(message.outboxID)", "error": "\(error)"])
-            return .temporaryFailure(error: "provider unreachable: \(error)", retryAfter: nil)
+            return .retry(error: "provider unreachable: \(error)", after: nil)
         }
         let resource = try? JSONDecoder().decode(MessageResource.self, from: response.body)
         return Self.outcome(
@@ -115,23 +115,23 @@ public struct TwilioProvider: SMSProvider {
     /// 2xx with a `sid`: submitted. 429 and 5xx: retried, honouring `Retry-After`. 401/403: the
     /// credentials are wrong. Other 4xx: refused, with the provider's error code (its message can quote
     /// the number, so it is left out).
-    static func outcome(status: Int, retryAfter: String?, resource: MessageResource?, segments: SMSSegments) -> DeliveryAttemptOutcome {
+    static func outcome(status: Int, retryAfter: String?, resource: MessageResource?, segments: SMSSegments) -> DeliveryOutcome {
         let code = resource?.code.map { ", error \($0)" } ?? ""
         switch status {
         case 200..<300:
             guard let sid = resource?.sid, !sid.isEmpty else {
-                return .temporaryFailure(error: "provider answered HTTP \(status) without a message sid", retryAfter: nil)
+                return .retry(error: "provider answered HTTP \(status) without a message sid", after: nil)
             }
             return .submitted(
                 detail: "HTTP \(status), \(resource?.status ?? "queued"), \(segments.count) \(segments.encoding.rawValue) segment(s)",
                 providerMessageID: sid)
         case 429, 500..<600:
-            return .temporaryFailure(
-                error: "provider answered HTTP \(status)\(code)", retryAfter: retryAfter.flatMap { RetryAfter.seconds($0) })
+            return .retry(
+                error: "provider answered HTTP \(status)\(code)", after: retryAfter.flatMap { RetryAfter.seconds($0) })
         case 401, 403:
-            return .permanentFailure(error: "provider refused the credentials (HTTP \(status)); check account_sid and auth_token")
+            return .failed(error: "provider refused the credentials (HTTP \(status)); check account_sid and auth_token")
         default:
-            return .permanentFailure(error: "provider refused the message: HTTP \(status)\(code)")
+            return .failed(error: "provider refused the message: HTTP \(status)\(code)")
         }
     }
 }

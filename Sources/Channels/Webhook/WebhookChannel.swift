@@ -45,9 +45,9 @@ public struct WebhookChannel: OutboundChannel {
         }
     }
 
-    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryAttemptOutcome {
+    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryOutcome {
         guard let (target, signer) = targets[entry.source] else {
-            return .permanentFailure(error: "webhook source '\(entry.source)' has no reply_url configured")
+            return .failed(error: "webhook source '\(entry.source)' has no reply_url configured")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -59,7 +59,7 @@ public struct WebhookChannel: OutboundChannel {
                 to: entry.recipient, text: entry.body, script: entry.script, automatic: entry.automatic,
                 createdAt: entry.createdAt))
         } catch {
-            return .permanentFailure(error: "cannot encode the reply as JSON")
+            return .failed(error: "cannot encode the reply as JSON")
         }
         let timestamp = Int(Date().timeIntervalSince1970)
         var headers = signer.headers(id: entry.id, timestamp: timestamp, body: body)
@@ -71,20 +71,20 @@ public struct WebhookChannel: OutboundChannel {
             return Self.outcome(status: response.status, retryAfter: response.headers["retry-after"])
         } catch {
             logger.debug("webhook delivery failed in transport", metadata: ["outbox.id": "\(entry.id)", "error": "\(error)"])
-            return .temporaryFailure(error: "\(error)", retryAfter: nil)
+            return .retry(error: "\(error)", after: nil)
         }
     }
 
     /// Maps an HTTP status to an outcome: 2xx delivered; 408, 425, 429 and 5xx worth retrying; other
     /// codes a refusal that retrying will not change.
-    static func outcome(status: Int, retryAfter: String?) -> DeliveryAttemptOutcome {
+    static func outcome(status: Int, retryAfter: String?) -> DeliveryOutcome {
         switch status {
         case 200..<300:
             return .delivered(detail: "HTTP \(status)")
         case 408, 425, 429, 500..<600:
-            return .temporaryFailure(error: "receiver answered HTTP \(status)", retryAfter: retryAfter.flatMap { RetryAfter.seconds($0) })
+            return .retry(error: "receiver answered HTTP \(status)", after: retryAfter.flatMap { RetryAfter.seconds($0) })
         default:
-            return .permanentFailure(error: "receiver answered HTTP \(status)")
+            return .failed(error: "receiver answered HTTP \(status)")
         }
     }
 }

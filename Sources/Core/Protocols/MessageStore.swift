@@ -51,9 +51,6 @@ public protocol MessageStore: Sendable {
     /// one read is one trip to the store instead of two.
     func intakeFacts(for inbound: InboundMessage, automaticRepliesSince: Date) async throws -> IntakeFacts
 
-    /// The newest inbound message of a conversation: what a reply answers and cites.
-    func latestInboundMessage(conversationID: String) async throws -> Message?
-
     /// The committed position of a polled source's stream, or nil before its first message.
     func intakeCursor(source: String, stream: String) async throws -> IntakeCursor?
 
@@ -78,11 +75,13 @@ public protocol MessageStore: Sendable {
 
     func outboxEntry(id: String) async throws -> OutboxEntry?
 
-    /// Marks up to `limit` entries that are due as `sending` and returns them, counting the attempt.
-    func claimDueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry]
+    /// Marks up to `limit` entries that are due as `sending`, counting the attempt, and returns each with
+    /// its conversation and the newest inbound message it answers, all read in the claiming transaction.
+    func claimDueOutbox(now: Date, limit: Int) async throws -> [ClaimedDelivery]
 
-    /// Records the outcome of the attempt the entry was claimed for.
-    func recordDelivery(outboxID: String, result: DeliveryResult, now: Date) async throws
+    /// Records the outcome of the attempt the entry was claimed for; a `retry` is due `after` seconds
+    /// from `now`.
+    func recordDelivery(outboxID: String, outcome: DeliveryOutcome, now: Date) async throws
 
     /// Returns entries left `sending` by a process that died to `queued`; called once at start-up.
     /// Applies a provider's delivery report to its outbox entry. Reports may come twice, late, out of

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import Metrics
+import Outbox
 import Pipeline
 import Prometheus
 import SQLiteStorage

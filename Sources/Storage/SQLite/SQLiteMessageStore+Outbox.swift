@@ -52,7 +52,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func claimDueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry] {
+    public func claimDueOutbox(now: Date, limit: Int) async throws -> [ClaimedDelivery] {
         try await pool.write { db in
             let due = try Self.fetchEach(
                 db.cachedStatement(sql: """
@@ -60,7 +60,7 @@ extension SQLiteMessageStore {
                     ORDER BY next_attempt_at, id LIMIT ?
                     """),
                 arguments: [now.timeIntervalSince1970, limit], Self.outboxEntry(from:))
-            var claimed: [OutboxEntry] = []
+            var claimed: [ClaimedDelivery] = []
             for var entry in due {
                 entry.status = .sending
                 entry.attempts += 1
@@ -68,24 +68,37 @@ extension SQLiteMessageStore {
                 try db.execute(
                     sql: "UPDATE outbox SET status = 'sending', attempts = ?, updated_at = ? WHERE id = ?",
                     arguments: [entry.attempts, now.timeIntervalSince1970, entry.id])
-                claimed.append(entry)
+                // What the channel needs comes with the claim, so a delivery costs no further reads.
+                let conversation = try Self.conversation(db, id: entry.conversationID)
+                let replyingTo = try conversation.flatMap { try Self.latestInboundMessage(db, conversationID: $0.id) }
+                claimed.append(ClaimedDelivery(entry: entry, conversation: conversation, replyingTo: replyingTo))
             }
             return claimed
         }
     }
 
-    public func recordDelivery(outboxID: String, result: DeliveryResult, now: Date) async throws {
+    /// The newest inbound message of a conversation, what a reply answers and cites; without its raw
+    /// payload, which can be megabytes and is read here inside the claiming write.
+    static func latestInboundMessage(_ db: Database, conversationID: String) throws -> Message? {
+        try fetchFirst(
+            db.cachedStatement(sql: """
+                SELECT \(messageColumnsWithoutRaw) FROM messages WHERE conversation_id = ? AND direction = 'inbound'
+                ORDER BY received_at DESC, id DESC LIMIT 1
+                """),
+            arguments: [conversationID], message(from:))
+    }
+
+    public func recordDelivery(outboxID: String, outcome: DeliveryOutcome, now: Date) async throws {
         try await pool.write { db in
             guard let entry = try Self.fetchFirst(
                 db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [outboxID], Self.outboxEntry(from:)) else { return }
-            var status: OutboxStatus
+            var status = outcome.status
             var nextAttempt: Date?
-            var error: String?
+            var error = outcome.error
             var providerMessageID: String?
             var detail: [String: String] = ["attempt": String(entry.attempts)]
-            switch result {
+            switch outcome {
             case let .delivered(info, messageID):
-                status = .delivered
                 if let info { detail["detail"] = info }
                 if let messageID {
                     detail["message_id"] = messageID
@@ -94,21 +107,15 @@ extension SQLiteMessageStore {
                         subjectID: entry.id)
                 }
             case let .submitted(info, providerID):
-                status = .sent
                 providerMessageID = providerID
                 if let info { detail["detail"] = info }
                 if let providerID { detail["provider_message_id"] = providerID }
-            case let .retry(at, message):
-                status = .queued
+            case let .retry(_, after):
+                let at = now.addingTimeInterval(after ?? 0)
                 nextAttempt = at
-                error = message
                 detail["retry_at"] = ISO8601DateFormatter().string(from: at)
-            case let .failed(message):
-                status = .failed
-                error = message
-            case let .deadLettered(message):
-                status = .deadLettered
-                error = message
+            case .failed, .deadLettered:
+                break
             }
             detail["result"] = status.rawValue
             if let error { detail["error"] = error }

@@ -11,7 +11,7 @@ extension SQLiteMessageStore {
 
     /// Every column of `messages` but the raw payload: a conversation's detail reads that only when asked,
     /// since a few large emails made one detail read tens of megabytes.
-    private static let messageColumnsWithoutRaw = """
+    static let messageColumnsWithoutRaw = """
         id, conversation_id, direction, channel, source, external_id, sender, recipients, subject, text, received_at,
         classification, threaded_by, metadata
         """

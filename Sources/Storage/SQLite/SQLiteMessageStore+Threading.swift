@@ -56,19 +56,6 @@ extension SQLiteMessageStore {
             db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 1 AND recipient = ? AND created_at >= ?"),
             arguments: [recipient, since.timeIntervalSince1970]) ?? 0
     }
-
-    public func latestInboundMessage(conversationID: String) async throws -> Message? {
-        try await pool.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT * FROM messages WHERE conversation_id = ? AND direction = 'inbound'
-                    ORDER BY received_at DESC, id DESC LIMIT 1
-                    """,
-                arguments: [conversationID]
-            ).map(Self.message(from:))
-        }
-    }
 }
 
 /// The per-message details kept as JSON beside the message's columns.

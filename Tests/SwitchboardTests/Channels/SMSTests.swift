@@ -183,20 +183,20 @@ struct KannelAnswerTests {
         if case .submitted = KannelProvider.outcome(status: 202, answer: "3: Queued for later delivery", segments: segments) {} else {
             Issue.record("queued for later delivery is a submission")
         }
-        if case let .temporaryFailure(error, _) = KannelProvider.outcome(status: 403, answer: "Not routable. Do not try again.", segments: segments) {
+        if case let .retry(error, _) = KannelProvider.outcome(status: 403, answer: "Not routable. Do not try again.", segments: segments) {
             #expect(error.contains("no SMSC"))
         } else {
             Issue.record("no route is worth retrying while the SMSC comes back")
         }
-        if case let .permanentFailure(error) = KannelProvider.outcome(status: 403, answer: "Authorization failed for sendsms", segments: segments) {
+        if case let .failed(error) = KannelProvider.outcome(status: 403, answer: "Authorization failed for sendsms", segments: segments) {
             #expect(error.contains("credentials"))
         } else {
             Issue.record("wrong credentials are not retried")
         }
-        if case .permanentFailure = KannelProvider.outcome(status: 400, answer: "Missing receiver number, rejected", segments: segments) {} else {
+        if case .failed = KannelProvider.outcome(status: 400, answer: "Missing receiver number, rejected", segments: segments) {} else {
             Issue.record("a malformed request is refused")
         }
-        if case .temporaryFailure = KannelProvider.outcome(status: 503, answer: "", segments: segments) {} else {
+        if case .retry = KannelProvider.outcome(status: 503, answer: "", segments: segments) {} else {
             Issue.record("5xx is retried")
         }
     }

@@ -4,8 +4,9 @@ import Metrics
 import ServiceLifecycle
 import SwitchboardCore
 
-/// Delivers the shared outbox: claims due entries, hands each to its channel, and records the outcome
-/// with retries, dead-lettering and an audit event per attempt. Runs in the gateway's service group.
+/// Delivers the shared outbox: claims due entries (each with its conversation and the message it answers,
+/// in one trip to the store), hands each to its channel, lets the ``RetryPolicy`` decide the outcome, and
+/// records it with an audit event per attempt. Runs in the gateway's service group.
 public final class OutboxDispatcher: Service {
     private let store: any MessageStore
     private let channels: [ChannelKind: any OutboundChannel]
@@ -52,7 +53,7 @@ public final class OutboxDispatcher: Service {
             var inFlight = 0
             var waiting = false
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                var claimed: [OutboxEntry] = []
+                var claimed: [ClaimedDelivery] = []
                 if inFlight < concurrency {
                     do {
                         claimed = try await store.claimDueOutbox(now: Date(), limit: concurrency - inFlight)
@@ -60,9 +61,9 @@ public final class OutboxDispatcher: Service {
                         logger.error("outbox poll failed", metadata: ["error.type": "\(type(of: error))"])
                     }
                 }
-                for entry in claimed {
+                for delivery in claimed {
                     group.addTask {
-                        await self.deliver(entry)
+                        await self.deliver(delivery)
                         return true
                     }
                     inFlight += 1
@@ -83,60 +84,36 @@ public final class OutboxDispatcher: Service {
         }
     }
 
-    private func deliver(_ entry: OutboxEntry) async {
-        let outcome: DeliveryAttemptOutcome
+    private func deliver(_ claimed: ClaimedDelivery) async {
+        let entry = claimed.entry
+        let answer: DeliveryOutcome
         if let channel = channels[entry.channel] {
-            do {
-                if let conversation = try await store.conversation(id: entry.conversationID) {
-                    let replyingTo = try await store.latestInboundMessage(conversationID: entry.conversationID)
-                    outcome = await channel.deliver(entry, conversation: conversation, replyingTo: replyingTo)
-                } else {
-                    outcome = .permanentFailure(error: "the reply's conversation does not exist")
-                }
-            } catch {
-                // Sending without the conversation would lose threading; a read failure is worth a retry.
-                outcome = .temporaryFailure(error: "could not read the reply's conversation", retryAfter: nil)
+            if let conversation = claimed.conversation {
+                answer = await channel.deliver(entry, conversation: conversation, replyingTo: claimed.replyingTo)
+            } else {
+                answer = .failed(error: "the reply's conversation does not exist")
             }
         } else {
-            outcome = .permanentFailure(error: "no outbound channel is configured for '\(entry.channel)'")
+            answer = .failed(error: "no outbound channel is configured for '\(entry.channel)'")
         }
         let now = Date()
-        let result: DeliveryResult
-        switch outcome {
-        case let .delivered(detail, messageID):
-            result = .delivered(detail: detail, messageID: messageID)
-        case let .submitted(detail, providerMessageID):
-            result = .submitted(detail: detail, providerMessageID: providerMessageID)
-        case let .temporaryFailure(error, retryAfter):
-            if entry.attempts >= retry.maxAttempts {
-                result = .deadLettered(error: "\(error) (gave up after \(entry.attempts) attempts)")
-            } else {
-                result = .retry(at: now.addingTimeInterval(retry.delay(afterAttempt: entry.attempts, retryAfter: retryAfter)), error: error)
-            }
-        case let .permanentFailure(error):
-            result = .failed(error: error)
-        }
-        let label: String
-        switch result {
-        case .delivered: label = "delivered"
-        case .submitted: label = "sent"
-        case .retry: label = "retry"
-        case .failed: label = "failed"
-        case .deadLettered: label = "dead_lettered"
-        }
-        Counter(label: "switchboard_deliveries_total", dimensions: [("channel", entry.channel.rawValue), ("result", label)], factory: metricsFactory).increment()
+        let outcome = retry.decide(answer, attempt: entry.attempts)
+        Counter(
+            label: "switchboard_deliveries_total", dimensions: [("channel", entry.channel.rawValue), ("result", outcome.label)],
+            factory: metricsFactory
+        ).increment()
         let metadata: Logger.Metadata = [
             "outbox.id": "\(entry.id)", "outbox.attempt": "\(entry.attempts)", "outbox.channel": "\(entry.channel)",
-            "delivery.result": "\(label)",
+            "delivery.result": "\(outcome.label)",
         ]
-        switch result {
+        switch outcome {
         case .delivered: logger.info("reply delivered", metadata: metadata)
         case .submitted: logger.info("reply handed to the provider; waiting for its delivery report", metadata: metadata)
         case .retry: logger.notice("reply delivery will be retried", metadata: metadata)
         case .failed, .deadLettered: logger.error("reply delivery gave up", metadata: metadata)
         }
         do {
-            try await store.recordDelivery(outboxID: entry.id, result: result, now: now)
+            try await store.recordDelivery(outboxID: entry.id, outcome: outcome, now: now)
         } catch {
             // The entry stays `sending` and is re-queued at the next start: at least once, never lost.
             logger.error("could not record a delivery outcome", metadata: ["outbox.id": "\(entry.id)", "error.type": "\(type(of: error))"])
