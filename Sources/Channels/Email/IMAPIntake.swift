@@ -78,17 +78,29 @@ public final class IMAPIntake: Service {
         let uids = try await session.uids(from: next)
         var committed = 0
         var start = 0
-        while start < uids.count, !Task.isCancelled {
+        func nextBatch() -> [UInt32] {
             let batch = Array(uids[start..<min(start + mailbox.batchSize, uids.count)])
             start += batch.count
-            let fetched = try await session.fetch(uids: batch, expectedUIDValidity: status.uidValidity).sorted { $0.uid < $1.uid }
+            return batch
+        }
+        var batch = nextBatch()
+        var fetched = batch.isEmpty ? [] : try await session.fetch(uids: batch, expectedUIDValidity: status.uidValidity)
+        while !batch.isEmpty, !Task.isCancelled {
+            fetched.sort { $0.uid < $1.uid }
             let messages = fetched.map { message in
                 normalizer.inbound(from: message.data, cursor: IntakeCursor(
                     source: sourceID, stream: mailbox.mailbox, validity: Int64(status.uidValidity), position: Int64(message.uid)))
             }
+            // The next fetch runs on the session while this one commits (which needs only the store); the
+            // session marks this one only after both, and only what was committed.
+            let upcoming = nextBatch()
+            async let following = upcoming.isEmpty
+                ? [] : session.fetch(uids: upcoming, expectedUIDValidity: status.uidValidity)
             // One transaction for the fetch, the cursor with its last message; the results are the messages
             // committed, in order, then failures only, so `done` never passes a message that was not stored.
             let results = await intake.accept(batch: messages)
+            let next: Result<[IMAPFetchedMessage], any Error>
+            do { next = .success(try await following) } catch { next = .failure(error) }
             var done: [UInt32] = []
             var failure: (any Error)?
             for (message, result) in zip(fetched, results) {
@@ -105,6 +117,8 @@ public final class IMAPIntake: Service {
             await afterImport(done, session: session)
             if let failure { throw failure }
             if results.count < fetched.count { throw SwitchboardError(.storageFailure, "intake answered for fewer messages than it was given") }
+            batch = upcoming
+            fetched = try next.get()
         }
         return committed
     }
