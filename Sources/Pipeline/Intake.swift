@@ -113,35 +113,17 @@ public struct Intake: MessageIntake {
             return stored
         }
 
-        // Every message's facts are read at once, before any of the batch is committed (the store answers
-        // concurrent reads together); a message that one before it may change them for reads them again.
-        let inbound = messages.map { $0.replacingDisallowedControls() }
-        let early = await withTaskGroup(of: (Int, Result<IntakeFacts, any Error>).self) { group in
-            for (index, message) in inbound.enumerated() {
-                group.addTask {
-                    do { return (index, .success(try await facts(for: message))) } catch { return (index, .failure(error)) }
-                }
-            }
-            var early = [Result<IntakeFacts, any Error>?](repeating: nil, count: inbound.count)
-            for await (index, facts) in group { early[index] = facts }
-            return early
-        }
-        var prepared = Chain()
         var failure: (any Error)?
-        for (index, inbound) in inbound.enumerated() {
+        for message in messages {
+            let inbound = message.replacingDisallowedControls()
             do {
-                var facts = try early[index]!.get()
-                if prepared.affects(inbound) || prepared.affects(facts) {
-                    if chain.affects(inbound) { guard await commitChain() else { break } }
+                if chain.affects(inbound) { guard await commitChain() else { break } }
+                var facts = try await facts(for: inbound)
+                if chain.affects(facts) {
+                    guard await commitChain() else { break }
                     facts = try await self.facts(for: inbound)
-                    if chain.affects(facts) {
-                        guard await commitChain() else { break }
-                        facts = try await self.facts(for: inbound)
-                    }
                 }
-                let request = prepare(inbound, facts)
-                chain.append(request, facts)
-                prepared.append(request, facts)
+                chain.append(prepare(inbound, facts), facts)
             } catch {
                 failure = error
                 break
