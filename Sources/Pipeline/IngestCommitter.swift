@@ -26,9 +26,10 @@ public final class IngestCommitter: Service, Sendable {
         }
     }
 
+    /// One caller's requests: a single message, or a group that must share a transaction.
     private struct Waiting {
-        var request: IngestRequest
-        var continuation: CheckedContinuation<IngestResult, any Error>
+        var requests: [IngestRequest]
+        var continuation: CheckedContinuation<[Result<IngestResult, any Error>], any Error>
     }
 
     private struct State {
@@ -66,23 +67,36 @@ public final class IngestCommitter: Service, Sendable {
     public var isRunning: Bool { state.withLock { $0.running } }
 
     /// Messages waiting for a transaction to take them (not those being committed).
-    public var queuedCount: Int { state.withLock { $0.queue.count } }
+    public var queuedCount: Int { state.withLock { $0.queue.reduce(0) { $0 + $1.requests.count } } }
 
     /// Commits one message, sharing the transaction with whatever arrives with it.
     /// - Throws: the store's error when the transaction (or this message's part of it) failed.
     public func commit(_ request: IngestRequest) async throws -> IngestResult {
-        let request = store.prepare(request)
+        guard let result = try await commit(group: [request]).first else {
+            throw SwitchboardError(.storageFailure, "the store returned no result for the message")
+        }
+        return try result.get()
+    }
+
+    /// Commits messages that must share one transaction (a chain of ``IngestRequest/followsPrevious``
+    /// requests, one mailbox fetch): the group is never split across batches, though other callers'
+    /// messages may share its transaction. A group larger than ``Settings/maxBatch`` is a batch of its own.
+    /// - Returns: one result per request, in order.
+    /// - Throws: the store's error when the transaction failed; then nothing of the group was stored.
+    public func commit(group requests: [IngestRequest]) async throws -> [Result<IngestResult, any Error>] {
+        guard !requests.isEmpty else { return [] }
+        let requests = requests.map { store.prepare($0) }
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 let queued = state.withLock { state -> Bool in
                     guard state.running else { return false }
-                    state.queue.append(Waiting(request: request, continuation: continuation))
+                    state.queue.append(Waiting(requests: requests, continuation: continuation))
                     return true
                 }
                 if queued { wake.yield() } else { continuation.resume(throwing: NotRunning()) }
             }
         } catch is NotRunning {
-            return try await store.ingest(request)
+            return try await store.ingest(requests)
         }
     }
 
@@ -92,7 +106,7 @@ public final class IngestCommitter: Service, Sendable {
         state.withLock { $0.running = true }
         await withGracefulShutdownHandler {
             for await _ in wakeUps {
-                let waiting = state.withLock { $0.queue.count }
+                let waiting = self.queuedCount
                 if waiting < self.settings.maxBatch, self.settings.window > Duration.zero {
                     try? await Task.sleep(for: self.settings.window)
                 }
@@ -113,18 +127,26 @@ public final class IngestCommitter: Service, Sendable {
         }
     }
 
-    /// Moves the next batch from the queue to the batches being committed.
+    /// Moves the next batch from the queue to the batches being committed: whole callers' groups, as many
+    /// as fit in ``Settings/maxBatch`` messages, and always at least one.
     private func takeBatch() -> [IngestRequest]? {
         let batch = state.withLock { state -> [Waiting]? in
             guard !state.queue.isEmpty else { return nil }
-            let batch = Array(state.queue.prefix(settings.maxBatch))
-            state.queue.removeFirst(batch.count)
+            var callers = 0, messages = 0
+            for waiting in state.queue {
+                if callers > 0, messages + waiting.requests.count > settings.maxBatch { break }
+                callers += 1
+                messages += waiting.requests.count
+            }
+            let batch = Array(state.queue.prefix(callers))
+            state.queue.removeFirst(callers)
             state.committing.append((batch, ContinuousClock.now))
             return batch
         }
         guard let batch else { return nil }
-        batchSizes.record(batch.count)
-        return batch.map(\.request)
+        let requests = batch.flatMap(\.requests)
+        batchSizes.record(requests.count)
+        return requests
     }
 
     /// Answers the callers of the oldest batch being committed.
@@ -133,16 +155,21 @@ public final class IngestCommitter: Service, Sendable {
         commitDurations.record(duration: ContinuousClock.now - since)
         switch outcome {
         case let .success(results):
-            for (index, waiting) in batch.enumerated() {
-                if index < results.count {
-                    waiting.continuation.resume(with: results[index])
+            var start = 0
+            for waiting in batch {
+                let end = start + waiting.requests.count
+                if end <= results.count {
+                    waiting.continuation.resume(returning: Array(results[start..<end]))
                 } else {
                     waiting.continuation.resume(throwing: SwitchboardError(.storageFailure, "the store returned too few results"))
                 }
+                start = end
             }
         case let .failure(error):
             failures.increment()
-            logger.error("ingest batch not committed", metadata: ["ingest.batch_size": "\(batch.count)", "error.type": "\(type(of: error))"])
+            logger.error("ingest batch not committed", metadata: [
+                "ingest.batch_size": "\(batch.reduce(0) { $0 + $1.requests.count })", "error.type": "\(type(of: error))",
+            ])
             for waiting in batch { waiting.continuation.resume(throwing: error) }
         }
     }

@@ -60,13 +60,134 @@ public struct Intake: MessageIntake {
 
     /// Classifies, routes and durably stores a message. Throws if the commit failed.
     public func accept(_ message: InboundMessage) async throws -> IngestResult {
-        var inbound = message.replacingDisallowedControls()
-        let edition = rules.current
+        let inbound = message.replacingDisallowedControls()
+        let request = prepare(inbound, try await facts(for: inbound))
+        let result = if let committer { try await committer.commit(request) } else { try await store.ingest(request) }
+        record(request, result)
+        if result.autoReplyID != nil { outboxChanged() }
+        return result
+    }
+
+    /// Accepts one mailbox fetch: each message read, classified and rendered exactly as ``accept(_:)``
+    /// does, then committed together as a chain (``IngestRequest/followsPrevious``) in one transaction,
+    /// the cursor with the last message stored.
+    ///
+    /// Committed one by one, each message would have read the store after the one before it committed.
+    /// So a message that one prepared before it could change what it reads (the same sender, a sender
+    /// among their recipients, a citation of their Message-ID, or the same conversation) waits until
+    /// those are committed and only then reads: every message gets the context, the acknowledgement and
+    /// the rate limit it would have got on its own. Most fetches still commit in one transaction.
+    public func accept(batch messages: [InboundMessage]) async -> [Result<IngestResult, any Error>] {
+        var results: [Result<IngestResult, any Error>] = []
+        results.reserveCapacity(messages.count)
+        var chain = Chain()
+
+        // Commits what the chain holds; false when not every message of it was stored.
+        func commitChain() async -> Bool {
+            guard !chain.requests.isEmpty else { return true }
+            var requests = chain.requests
+            chain = Chain()
+            for index in requests.indices.dropFirst() { requests[index].followsPrevious = true }
+            let outcome: [Result<IngestResult, any Error>]
+            do {
+                outcome = if let committer { try await committer.commit(group: requests) } else { try await store.ingest(requests) }
+            } catch {
+                outcome = requests.map { _ in .failure(error) }
+            }
+            var stored = true, queuedReply = false
+            for (index, request) in requests.enumerated() {
+                switch index < outcome.count ? outcome[index] : .failure(SwitchboardError(.storageFailure, "the store returned too few results")) {
+                case let .success(result) where stored:
+                    record(request, result)
+                    queuedReply = queuedReply || result.autoReplyID != nil
+                    results.append(.success(result))
+                case let .failure(error) where stored:
+                    stored = false
+                    results.append(.failure(error))
+                default:
+                    // Nothing after a failure counts as accepted, whatever a store answered for it.
+                    results.append(.failure(SwitchboardError.notAttempted))
+                }
+            }
+            if queuedReply { outboxChanged() }
+            return stored
+        }
+
+        var failure: (any Error)?
+        for message in messages {
+            let inbound = message.replacingDisallowedControls()
+            do {
+                if chain.affects(inbound) { guard await commitChain() else { break } }
+                var facts = try await facts(for: inbound)
+                if chain.affects(facts) {
+                    guard await commitChain() else { break }
+                    facts = try await self.facts(for: inbound)
+                }
+                chain.append(prepare(inbound, facts), facts)
+            } catch {
+                failure = error
+                break
+            }
+        }
+        // What was prepared before a failed read is still committed; the message that failed comes after it.
+        if await commitChain(), let failure { results.append(.failure(failure)) }
+        while results.count < messages.count { results.append(.failure(SwitchboardError.notAttempted)) }
+        return results
+    }
+
+    /// Messages prepared for one transaction, and what of the store they may change for a message after
+    /// them.
+    private struct Chain {
+        var requests: [IngestRequest] = []
+        /// Senders and recipients (lowercased): a later message from one of them may thread by sender,
+        /// count their acknowledgements, or be a participant the prepared ones made.
+        var addresses: Set<String> = []
+        /// The prepared messages' Message-IDs, which a later message may cite.
+        var messageIDs: Set<String> = []
+        /// The existing conversations the prepared messages join.
+        var conversations: Set<String> = []
+        /// One of them joins a conversation the store did not name.
+        var joinsUnnamed = false
+
+        /// Whether the prepared messages may change what `inbound`'s sender or headers lead the store to.
+        func affects(_ inbound: InboundMessage) -> Bool {
+            guard !requests.isEmpty else { return false }
+            return addresses.contains(inbound.sender.lowercased())
+                || inbound.thread.inReplyTo.contains(where: messageIDs.contains)
+                || inbound.thread.references.contains(where: messageIDs.contains)
+        }
+
+        /// Whether the prepared messages change the conversation a message with these facts would join.
+        func affects(_ facts: IntakeFacts) -> Bool {
+            guard !requests.isEmpty, facts.context != nil else { return false }
+            guard let id = facts.conversationID else { return true }
+            return joinsUnnamed || conversations.contains(id)
+        }
+
+        mutating func append(_ request: IngestRequest, _ facts: IntakeFacts) {
+            requests.append(request)
+            addresses.insert(request.inbound.sender.lowercased())
+            for recipient in request.inbound.recipients { addresses.insert(recipient.lowercased()) }
+            if let id = request.inbound.thread.messageID { messageIDs.insert(id) }
+            if facts.context != nil {
+                if let id = facts.conversationID { conversations.insert(id) } else { joinsUnnamed = true }
+            }
+        }
+    }
+
+    /// The open conversation the message would join, or the sender's recent acknowledgements.
+    private func facts(for inbound: InboundMessage) async throws -> IntakeFacts {
         // Structural signals (writing again, waiting, reopening) need the open conversation; reading it
         // outside the write transaction keeps the transaction short, and a race only blurs a signal (or
         // lets one extra acknowledgement past the rate limit, which is read in the same trip).
         let since = inbound.receivedAt.addingTimeInterval(-autoReplyLimit.window)
-        let facts = try await store.intakeFacts(for: inbound, automaticRepliesSince: since)
+        return try await store.intakeFacts(for: inbound, automaticRepliesSince: since)
+    }
+
+    /// Classifies and routes a message and renders its acknowledgement: everything before the commit.
+    private func prepare(_ message: InboundMessage, _ facts: IntakeFacts) -> IngestRequest {
+        var inbound = message
+        let edition = rules.current
         let context = facts.context
         var classification = edition.rules.classify(ClassificationInput(
             channel: inbound.channel.rawValue, source: inbound.source, sender: inbound.sender,
@@ -113,10 +234,13 @@ public struct Intake: MessageIntake {
             }
         }
 
-        let request = IngestRequest(
+        return IngestRequest(
             inbound: inbound, classification: classification, slaDueAt: slaDueAt, newConversationID: conversationID, autoReply: autoReply)
-        let result = if let committer { try await committer.commit(request) } else { try await store.ingest(request) }
+    }
 
+    /// Counts and logs a committed message.
+    private func record(_ request: IngestRequest, _ result: IngestResult) {
+        let inbound = request.inbound, classification = request.classification, decision = classification.route
         if result.duplicate {
             Counter(label: "switchboard_messages_deduplicated_total", dimensions: [("channel", inbound.channel.rawValue)], factory: metricsFactory).increment()
         } else {
@@ -133,7 +257,5 @@ public struct Intake: MessageIntake {
                 "classification.sentiment": "\(classification.sentiment.rawValue)",
             ])
         }
-        if result.autoReplyID != nil { outboxChanged() }
-        return result
     }
 }

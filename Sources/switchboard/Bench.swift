@@ -4,7 +4,7 @@ import Foundation
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure Switchboard against baselines run side by side.", subcommands: [ClassifyCommand.self, IngestCommand.self])
+        abstract: "Measure Switchboard against baselines run side by side.", subcommands: [ClassifyCommand.self, IngestCommand.self, IMAPCommand.self])
 
     struct ClassifyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -68,6 +68,31 @@ struct Bench: AsyncParsableCommand {
             print("ingest / raw fsync               \(f(report.ingestToFsync, 2))")
             print("ingest / no-op endpoint          \(f(report.ingestToNoop, 2))")
             print("server CPU ceiling               \(f(report.serverCPUCeiling, 0)) /s   (\(report.processors) processors / server CPU per message)")
+        }
+    }
+
+    struct IMAPCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "imap",
+            abstract: "A mailbox backlog imported by the real mailbox intake, beside the raw IMAP fetch rate of the same private Dovecot.")
+
+        @Option(help: "Messages in the backlog (about 1 KiB each).") var messages = 3_000
+        @Option(help: "Messages per IMAP fetch (imap.batch_size).") var batchSize = 50
+        @Option(help: "Rounds of each measurement; the best is reported.") var rounds = 3
+        @Option(help: "Rules directory.") var rules = "Rules"
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() async throws {
+            let report = try await IMAPBenchmark.run(
+                .init(messages: messages, batchSize: batchSize, rounds: rounds, rulesDirectory: rules)
+            ) { line in Bench.progress(line) }
+            if json { return try Bench.printJSON(report) }
+            print("messages                         \(report.messages) (\(f(report.megabytes)) MB), \(report.batchSize) per fetch")
+            print("append (setting up the backlog)  \(f(report.appendPerSecond, 0)) msg/s")
+            print("raw IMAP fetch (search + fetch)  \(f(report.rawFetchPerSecond, 0)) msg/s")
+            print("mailbox intake (commit, \\Seen)   \(f(report.intakePerSecond, 0)) msg/s")
+            print("messages per transaction         \(f(report.averageTransaction))")
+            print("intake / raw fetch               \(f(report.intakeToRawFetch, 2))")
         }
     }
 

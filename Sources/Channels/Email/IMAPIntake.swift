@@ -8,9 +8,10 @@ import SwitchboardCore
 /// Polls one IMAP mailbox and hands each new message to intake, one service per configured mailbox so
 /// a mailbox is never polled twice at once.
 ///
-/// Progress is the mailbox's UIDVALIDITY and the last UID stored, committed in the same transaction as
-/// the message fetched at it: a crash re-fetches at most what was not yet committed, and de-duplication
-/// by Message-ID absorbs that. A UIDVALIDITY change restarts the numbering; the re-read finds the same
+/// Each fetch of `batch_size` messages is committed in one transaction (``MessageIntake/accept(batch:)``),
+/// and progress, the mailbox's UIDVALIDITY and the last UID stored, in that same transaction: a crash
+/// re-fetches at most what was not yet committed, and de-duplication by Message-ID absorbs that. A
+/// message that fails stops its fetch there, the cursor before it. A UIDVALIDITY change restarts the numbering; the re-read finds the same
 /// Message-IDs and stores nothing twice. Only after a message is committed is it marked `\Seen` or moved.
 public final class IMAPIntake: Service {
     private let normalizer: EmailNormalizer
@@ -77,26 +78,47 @@ public final class IMAPIntake: Service {
         let uids = try await session.uids(from: next)
         var committed = 0
         var start = 0
-        while start < uids.count, !Task.isCancelled {
+        func nextBatch() -> [UInt32] {
             let batch = Array(uids[start..<min(start + mailbox.batchSize, uids.count)])
             start += batch.count
-            let fetched = try await session.fetch(uids: batch, expectedUIDValidity: status.uidValidity)
-            var done: [UInt32] = []
-            for message in fetched.sorted(by: { $0.uid < $1.uid }) {
-                let cursor = IntakeCursor(
-                    source: sourceID, stream: mailbox.mailbox, validity: Int64(status.uidValidity), position: Int64(message.uid))
-                let result: IngestResult
-                do {
-                    result = try await intake.accept(normalizer.inbound(from: message.data, cursor: cursor))
-                } catch {
-                    await afterImport(done, session: session)
-                    throw error
-                }
-                done.append(message.uid)
-                committed += 1
-                Counter(label: "switchboard_mailbox_messages_total", dimensions: [("source", sourceID), ("result", result.duplicate ? "duplicate" : "stored")], factory: metricsFactory).increment()
+            return batch
+        }
+        var batch = nextBatch()
+        var fetched = batch.isEmpty ? [] : try await session.fetch(uids: batch, expectedUIDValidity: status.uidValidity)
+        while !batch.isEmpty, !Task.isCancelled {
+            fetched.sort { $0.uid < $1.uid }
+            let messages = fetched.map { message in
+                normalizer.inbound(from: message.data, cursor: IntakeCursor(
+                    source: sourceID, stream: mailbox.mailbox, validity: Int64(status.uidValidity), position: Int64(message.uid)))
             }
+            // The next fetch runs on the session while this one commits (which needs only the store); the
+            // session marks this one only after both, and only what was committed.
+            let upcoming = nextBatch()
+            async let following = upcoming.isEmpty
+                ? [] : session.fetch(uids: upcoming, expectedUIDValidity: status.uidValidity)
+            // One transaction for the fetch, the cursor with its last message; the results are the messages
+            // committed, in order, then failures only, so `done` never passes a message that was not stored.
+            let results = await intake.accept(batch: messages)
+            let next: Result<[IMAPFetchedMessage], any Error>
+            do { next = .success(try await following) } catch { next = .failure(error) }
+            var done: [UInt32] = []
+            var failure: (any Error)?
+            for (message, result) in zip(fetched, results) {
+                switch result {
+                case let .success(result):
+                    done.append(message.uid)
+                    Counter(label: "switchboard_mailbox_messages_total", dimensions: [("source", sourceID), ("result", result.duplicate ? "duplicate" : "stored")], factory: metricsFactory).increment()
+                case let .failure(error):
+                    failure = error
+                }
+                if failure != nil { break }
+            }
+            committed += done.count
             await afterImport(done, session: session)
+            if let failure { throw failure }
+            if results.count < fetched.count { throw SwitchboardError(.storageFailure, "intake answered for fewer messages than it was given") }
+            batch = upcoming
+            fetched = try next.get()
         }
         return committed
     }

@@ -16,6 +16,9 @@ public protocol MessageStore: Sendable {
     /// messages); otherwise they are passed over and a `threading_refused` event says so. Messages of
     /// one batch see each other in order.
     ///
+    /// A request that ``IngestRequest/followsPrevious`` is stored only if the one before it was: a chain
+    /// (one mailbox fetch) stops at its first failure, and its cursor at the last message stored.
+    ///
     /// - Returns: one result per request, in order; a failure stored nothing of that message.
     /// - Throws: when the transaction did not commit; then nothing of the batch was stored.
     func ingest(_ batch: [IngestRequest]) async throws -> [Result<IngestResult, any Error>]

@@ -69,20 +69,32 @@ extension SQLiteMessageStore {
         }
     }
 
-    /// Stores a batch inside the caller's transaction so that a message that fails leaves the others in.
+    /// Stores a batch inside the caller's transaction so that a message that fails leaves the others in,
+    /// except those chained to it (``IngestRequest/followsPrevious``): a chain stops at its first failure.
     ///
     /// Almost every batch stores every message, so the whole batch first runs in one savepoint: two
     /// statements per batch rather than per message, on the writer every message waits for. Only if a
     /// message fails is that savepoint rolled back and the batch redone with a savepoint per message.
+    ///
+    /// A chain's cursor is written once, by the last of its messages that is stored, rather than by each.
     private static func ingest(
         _ db: Database, _ batch: [IngestRequest], _ encoded: [Result<Encoded, any Error>]
     ) throws -> [Result<IngestResult, any Error>] {
+        // Whether a message leaves its cursor to the next one: true when the next is chained to it and moves
+        // the same stream's cursor, so it writes one at least as far should it be stored.
+        let defersCursor = batch.indices.map { index -> Bool in
+            guard index + 1 < batch.count, batch[index + 1].followsPrevious,
+                  let cursor = batch[index].inbound.cursor, let next = batch[index + 1].inbound.cursor else { return false }
+            return cursor.source == next.source && cursor.stream == next.stream
+        }
         if batch.count > 1, let columns = try? encoded.map({ try $0.get() }) {
             var results: [Result<IngestResult, any Error>] = []
             results.reserveCapacity(batch.count)
             do {
                 try db.inSavepoint {
-                    for (request, json) in zip(batch, columns) { results.append(.success(try ingest(db, request, json))) }
+                    for index in batch.indices {
+                        results.append(.success(try ingest(db, batch[index], columns[index], writesCursor: !defersCursor[index])))
+                    }
                     return .commit
                 }
                 return results
@@ -92,17 +104,30 @@ extension SQLiteMessageStore {
         }
         var results: [Result<IngestResult, any Error>] = []
         results.reserveCapacity(batch.count)
-        for (request, encoded) in zip(batch, encoded) {
+        // The cursor a stored message left to the next one of its chain, written should that one fail.
+        var leftCursor: IntakeCursor?
+        var previousFailed = false
+        for (index, request) in batch.enumerated() {
+            if request.followsPrevious, previousFailed {
+                results.append(.failure(SwitchboardError.notAttempted))
+                continue
+            }
             do {
                 var result: IngestResult?
-                let json = try encoded.get()
+                let json = try encoded[index].get()
                 try db.inSavepoint {
-                    result = try ingest(db, request, json)
+                    result = try ingest(db, request, json, writesCursor: !defersCursor[index])
                     return .commit
                 }
                 if let result { results.append(.success(result)) }
+                leftCursor = defersCursor[index] ? request.inbound.cursor : nil
+                previousFailed = false
             } catch {
                 results.append(.failure(error))
+                // The chain ends before this message: its cursor stops at the last message stored.
+                if let cursor = leftCursor { try Self.advanceCursor(db, cursor, at: Date()) }
+                leftCursor = nil
+                previousFailed = true
             }
         }
         return results
@@ -124,8 +149,8 @@ extension SQLiteMessageStore {
         var metadata: String
     }
 
-    /// Stores one message inside the caller's transaction.
-    private static func ingest(_ db: Database, _ request: IngestRequest, _ json: Encoded) throws -> IngestResult {
+    /// Stores one message inside the caller's transaction, and moves its cursor unless told not to.
+    private static func ingest(_ db: Database, _ request: IngestRequest, _ json: Encoded, writesCursor: Bool) throws -> IngestResult {
         let inbound = request.inbound, classification = request.classification, slaDueAt = request.slaDueAt
         let newConversationID = request.newConversationID, autoReply = request.autoReply
         let now = inbound.receivedAt
@@ -139,7 +164,7 @@ extension SQLiteMessageStore {
                 db, at: Date(), subjectKind: "message", subjectID: existing.id,
                 conversationID: existing.conversationID, kind: "deduplicated", actor: inbound.source)
             // A re-fetched copy still moves the cursor, or a mailbox would fetch it forever.
-            if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
+            if writesCursor, let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
             return IngestResult(
                 messageID: existing.id, conversationID: existing.conversationID, duplicate: true,
                 newConversation: false, autoReplyID: nil,
@@ -210,7 +235,7 @@ extension SQLiteMessageStore {
             try Self.recordMessageID(
                 db, id, source: inbound.source, conversationID: conversationID, subjectKind: "message", subjectID: messageID)
         }
-        if let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
+        if writesCursor, let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
         // Every message writes these two; their details are written in key order directly rather than
         // through a dictionary that is then sorted.
         var received = JSONObjectWriter()

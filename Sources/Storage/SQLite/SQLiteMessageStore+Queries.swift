@@ -150,7 +150,7 @@ extension SQLiteMessageStore {
         // so the queries seeing two snapshots a moment apart changes nothing that matters. Concurrent calls
         // share one access to a reader (see `IntakeReadBatcher`).
         try await intakeReads.facts(pool) { db in
-            if let context = try Self.conversationContext(db, for: inbound) { return .joins(context) }
+            if let row = try Self.resolveThread(db, inbound).row { return .joins(Self.context(row), conversationID: row.conversation.id) }
             return .starts(automaticRepliesSent: try Self.automaticReplyCount(db, recipient: inbound.sender, since: since))
         }
     }
@@ -159,7 +159,11 @@ extension SQLiteMessageStore {
         // The conversation's row carries the counts (see migration v6), so this is the lookup the thread
         // needs anyway: it runs for every inbound message, before classification.
         guard let row = try resolveThread(db, inbound).row else { return nil }
-        return ConversationContext(
+        return context(row)
+    }
+
+    private static func context(_ row: ConversationRow) -> ConversationContext {
+        ConversationContext(
             priorInboundMessages: row.inboundCount, lastInboundAt: row.lastInboundAt,
             waitingSince: row.waitingSince, reopening: row.conversation.state == .resolved)
     }

@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+import Gateway
+import Logging
+import Metrics
+import Pipeline
+import Rules
+import SQLiteStorage
+import SwitchboardCore
+import Testing
+
+/// A mailbox fetch is committed as a chain in one transaction (issue 19, item 7): a message that fails
+/// stops the chain there, and the cursor never passes a message that was not stored.
+@Suite("Ingest chains (mailbox batches)")
+struct IngestChainTests {
+    static let rules = Result { try RuleDirectory.load(Fixtures.shippedRules).rules }
+
+    /// A classified request for `sender`, at mailbox position `position`; `conversation` is the id it takes
+    /// should it start one (two new conversations under one id break the key: the way to make one fail).
+    static func request(_ sender: String, position: Int64?, conversation: String, messageID: String? = nil) throws -> IngestRequest {
+        var thread = ThreadHints()
+        thread.messageID = messageID
+        let inbound = InboundMessage(
+            channel: .email, source: "mail", externalID: "chain-\(sender)-\(position ?? 0)", sender: sender, subject: "订单",
+            text: "请问订单到哪了", thread: thread,
+            cursor: position.map { IntakeCursor(source: "mail", stream: "INBOX", validity: 7, position: $0) })
+        let classification = try rules.get().classify(ClassificationInput(
+            channel: "email", source: "mail", sender: sender, subject: inbound.subject, text: inbound.text, receivedAt: inbound.receivedAt))
+        return IngestRequest(inbound: inbound, classification: classification, slaDueAt: nil, newConversationID: conversation, autoReply: nil)
+    }
+
+    static func chained(_ requests: [IngestRequest]) -> [IngestRequest] {
+        var requests = requests
+        for index in requests.indices.dropFirst() { requests[index].followsPrevious = true }
+        return requests
+    }
+
+    static func senders(_ store: SQLiteMessageStore) async throws -> [String] {
+        try await testDatabase(store.path).read { db in try String.fetchAll(db, sql: "SELECT sender FROM messages ORDER BY rowid") }
+    }
+
+    @Test("a chain stops at its first failure and its cursor at the last message stored; other requests of the batch are kept")
+    func chainStopsAtFailure() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteMessageStore(directory: directory.path)
+        let chain = Self.chained([
+            try Self.request("a@example.com", position: 11, conversation: "conv_chain_a"),
+            try Self.request("b@example.com", position: 12, conversation: "conv_chain_b"),
+            try Self.request("c@example.com", position: 13, conversation: "conv_chain_b"),  // fails: the id is taken
+            try Self.request("d@example.com", position: 14, conversation: "conv_chain_d"),
+        ])
+        // Another caller's message in the same transaction (the group committer mixes them) is not chained.
+        let other = try Self.request("e@example.com", position: nil, conversation: "conv_chain_e")
+        let results = try await store.ingest(chain + [other])
+        #expect(results.count == 5)
+        #expect((try? results[0].get()) != nil)
+        #expect((try? results[1].get()) != nil)
+        #expect((try? results[2].get()) == nil)
+        #expect((try? results[3].get()) == nil)
+        #expect((try? results[4].get()) != nil)
+        #expect(try await Self.senders(store) == ["a@example.com", "b@example.com", "e@example.com"])
+        #expect(try await store.intakeCursor(source: "mail", stream: "INBOX") == IntakeCursor(source: "mail", stream: "INBOX", validity: 7, position: 12))
+    }
+
+    @Test("a chain whose first message fails stores nothing and leaves the cursor where it was")
+    func chainFailingAtItsStart() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteMessageStore(directory: directory.path)
+        _ = try await store.ingest(Self.chained([try Self.request("a@example.com", position: 20, conversation: "conv_start_a")]))
+        let results = try await store.ingest(Self.chained([
+            try Self.request("b@example.com", position: 21, conversation: "conv_start_a"),  // fails: the id is taken
+            try Self.request("c@example.com", position: 22, conversation: "conv_start_c"),
+        ]))
+        #expect(results.allSatisfy { (try? $0.get()) == nil })
+        #expect(try await Self.senders(store) == ["a@example.com"])
+        #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 20)
+    }
+
+    @Test("a chain stored whole moves the cursor to its last message; fetched again, it is recognized and the cursor stays")
+    func chainStoredWhole() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteMessageStore(directory: directory.path)
+        func fetch() throws -> [IngestRequest] {
+            Self.chained(try (1...5).map {
+                try Self.request("w\($0)@example.com", position: Int64(30 + $0), conversation: Identifier.make("conv"), messageID: "whole-\($0)@example.com")
+            })
+        }
+        let first = try await store.ingest(try fetch())
+        #expect(first.map { (try? $0.get())?.duplicate } == [false, false, false, false, false])
+        #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 35)
+        let again = try await store.ingest(try fetch())
+        #expect(again.map { (try? $0.get())?.duplicate } == [true, true, true, true, true])
+        #expect(try await Self.senders(store).count == 5)
+        #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 35)
+    }
+
+    /// The committer must hand a group to the store whole: split across two transactions, the part after
+    /// the cut would start a chain of its own and be stored though a message before it failed.
+    @Test("the group committer never splits a group across transactions", .timeLimit(.minutes(1)))
+    func committerKeepsGroupsWhole() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteMessageStore(directory: directory.path)
+        let committer = IngestCommitter(
+            store: store, settings: .init(window: .milliseconds(20), maxBatch: 2), logger: Logger(label: "test"),
+            metricsFactory: NOOPMetricsHandler.instance)
+        let service = Task { try await committer.run() }
+        defer { service.cancel() }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(20)
+        while !committer.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(committer.isRunning)
+
+        let alone = try Self.request("s@example.com", position: nil, conversation: "conv_group_s")
+        async let single = committer.commit(alone)
+        let results = try await committer.commit(group: Self.chained([
+            try Self.request("a@example.com", position: 41, conversation: "conv_group_a"),
+            try Self.request("b@example.com", position: 42, conversation: "conv_group_a"),  // fails: the id is taken
+            try Self.request("c@example.com", position: 43, conversation: "conv_group_c"),
+        ]))
+        _ = try await single
+        #expect(results.map { (try? $0.get()) != nil } == [true, false, false])
+        #expect(Set(try await Self.senders(store)) == ["a@example.com", "s@example.com"])
+        #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 41)
+    }
+
+    /// Accepting a fetch together must decide what accepting its messages one by one decides: a customer
+    /// writing twice gets one acknowledgement and a second message that knows of the first.
+    @Test("accepting a batch stores what accepting its messages one by one stores", arguments: [false, true])
+    func batchMatchesOneByOne(withCommitter: Bool) async throws {
+        func messages(_ start: Date) -> [InboundMessage] {
+            func mail(_ index: Int, from sender: String, inReplyTo: String? = nil, text: String) -> InboundMessage {
+                var thread = ThreadHints()
+                thread.messageID = "equal-\(index)@example.com"
+                thread.inReplyTo = inReplyTo.map { [$0] } ?? []
+                return InboundMessage(
+                    channel: .email, source: "mail", externalID: "equal-\(index)@example.com", sender: sender,
+                    recipients: ["support@example.com"], subject: "订单 \(index)", text: text,
+                    receivedAt: start.addingTimeInterval(Double(index)), thread: thread,
+                    cursor: IntakeCursor(source: "mail", stream: "INBOX", validity: 1, position: Int64(index + 1)))
+            }
+            return [
+                mail(0, from: "a@example.com", text: "请问订单到哪了"),
+                mail(1, from: "b@example.com", text: "Where is my parcel? It has been a week."),
+                mail(2, from: "a@example.com", text: "怎么还没有回复？我的订单到底到哪了"),  // writes again
+                mail(3, from: "c@example.com", text: "发票怎么开？"),
+                mail(4, from: "b@example.com", inReplyTo: "equal-1@example.com", text: "Any news?"),  // cites their first
+                mail(5, from: "d@example.com", text: "谢谢"),
+                mail(6, from: "a@example.com", text: "第三次问了"),
+            ]
+        }
+        func outcome(batch: Bool) async throws -> [String] {
+            let directory = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let store = try SQLiteMessageStore(directory: directory.path)
+            let committer = withCommitter
+                ? IngestCommitter(store: store, logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance) : nil
+            let service = committer.map { committer in Task { try await committer.run() } }
+            defer { service?.cancel() }
+            let intake = Intake(
+                store: store, rules: RuleBook(try RuleDirectory.load(Fixtures.shippedRules)), timeZone: TimeZone(identifier: "UTC")!,
+                logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance, committer: committer, outboxChanged: {})
+            let start = Date(timeIntervalSince1970: 1_795_000_000)
+            if batch {
+                let results = await intake.accept(batch: messages(start))
+                for result in results { _ = try result.get() }
+            } else {
+                for message in messages(start) { _ = try await intake.accept(message) }
+            }
+            #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 7)
+            return try await testDatabase(store.path).read { db in
+                // Conversations are named by their first message, so both runs compare.
+                try Row.fetchAll(db, sql: """
+                    SELECT m.external_id, m.threaded_by, m.classification,
+                        (SELECT external_id FROM messages f WHERE f.conversation_id = m.conversation_id ORDER BY rowid LIMIT 1) AS first,
+                        (SELECT COUNT(*) FROM outbox o WHERE o.conversation_id = m.conversation_id) AS acks,
+                        c.urgency, c.queue
+                    FROM messages m JOIN conversations c ON c.id = m.conversation_id ORDER BY m.rowid
+                    """).map { row in
+                    let classification = try JSONSerialization.jsonObject(with: Data((row["classification"] as String).utf8)) as? [String: Any]
+                    let context = (classification?["context"] as? [String: Any]).map { context in
+                        context.keys.sorted().map { "\($0)=\(context[$0]!)" }.joined(separator: ",")
+                    } ?? "none"
+                    return "\(row["external_id"] as String) \(row["threaded_by"] as String) in \(row["first"] as String) acks \(row["acks"] as Int) \(row["urgency"] as String) \(row["queue"] as String) context \(context)"
+                }
+            }
+        }
+        let oneByOne = try await outcome(batch: false)
+        let together = try await outcome(batch: true)
+        #expect(oneByOne.count == 7)
+        #expect(together == oneByOne)
+        // The test means something only if later messages did see earlier ones.
+        #expect(oneByOne[2].contains("in equal-0@example.com"))
+        #expect(oneByOne[4].contains("in equal-1@example.com"))
+    }
+}
