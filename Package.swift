@@ -51,7 +51,7 @@ let package = Package(
         // Plain value types and the protocols the rest plug into. No NIO, no database, no curl.
         .target(
             name: "SwitchboardCore",
-            path: "Sources/Core"
+            path: "Sources/SwitchboardCore"
         ),
         // HMAC, hashes and Standard Webhooks signing over OpenSSL.
         .target(

@@ -43,7 +43,7 @@ final class BenchDovecot: @unchecked Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
         let user = try mailUser()
         _ = chown(mail, user.uid, user.gid)
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         try configuration(directory: directory, port: port, user: user).write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
 
         let input = Pipe()
@@ -157,40 +157,12 @@ final class BenchDovecot: @unchecked Sendable {
             """
     }
 
-    /// A port on 127.0.0.1 that nothing listens on, below the kernel's ephemeral range so that no port-0
-    /// listener is handed it before Dovecot binds it.
-    private static func freePort() throws -> Int {
-        let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
-            .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
-        let range = 10_000..<max(ephemeralStart, 20_000)
-        for _ in 0..<500 {
-            let port = Int.random(in: range)
-            if connect(to: port) { continue }
-            if canBind(port) { return port }
-        }
-        throw BenchmarkError("no free port on 127.0.0.1 in \(range)")
-    }
-
     private static func loopback(_ port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         return address
-    }
-
-    private static func canBind(_ port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = loopback(port)
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
-    private static func connect(to port: Int) -> Bool {
-        openConnection(port).map { close($0) } != nil
     }
 
     private static func openConnection(_ port: Int) -> Int32? {

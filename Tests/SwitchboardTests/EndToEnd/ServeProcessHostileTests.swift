@@ -1,3 +1,4 @@
+import Benchmarks
 import Curl
 import Foundation
 import Testing
@@ -27,7 +28,7 @@ struct ServeProcessHostileTests {
         }
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try TestMailServers.freePort()
+        let port = try LoopbackPort.free()
         try Fixtures.write(["Config/switchboard.yaml": """
             server: { host: 127.0.0.1, port: \(port) }
             storage: { data_dir: \(directory.path)/data }

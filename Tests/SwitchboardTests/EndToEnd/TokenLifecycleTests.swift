@@ -1,3 +1,4 @@
+import Benchmarks
 import Curl
 import Foundation
 import GRDB
@@ -81,7 +82,7 @@ struct TokenLifecycleTests {
         }
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try TestMailServers.freePort()
+        let port = try LoopbackPort.free()
         let opsFile = directory.appendingPathComponent("ops.token").path
         let bobFile = directory.appendingPathComponent("bob.token").path
         try Data(GatewayHarness.opsToken.utf8).write(to: URL(fileURLWithPath: opsFile))

@@ -1,3 +1,4 @@
+import Benchmarks
 import Curl
 import Foundation
 import Logging
@@ -261,7 +262,7 @@ struct CurlMailTransportTests {
     }
 
     @Test func smtpUnreachableServerFails() async throws {
-        let port = try TestMailServers.freePort()
+        let port = try LoopbackPort.free()
         let client = CurlSMTPClient(
             endpoint: MailServerEndpoint(url: "smtp://127.0.0.1:\(port)", connectTimeout: 2, timeout: 5), heloName: "gateway.example.com",
             logger: Self.logger)

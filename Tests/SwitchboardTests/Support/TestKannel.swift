@@ -1,3 +1,4 @@
+import Benchmarks
 import Curl
 import Foundation
 import Synchronization
@@ -91,7 +92,7 @@ final class TestKannel: @unchecked Sendable {
     static func reservePorts() throws -> Ports {
         var chosen: [Int] = []
         while chosen.count < 4 {
-            let port = try TestMailServers.freePort()
+            let port = try LoopbackPort.free()
             if !chosen.contains(port) { chosen.append(port) }
         }
         return Ports(admin: chosen[0], smsbox: chosen[1], sendsms: chosen[2], smsc: chosen[3])

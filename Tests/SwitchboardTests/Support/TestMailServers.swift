@@ -1,3 +1,4 @@
+import Benchmarks
 import Curl
 import Foundation
 import Synchronization
@@ -92,7 +93,7 @@ final class TestMailServers: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: mail, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
 
-        let imapPort = try freePort()
+        let imapPort = try LoopbackPort.free()
         let mailUser = try MailUser.current()
         _ = chown(mail, mailUser.uid, mailUser.gid)
         try dovecotConfiguration(directory: directory, port: imapPort, user: mailUser)
@@ -224,36 +225,6 @@ final class TestMailServers: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else { throw Failure(description: "cannot write \(path)") }
         return handle
-    }
-
-    /// A TCP port on 127.0.0.1 that nothing listens on now, chosen below the kernel's ephemeral range.
-    ///
-    /// A port the kernel hands out for port 0 is free again once probed, and until the server that was
-    /// meant for it binds it, any other test's port-0 listener or outgoing connection may be given it
-    /// (Kannel's bearerbox panicked on such a theft). Below the ephemeral range only another explicit
-    /// choice like this one can collide.
-    static func freePort() throws -> Int {
-        let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
-            .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
-        let range = 10_000..<max(ephemeralStart, 20_000)
-        for _ in 0..<500 {
-            let port = Int.random(in: range)
-            if canBind(port) { return port }
-        }
-        throw Failure(description: "no free port on 127.0.0.1 in \(range)")
-    }
-
-    private static func canBind(_ port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { Glibc.close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 
     /// Whether an IMAP server on the port answers with its `* OK` greeting.
