@@ -8,7 +8,7 @@ import SwitchboardCore
 /// in one trip to the store), hands each to its channel, lets the ``RetryPolicy`` decide the outcome, and
 /// records it with an audit event per attempt. Runs in the gateway's service group.
 public final class OutboxDispatcher: Service {
-    private let store: any MessageStore
+    private let store: any OutboxStore
     private let channels: [ChannelKind: any OutboundChannel]
     private let retry: RetryPolicy
     private let pollInterval: Double
@@ -19,7 +19,7 @@ public final class OutboxDispatcher: Service {
     private let wakeUp = WakeSignal()
 
     public init(
-        store: any MessageStore,
+        store: any OutboxStore,
         channels: [any OutboundChannel],
         retry: RetryPolicy,
         pollInterval: Double,

@@ -39,7 +39,7 @@ public final class IngestCommitter: Service, Sendable {
         var running = false
     }
 
-    private let store: any MessageStore
+    private let store: any IntakeStore
     private let settings: Settings
     private let logger: Logger
     private let state = Mutex(State())
@@ -49,7 +49,7 @@ public final class IngestCommitter: Service, Sendable {
     private let commitDurations: Timer
     private let failures: Counter
 
-    public init(store: any MessageStore, settings: Settings = Settings(), logger: Logger, metricsFactory: any MetricsFactory) {
+    public init(store: any IntakeStore, settings: Settings = Settings(), logger: Logger, metricsFactory: any MetricsFactory) {
         self.store = store
         self.settings = settings
         self.logger = logger

@@ -8,7 +8,7 @@ import SwitchboardCore
 /// acknowledgement, and commits all of it in one transaction. When ``accept(_:)`` returns, the message is
 /// durable and the sender may be told so; when it throws, nothing was stored.
 public struct Intake: MessageIntake {
-    private let store: any MessageStore
+    private let store: any IntakeStore
     private let rules: RuleBook
     private let timeZone: TimeZone
     private let logger: Logger
@@ -37,7 +37,7 @@ public struct Intake: MessageIntake {
     ///     message commits on its own.
     ///   - outboxChanged: called after a commit that queued a reply, to wake the dispatcher.
     public init(
-        store: any MessageStore,
+        store: any IntakeStore,
         rules: RuleBook,
         timeZone: TimeZone,
         logger: Logger,

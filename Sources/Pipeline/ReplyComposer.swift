@@ -36,7 +36,7 @@ public struct ReplyComposer: Sendable {
         }
     }
 
-    private let store: any MessageStore
+    private let store: any OutboxStore & ConversationQueries
     private let rules: RuleBook
     private let timeZone: TimeZone
     private let logger: Logger
@@ -45,7 +45,7 @@ public struct ReplyComposer: Sendable {
 
     /// - Parameter validator: refuses replies their channel cannot carry (an SMS over its segment limit).
     public init(
-        store: any MessageStore, rules: RuleBook, timeZone: TimeZone, logger: Logger, validator: ReplyValidator = .none,
+        store: any OutboxStore & ConversationQueries, rules: RuleBook, timeZone: TimeZone, logger: Logger, validator: ReplyValidator = .none,
         outboxChanged: @escaping @Sendable () -> Void
     ) {
         self.validator = validator

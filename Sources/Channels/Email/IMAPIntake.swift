@@ -17,12 +17,12 @@ public final class IMAPIntake: Service {
     private let normalizer: EmailNormalizer
     private let mailbox: EmailSource.Mailbox
     private let intake: any MessageIntake
-    private let store: any MessageStore
+    private let store: any IntakeStore
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
 
     public init(
-        source: EmailSource, mailbox: EmailSource.Mailbox, intake: any MessageIntake, store: any MessageStore,
+        source: EmailSource, mailbox: EmailSource.Mailbox, intake: any MessageIntake, store: any IntakeStore,
         logger: Logger, metricsFactory: any MetricsFactory
     ) {
         self.normalizer = EmailNormalizer(source: source)

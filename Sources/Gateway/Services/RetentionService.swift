@@ -20,12 +20,12 @@ public struct RetentionService: Service {
         }
     }
 
-    private let store: any MessageStore
+    private let store: any StoreMaintenance
     private let policy: Policy
     private let logger: Logger
     private let purged: Counter
 
-    public init(store: any MessageStore, policy: Policy, logger: Logger, metricsFactory: any MetricsFactory) {
+    public init(store: any StoreMaintenance, policy: Policy, logger: Logger, metricsFactory: any MetricsFactory) {
         self.store = store
         self.policy = policy
         self.logger = logger

@@ -9,12 +9,12 @@ import SwitchboardCore
 /// a minute per client (with the count of those not logged), and charged to the client's failure
 /// budget. A client whose budget is spent is answered 429 before its token is looked at.
 final class AuthRefusals: Sendable {
-    private let store: any MessageStore
+    private let store: any StoreMaintenance
     private let failures: ClientFailureLimiter
     private let log: RefusalLog
     private let metricsFactory: any MetricsFactory
 
-    init(store: any MessageStore, failureLimit: InboundRateLimiter.Limit?, metricsFactory: any MetricsFactory, logInterval: Duration = .seconds(60)) {
+    init(store: any StoreMaintenance, failureLimit: InboundRateLimiter.Limit?, metricsFactory: any MetricsFactory, logInterval: Duration = .seconds(60)) {
         self.store = store
         self.failures = ClientFailureLimiter(limit: failureLimit)
         self.log = RefusalLog(interval: logInterval)

@@ -9,7 +9,7 @@ import SwitchboardCore
 /// are recorded by ``BearerAuthMiddleware``.
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = SwitchboardRequestContext
-    let store: any MessageStore
+    let store: any StoreMaintenance
     let metricsFactory: any MetricsFactory
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -1,0 +1,17 @@
+import Foundation
+
+/// Reads for agents, supervisors and metrics: conversations, queues and outbox entries.
+public protocol ConversationQueries: Sendable {
+    func conversation(id: String) async throws -> Conversation?
+    /// The conversation with one page of each of its lists (messages, outbox entries, events), each
+    /// with the cursor of its next page when there is more; nil when there is no such conversation.
+    func conversationDetail(id: String, page: ConversationDetailPage) async throws -> ConversationDetail?
+    /// Open and overdue conversations by queue; with `sources`, only conversations of those sources count.
+    func queueSummaries(now: Date, sources: Set<String>?) async throws -> [QueueSummary]
+    /// A queue's open conversations, most urgent first; with `sources`, only those sources' conversations.
+    func conversations(inQueue queue: String, limit: Int, sources: Set<String>?) async throws -> [Conversation]
+
+    func outboxEntry(id: String) async throws -> OutboxEntry?
+    /// Outbox entries by status, for metrics.
+    func outboxCounts() async throws -> [OutboxStatus: Int]
+}

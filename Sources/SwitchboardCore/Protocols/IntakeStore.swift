@@ -1,0 +1,91 @@
+import Foundation
+
+/// The store as intake uses it: committing inbound messages (group commit included) and reading what
+/// classifying one needs.
+///
+/// Every method that changes state commits before it returns, so a caller may acknowledge the sender as
+/// soon as it returns and never before.
+public protocol IntakeStore: Sendable {
+    /// Stores inbound messages, each threaded into a conversation with its route decision applied and any
+    /// automatic reply queued, all in one transaction (one sync to disk for the lot: group commit). Each
+    /// message is applied in a savepoint of its own, so one that fails leaves the others in.
+    ///
+    /// Threading tries, in order: the verified conversation token, In-Reply-To, References (against
+    /// inbound and outbound message ids), the customer's open conversation on the same source; the
+    /// strategy that decided is stored on the message. In-Reply-To and References join a conversation
+    /// only when the sender is its customer or already took part in it (sent, or was sent, one of its
+    /// messages); otherwise they are passed over and a `threading_refused` event says so. Messages of
+    /// one batch see each other in order.
+    ///
+    /// A request that ``IngestRequest/followsPrevious`` is stored only if the one before it was: a chain
+    /// (one mailbox fetch) stops at its first failure, and its cursor at the last message stored.
+    ///
+    /// - Returns: one result per request, in order; a failure stored nothing of that message.
+    /// - Throws: when the transaction did not commit; then nothing of the batch was stored.
+    func ingest(_ batch: [IngestRequest]) async throws -> [Result<IngestResult, any Error>]
+
+    /// Commits batches as ``ingest(_:)`` does, one transaction each, for as long as `next` hands one
+    /// over, and reports each batch's outcome to `finished` (in order, once per batch) as soon as it
+    /// has committed or failed.
+    ///
+    /// A store with a single writer implements this to keep the writer between batches: under load the
+    /// next batch has gathered while the last one committed, and going back through the task scheduler
+    /// for each one left the writer idle most of the time. It may stop taking batches early to let other
+    /// writers in; the caller calls again while work is queued. The default commits each with ``ingest(_:)``.
+    func ingestBatches(
+        next: @escaping @Sendable () -> [IngestRequest]?,
+        finished: @escaping @Sendable (Result<[Result<IngestResult, any Error>], any Error>) -> Void
+    ) async
+
+    /// Does the part of storing a message that needs no database, such as encoding its columns, on the
+    /// caller's task, so the single writer that every message of a batch waits for does less. The
+    /// committer calls it before queuing a message; ``ingest(_:)`` works with or without it.
+    func prepare(_ request: IngestRequest) -> IngestRequest
+
+    /// The structural facts about the conversation the message would join (threaded as ``ingest`` would
+    /// thread it), or nil when it would start a new one. Read before classifying, outside the ingest
+    /// transaction.
+    func conversationContext(for inbound: InboundMessage) async throws -> ConversationContext?
+
+    /// How many automatic replies went to `recipient` since `since`: the auto-reply rate limit.
+    func automaticReplyCount(recipient: String, since: Date) async throws -> Int
+
+    /// ``conversationContext(for:)`` and, when that is nil, ``automaticReplyCount(recipient:since:)`` for
+    /// the sender since `automaticRepliesSince`, read together: every inbound message needs them, and
+    /// one read is one trip to the store instead of two.
+    func intakeFacts(for inbound: InboundMessage, automaticRepliesSince: Date) async throws -> IntakeFacts
+
+    /// The committed position of a polled source's stream, or nil before its first message.
+    func intakeCursor(source: String, stream: String) async throws -> IntakeCursor?
+}
+
+extension IntakeStore {
+    public func prepare(_ request: IngestRequest) -> IngestRequest { request }
+
+    /// The two reads one after the other, for stores that cannot do better.
+    public func intakeFacts(for inbound: InboundMessage, automaticRepliesSince: Date) async throws -> IntakeFacts {
+        if let context = try await conversationContext(for: inbound) { return .joins(context) }
+        return .starts(automaticRepliesSent: try await automaticReplyCount(recipient: inbound.sender, since: automaticRepliesSince))
+    }
+
+    public func ingestBatches(
+        next: @escaping @Sendable () -> [IngestRequest]?,
+        finished: @escaping @Sendable (Result<[Result<IngestResult, any Error>], any Error>) -> Void
+    ) async {
+        while let batch = next() {
+            do {
+                finished(.success(try await ingest(batch)))
+            } catch {
+                finished(.failure(error))
+            }
+        }
+    }
+
+    /// Stores one inbound message in a transaction of its own (see ``ingest(_:)``).
+    public func ingest(_ request: IngestRequest) async throws -> IngestResult {
+        guard let result = try await ingest([request]).first else {
+            throw SwitchboardError(.storageFailure, "the store returned no result for the message")
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The store as the shared outbox uses it: agents' replies go in, the dispatcher claims due entries
+/// with their context and records each attempt's outcome, providers' delivery reports move entries on.
+public protocol OutboxStore: Sendable {
+    /// Commits an agent's reply. With an idempotency key, a repeat of the same request returns the first
+    /// entry and a different request under the same key is a conflict.
+    func enqueueReply(
+        _ reply: PendingReply,
+        conversationID: String,
+        author: String,
+        idempotencyKey: String?,
+        requestFingerprint: String?
+    ) async throws -> EnqueueResult
+
+    /// Marks up to `limit` entries that are due as `sending`, counting the attempt, and returns each with
+    /// its conversation and the newest inbound message it answers, all read in the claiming transaction.
+    func claimDueOutbox(now: Date, limit: Int) async throws -> [ClaimedDelivery]
+
+    /// Records the outcome of the attempt the entry was claimed for; a `retry` is due `after` seconds
+    /// from `now`.
+    func recordDelivery(outboxID: String, outcome: DeliveryOutcome, now: Date) async throws
+
+    /// Applies a provider's delivery report to its outbox entry. Reports may come twice, late, out of
+    /// order or before the submission was recorded: an entry only moves forward, and a final status
+    /// (`delivered`, `failed`) stays.
+    func recordDeliveryReport(_ report: DeliveryReport) async throws -> DeliveryReportOutcome
+
+    /// Returns entries left `sending` by a process that died to `queued`; called once at start-up.
+    func requeueAbandonedDeliveries(now: Date) async throws -> Int
+
+    /// The earliest time a queued entry becomes due, so the dispatcher can sleep until then.
+    func nextOutboxDueDate() async throws -> Date?
+}
