@@ -23,19 +23,11 @@ final class AuthRefusals: Sendable {
 
     /// The 429 to answer when the client has failed too often lately; nil to go on checking.
     func lockout(_ request: Request, context: SwitchboardRequestContext) -> APIError? {
-        let client = context.clientAddress
-        guard let wait = failures.lockout(client: client) else { return nil }
+        guard let error = failures.refusal(
+            client: context.clientAddress, failed: "logins", log: log, logger: context.logger,
+            "API call refused unchecked: too many failed logins from this client", metadata: ["http.path": "\(request.uri.path)"])
+        else { return nil }
         count("locked_out")
-        let seconds = max(1, Int(wait.rounded(.up)))
-        if let unlogged = log.admit(client: client) {
-            context.logger.notice("API call refused unchecked: too many failed logins from this client", metadata: [
-                "http.path": "\(request.uri.path)", "client.address": "\(client)", "refusals.unlogged": "\(unlogged)",
-            ])
-        }
-        var error = APIError(
-            .tooManyRequests, code: "too_many_failures", "too many failed logins from this address; retry after \(seconds)s",
-            headers: [.retryAfter: String(seconds)])
-        error.alreadyLogged = true
         return error
     }
 

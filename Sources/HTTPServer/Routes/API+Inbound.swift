@@ -51,19 +51,11 @@ extension API {
     /// the real sender out; here only the client's budget of failed proofs is checked.
     func admitBeforeBody(_ source: InboundSource, context: SwitchboardRequestContext) throws {
         guard source.verifiesRequests else { return try admit(source, context: context) }
-        let client = context.clientAddress
-        guard let wait = inboundFailures.lockout(client: client) else { return }
+        guard let error = inboundFailures.refusal(
+            client: context.clientAddress, failed: "signature checks", log: inboundRefusalLog, logger: context.logger,
+            "inbound client refused unchecked: too many failed signatures", metadata: ["source.id": "\(source.id)"])
+        else { return }
         countRejection(source, reason: "client_failures")
-        let seconds = max(1, Int(wait.rounded(.up)))
-        if let suppressed = inboundRefusalLog.admit(client: client) {
-            context.logger.notice("inbound client refused unchecked: too many failed signatures", metadata: [
-                "source.id": "\(source.id)", "client.address": "\(client)", "refusals.unlogged": "\(suppressed)",
-            ])
-        }
-        var error = APIError(
-            .tooManyRequests, code: "too_many_failures", "too many requests from this address failed their signature check; retry after \(seconds)s",
-            headers: [.retryAfter: String(seconds)])
-        error.alreadyLogged = true
         throw error
     }
 
