@@ -10,7 +10,7 @@ import Synchronization
 public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter: CheckedContinuation<Bool, Never>?
     }
 
     private let state = Mutex(State())
@@ -19,7 +19,7 @@ public final class WakeSignal: Sendable {
 
     /// Wakes the waiting task, or the next one to wait.
     public func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             guard let waiter = state.waiter else {
                 state.pending = true
                 return nil
@@ -27,7 +27,7 @@ public final class WakeSignal: Sendable {
             state.waiter = nil
             return waiter
         }
-        waiter?.resume()
+        waiter?.resume(returning: true)
     }
 
     /// Returns when signalled (or a signal is pending), when `timeout` has passed (never, if nil), or when
@@ -44,34 +44,36 @@ public final class WakeSignal: Sendable {
                 try? await Task.sleep(for: timeout)
                 return false
             }
-            let first = await group.next() ?? false
+            var signalled = await group.next() ?? false
             group.cancelAll()
-            return first
+            // A signal that lands as the deadline passes is still reported, never swallowed.
+            for await result in group where result { signalled = true }
+            return signalled
         }
     }
 
-    /// Suspends until a signal arrives; false when cancelled first.
+    /// Suspends until a signal arrives (true) or the task is cancelled (false).
     private func nextSignal() async -> Bool {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 // Checked under the lock, so a cancellation either is seen here or finds the waiter stored.
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.pending || Task.isCancelled {
+                let answer = state.withLock { state -> Bool? in
+                    if state.pending {
                         state.pending = false
                         return true
                     }
+                    if Task.isCancelled { return false }
                     state.waiter = continuation
-                    return false
+                    return nil
                 }
-                if resumeNow { continuation.resume() }
+                if let answer { continuation.resume(returning: answer) }
             }
-            return !Task.isCancelled
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume()
+            waiter?.resume(returning: false)
         }
     }
 }
