@@ -41,10 +41,10 @@ final class BenchDovecot: @unchecked Sendable {
         let mail = directory + "/mail"
         try FileManager.default.createDirectory(atPath: mail, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
-        let user = try mailUser()
+        let user = try DovecotConfiguration.MailUser.current()
         _ = chown(mail, user.uid, user.gid)
         let port = try LoopbackPort.free()
-        try configuration(directory: directory, port: port, user: user).write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
+        try DovecotConfiguration.text(directory: directory, port: port, user: user, password: password, syncMail: true).write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
 
         let input = Pipe()
         let wrapper = Process()
@@ -85,76 +85,6 @@ final class BenchDovecot: @unchecked Sendable {
         let pid = wrapper.processIdentifier
         if pid > 0, pid != getpgrp(), wrapper.isRunning { kill(-pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    private struct MailUser {
-        var name: String
-        var uid: uid_t
-        var gid: gid_t
-        var isRoot: Bool
-    }
-
-    /// Dovecot runs no mail process as root, so as root the mail belongs to `dovecot`.
-    private static func mailUser() throws -> MailUser {
-        if getuid() == 0 {
-            guard let entry = getpwnam("dovecot") else { throw BenchmarkError("no dovecot user: is dovecot installed?") }
-            return MailUser(name: "dovecot", uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid, isRoot: true)
-        }
-        guard let entry = getpwuid(getuid()) else { throw BenchmarkError("the current user has no passwd entry") }
-        return MailUser(name: String(cString: entry.pointee.pw_name), uid: getuid(), gid: getgid(), isRoot: false)
-    }
-
-    private static func configuration(directory: String, port: Int, user: MailUser) -> String {
-        let group = getgrgid(user.gid).map { String(cString: $0.pointee.gr_name) } ?? user.name
-        return """
-            base_dir = \(directory)/run
-            state_dir = \(directory)/state
-            log_path = \(directory)/dovecot.log
-            info_log_path = \(directory)/dovecot.log
-            protocols = imap
-            listen = 127.0.0.1
-            ssl = no
-            disable_plaintext_auth = no
-            auth_mechanisms = plain login
-            auth_failure_delay = 0
-            default_login_user = \(user.isRoot ? "dovenull" : user.name)
-            default_internal_user = \(user.name)
-            default_internal_group = \(group)
-            first_valid_uid = \(min(user.uid, 1))
-            first_valid_gid = \(min(user.gid, 1))
-            mail_uid = \(user.name)
-            mail_gid = \(group)
-            mail_location = maildir:\(directory)/mail/%n
-            passdb {
-              driver = static
-              args = password=\(password)
-            }
-            userdb {
-              driver = static
-              args = uid=\(user.uid) gid=\(user.gid) home=\(directory)/mail/%n
-            }
-            namespace inbox {
-              inbox = yes
-              separator = /
-            }
-            protocol imap {
-              mail_max_userip_connections = 100
-            }
-            service imap-login {
-              chroot =
-              inet_listener imap {
-                address = 127.0.0.1
-                port = \(port)
-              }
-              inet_listener imaps {
-                port = 0
-              }
-            }
-            service anvil {
-              chroot =
-            }
-
-            """
     }
 
     private static func loopback(_ port: Int) -> sockaddr_in {

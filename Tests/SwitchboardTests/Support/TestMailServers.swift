@@ -94,9 +94,9 @@ final class TestMailServers: @unchecked Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
 
         let imapPort = try LoopbackPort.free()
-        let mailUser = try MailUser.current()
+        let mailUser = try DovecotConfiguration.MailUser.current()
         _ = chown(mail, mailUser.uid, mailUser.gid)
-        try dovecotConfiguration(directory: directory, port: imapPort, user: mailUser)
+        try DovecotConfiguration.text(directory: directory, port: imapPort, user: mailUser, password: password, syncMail: false)
             .write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
 
         // Dovecot in the foreground, watched: it and all its processes end when our pipe closes.
@@ -145,80 +145,6 @@ final class TestMailServers: @unchecked Sendable {
         return TestMailServers(
             imapPort: imapPort, smtpPort: smtpPort, directory: directory, dovecotWrapper: wrapper, smtpServer: smtp, dovecotInput: dovecotInput,
             smtpInput: smtpInput)
-    }
-
-    /// The user mail is stored as: Dovecot runs no mail process as root, so as root that is `dovecot`.
-    struct MailUser {
-        var name: String
-        var uid: uid_t
-        var gid: gid_t
-        var isRoot: Bool
-
-        static func current() throws -> MailUser {
-            if getuid() == 0 {
-                guard let entry = getpwnam("dovecot") else {
-                    throw Failure(description: "no dovecot user: run scripts/install-deps.sh --test")
-                }
-                return MailUser(name: "dovecot", uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid, isRoot: true)
-            }
-            guard let entry = getpwuid(getuid()) else { throw Failure(description: "the current user has no passwd entry") }
-            return MailUser(name: String(cString: entry.pointee.pw_name), uid: getuid(), gid: getgid(), isRoot: false)
-        }
-    }
-
-    static func dovecotConfiguration(directory: String, port: Int, user: MailUser) -> String {
-        let groupName = getgrgid(user.gid).map { String(cString: $0.pointee.gr_name) } ?? user.name
-        return """
-            # A private Dovecot for the tests: 127.0.0.1 only, plaintext login, one static password.
-            base_dir = \(directory)/run
-            state_dir = \(directory)/state
-            log_path = \(directory)/dovecot.log
-            info_log_path = \(directory)/dovecot.log
-            protocols = imap
-            listen = 127.0.0.1
-            ssl = no
-            disable_plaintext_auth = no
-            auth_mechanisms = plain login
-            auth_failure_delay = 0
-            default_login_user = \(user.isRoot ? "dovenull" : user.name)
-            default_internal_user = \(user.name)
-            default_internal_group = \(groupName)
-            first_valid_uid = \(min(user.uid, 1))
-            first_valid_gid = \(min(user.gid, 1))
-            mail_uid = \(user.name)
-            mail_gid = \(groupName)
-            mail_location = maildir:\(directory)/mail/%n
-            mail_fsync = never
-            passdb {
-              driver = static
-              args = password=\(password)
-            }
-            userdb {
-              driver = static
-              args = uid=\(user.uid) gid=\(user.gid) home=\(directory)/mail/%n
-            }
-            namespace inbox {
-              inbox = yes
-              separator = /
-            }
-            protocol imap {
-              mail_max_userip_connections = 100
-            }
-            service imap-login {
-              chroot =
-              inet_listener imap {
-                address = 127.0.0.1
-                port = \(port)
-              }
-              inet_listener imaps {
-                port = 0
-              }
-            }
-            service anvil {
-              chroot =
-            }
-
-            """
     }
 
     private static func output(_ path: String) throws -> FileHandle {
