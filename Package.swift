@@ -53,10 +53,16 @@ let package = Package(
             name: "SwitchboardCore",
             path: "Sources/SwitchboardCore"
         ),
-        // HMAC, hashes and Standard Webhooks signing over OpenSSL.
+        // Hashes, HMACs, constant-time comparison and random bytes over OpenSSL.
+        .target(
+            name: "Digests",
+            dependencies: ["COpenSSL"],
+            path: "Sources/Digests"
+        ),
+        // Request signatures: HMAC-SHA256 headers and Standard Webhooks, signed and verified.
         .target(
             name: "Signing",
-            dependencies: ["COpenSSL"],
+            dependencies: ["Digests"],
             path: "Sources/Signing"
         ),
         // YAML read strictly, with every problem reported at its file:line:column.
@@ -73,7 +79,7 @@ let package = Package(
                 "StrictYAML",
                 "CVectorscan",
                 "COpenCC",
-                "Signing",
+                "Digests",
             ],
             path: "Sources/Rules"
         ),
@@ -136,6 +142,7 @@ let package = Package(
             name: "Channels",
             dependencies: [
                 "SwitchboardCore",
+                "Digests",
                 "Signing",
                 "Curl",
                 "Mail",
@@ -174,7 +181,7 @@ let package = Package(
             name: "HTTPServer",
             dependencies: [
                 "SwitchboardCore",
-                "Signing",
+                "Digests",
                 "Pipeline",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -253,6 +260,7 @@ let package = Package(
                 "Rules",
                 "Replies",
                 "SQLiteStorage",
+                "Digests",
                 "Signing",
                 "Curl",
                 "Mail",

@@ -7,43 +7,26 @@ import SwitchboardCore
 
 /// The HTTP API: inbound channels, the agents' outbox and queues, and operations endpoints.
 public struct API: Sendable {
-    /// An inbound source as the API sees it.
+    /// An inbound source as the API sees it: its id, the channel adapter that reads its requests, and its
+    /// limits.
     public struct InboundSource: Sendable {
         public var id: String
-        public var channel: ChannelKind
-        public var verifier: InboundVerifier
-        /// Reads a raw RFC 5322 message into an inbound message; set for email sources, which accept
-        /// `POST /v1/inbound/mime/{source}` from a mail server.
-        public var readMIME: (@Sendable (Data) -> InboundMessage)?
-        /// Largest raw message accepted on the MIME endpoint; other endpoints use the server's limit.
-        public var maxMessageBytes: Int?
-        /// Reads an SMS gateway's callbacks; set for SMS sources, which accept
-        /// `/v1/inbound/sms/{source}` and `/v1/inbound/sms/{source}/report`.
-        public var callbacks: (any CallbackReader)?
+        public var adapter: any InboundChannel
+        /// Largest request body its endpoints accept; nil for the server's limit.
+        public var maxBodyBytes: Int?
 
-        /// Whether its requests carry a proof (a signature, a provider's secret): such a source's rate
-        /// budget is spent only by requests whose proof holds.
-        var verifiesRequests: Bool {
-            if callbacks != nil { return true }
-            if case .none = verifier { return false }
-            return true
-        }
-
-        public init(
-            id: String, channel: ChannelKind, verifier: InboundVerifier, readMIME: (@Sendable (Data) -> InboundMessage)? = nil,
-            maxMessageBytes: Int? = nil
-        ) {
+        public init(id: String, adapter: any InboundChannel, maxBodyBytes: Int? = nil) {
             self.id = id
-            self.channel = channel
-            self.verifier = verifier
-            self.readMIME = readMIME
-            self.maxMessageBytes = maxMessageBytes
+            self.adapter = adapter
+            self.maxBodyBytes = maxBodyBytes
         }
     }
 
     public struct Configuration: Sendable {
         /// Largest request body accepted on any endpoint.
         public var maxBodyBytes: Int
+        /// The channels whose inbound endpoints are served; a source's adapter is one of them.
+        public var channels: [any InboundChannel.Type]
         public var sources: [String: InboundSource]
         /// The API tokens, swapped whole by a reload.
         public var tokens: AccessTokens
@@ -55,10 +38,11 @@ public struct API: Sendable {
         public var clientFailureLimit: InboundRateLimiter.Limit?
 
         public init(
-            maxBodyBytes: Int, sources: [String: InboundSource], tokens: AccessTokens, rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:]),
+            maxBodyBytes: Int, channels: [any InboundChannel.Type], sources: [String: InboundSource], tokens: AccessTokens, rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:]),
             clientFailureLimit: InboundRateLimiter.Limit? = nil
         ) {
             self.maxBodyBytes = maxBodyBytes
+            self.channels = channels
             self.sources = sources
             self.tokens = tokens
             self.rateLimiter = rateLimiter
@@ -122,17 +106,18 @@ public struct API: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
-        router.post("v1/inbound/webhook/:source") { request, context in
-            try await receiveWebhook(request, context: context)
+        // One receive route serves every channel; each channel's endpoints are registered with the methods it
+        // takes, so a wrong method is a 405 naming them whether or not a source of that channel exists.
+        for channel in configuration.channels {
+            for (endpoint, methods) in channel.methods {
+                let path = "v1/inbound/\(channel.path)/:source" + (endpoint == .reports ? "/report" : "")
+                for method in methods {
+                    router.on(RouterPath(path), method: HTTPRequest.Method(method) ?? .post) { request, context in
+                        try await receive(request, channel: channel, endpoint: endpoint, context: context)
+                    }
+                }
+            }
         }
-        router.post("v1/inbound/mime/:source") { request, context in
-            try await receiveMIME(request, context: context)
-        }
-        // Kannel's get-url calls with GET; its post-url and Twilio post.
-        router.get("v1/inbound/sms/:source") { request, context in try await receiveSMS(request, context: context) }
-        router.post("v1/inbound/sms/:source") { request, context in try await receiveSMS(request, context: context) }
-        router.get("v1/inbound/sms/:source/report") { request, context in try await receiveSMSReport(request, context: context) }
-        router.post("v1/inbound/sms/:source/report") { request, context in try await receiveSMSReport(request, context: context) }
 
         let refusals = AuthRefusals(store: store, failureLimit: configuration.clientFailureLimit, metricsFactory: metricsFactory)
         let accessLog = AccessLogMiddleware(store: store, metricsFactory: metricsFactory)

@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// A plain hex HMAC-SHA256 over the raw body in one header (`sha256=<hex>`), the scheme GitHub and many

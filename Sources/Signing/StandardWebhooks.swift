@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// Signing and verification per the Standard Webhooks specification:

@@ -23,6 +23,10 @@ public struct SwitchboardError: Error, Sendable, Equatable, CustomStringConverti
         public static let replyTooLong = Code(rawValue: "reply_too_long")
         /// A provider's callback that cannot be read (a missing field, a malformed number).
         public static let invalidCallback = Code(rawValue: "invalid_callback")
+        /// A request body that cannot be read (not JSON, a required field missing or empty).
+        public static let invalidRequest = Code(rawValue: "invalid_request")
+        /// A text field holding a C0 control other than tab, line feed and carriage return.
+        public static let controlCharacter = Code(rawValue: "control_character")
     }
 
     public var code: Code

@@ -1,4 +1,4 @@
-import Signing
+import Digests
 
 /// The conversation token carried in the Message-ID of every email we send:
 /// `sb.<conversation id>.<outbox id>.<signature>@<domain>`. A customer's reply cites it in In-Reply-To

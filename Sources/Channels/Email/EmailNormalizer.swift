@@ -1,6 +1,6 @@
+import Digests
 import Foundation
 import Mail
-import Signing
 import SwitchboardCore
 
 /// Turns the raw bytes of an email into the normalized inbound message, whichever way it arrived

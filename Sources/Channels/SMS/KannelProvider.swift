@@ -1,7 +1,7 @@
 import Curl
+import Digests
 import Foundation
 import Logging
-import Signing
 import SwitchboardCore
 
 /// Kannel's smsbox. Inbound messages (MO) arrive through an `sms-service` whose `get-url` (or `post-url`)
@@ -31,7 +31,7 @@ public struct KannelProvider: SMSProvider {
 
     // MARK: - Callbacks
 
-    public func rejection(of callback: ProviderCallback) -> String? {
+    public func rejection(of callback: InboundRequest) -> String? {
         let parameters = callback.parameters
         if let outbox = parameters["outbox"] {
             // A delivery report: its URL carries an HMAC of the outbox id instead of the secret itself.
@@ -47,7 +47,7 @@ public struct KannelProvider: SMSProvider {
         Digest.constantTimeEqual(Digest.sha256(Array(given.utf8)), Digest.sha256(Array(expected.utf8)))
     }
 
-    public func inboundMessage(from callback: ProviderCallback) throws(SwitchboardError) -> InboundMessage {
+    public func inboundMessage(from callback: InboundRequest) throws(SwitchboardError) -> InboundMessage {
         let parameters = callback.parameters
         let post = callback.method == "POST" && !callback.isForm
         // post-url sends the text as the body and the rest as X-Kannel-* headers; get-url puts all in the query.
@@ -102,7 +102,7 @@ public struct KannelProvider: SMSProvider {
         return String(bytes: bytes, encoding: encoding)
     }
 
-    public func deliveryReport(from callback: ProviderCallback) throws(SwitchboardError) -> DeliveryReport {
+    public func deliveryReport(from callback: InboundRequest) throws(SwitchboardError) -> DeliveryReport {
         let parameters = callback.parameters
         guard let outbox = parameters["outbox"], !outbox.isEmpty else {
             throw SwitchboardError(.invalidCallback, "parameter 'outbox' is missing from the delivery report URL")

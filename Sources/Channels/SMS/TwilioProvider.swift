@@ -30,12 +30,12 @@ public struct TwilioProvider: SMSProvider {
         ("text/xml; charset=utf-8", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>")
     }
 
-    public func rejection(of callback: ProviderCallback) -> String? {
-        let pairs = callback.isForm ? ProviderCallback.formPairs(String(decoding: callback.body, as: UTF8.self)) : []
+    public func rejection(of callback: InboundRequest) -> String? {
+        let pairs = callback.isForm ? InboundRequest.formPairs(String(decoding: callback.body, as: UTF8.self)) : []
         return signer.rejection(header: callback.headers["x-twilio-signature"], url: address.base + callback.target, parameters: pairs)
     }
 
-    public func inboundMessage(from callback: ProviderCallback) throws(SwitchboardError) -> InboundMessage {
+    public func inboundMessage(from callback: InboundRequest) throws(SwitchboardError) -> InboundMessage {
         let form = callback.parameters
         guard let rawSender = form["From"], !rawSender.isEmpty else { throw SwitchboardError(.invalidCallback, "form field 'From' is missing") }
         guard let sender = PhoneNumber.e164(rawSender, defaultCountryCode: source.defaultCountryCode) else {
@@ -55,7 +55,7 @@ public struct TwilioProvider: SMSProvider {
             subject: nil, text: body.isEmpty ? "[MMS without text]" : body, receivedAt: Date(), rawPayload: callback.body, warnings: warnings)
     }
 
-    public func deliveryReport(from callback: ProviderCallback) throws(SwitchboardError) -> DeliveryReport {
+    public func deliveryReport(from callback: InboundRequest) throws(SwitchboardError) -> DeliveryReport {
         let form = callback.parameters
         guard let sid = form["MessageSid"] ?? form["SmsSid"], !sid.isEmpty else {
             throw SwitchboardError(.invalidCallback, "form field 'MessageSid' is missing")

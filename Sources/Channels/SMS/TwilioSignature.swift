@@ -1,5 +1,5 @@
+import Digests
 import Foundation
-import Signing
 
 /// Twilio's request signature: base64 of HMAC-SHA1, keyed with the auth token, over the full URL the
 /// provider called followed by every POST parameter's name and value, sorted by name.

@@ -9,6 +9,7 @@ import Outbox
 import Pipeline
 import Prometheus
 import SQLiteStorage
+import Signing
 import ServiceLifecycle
 import SwitchboardCore
 
@@ -121,23 +122,7 @@ public enum Gateway {
 
         var sources: [String: API.InboundSource] = [:]
         for source in configuration.sources {
-            let verifier: InboundVerifier
-            switch source.inboundSignature {
-            case .none:
-                verifier = .none
-            case let .standardWebhooks(secret, tolerance):
-                verifier = .standardWebhooks(try .init(secret: secret), tolerance: tolerance)
-            case let .hmacSHA256(secret, header):
-                verifier = .hmacSHA256(.init(secret: secret), header: header)
-            }
-            var inbound = API.InboundSource(id: source.id, channel: ChannelKind(source.channel), verifier: verifier)
-            if let email = source.email {
-                let normalizer = EmailNormalizer(source: email)
-                inbound.readMIME = { normalizer.inbound(from: $0) }
-                inbound.maxMessageBytes = email.maxMessageBytes
-            }
-            inbound.callbacks = smsProviders[source.id]
-            sources[source.id] = inbound
+            sources[source.id] = try inboundSource(source, smsProviders: smsProviders)
         }
         let tokens = AccessTokens(configuration.tokens.map(\.accessToken))
         let tokenReloader = TokenReloader(
@@ -157,7 +142,7 @@ public enum Gateway {
             metricsFactory: metricsFactory, onSIGHUP: { tokenReloader.reload() })
         let api = API(
             configuration: .init(
-                maxBodyBytes: configuration.server.maxBodyBytes, sources: sources, tokens: tokens,
+                maxBodyBytes: configuration.server.maxBodyBytes, channels: inboundChannels, sources: sources, tokens: tokens,
                 rateLimiter: InboundRateLimiter(limits: configuration.sources.reduce(into: [:]) { limits, source in
                     limits[source.id] = source.rateLimit
                 }),
@@ -210,5 +195,27 @@ public enum Gateway {
             },
             logger: logger)
         return (application, Parts(store: store, rules: rules, dispatcher: dispatcher, reloader: reloader, tokenReloader: tokenReloader, intake: intake))
+    }
+
+    /// Every channel whose inbound endpoints the API serves. A new channel adds its adapter here and its
+    /// source's construction below.
+    static let inboundChannels: [any InboundChannel.Type] = [WebhookInboundChannel.self, EmailInboundChannel.self, SMSInboundChannel.self]
+
+    /// A configured source as the HTTP API serves it: its channel's inbound adapter and limits.
+    static func inboundSource(_ source: GatewayConfiguration.Source, smsProviders: [String: any SMSProvider]) throws -> API.InboundSource {
+        let signature: RequestSignature
+        switch source.inboundSignature {
+        case .none: signature = .none
+        case let .standardWebhooks(secret, tolerance): signature = .standardWebhooks(try .init(secret: secret), tolerance: tolerance)
+        case let .hmacSHA256(secret, header): signature = .hmacSHA256(.init(secret: secret), header: header)
+        }
+        if let email = source.email {
+            let adapter = EmailInboundChannel(normalizer: EmailNormalizer(source: email), signature: signature)
+            return API.InboundSource(id: source.id, adapter: adapter, maxBodyBytes: email.maxMessageBytes)
+        }
+        if let provider = smsProviders[source.id] {
+            return API.InboundSource(id: source.id, adapter: SMSInboundChannel(provider: provider))
+        }
+        return API.InboundSource(id: source.id, adapter: WebhookInboundChannel(sourceID: source.id, signature: signature))
     }
 }

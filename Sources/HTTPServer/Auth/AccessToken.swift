@@ -1,5 +1,5 @@
 import Foundation
-import Signing
+import Digests
 import SwitchboardCore
 
 /// A configured API token. Only its SHA-256 is kept, so the token itself is not in memory dumps or logs.

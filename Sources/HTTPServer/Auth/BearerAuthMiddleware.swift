@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Signing
+import Digests
 
 /// Checks `Authorization: Bearer …` against the configured tokens before the handler runs, so an
 /// unauthenticated caller never gets its body read. The tokens are read from their holder per request,

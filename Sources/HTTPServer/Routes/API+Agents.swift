@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import Pipeline
-import Signing
+import Digests
 import SwitchboardCore
 
 extension API {

@@ -4,45 +4,86 @@ import Metrics
 import SwitchboardCore
 
 extension API {
-    /// The JSON a webhook source posts.
-    struct WebhookMessage: Decodable {
-        var from: String
-        var subject: String?
-        var text: String
-        var externalID: String?
-
-        enum CodingKeys: String, CodingKey {
-            case from, subject, text
-            case externalID = "external_id"
-        }
-    }
-
-    /// The answer to an accepted webhook message, `{"conversation_id", "duplicate", "message_id"}`: written
-    /// directly, since every inbound request pays for it.
-    static func accepted(_ result: IngestResult) -> String {
-        var object = JSONObjectWriter()
-        object.string("conversation_id", result.conversationID)
-        object.bool("duplicate", result.duplicate)
-        object.string("message_id", result.messageID)
-        return object.finish()
-    }
-
-    func receiveWebhook(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+    /// `/v1/inbound/{channel}/{source}` and `…/report`: every channel's requests. The source's adapter
+    /// proves, reads and answers; this route admits (rate budgets, failed-proof budgets), commits, and
+    /// answers only after the commit, so a sender that gets no 2xx sends again and its id stores it once.
+    func receive(
+        _ request: Request, channel: any InboundChannel.Type, endpoint: InboundRequest.Endpoint, context: SwitchboardRequestContext
+    ) async throws -> Response {
         let sourceID = context.parameters.get("source") ?? ""
-        guard let source = configuration.sources[sourceID], source.channel == .webhook else {
-            throw APIError.notFound("no webhook source named '\(sourceID)' is configured")
+        guard let source = configuration.sources[sourceID], type(of: source.adapter).path == channel.path else {
+            throw APIError.notFound("no \(channel.sourceKind) source named '\(sourceID.excerptForMessage())' is configured")
         }
-        try request.requireMediaType(["application/json"])
+        let adapter = source.adapter
+        if let mediaTypes = channel.mediaTypes { try request.requireMediaType(mediaTypes) }
         try admitBeforeBody(source, context: context)
-        let body = try await request.collectBody(limit: configuration.maxBodyBytes)
-        try checkSignature(source, request: request, body: body, context: context)
+        let body = try await request.collectBody(limit: source.maxBodyBytes ?? configuration.maxBodyBytes)
+        let inbound = InboundRequest(
+            endpoint: endpoint, method: request.method.rawValue, target: request.uri.string, headers: Self.fields(request.headers), body: body)
+        if let refusal = adapter.verify(inbound) {
+            throw signatureRefused(source, reason: refusal.reason, status: HTTPResponse.Status(code: refusal.status), context: context)
+        }
         try admitAfterProof(source, context: context)
-        let message = try Self.decodeWebhookMessage(body)
-        let inbound = InboundMessage(
-            channel: .webhook, source: source.id, externalID: message.externalID, sender: message.from,
-            recipients: [], subject: message.subject, text: message.text, receivedAt: Date(), rawPayload: body)
-        let result = try await commit(inbound, context: context)
-        return JSONBody.response(json: Self.accepted(result), status: .accepted)
+        let content: InboundContent
+        do {
+            content = try adapter.read(inbound)
+        } catch {
+            countRejection(source, reason: error.code.rawValue)
+            throw APIError(.badRequest, code: error.code == .invalidCallback ? "invalid_request" : error.code.rawValue, error.message)
+        }
+        let receipt: InboundReceipt
+        switch content {
+        case let .messages(messages):
+            var accepted: [InboundReceipt.Accepted] = []
+            for message in messages {
+                accepted.append(InboundReceipt.Accepted(message: message, result: try await commit(message, context: context)))
+            }
+            receipt = .accepted(accepted)
+        case let .deliveryReport(report):
+            receipt = .reported(try await record(report, source: source, context: context))
+        }
+        let answer = adapter.acknowledgement(receipt)
+        let status = HTTPResponse.Status(code: answer.status)
+        if answer.contentType.hasPrefix("application/json") { return JSONBody.response(json: answer.body, status: status) }
+        return Response(status: status, headers: [.contentType: answer.contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+    }
+
+    /// Header fields by lower-cased name; a repeated field's values joined as HTTP combines them.
+    static func fields(_ headers: HTTPFields) -> [String: String] {
+        var fields: [String: String] = [:]
+        for field in headers {
+            let name = field.name.canonicalName
+            if let earlier = fields[name] {
+                fields[name] = earlier + (name == "cookie" ? "; " : ", ") + field.value
+            } else {
+                fields[name] = field.value
+            }
+        }
+        return fields
+    }
+
+    /// Applies a provider's delivery report. Reports for unknown entries are answered 2xx too: refusing
+    /// them would only make the gateway retry.
+    private func record(_ report: DeliveryReport, source: InboundSource, context: SwitchboardRequestContext) async throws -> DeliveryReportOutcome {
+        let outcome: DeliveryReportOutcome
+        do {
+            outcome = try await store.recordDeliveryReport(report)
+        } catch {
+            context.logger.error("delivery report not committed", metadata: ["source.id": "\(source.id)", "error": "\(Self.safeDescription(error))"])
+            throw APIError.storageUnavailable()
+        }
+        let result: String
+        switch outcome {
+        case let .applied(status): result = status.rawValue
+        case .unchanged: result = "unchanged"
+        case .unknownEntry:
+            result = "unknown_entry"
+            context.logger.notice("delivery report for no known reply", metadata: [
+                "source.id": "\(source.id)", "outbox.id": "\(report.outboxID ?? "-")", "sms.provider_message_id": "\(report.providerMessageID ?? "-")",
+            ])
+        }
+        Counter(label: "switchboard_delivery_reports_total", dimensions: [("source", source.id), ("state", report.state.rawValue), ("result", result)], factory: metricsFactory).increment()
+        return outcome
     }
 
     /// Admission before the body is read. A source that does not prove its requests spends its rate budget
@@ -50,7 +91,7 @@ extension API {
     /// ``admitAfterProof(_:context:)``, so a forger who knows its name cannot use up its budget and lock
     /// the real sender out; here only the client's budget of failed proofs is checked.
     func admitBeforeBody(_ source: InboundSource, context: SwitchboardRequestContext) throws {
-        guard source.verifiesRequests else { return try admit(source, context: context) }
+        guard source.adapter.verifiesRequests else { return try admit(source, context: context) }
         guard let error = inboundFailures.refusal(
             client: context.clientAddress, failed: "signature checks", log: inboundRefusalLog, logger: context.logger,
             "inbound client refused unchecked: too many failed signatures", metadata: ["source.id": "\(source.id)"])
@@ -61,7 +102,7 @@ extension API {
 
     /// Admission once a proving source's request has passed its proof: it spends the source's budget now.
     func admitAfterProof(_ source: InboundSource, context: SwitchboardRequestContext) throws {
-        if source.verifiesRequests { try admit(source, context: context) }
+        if source.adapter.verifiesRequests { try admit(source, context: context) }
     }
 
     /// Refuses a request over its source's rate with 429 and `Retry-After`.
@@ -73,13 +114,6 @@ extension API {
         throw APIError(
             .tooManyRequests, code: "rate_limited", "source '\(source.id)' is over its request rate; retry after \(seconds)s",
             headers: [.retryAfter: String(seconds)])
-    }
-
-    /// Refuses a request whose signature the source requires and does not hold, counting and logging why.
-    func checkSignature(_ source: InboundSource, request: Request, body: Data, context: SwitchboardRequestContext) throws {
-        if let reason = source.verifier.rejection(headers: request.headers, body: body) {
-            throw signatureRefused(source, reason: reason, status: .unauthorized, context: context)
-        }
     }
 
     /// Counts a request that failed its source's proof (signature, secret) against its client's failure
@@ -117,54 +151,13 @@ extension API {
         }
     }
 
-    /// One decoder for every webhook request; it holds no per-call state.
-    private static let decoder = JSONDecoder()
-
-    /// Decodes and checks a webhook message, naming the field that is wrong.
-    static func decodeWebhookMessage(_ body: Data) throws -> WebhookMessage {
-        guard !body.isEmpty else { throw APIError.badRequest("request body is empty; expected a JSON object") }
-        guard !JSONDepth.exceeds(body, limit: 32) else { throw APIError.badRequest("body nests objects or arrays deeper than 32 levels") }
-        let message: WebhookMessage
-        do {
-            message = try Self.decoder.decode(WebhookMessage.self, from: body)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw APIError.badRequest("field '\(key.stringValue)' is required")
-        } catch let DecodingError.typeMismatch(_, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw APIError.badRequest(field.isEmpty ? "body must be a JSON object" : "field '\(field)' must be a string")
-        } catch let DecodingError.valueNotFound(_, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw APIError.badRequest("field '\(field)' must not be null")
-        } catch {
-            throw APIError.badRequest("body is not valid JSON in UTF-8")
-        }
-        try refuseControls(["from": message.from, "subject": message.subject, "text": message.text, "external_id": message.externalID])
-        let from = message.from.trimmingWhitespace()
-        guard !from.isEmpty else { throw APIError.badRequest("field 'from' must not be empty") }
-        guard from.count <= 320, !from.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw APIError.badRequest("field 'from' must be at most 320 characters with no control characters")
-        }
-        guard !message.text.trimmingWhitespace().isEmpty else {
-            throw APIError.badRequest("field 'text' must not be empty")
-        }
-        if let externalID = message.externalID, externalID.isEmpty || externalID.count > 256 {
-            throw APIError.badRequest("field 'external_id' must be 1 to 256 characters")
-        }
-        var cleaned = message
-        cleaned.from = from
-        return cleaned
-    }
-
-    /// Refuses a field holding a C0 control other than tab, line feed and carriage return, naming the
-    /// field and where. Stored text must be the text that was classified and acknowledged, and NUL ends a
-    /// string in SQLite's and C's hands; refusing keeps that true without rewriting what the sender wrote.
+    /// Refuses a field holding a C0 control other than tab, line feed and carriage return with 400
+    /// `control_character`, naming the field and where.
     static func refuseControls(_ fields: KeyValuePairs<String, String?>) throws {
-        for (field, value) in fields {
-            guard let value, let (scalar, offset) = value.firstDisallowedControl else { continue }
-            let code = "U+" + scalar.value.zeroPadded(4, radix: 16).uppercased()
-            throw APIError(
-                .badRequest, code: "control_character",
-                "field '\(field)' holds the control character \(code) at character \(offset); only tab, line feed and carriage return are allowed")
+        do {
+            try SwitchboardError.refuseControls(fields)
+        } catch {
+            throw APIError(.badRequest, code: error.code.rawValue, error.message)
         }
     }
 

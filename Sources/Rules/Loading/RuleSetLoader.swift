@@ -1,5 +1,5 @@
+import Digests
 import Foundation
-import Signing
 import StrictYAML
 import SwitchboardCore
 

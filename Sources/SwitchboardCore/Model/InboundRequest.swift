@@ -1,16 +1,28 @@
 import Foundation
 
-/// An HTTP request a provider made to us (an SMS gateway's inbound message or delivery report), as plain
-/// values, so channel adapters read it without depending on the HTTP server.
-public struct ProviderCallback: Sendable {
+/// An HTTP request made to a source's inbound endpoint (a webhook post, a mail server's hand-over, an SMS
+/// gateway's message or delivery report), as plain values, so channel adapters read it without depending
+/// on the HTTP server.
+public struct InboundRequest: Sendable {
+    /// Which of a source's endpoints was called.
+    public enum Endpoint: String, Sendable, Hashable {
+        /// `/v1/inbound/{channel}/{source}`: messages.
+        case messages
+        /// `/v1/inbound/{channel}/{source}/report`: delivery reports for replies.
+        case reports = "report"
+    }
+
+    public var endpoint: Endpoint
     public var method: String
     /// The path and query exactly as requested (`/v1/inbound/sms/kannel?from=…`), which signatures cover.
     public var target: String
-    /// Header fields with lower-cased names; a repeated field keeps its last value.
+    /// Header fields with lower-cased names; a repeated field's values are joined with ", ", as HTTP
+    /// combines them (`; ` for `cookie`).
     public var headers: [String: String]
     public var body: Data
 
-    public init(method: String, target: String, headers: [String: String], body: Data) {
+    public init(endpoint: Endpoint = .messages, method: String, target: String, headers: [String: String], body: Data) {
+        self.endpoint = endpoint
         self.method = method
         self.target = target
         self.headers = headers

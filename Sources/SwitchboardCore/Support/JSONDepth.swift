@@ -1,8 +1,8 @@
 /// How deeply a JSON text nests, found with one pass over its bytes before any decoder sees it: a body of
 /// ten thousand `[` must be refused cheaply, not recursed into.
-enum JSONDepth {
+public enum JSONDepth {
     /// Whether the text nests objects and arrays deeper than `limit` (strings are skipped, escapes honoured).
-    static func exceeds(_ bytes: some Sequence<UInt8>, limit: Int) -> Bool {
+    public static func exceeds(_ bytes: some Sequence<UInt8>, limit: Int) -> Bool {
         var depth = 0
         var inString = false
         var escaped = false
