@@ -8,10 +8,25 @@ import SwitchboardCore
 /// in one trip to the store), hands each to its channel, lets the ``RetryPolicy`` decide the outcome, and
 /// records it with an audit event per attempt. Runs in the gateway's service group.
 public final class OutboxDispatcher: Service {
+    /// How the dispatcher polls, how many deliveries it runs at once, and how it retries.
+    public struct Settings: Sendable {
+        public var retry: RetryPolicy
+        /// The longest wait between polls; a commit that queues a reply wakes it sooner.
+        public var pollInterval: Duration
+        /// Deliveries in flight at once.
+        public var concurrency: Int
+
+        public init(retry: RetryPolicy = RetryPolicy(), pollInterval: Duration = .milliseconds(250), concurrency: Int = 8) {
+            self.retry = retry
+            self.pollInterval = pollInterval
+            self.concurrency = concurrency
+        }
+    }
+
     private let store: any OutboxStore
     private let channels: [ChannelKind: any OutboundChannel]
     private let retry: RetryPolicy
-    private let pollInterval: Double
+    private let pollInterval: Duration
     private let concurrency: Int
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
@@ -21,17 +36,15 @@ public final class OutboxDispatcher: Service {
     public init(
         store: any OutboxStore,
         channels: [any OutboundChannel],
-        retry: RetryPolicy,
-        pollInterval: Double,
-        concurrency: Int,
+        settings: Settings = Settings(),
         logger: Logger,
         metricsFactory: any MetricsFactory
     ) {
         self.store = store
         self.channels = Dictionary(channels.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
-        self.retry = retry
-        self.pollInterval = pollInterval
-        self.concurrency = concurrency
+        self.retry = settings.retry
+        self.pollInterval = settings.pollInterval
+        self.concurrency = settings.concurrency
         self.logger = logger
         self.metricsFactory = metricsFactory
     }
@@ -124,7 +137,7 @@ public final class OutboxDispatcher: Service {
     /// graceful shutdown ends the wait.
     private func idle() async {
         let due = try? await store.nextOutboxDueDate()
-        let timeout = Duration.seconds(min(pollInterval, due.map { max(0, $0.timeIntervalSinceNow) } ?? pollInterval))
+        let timeout = min(pollInterval, due.map { .seconds(max(0, $0.timeIntervalSinceNow)) } ?? pollInterval)
         _ = try? await cancelWhenGracefulShutdown { await self.wakeUp.wait(upTo: timeout) }
     }
 }

@@ -5,11 +5,14 @@ import SwitchboardCore
 /// about `initial · 2^(n-1)`, capped at `maximum`, and drawn from the upper half of that so many failed
 /// entries do not retry in lock-step.
 public struct RetryPolicy: Sendable {
+    /// Attempts before an entry is dead-lettered.
     public var maxAttempts: Int
-    public var initialBackoff: Double
-    public var maxBackoff: Double
+    /// The wait after the first failed attempt; each later one doubles it.
+    public var initialBackoff: Duration
+    /// The longest wait, also the most a receiver's `Retry-After` is honoured for.
+    public var maxBackoff: Duration
 
-    public init(maxAttempts: Int, initialBackoff: Double, maxBackoff: Double) {
+    public init(maxAttempts: Int = 8, initialBackoff: Duration = .seconds(2), maxBackoff: Duration = .seconds(600)) {
         self.maxAttempts = maxAttempts
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
@@ -32,8 +35,9 @@ public struct RetryPolicy: Sendable {
     /// Seconds to wait after the given failed attempt (1-based); at least what the receiver asked for,
     /// up to `maxBackoff`.
     public func delay(afterAttempt attempt: Int, retryAfter: Double?, jitter: Double = .random(in: 0.5...1.0)) -> Double {
-        let exponential = initialBackoff * pow(2, Double(max(0, attempt - 1)))
-        let capped = min(maxBackoff, exponential)
-        return max(capped * jitter, min(retryAfter ?? 0, maxBackoff))
+        let maximum = maxBackoff.inSeconds
+        let exponential = initialBackoff.inSeconds * pow(2, Double(max(0, attempt - 1)))
+        let capped = min(maximum, exponential)
+        return max(capped * jitter, min(retryAfter ?? 0, maximum))
     }
 }

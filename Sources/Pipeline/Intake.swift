@@ -22,9 +22,9 @@ public struct Intake: MessageIntake {
     /// auto-responders answering each other forever when header checks miss one.
     public struct AutoReplyLimit: Sendable {
         public var maximum: Int
-        public var window: Double
+        public var window: Duration
 
-        public init(maximum: Int = 3, window: Double = 3600) {
+        public init(maximum: Int = 3, window: Duration = .seconds(3600)) {
             self.maximum = maximum
             self.window = window
         }
@@ -180,7 +180,7 @@ public struct Intake: MessageIntake {
         // Structural signals (writing again, waiting, reopening) need the open conversation; reading it
         // outside the write transaction keeps the transaction short, and a race only blurs a signal (or
         // lets one extra acknowledgement past the rate limit, which is read in the same trip).
-        let since = inbound.receivedAt.addingTimeInterval(-autoReplyLimit.window)
+        let since = inbound.receivedAt.addingTimeInterval(-autoReplyLimit.window.inSeconds)
         return try await store.intakeFacts(for: inbound, automaticRepliesSince: since)
     }
 
@@ -202,7 +202,7 @@ public struct Intake: MessageIntake {
 
         if decision.autoReply != nil, case let .starts(sent) = facts, inbound.autoReplySuppression == nil {
             if sent >= autoReplyLimit.maximum {
-                inbound.autoReplySuppression = "rate limit: \(sent) automatic replies to this address in the last \(Int(autoReplyLimit.window))s"
+                inbound.autoReplySuppression = "rate limit: \(sent) automatic replies to this address in the last \(Int(autoReplyLimit.window.inSeconds))s"
             }
         }
         if let reason = inbound.autoReplySuppression, decision.autoReply != nil {

@@ -45,10 +45,10 @@ struct Ingest: AsyncParsableCommand {
             CommandSupport.fail("message is \(raw.count) bytes; source '\(source)' accepts at most \(email.maxMessageBytes)")
             throw ExitCode(Self.dataError)
         }
-        let parts: Gateway.Parts
+        let core: Gateway.Core
         do {
-            parts = try await Gateway.buildApplication(
-                .init(configuration: configuration, rulesDirectory: rules ?? configuration.rulesDirectory, dataDirectory: data), logger: logger).parts
+            core = try await Gateway.buildCore(
+                .init(configuration: configuration, rulesDirectory: rules ?? configuration.rulesDirectory, dataDirectory: data), logger: logger)
         } catch let problems as Problems {
             CommandSupport.printProblems(problems)
             throw ExitCode(Self.configurationError)
@@ -58,7 +58,7 @@ struct Ingest: AsyncParsableCommand {
         }
         let inbound = EmailNormalizer(source: email).inbound(from: raw)
         do {
-            let result = try await parts.intake.accept(inbound)
+            let result = try await core.intake.accept(inbound)
             print(CommandSupport.jsonLine(Stored(
                 messageId: result.messageID, conversationId: result.conversationID, duplicate: result.duplicate,
                 threadedBy: result.threadedBy.rawValue, warnings: inbound.warnings)))

@@ -24,7 +24,7 @@ struct Serve: AsyncParsableCommand {
             // SIGTERM/SIGINT: stop accepting, let requests, the batch being delivered and the group commit finish,
             // and give up after the configured deadline rather than hang a deploy.
             var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            group.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.server.shutdownTimeout * 1000))
+            group.maximumGracefulShutdownDuration = configuration.server.shutdownTimeout
             group.maximumCancellationDuration = .seconds(5)
             try await ServiceGroup(configuration: group).run()
         } catch let problems as Problems {

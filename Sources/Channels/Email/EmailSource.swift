@@ -14,13 +14,13 @@ public struct EmailSource: Sendable {
 
         public var endpoint: MailServerEndpoint
         public var mailbox: String
-        /// Seconds between polls.
-        public var pollInterval: Double
+        /// The wait between polls.
+        public var pollInterval: Duration
         /// Messages fetched per IMAP round trip.
         public var batchSize: Int
         public var afterImport: AfterImport
 
-        public init(endpoint: MailServerEndpoint, mailbox: String = "INBOX", pollInterval: Double = 30, batchSize: Int = 50, afterImport: AfterImport = .markSeen) {
+        public init(endpoint: MailServerEndpoint, mailbox: String = "INBOX", pollInterval: Duration = .seconds(30), batchSize: Int = 50, afterImport: AfterImport = .markSeen) {
             self.endpoint = endpoint
             self.mailbox = mailbox
             self.pollInterval = pollInterval

@@ -50,11 +50,11 @@ public final class IMAPIntake: Service {
             } catch {
                 failures += 1
                 // Back off on a failing server, but never past five poll intervals or five minutes.
-                delay = min(mailbox.pollInterval * Double(min(failures, 5)), max(mailbox.pollInterval, 300))
+                delay = min(mailbox.pollInterval * min(failures, 5), max(mailbox.pollInterval, .seconds(300)))
                 logger.error("mailbox poll failed", metadata: ["error": "\(error)", "mailbox.failures": "\(failures)"])
                 Counter(label: "switchboard_mailbox_poll_failures_total", dimensions: [("source", sourceID)], factory: metricsFactory).increment()
             }
-            await sleep(seconds: delay)
+            await sleep(delay)
         }
     }
 
@@ -139,7 +139,7 @@ public final class IMAPIntake: Service {
     }
 
     /// Waits until the next poll is due; a graceful shutdown ends the wait.
-    private func sleep(seconds: Double) async {
-        _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(seconds)) }
+    private func sleep(_ delay: Duration) async {
+        _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
     }
 }

@@ -73,7 +73,7 @@ public struct SMSSource: Sendable {
     public var publicURL: String?
 
     public init(
-        id: String, number: String, defaultCountryCode: String, provider: Provider, maxSegments: Int = 10, sendRate: Double = 10,
+        id: String, number: String, defaultCountryCode: String, provider: Provider, maxSegments: Int = 6, sendRate: Double = 10,
         timeout: Double = 10, publicURL: String? = nil
     ) {
         self.id = id

@@ -14,15 +14,18 @@ public struct WebhookChannel: OutboundChannel {
     private let timeout: Double
     private let logger: Logger
 
+    /// How long one delivery may take, from connecting to the receiver's last byte.
+    public static let defaultTimeout: Duration = .seconds(10)
+
     /// - Throws: ``SigningError`` when a secret is not a valid `whsec_` key.
-    public init(targets: [String: WebhookTarget], timeout: Double = 10, logger: Logger) throws {
+    public init(targets: [String: WebhookTarget], timeout: Duration = Self.defaultTimeout, logger: Logger) throws {
         var prepared: [String: (WebhookTarget, StandardWebhooks)] = [:]
         for (source, target) in targets {
             prepared[source] = (target, try StandardWebhooks(secret: target.secret))
         }
         self.targets = prepared
         self.client = CurlHTTPClient()
-        self.timeout = timeout
+        self.timeout = timeout.inSeconds
         self.logger = logger
     }
 

@@ -9,8 +9,8 @@ import Outbox
 import Pipeline
 import Prometheus
 import SQLiteStorage
-import Signing
 import ServiceLifecycle
+import Signing
 import SwitchboardCore
 
 /// The composition root: builds the application `switchboard serve` runs, and that end-to-end tests
@@ -56,36 +56,114 @@ public enum Gateway {
         public var intake: Intake
     }
 
-    /// Builds the application: storage opened and migrated, rules loaded, dispatcher ready.
+    /// What every way in (the HTTP API, `switchboard ingest`) stands on: storage opened and checked, rules
+    /// loaded, the outbound channels, intake with its group committer, reply composition and the outbox
+    /// dispatcher. Building it starts nothing; the services run only when the application runs them.
+    public struct Core: Sendable {
+        public var configuration: GatewayConfiguration
+        public var store: SQLiteMessageStore
+        public var rules: RuleBook
+        /// Where SMS sources' providers report back from, learned once the server listens.
+        public var address: PublicAddress
+        /// The providers of the SMS sources, by source id; their inbound adapters read their callbacks.
+        public var smsProviders: [String: any SMSProvider]
+        public var dispatcher: OutboxDispatcher
+        public var committer: IngestCommitter
+        public var intake: Intake
+        public var composer: ReplyComposer
+        public var registry: PrometheusCollectorRegistry
+        public var metricsFactory: PrometheusMetricsFactory
+    }
+
+    /// Builds the core alone, for commands that reach intake without serving HTTP (`switchboard ingest`).
+    /// - Throws: `Problems` for invalid rules, or a storage error.
+    public static func buildCore(_ options: Options, logger: Logger) async throws -> Core {
+        let configuration = options.configuration
+        let edition = try RuleDirectory.load(options.rulesDirectory)
+        let rules = RuleBook(edition)
+        let store = try SQLiteMessageStore(directory: options.dataDirectory ?? configuration.dataDirectory)
+        let problems = try await store.integrityProblems()
+        guard problems.isEmpty else {
+            throw SwitchboardError(.storageFailure, "the database at \(store.path) failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
+        }
+        logger.info("rules loaded", metadata: [
+            "rules.version": "\(edition.rules.version)", "rules.signals": "\(edition.rules.signals.count)",
+            "rules.routes": "\(edition.rules.routes.count)", "rules.patterns": "\(edition.rules.patternCount)",
+        ])
+
+        let registry = PrometheusCollectorRegistry()
+        let metricsFactory = PrometheusMetricsFactory(registry: registry)
+        let address = PublicAddress(configuration.server.publicURL)
+        let (channels, smsProviders) = try outboundChannels(configuration, address: address, logger: logger)
+        let validator = ReplyValidator(channels: channels)
+        let dispatcher = OutboxDispatcher(
+            store: store, channels: channels, settings: configuration.outbox, logger: logger, metricsFactory: metricsFactory)
+        let wake: @Sendable () -> Void = { dispatcher.wake() }
+        let committer = IngestCommitter(store: store, settings: configuration.groupCommit, logger: logger, metricsFactory: metricsFactory)
+        let intake = Intake(
+            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
+            autoReplyLimit: configuration.autoReply, validator: validator, committer: committer, outboxChanged: wake)
+        let composer = ReplyComposer(
+            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, outboxChanged: wake)
+        return Core(
+            configuration: configuration, store: store, rules: rules, address: address, smsProviders: smsProviders, dispatcher: dispatcher,
+            committer: committer, intake: intake, composer: composer, registry: registry, metricsFactory: metricsFactory)
+    }
+
+    /// Builds the application: the core, the HTTP API over it, and the services it runs.
     /// - Throws: `Problems` for invalid rules, or a storage error.
     public static func buildApplication(
         _ options: Options,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (application: some ApplicationProtocol, parts: Parts) {
-        let configuration = options.configuration
-        let edition = try RuleDirectory.load(options.rulesDirectory)
-        let rules = RuleBook(edition)
-        let dataDirectory = options.dataDirectory ?? configuration.dataDirectory
-        let store = try SQLiteMessageStore(directory: dataDirectory)
-        let problems = try await store.integrityProblems()
-        guard problems.isEmpty else {
-            throw SwitchboardError(.storageFailure, "the database at \(store.path) failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
+        let core = try await buildCore(options, logger: logger)
+        let configuration = core.configuration
+        let tokens = AccessTokens(configuration.tokens.map(\.accessToken))
+        let tokenReloader = TokenReloader(
+            path: options.configurationPath, environment: options.environment, tokens: tokens, logger: logger, metricsFactory: core.metricsFactory)
+        // SIGHUP reloads the tokens beside the rules.
+        let reloader = RuleReloader(
+            directory: options.rulesDirectory, book: core.rules, interval: options.rulesCheckInterval, logger: logger,
+            metricsFactory: core.metricsFactory, onSIGHUP: { tokenReloader.reload() })
+        let api = try api(core, tokens: tokens, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() })
+
+        if !configuration.developmentDefaultsInUse.isEmpty {
+            logger.warning("using documented development defaults for secrets; set them before production", metadata: [
+                "config.development_defaults": "\(configuration.developmentDefaultsInUse.joined(separator: ", "))",
+            ])
         }
+        let application = Application(
+            router: api.buildRouter(),
+            server: httpServer(configuration.server, metricsFactory: core.metricsFactory),
+            configuration: .init(
+                address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
+                serverName: "switchboard"),
+            services: services(core, options: options, reloader: reloader, logger: logger),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                core.address.learn(host: configuration.server.host, port: port)
+                logger.info("switchboard listening", metadata: ["server.host": "\(configuration.server.host)", "server.port": "\(port)"])
+                await onServerRunning(port)
+            },
+            logger: logger)
+        let parts = Parts(
+            store: core.store, rules: core.rules, dispatcher: core.dispatcher, reloader: reloader, tokenReloader: tokenReloader, intake: core.intake)
+        return (application, parts)
+    }
 
-        let registry = PrometheusCollectorRegistry()
-        let metricsFactory = PrometheusMetricsFactory(registry: registry)
-
+    /// The channels replies leave through, and the SMS sources' providers (which also read their callbacks).
+    static func outboundChannels(
+        _ configuration: GatewayConfiguration, address: PublicAddress, logger: Logger
+    ) throws -> (channels: [any OutboundChannel], smsProviders: [String: any SMSProvider]) {
         var targets: [String: WebhookTarget] = [:]
         for source in configuration.sources where source.channel == "webhook" {
             if let url = source.replyURL, let secret = source.replySecret {
                 targets[source.id] = WebhookTarget(replyURL: url, secret: secret)
             }
         }
-        let webhook = try WebhookChannel(targets: targets, timeout: configuration.outbox.timeout, logger: logger)
-        let emailSources = configuration.sources.compactMap(\.email)
-        let smtp = SMTPChannel(sources: emailSources, logger: logger)
-        let address = PublicAddress(configuration.server.publicURL)
+        let webhook = try WebhookChannel(targets: targets, timeout: configuration.webhookTimeout, logger: logger)
+        let smtp = SMTPChannel(sources: configuration.sources.compactMap(\.email), logger: logger)
         var smsRoutes: [(SMSSource, any SMSProvider)] = []
         for source in configuration.sources.compactMap(\.sms) {
             switch source.provider {
@@ -95,38 +173,22 @@ public enum Gateway {
                 smsRoutes.append((source, TwilioProvider(source: source, settings: settings, address: address, logger: logger)))
             }
         }
-        let smsProviders = Dictionary(uniqueKeysWithValues: smsRoutes.map { ($0.0.id, $0.1) })
-        let sms = SMSChannel(
-            sources: smsRoutes,
-            address: address, logger: logger)
-        let channels: [any OutboundChannel] = [webhook, smtp, sms]
-        let validator = ReplyValidator(channels: channels)
-        let dispatcher = OutboxDispatcher(
-            store: store, channels: channels,
-            retry: RetryPolicy(
-                maxAttempts: configuration.outbox.maxAttempts, initialBackoff: configuration.outbox.initialBackoff,
-                maxBackoff: configuration.outbox.maxBackoff),
-            pollInterval: configuration.outbox.pollInterval, concurrency: configuration.outbox.concurrency,
-            logger: logger, metricsFactory: metricsFactory)
-        let wake: @Sendable () -> Void = { dispatcher.wake() }
-        let committer = IngestCommitter(
-            store: store,
-            settings: .init(window: .nanoseconds(Int64(configuration.groupCommit.window * 1e9)), maxBatch: configuration.groupCommit.maxBatch),
-            logger: logger, metricsFactory: metricsFactory)
-        let intake = Intake(
-            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
-            autoReplyLimit: .init(maximum: configuration.autoReply.maxPerAddress, window: configuration.autoReply.window),
-            validator: validator, committer: committer, outboxChanged: wake)
-        let composer = ReplyComposer(
-            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, outboxChanged: wake)
+        let sms = SMSChannel(sources: smsRoutes, address: address, logger: logger)
+        return ([webhook, smtp, sms], Dictionary(uniqueKeysWithValues: smsRoutes.map { ($0.0.id, $0.1) }))
+    }
 
+    /// The HTTP API over the core: its inbound sources, tokens and limits.
+    static func api(
+        _ core: Core, tokens: AccessTokens, reloadRules: @escaping @Sendable () async -> [String], reloadTokens: @escaping @Sendable () -> [String]
+    ) throws -> API {
+        let configuration = core.configuration
         var sources: [String: API.InboundSource] = [:]
         for source in configuration.sources {
-            sources[source.id] = try inboundSource(source, smsProviders: smsProviders)
+            sources[source.id] = try inboundSource(source, smsProviders: core.smsProviders)
         }
-        let tokens = AccessTokens(configuration.tokens.map(\.accessToken))
-        let tokenReloader = TokenReloader(
-            path: options.configurationPath, environment: options.environment, tokens: tokens, logger: logger, metricsFactory: metricsFactory)
+        let store = core.store
+        let registry = core.registry
+        let metricsFactory = core.metricsFactory
         let metricsText: @Sendable () async -> String = {
             if let counts = try? await store.outboxCounts() {
                 for status in OutboxStatus.allCases {
@@ -136,65 +198,41 @@ public enum Gateway {
             }
             return registry.emitToString()
         }
-        // SIGHUP reloads the tokens beside the rules.
-        let reloader = RuleReloader(
-            directory: options.rulesDirectory, book: rules, interval: options.rulesCheckInterval, logger: logger,
-            metricsFactory: metricsFactory, onSIGHUP: { tokenReloader.reload() })
-        let api = API(
+        return API(
             configuration: .init(
                 maxBodyBytes: configuration.server.maxBodyBytes, channels: inboundChannels, sources: sources, tokens: tokens,
                 rateLimiter: InboundRateLimiter(limits: configuration.sources.reduce(into: [:]) { limits, source in
                     limits[source.id] = source.rateLimit
                 }),
                 clientFailureLimit: configuration.server.clientFailureLimit),
-            store: store, intake: intake, composer: composer, rules: rules, metricsFactory: metricsFactory,
-            metricsText: metricsText, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() })
+            store: store, intake: core.intake, composer: core.composer, rules: core.rules, metricsFactory: metricsFactory,
+            metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens)
+    }
 
-        let retention = RetentionService(store: store, policy: configuration.retention, logger: logger, metricsFactory: metricsFactory)
-        let mailboxes: [any Service] = emailSources.compactMap { source in
+    /// The services the application runs beside its server, in start order; they shut down in reverse: the
+    /// server stops taking requests first, the committer commits what they left, and the checkpointer copies
+    /// what the committer wrote into the database file last.
+    static func services(_ core: Core, options: Options, reloader: RuleReloader, logger: Logger) -> [any Service] {
+        let configuration = core.configuration
+        let retention = RetentionService(store: core.store, policy: configuration.retention, logger: logger, metricsFactory: core.metricsFactory)
+        let mailboxes: [any Service] = configuration.sources.compactMap(\.email).compactMap { source in
             source.mailbox.map {
-                IMAPIntake(source: source, mailbox: $0, intake: intake, store: store, logger: logger, metricsFactory: metricsFactory)
+                IMAPIntake(source: source, mailbox: $0, intake: core.intake, store: core.store, logger: logger, metricsFactory: core.metricsFactory)
             }
         }
+        let delivery: [any Service] = options.deliverReplies ? [core.dispatcher] : []
+        return [SQLiteCheckpointService(store: core.store, logger: logger), core.committer] + delivery + [reloader, retention] + mailboxes
+    }
 
-        if !configuration.developmentDefaultsInUse.isEmpty {
-            logger.warning("using documented development defaults for secrets; set them before production", metadata: [
-                "config.development_defaults": "\(configuration.developmentDefaultsInUse.joined(separator: ", "))",
-            ])
-        }
-        logger.info("rules loaded", metadata: [
-            "rules.version": "\(edition.rules.version)", "rules.signals": "\(edition.rules.signals.count)",
-            "rules.routes": "\(edition.rules.routes.count)", "rules.patterns": "\(edition.rules.patternCount)",
-        ])
-
-        // Stalled and slow clients are dropped, header sections stay small and connections are counted: none of
-        // them can hold the server's resources.
+    /// HTTP/1.1 where stalled and slow clients are dropped, header sections stay small and connections are
+    /// counted: none of them can hold the server's resources.
+    static func httpServer(_ server: GatewayConfiguration.Server, metricsFactory: any MetricsFactory) -> HTTPServerBuilder {
         let http1 = HTTP1Channel.Configuration(
-            idleTimeout: .milliseconds(Int64(configuration.server.idleTimeout * 1000)),
+            idleTimeout: .nanoseconds(Int64(server.idleTimeout.inSeconds * 1e9)),
             httpDecoderConfiguration: .init(
-                maxHeaderFieldSize: configuration.server.maxHeaderBytes, maxHeaderListSize: configuration.server.maxHeaderBytes,
-                maxHeaderFieldCount: 100))
-        let limits = GuardedHTTP1Channel.Limits(
-            requestTimeout: .milliseconds(Int64(configuration.server.requestTimeout * 1000)),
-            maxConnections: configuration.server.maxConnections)
-        let server = HTTPServerBuilder.guardedHTTP1(configuration: http1, limits: limits, metricsFactory: metricsFactory)
-        let application = Application(
-            router: api.buildRouter(),
-            server: server,
-            configuration: .init(
-                address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
-                serverName: "switchboard"),
-            // Shut down in reverse: the server stops taking requests first, the committer commits what they left,
-            // and the checkpointer copies what the committer wrote into the database file last.
-            services: [SQLiteCheckpointService(store: store, logger: logger), committer] + (options.deliverReplies ? [dispatcher] : []) + [reloader, retention] + mailboxes,
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                address.learn(host: configuration.server.host, port: port)
-                logger.info("switchboard listening", metadata: ["server.host": "\(configuration.server.host)", "server.port": "\(port)"])
-                await onServerRunning(port)
-            },
-            logger: logger)
-        return (application, Parts(store: store, rules: rules, dispatcher: dispatcher, reloader: reloader, tokenReloader: tokenReloader, intake: intake))
+                maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes, maxHeaderFieldCount: 100))
+        let limits = GuardedHTTP1Channel.Limits(requestTimeout: .nanoseconds(Int64(server.requestTimeout.inSeconds * 1e9)), maxConnections: server.maxConnections)
+        return .guardedHTTP1(configuration: http1, limits: limits, metricsFactory: metricsFactory)
     }
 
     /// Every channel whose inbound endpoints the API serves. A new channel adds its adapter here and its

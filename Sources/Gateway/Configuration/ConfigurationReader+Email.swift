@@ -41,11 +41,11 @@ extension ConfigurationReader {
         ]) else { return nil }
         guard let endpoint = endpoint(map, what: what, schemes: ["imap", "imaps"]) else { return nil }
         var mailbox = EmailSource.Mailbox(endpoint: endpoint)
-        mailbox.mailbox = map.string("mailbox", in: what, log) ?? "INBOX"
+        mailbox.mailbox = map.string("mailbox", in: what, log) ?? mailbox.mailbox
         if mailbox.mailbox.contains(where: { $0.isNewline || $0 == "\"" }) { log.report("mailbox name must not contain quotes or line breaks", at: map["mailbox"]!) }
-        mailbox.pollInterval = duration(map, "poll_interval") ?? 30
-        if mailbox.pollInterval < 0.05 { log.report("poll_interval must be at least 50ms", at: map["poll_interval"]!) }
-        mailbox.batchSize = map.int("batch_size", in: what, log) ?? 50
+        mailbox.pollInterval = timeSpan(map, "poll_interval") ?? mailbox.pollInterval
+        if mailbox.pollInterval < .milliseconds(50) { log.report("poll_interval must be at least 50ms", at: map["poll_interval"]!) }
+        mailbox.batchSize = map.int("batch_size", in: what, log) ?? mailbox.batchSize
         if !(1...1000).contains(mailbox.batchSize) { log.report("batch_size must be 1 to 1000", at: map["batch_size"]!) }
         switch map.string("after_import", in: what, log) ?? "seen" {
         case "seen":

@@ -23,15 +23,15 @@ extension ConfigurationReader {
             return nil
         }
         let number = numberText
-        let maxSegments = map.int("max_segments", in: what, log) ?? 6
-        if !(1...20).contains(maxSegments) { log.report("max_segments must be 1 to 20", at: map["max_segments"]!) }
-        var sendRate = 10.0
+        let maxSegments = map.int("max_segments", in: what, log)
+        if let maxSegments, !(1...20).contains(maxSegments) { log.report("max_segments must be 1 to 20", at: map["max_segments"]!) }
+        var sendRate: Double?
         if let text = map.string("send_rate", in: what, log) {
             if let rate = Double(text), rate > 0, rate <= 10_000 { sendRate = rate } else {
                 log.report("send_rate must be messages per second, above 0 and at most 10000", at: map["send_rate"]!)
             }
         }
-        let timeout = duration(map, "timeout") ?? 10
+        let timeout = duration(map, "timeout")
 
         let provider: SMSSource.Provider?
         switch (map["kannel"], map["twilio"]) {
@@ -45,9 +45,12 @@ extension ConfigurationReader {
             provider = nil
         }
         guard let provider else { return nil }
-        return SMSSource(
-            id: id, number: number, defaultCountryCode: countryCode, provider: provider, maxSegments: maxSegments, sendRate: sendRate,
-            timeout: timeout, publicURL: publicURL)
+        // Only what the file sets replaces the source's own defaults.
+        var source = SMSSource(id: id, number: number, defaultCountryCode: countryCode, provider: provider, publicURL: publicURL)
+        source.maxSegments = maxSegments ?? source.maxSegments
+        source.sendRate = sendRate ?? source.sendRate
+        source.timeout = timeout ?? source.timeout
+        return source
     }
 
     private mutating func kannelSettings(_ node: YAMLValue, id: String) -> SMSSource.Kannel? {

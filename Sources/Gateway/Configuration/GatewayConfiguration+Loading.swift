@@ -2,6 +2,8 @@ import Channels
 import Curl
 import Foundation
 import HTTPServer
+import Outbox
+import Pipeline
 import Signing
 import StrictYAML
 import SwitchboardCore
@@ -51,9 +53,9 @@ struct ConfigurationReader {
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
         if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout", "request_timeout", "max_connections", "client_failure_limit"]) {
             if let node = map["client_failure_limit"] { server.clientFailureLimit = rateLimit(node, what: "client_failure_limit") }
-            server.shutdownTimeout = duration(map, "shutdown_timeout") ?? server.shutdownTimeout
-            server.idleTimeout = duration(map, "idle_timeout") ?? server.idleTimeout
-            server.requestTimeout = duration(map, "request_timeout") ?? server.requestTimeout
+            server.shutdownTimeout = timeSpan(map, "shutdown_timeout") ?? server.shutdownTimeout
+            server.idleTimeout = timeSpan(map, "idle_timeout") ?? server.idleTimeout
+            server.requestTimeout = timeSpan(map, "request_timeout") ?? server.requestTimeout
             server.maxConnections = map.int("max_connections", in: "server", log) ?? server.maxConnections
             if !(1...1_000_000).contains(server.maxConnections) {
                 log.report("max_connections must be between 1 and 1000000", at: map["max_connections"]!)
@@ -79,12 +81,12 @@ struct ConfigurationReader {
         }
 
         var dataDirectory = "./data"
-        var groupCommit = GatewayConfiguration.GroupCommit(window: 0.001, maxBatch: 256)
+        var groupCommit = IngestCommitter.Settings()
         if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir", "group_commit_window", "group_commit_max_batch"]) {
             dataDirectory = map.string("data_dir", in: "storage", log).map { resolve($0) } ?? dataDirectory
             // 0 is allowed here: batch only what queued up during the previous commit.
-            groupCommit.window = duration(map, "group_commit_window", allowingZero: true) ?? groupCommit.window
-            if groupCommit.window > 0.1 { log.report("group_commit_window must be at most 100ms: every message waits for it", at: map["group_commit_window"]!) }
+            groupCommit.window = timeSpan(map, "group_commit_window", allowingZero: true) ?? groupCommit.window
+            if groupCommit.window > .milliseconds(100) { log.report("group_commit_window must be at most 100ms: every message waits for it", at: map["group_commit_window"]!) }
             groupCommit.maxBatch = map.int("group_commit_max_batch", in: "storage", log) ?? groupCommit.maxBatch
             if !(1...10_000).contains(groupCommit.maxBatch) { log.report("group_commit_max_batch must be 1 to 10000", at: map["group_commit_max_batch"]!) }
         }
@@ -114,23 +116,24 @@ struct ConfigurationReader {
             if let token = token(item, sources: Set(sources.map(\.id)), earlier: tokens) { tokens.append(token) }
         }
 
-        var outbox = GatewayConfiguration.Outbox(maxAttempts: 8, initialBackoff: 2, maxBackoff: 600, pollInterval: 0.25, concurrency: 8, timeout: 10)
+        var outbox = OutboxDispatcher.Settings()
+        var webhookTimeout = WebhookChannel.defaultTimeout
         if let map = top["outbox"]?.mapping(log, what: "outbox", allowed: ["max_attempts", "initial_backoff", "max_backoff", "poll_interval", "concurrency", "timeout"]) {
-            outbox.maxAttempts = map.int("max_attempts", in: "outbox", log) ?? outbox.maxAttempts
-            if !(1...100).contains(outbox.maxAttempts) { log.report("max_attempts must be 1 to 100", at: map["max_attempts"]!) }
+            outbox.retry.maxAttempts = map.int("max_attempts", in: "outbox", log) ?? outbox.retry.maxAttempts
+            if !(1...100).contains(outbox.retry.maxAttempts) { log.report("max_attempts must be 1 to 100", at: map["max_attempts"]!) }
             outbox.concurrency = map.int("concurrency", in: "outbox", log) ?? outbox.concurrency
             if !(1...256).contains(outbox.concurrency) { log.report("concurrency must be 1 to 256", at: map["concurrency"]!) }
-            outbox.initialBackoff = duration(map, "initial_backoff") ?? outbox.initialBackoff
-            outbox.maxBackoff = duration(map, "max_backoff") ?? outbox.maxBackoff
-            outbox.pollInterval = duration(map, "poll_interval") ?? outbox.pollInterval
-            outbox.timeout = duration(map, "timeout") ?? outbox.timeout
+            outbox.retry.initialBackoff = timeSpan(map, "initial_backoff") ?? outbox.retry.initialBackoff
+            outbox.retry.maxBackoff = timeSpan(map, "max_backoff") ?? outbox.retry.maxBackoff
+            outbox.pollInterval = timeSpan(map, "poll_interval") ?? outbox.pollInterval
+            webhookTimeout = timeSpan(map, "timeout") ?? webhookTimeout
         }
 
-        var autoReply = GatewayConfiguration.AutoReply(maxPerAddress: 3, window: 3600)
+        var autoReply = Intake.AutoReplyLimit()
         if let map = top["auto_reply"]?.mapping(log, what: "auto_reply", allowed: ["max_per_address", "window"]) {
-            autoReply.maxPerAddress = map.int("max_per_address", in: "auto_reply", log) ?? autoReply.maxPerAddress
-            if !(0...1000).contains(autoReply.maxPerAddress) { log.report("max_per_address must be 0 to 1000", at: map["max_per_address"]!) }
-            autoReply.window = duration(map, "window") ?? autoReply.window
+            autoReply.maximum = map.int("max_per_address", in: "auto_reply", log) ?? autoReply.maximum
+            if !(0...1000).contains(autoReply.maximum) { log.report("max_per_address must be 0 to 1000", at: map["max_per_address"]!) }
+            autoReply.window = timeSpan(map, "window") ?? autoReply.window
         }
 
         let loopback = Self.isLoopback(server.host)
@@ -141,14 +144,17 @@ struct ConfigurationReader {
         }
         var configuration = GatewayConfiguration(
             server: server, dataDirectory: dataDirectory, timeZone: timeZone, tokens: tokens, sources: sources,
-            outbox: outbox, autoReply: autoReply, developmentDefaultsInUse: developmentDefaults)
+            developmentDefaultsInUse: developmentDefaults)
+        configuration.outbox = outbox
+        configuration.webhookTimeout = webhookTimeout
+        configuration.autoReply = autoReply
         configuration.groupCommit = groupCommit
         configuration.rulesDirectory = rulesDirectory
         if let map = top["retention"]?.mapping(log, what: "retention", allowed: ["messages", "access_log", "interval"]) {
-            configuration.retention.messages = duration(map, "messages") ?? configuration.retention.messages
-            configuration.retention.accessLog = duration(map, "access_log") ?? configuration.retention.accessLog
-            configuration.retention.interval = duration(map, "interval") ?? configuration.retention.interval
-            if configuration.retention.messages < 7 * 86400 {
+            configuration.retention.messages = timeSpan(map, "messages") ?? configuration.retention.messages
+            configuration.retention.accessLog = timeSpan(map, "access_log") ?? configuration.retention.accessLog
+            configuration.retention.interval = timeSpan(map, "interval") ?? configuration.retention.interval
+            if configuration.retention.messages < .seconds(7 * 86400) {
                 // Inbound de-duplication looks back as far as messages are kept.
                 log.report("retention.messages must be at least 7d: duplicates are recognized only while the first copy is kept", at: map["messages"]!)
             }
@@ -290,6 +296,11 @@ struct ConfigurationReader {
     /// Whether a host name stays on this machine, where development defaults and plain text are allowed.
     static func isLoopback(_ host: String) -> Bool {
         ["127.0.0.1", "localhost", "::1"].contains(host)
+    }
+
+    /// A duration setting (`250ms`, `30s`, `1h30m`) as a `Duration`.
+    func timeSpan(_ map: YAMLMapping, _ key: String, allowingZero: Bool = false) -> Duration? {
+        duration(map, key, allowingZero: allowingZero).map { .seconds($0) }
     }
 
     func duration(_ map: YAMLMapping, _ key: String, allowingZero: Bool = false) -> Double? {

@@ -1,6 +1,8 @@
 import Channels
 import Foundation
 import HTTPServer
+import Outbox
+import Pipeline
 
 /// How one deployment runs, from `Config/switchboard.yaml`. Secrets arrive resolved from the
 /// environment or files; the file itself holds none.
@@ -12,17 +14,17 @@ public struct GatewayConfiguration: Sendable {
         /// How providers reach this gateway (`https://sb.example.com`), for delivery report URLs and
         /// signatures over them; nil uses the listening address.
         public var publicURL: String?
-        /// Seconds a connection may stay silent before it is closed (slow or stalled clients).
-        public var idleTimeout: Double = 30
-        /// Seconds a request may take to arrive in full, from its first byte to its end (slow senders).
-        public var requestTimeout: Double = 30
+        /// How long a connection may stay silent before it is closed (slow or stalled clients).
+        public var idleTimeout: Duration = .seconds(30)
+        /// How long a request may take to arrive in full, from its first byte to its end (slow senders).
+        public var requestTimeout: Duration = .seconds(30)
         /// Connections open at once; one more is answered 503 and closed. The default stays well under the
         /// common open-file limit of 1024, which the database, the log and outgoing deliveries share.
         public var maxConnections: Int = 512
         /// Largest header section accepted, in bytes.
         public var maxHeaderBytes: Int = 16 * 1024
-        /// Seconds a graceful shutdown may take before what is left is cancelled.
-        public var shutdownTimeout: Double = 20
+        /// How long a graceful shutdown may take before what is left is cancelled.
+        public var shutdownTimeout: Duration = .seconds(20)
         /// Failed proofs one client address may make (wrong API tokens; failed inbound signatures, counted
         /// apart) before it is answered 429 unchecked: the refill per second and the burst. Nil for no limit.
         public var clientFailureLimit: InboundRateLimiter.Limit? = InboundRateLimiter.Limit(perSecond: 0.1, burst: 20)
@@ -82,30 +84,6 @@ public struct GatewayConfiguration: Sendable {
         public var rateLimit: InboundRateLimiter.Limit? = InboundRateLimiter.Limit(perSecond: 1000, burst: 2000)
     }
 
-    /// How many automatic replies one address may get in a window.
-    public struct AutoReply: Sendable {
-        public var maxPerAddress: Int
-        public var window: Double
-    }
-
-    /// Delivery retries for the outbox.
-    public struct Outbox: Sendable {
-        public var maxAttempts: Int
-        public var initialBackoff: Double
-        public var maxBackoff: Double
-        public var pollInterval: Double
-        public var concurrency: Int
-        public var timeout: Double
-    }
-
-    /// How concurrent inbound messages share transactions (group commit).
-    public struct GroupCommit: Sendable {
-        /// Seconds the committer waits after a batch's first message for others to join it.
-        public var window: Double
-        /// The most messages in one transaction.
-        public var maxBatch: Int
-    }
-
     public var server: Server
     /// `storage.data_dir`, resolved against the configuration file's directory; `./data` of the current
     /// directory when the file does not set it.
@@ -113,14 +91,19 @@ public struct GatewayConfiguration: Sendable {
     /// `rules_dir`, resolved against the configuration file's directory; `Rules` of the current directory when
     /// the file does not set it. `--rules` overrides it.
     public var rulesDirectory = "Rules"
-    public var groupCommit = GroupCommit(window: 0.001, maxBatch: 256)
+    /// How concurrent inbound messages share transactions (`storage.group_commit_*`).
+    public var groupCommit = IngestCommitter.Settings()
     /// How long messages and the access log are kept, and how often the purge runs.
     public var retention = RetentionService.Policy()
     public var timeZone: TimeZone
     public var tokens: [Token]
     public var sources: [Source]
-    public var outbox: Outbox
-    public var autoReply: AutoReply
+    /// How replies are delivered and retried (`outbox:`).
+    public var outbox = OutboxDispatcher.Settings()
+    /// How long one webhook delivery may take (`outbox.timeout`).
+    public var webhookTimeout = WebhookChannel.defaultTimeout
+    /// How many automatic replies one address may get in a window (`auto_reply:`).
+    public var autoReply = Intake.AutoReplyLimit()
     /// Names (never values) of secrets that fell back to their documented development defaults.
     public var developmentDefaultsInUse: [String]
 }

@@ -9,11 +9,14 @@ import SwitchboardCore
 public struct RetentionService: Service {
     /// How long things are kept, and how often the purge runs.
     public struct Policy: Sendable {
-        public var messages: Double
-        public var accessLog: Double
-        public var interval: Double
+        /// Messages, final outbox entries, events and emptied conversations.
+        public var messages: Duration
+        /// Access records, kept at least as long as messages.
+        public var accessLog: Duration
+        /// Between purges; the first waits one interval too.
+        public var interval: Duration
 
-        public init(messages: Double = 3 * 365 * 86400, accessLog: Double = 5 * 365 * 86400, interval: Double = 86400) {
+        public init(messages: Duration = .seconds(3 * 365 * 86400), accessLog: Duration = .seconds(5 * 365 * 86400), interval: Duration = .seconds(86400)) {
             self.messages = messages
             self.accessLog = accessLog
             self.interval = interval
@@ -36,7 +39,7 @@ public struct RetentionService: Service {
         // The first pass waits one interval: a restart loop must not turn into a purge loop.
         while !Task.isShuttingDownGracefully {
             let interval = policy.interval
-            let slept: Void? = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+            let slept: Void? = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             if slept == nil || Task.isShuttingDownGracefully { return }
             await purgeOnce()
         }
@@ -47,7 +50,7 @@ public struct RetentionService: Service {
     public func purgeOnce(now: Date = Date()) async -> PurgeCounts? {
         do {
             let counts = try await store.purge(
-                before: now.addingTimeInterval(-policy.messages), accessLogBefore: now.addingTimeInterval(-policy.accessLog))
+                before: now.addingTimeInterval(-policy.messages.inSeconds), accessLogBefore: now.addingTimeInterval(-policy.accessLog.inSeconds))
             purged.increment(by: counts.total)
             logger.info("retention purge done", metadata: [
                 "retention.messages": "\(counts.messages)", "retention.conversations": "\(counts.conversations)",

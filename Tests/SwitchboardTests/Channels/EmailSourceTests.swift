@@ -51,7 +51,7 @@ struct EmailSourceTests {
             environment: ["SECRET": "a-thread-secret-long-enough", "PASSWORD": "hunter2-password"])
         let email = try #require(configuration.sources.first?.email)
         #expect(email.mailbox?.afterImport == .move(to: "Done"))
-        #expect(email.mailbox?.pollInterval == 15)
+        #expect(email.mailbox?.pollInterval == .seconds(15))
         #expect(email.mailbox?.endpoint.url == "imaps://imap.example.com:993")
         #expect(email.relay?.heloName == "sb.example.com")
         #expect(!"\(email.mailbox!.endpoint)".contains("hunter2"))

@@ -18,7 +18,7 @@ struct AutoReplyLimitTests {
         let intake = Intake(
             store: store, rules: RuleBook(try RuleDirectory.load(Fixtures.shippedRules)), timeZone: TimeZone(identifier: "Asia/Shanghai")!,
             logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance,
-            autoReplyLimit: .init(maximum: 2, window: 3600), outboxChanged: {})
+            autoReplyLimit: .init(maximum: 2, window: .seconds(3600)), outboxChanged: {})
         var results: [IngestResult] = []
         for index in 0..<3 {
             let result = try await intake.accept(InboundMessage(

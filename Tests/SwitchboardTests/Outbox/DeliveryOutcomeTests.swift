@@ -16,7 +16,7 @@ struct DeliveryOutcomeTests {
     }
 
     /// Five attempts, 2 s doubling up to 60 s.
-    static let policy = RetryPolicy(maxAttempts: 5, initialBackoff: 2, maxBackoff: 60)
+    static let policy = RetryPolicy(maxAttempts: 5, initialBackoff: .seconds(2), maxBackoff: .seconds(60))
 
     static let decisions: [Decision] = [
         Decision(
@@ -64,7 +64,7 @@ struct DeliveryOutcomeTests {
 
     @Test("the backoff is capped at the maximum")
     func cappedBackoff() {
-        let policy = RetryPolicy(maxAttempts: 20, initialBackoff: 2, maxBackoff: 60)
+        let policy = RetryPolicy(maxAttempts: 20, initialBackoff: .seconds(2), maxBackoff: .seconds(60))
         #expect(policy.decide(.retry(error: "e", after: nil), attempt: 7, jitter: 1) == .retry(error: "e", after: 60))
         #expect(policy.decide(.retry(error: "e", after: nil), attempt: 12, jitter: 0.5) == .retry(error: "e", after: 30))
     }
