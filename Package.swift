@@ -252,28 +252,66 @@ let package = Package(
             path: "Sources/switchboard"
         ),
 
+        // Shared by the test targets: seeded randomness for the fuzz tests, the sample mail.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
+        // One test target per module that stands alone, so it builds and runs without HTTP or a database.
+        .testTarget(
+            name: "SwitchboardCoreTests",
+            dependencies: ["SwitchboardCore"],
+            path: "Tests/SwitchboardCoreTests"
+        ),
+        .testTarget(
+            name: "ConversationsTests",
+            dependencies: ["Conversations", "SwitchboardCore"],
+            path: "Tests/ConversationsTests"
+        ),
+        .testTarget(
+            name: "SigningTests",
+            dependencies: ["Digests", "Signing"],
+            path: "Tests/SigningTests"
+        ),
+        .testTarget(
+            name: "RulesTests",
+            dependencies: ["Rules", "StrictYAML", "SwitchboardCore", "TestSupport"],
+            path: "Tests/RulesTests"
+        ),
+        .testTarget(
+            name: "MailTests",
+            dependencies: ["Mail", "SwitchboardCore", "TestSupport"],
+            path: "Tests/MailTests"
+        ),
+        .testTarget(
+            name: "OutboxTests",
+            dependencies: ["Outbox", "SwitchboardCore"],
+            path: "Tests/OutboxTests"
+        ),
+        // Everything that needs the composition: end-to-end tests against the real application, the stores,
+        // channels against real servers, and rule directories loaded whole.
         .testTarget(
             name: "SwitchboardTests",
             dependencies: [
                 "SwitchboardCore",
-                "Conversations",
                 "Rules",
                 "Replies",
                 "SQLiteStorage",
-                "Digests",
                 "Signing",
+                "TestSupport",
                 "Curl",
                 "Mail",
                 "Channels",
                 "HTTPServer",
                 "Pipeline",
-                "Outbox",
                 "StrictYAML",
                 "Gateway",
                 "Benchmarks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

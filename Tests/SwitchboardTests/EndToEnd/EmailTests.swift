@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Mail
+import TestSupport
 import Testing
 
 /// The email channel end to end: real Dovecot (IMAP), a real SMTP server delivering into Dovecot, and
@@ -16,9 +17,7 @@ struct EmailTests {
     static let threadSecret = "thread-secret-for-the-email-tests"
 
     static func fixture(_ name: String) throws -> Data {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/mail/\(name)")
-        return try Data(contentsOf: url)
+        try MailFixtures.data(name)
     }
 
     /// A gateway with one email source polling `support`'s mailbox every 100 ms and replying through the

@@ -2,6 +2,7 @@
 import Foundation
 import Gateway
 import StrictYAML
+import TestSupport
 import Testing
 
 /// Seeded mutations of valid input: the decoders and loaders either accept or refuse with a clear error;

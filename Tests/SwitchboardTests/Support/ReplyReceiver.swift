@@ -15,6 +15,8 @@ final class ReplyReceiver: Sendable {
         var statuses: [Int]
         var received: [Received] = []
         var slowFirst: Duration?
+        /// Whether the stalled first request has been answered.
+        var stalledAnswered = false
     }
 
     private let state: Mutex<State>
@@ -32,6 +34,9 @@ final class ReplyReceiver: Sendable {
 
     var received: [Received] { state.withLock { $0.received } }
 
+    /// Whether the request held by `slowFirst` has had its answer yet.
+    var stalledAnswered: Bool { state.withLock { $0.stalledAnswered } }
+
     var url: String { "http://127.0.0.1:\(port)/replies" }
 
     func start() async throws {
@@ -46,7 +51,10 @@ final class ReplyReceiver: Sendable {
                 defer { state.slowFirst = nil }
                 return (state.statuses.isEmpty ? 200 : state.statuses.removeFirst(), state.slowFirst)
             }
-            if let delay { try await Task.sleep(for: delay) }
+            if let delay {
+                try await Task.sleep(for: delay)
+                self.state.withLock { $0.stalledAnswered = true }
+            }
             return Response(status: .init(code: status))
         }
         await server.start(router, label: "reply-receiver")

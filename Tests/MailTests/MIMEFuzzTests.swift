@@ -1,25 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Mail
 
-/// Every sample message, found by walking up from this file to `Fixtures/mail` (symlinked copies of
-/// the tests fall back to the repository path).
+/// Every sample message in `Tests/Fixtures/mail`.
 private func fuzzFixtures() throws -> [(name: String, data: [UInt8])] {
-    var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    var found: URL?
-    while directory.path != "/" {
-        let candidate = directory.appendingPathComponent("Fixtures/mail")
-        if FileManager.default.fileExists(atPath: candidate.path) {
-            found = candidate
-            break
-        }
-        directory.deleteLastPathComponent()
-    }
-    let folder = found ?? URL(fileURLWithPath: "/work/main/Tests/SwitchboardTests/Fixtures/mail")
-    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }.sorted()
-    return try names.map { ($0, [UInt8](try Data(contentsOf: folder.appendingPathComponent($0)))) }
+    try MailFixtures.all()
 }
-
 
 /// Fragments that steer mutations toward the parser's interesting paths.
 private let fuzzTokens: [String] = [

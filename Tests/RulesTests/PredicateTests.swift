@@ -1,6 +1,7 @@
 import Foundation
 @testable import Rules
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("Compiled conditions")

@@ -1,4 +1,5 @@
 import Rules
+import TestSupport
 import Testing
 
 /// The fold has fast loops for runs of ASCII words and of Chinese characters and a general path for

@@ -1,20 +1,12 @@
 import Foundation
 import SwitchboardCore
+import TestSupport
 import Testing
 @testable import Mail
 
-/// Reads a sample message from `Fixtures/mail`, found by walking up from this file (symlinked
-/// copies of the tests fall back to the repository path).
+/// Reads a sample message from `Tests/Fixtures/mail`.
 private func parserFixture(_ name: String) throws -> Data {
-    var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while directory.path != "/" {
-        let candidate = directory.appendingPathComponent("Fixtures/mail")
-        if FileManager.default.fileExists(atPath: candidate.path) {
-            return try Data(contentsOf: candidate.appendingPathComponent(name))
-        }
-        directory.deleteLastPathComponent()
-    }
-    return try Data(contentsOf: URL(fileURLWithPath: "/work/main/Tests/SwitchboardTests/Fixtures/mail").appendingPathComponent(name))
+    try MailFixtures.data(name)
 }
 
 private func parseFixture(_ name: String) throws -> ParsedMail {

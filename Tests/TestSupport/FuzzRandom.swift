@@ -1,8 +1,12 @@
 /// SplitMix64: small, fast and the same on every platform, so a failure reproduces from its seed.
-struct FuzzRandom: RandomNumberGenerator {
-    var state: UInt64
+public struct FuzzRandom: RandomNumberGenerator {
+    public init(state: UInt64) {
+        self.state = state
+    }
 
-    mutating func next() -> UInt64 {
+    public var state: UInt64
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -10,7 +14,7 @@ struct FuzzRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
-    mutating func below(_ bound: Int) -> Int {
+    public mutating func below(_ bound: Int) -> Int {
         bound <= 0 ? 0 : Int(next() % UInt64(bound))
     }
 }

@@ -1,4 +1,5 @@
 @testable import Rules
+import TestSupport
 import Testing
 
 @Suite("Negator and intensifier search")
