@@ -4,21 +4,20 @@ import GRDB
 import SwitchboardCore
 
 extension SQLiteMessageStore {
-    public func prepare(_ request: IngestRequest) -> IngestRequest {
-        var request = request
-        request.prepared = Self.encode(request)
-        return request
+    /// A request with its JSON columns encoded, off the writer: the writer is one thread, and every other
+    /// write waits for it.
+    public struct PreparedIngest: Sendable {
+        let request: IngestRequest
+        let columns: Result<Encoded, any Error>
     }
 
-    /// The columns `prepare` encoded, or encoded now for a request that skipped it.
-    private static func columns(_ request: IngestRequest) -> Result<Encoded, any Error> {
-        request.prepared as? Result<Encoded, any Error> ?? encode(request)
+    public func prepare(_ request: IngestRequest) -> PreparedIngest {
+        PreparedIngest(request: request, columns: Self.encode(request))
     }
 
-    public func ingest(_ batch: [IngestRequest]) async throws -> [Result<IngestResult, any Error>] {
-        // Encoded before the transaction: the writer is one thread, and every other write waits for it.
-        let encoded = batch.map(Self.columns)
-        return try await pool.write { db in try Self.ingest(db, batch, encoded) }
+    public func ingest(prepared batch: [PreparedIngest]) async throws -> [Result<IngestResult, any Error>] {
+        let requests = batch.map(\.request), encoded = batch.map(\.columns)
+        return try await pool.write { db in try Self.ingest(db, requests, encoded) }
     }
 
     /// How long one call keeps the writer while batches keep coming, so agents' replies and delivery
@@ -26,7 +25,7 @@ extension SQLiteMessageStore {
     static let writerHold: Duration = .milliseconds(50)
 
     public func ingestBatches(
-        next: @escaping @Sendable () -> [IngestRequest]?,
+        next: @escaping @Sendable () -> [PreparedIngest]?,
         finished: @escaping @Sendable (Result<[Result<IngestResult, any Error>], any Error>) -> Void
     ) async {
         let clock = ContinuousClock()
@@ -36,12 +35,12 @@ extension SQLiteMessageStore {
             do {
                 more = try await pool.writeWithoutTransaction { db -> Bool in
                     while let batch = next() {
-                        // Encoded by `prepare` on each caller's task when the committer is running.
-                        let encoded = batch.map(Self.columns)
+                        // Encoded by `prepare` on each caller's task.
+                        let requests = batch.map(\.request), encoded = batch.map(\.columns)
                         do {
                             var results: [Result<IngestResult, any Error>] = []
                             try db.inTransaction {
-                                results = try Self.ingest(db, batch, encoded)
+                                results = try Self.ingest(db, requests, encoded)
                                 return .commit
                             }
                             finished(.success(results))
@@ -143,7 +142,7 @@ extension SQLiteMessageStore {
     }
 
     /// A message's JSON columns.
-    struct Encoded {
+    struct Encoded: Sendable {
         var recipients: String
         var classification: String
         var metadata: String

@@ -11,9 +11,6 @@ public struct IngestRequest: Sendable {
     public var newConversationID: String
     /// Committed only when the message starts a new conversation.
     public var autoReply: PendingReply?
-    /// What the store worked out ahead of its writer (``MessageStore/prepare(_:)``), in a form only that
-    /// store reads; nil until then.
-    public var prepared: (any Sendable)?
     /// Stored only if the request just before it in the same batch was stored. The messages of one
     /// mailbox fetch form such a chain, in cursor order, so that one that fails stops the rest of the
     /// fetch (and with it the mailbox cursor) right there. A chain is committed in one transaction, never

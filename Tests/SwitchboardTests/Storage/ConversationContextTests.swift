@@ -19,38 +19,6 @@ struct ConversationContextTests {
         return (store, intake)
     }
 
-    /// Intake reads the context and the auto-reply count in one trip; the answers must be the two reads'.
-    @Test("the combined intake read agrees with the two reads it replaces")
-    func intakeFacts() async throws {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (store, intake) = try Self.storeAndIntake(in: directory)
-        let start = Date(timeIntervalSince1970: 1_795_000_000)
-        let since = start.addingTimeInterval(-3_600)
-        func message(_ index: Int, source: String = "demo") -> InboundMessage {
-            InboundMessage(
-                channel: .webhook, source: source, externalID: "f\(index)", sender: "facts@example.com", text: "请问订单 \(index) 到哪了",
-                receivedAt: start.addingTimeInterval(Double(index) * 60))
-        }
-        let before = try await store.intakeFacts(for: message(0), automaticRepliesSince: since)
-        #expect(before == .starts(automaticRepliesSent: 0))
-        #expect(try await intake.accept(message(0)).autoReplyID != nil)
-
-        // The next message joins the conversation: its context, and (by the type) no count, as nothing
-        // would be acknowledged.
-        let joining = try await store.intakeFacts(for: message(1), automaticRepliesSince: since)
-        #expect(joining.context != nil)
-        #expect(joining.context == (try await store.conversationContext(for: message(1))))
-
-        // From another source the sender starts a new conversation, and the acknowledgement already sent counts.
-        let elsewhere = try await store.intakeFacts(for: message(2, source: "other"), automaticRepliesSince: since)
-        #expect(elsewhere == .starts(automaticRepliesSent: 1))
-        #expect(elsewhere == .starts(automaticRepliesSent: try await store.automaticReplyCount(recipient: "facts@example.com", since: since)))
-        // Outside the window it does not.
-        let later = try await store.intakeFacts(for: message(2, source: "other"), automaticRepliesSince: start.addingTimeInterval(1))
-        #expect(later == .starts(automaticRepliesSent: 0))
-    }
-
     /// Concurrent intake reads share a reader: the first caller answers those queued behind it. Each must
     /// still get the answer to its own question, and none may be left waiting.
     @Test("concurrent intake reads, sharing readers, each get their own message's facts", .timeLimit(.minutes(1)))
@@ -91,39 +59,6 @@ struct ConversationContextTests {
                 #expect(facts == .starts(automaticRepliesSent: 0), "\(sender)")
             }
         }
-    }
-
-    /// The facts the classifier gets about the conversation a message joins: how often the customer
-    /// wrote, when last, and since when they have waited for a person (an automatic acknowledgement
-    /// does not end a wait; an agent's reply does).
-    @Test("prior messages, last contact and the wait since the last agent reply")
-    func facts() async throws {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (store, intake) = try Self.storeAndIntake(in: directory)
-        let start = Date(timeIntervalSince1970: 1_795_000_000)
-        func message(_ index: Int) -> InboundMessage {
-            InboundMessage(
-                channel: .webhook, source: "demo", externalID: "c\(index)", sender: "wait@example.com", text: "请问订单 \(index) 到哪了",
-                receivedAt: start.addingTimeInterval(Double(index) * 600))
-        }
-        #expect(try await store.conversationContext(for: message(0)) == nil)
-        let first = try await intake.accept(message(0))
-        #expect(first.autoReplyID != nil)  // an automatic acknowledgement, which does not end the wait
-        _ = try await intake.accept(message(1))
-
-        let waiting = try #require(try await store.conversationContext(for: message(2)))
-        #expect(waiting.priorInboundMessages == 2)
-        #expect(waiting.lastInboundAt == start.addingTimeInterval(600))
-        #expect(waiting.waitingSince == start)
-        #expect(!waiting.reopening)
-
-        _ = try await store.enqueueReply(
-            PendingReply(script: nil, body: "我们正在处理", automatic: false), conversationID: first.conversationID, author: "agent-1",
-            idempotencyKey: nil, requestFingerprint: nil)
-        let answered = try #require(try await store.conversationContext(for: message(2)))
-        #expect(answered.priorInboundMessages == 2)
-        #expect(answered.waitingSince == nil)
     }
 
     /// Migration v6 moved the counts onto the conversation's row. A database written before it must give

@@ -39,64 +39,6 @@ struct IngestChainTests {
         try await testDatabase(store.path).read { db in try String.fetchAll(db, sql: "SELECT sender FROM messages ORDER BY rowid") }
     }
 
-    @Test("a chain stops at its first failure and its cursor at the last message stored; other requests of the batch are kept")
-    func chainStopsAtFailure() async throws {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteMessageStore(directory: directory.path)
-        let chain = Self.chained([
-            try Self.request("a@example.com", position: 11, conversation: "conv_chain_a"),
-            try Self.request("b@example.com", position: 12, conversation: "conv_chain_b"),
-            try Self.request("c@example.com", position: 13, conversation: "conv_chain_b"),  // fails: the id is taken
-            try Self.request("d@example.com", position: 14, conversation: "conv_chain_d"),
-        ])
-        // Another caller's message in the same transaction (the group committer mixes them) is not chained.
-        let other = try Self.request("e@example.com", position: nil, conversation: "conv_chain_e")
-        let results = try await store.ingest(chain + [other])
-        #expect(results.count == 5)
-        #expect((try? results[0].get()) != nil)
-        #expect((try? results[1].get()) != nil)
-        #expect((try? results[2].get()) == nil)
-        #expect((try? results[3].get()) == nil)
-        #expect((try? results[4].get()) != nil)
-        #expect(try await Self.senders(store) == ["a@example.com", "b@example.com", "e@example.com"])
-        #expect(try await store.intakeCursor(source: "mail", stream: "INBOX") == IntakeCursor(source: "mail", stream: "INBOX", validity: 7, position: 12))
-    }
-
-    @Test("a chain whose first message fails stores nothing and leaves the cursor where it was")
-    func chainFailingAtItsStart() async throws {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteMessageStore(directory: directory.path)
-        _ = try await store.ingest(Self.chained([try Self.request("a@example.com", position: 20, conversation: "conv_start_a")]))
-        let results = try await store.ingest(Self.chained([
-            try Self.request("b@example.com", position: 21, conversation: "conv_start_a"),  // fails: the id is taken
-            try Self.request("c@example.com", position: 22, conversation: "conv_start_c"),
-        ]))
-        #expect(results.allSatisfy { (try? $0.get()) == nil })
-        #expect(try await Self.senders(store) == ["a@example.com"])
-        #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 20)
-    }
-
-    @Test("a chain stored whole moves the cursor to its last message; fetched again, it is recognized and the cursor stays")
-    func chainStoredWhole() async throws {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteMessageStore(directory: directory.path)
-        func fetch() throws -> [IngestRequest] {
-            Self.chained(try (1...5).map {
-                try Self.request("w\($0)@example.com", position: Int64(30 + $0), conversation: Identifier.make("conv"), messageID: "whole-\($0)@example.com")
-            })
-        }
-        let first = try await store.ingest(try fetch())
-        #expect(first.map { (try? $0.get())?.duplicate } == [false, false, false, false, false])
-        #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 35)
-        let again = try await store.ingest(try fetch())
-        #expect(again.map { (try? $0.get())?.duplicate } == [true, true, true, true, true])
-        #expect(try await Self.senders(store).count == 5)
-        #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 35)
-    }
-
     /// The committer must hand a group to the store whole: split across two transactions, the part after
     /// the cut would start a chain of its own and be stored though a message before it failed.
     @Test("the group committer never splits a group across transactions", .timeLimit(.minutes(1)))

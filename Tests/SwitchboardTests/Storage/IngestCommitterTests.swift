@@ -41,36 +41,4 @@ struct IngestCommitterTests {
         let stored = try await testDatabase(store.path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") }
         #expect(stored == 0)
     }
-
-    /// A batch first runs as one unit; a message that fails there must not take the others with it.
-    /// Two messages that would start a conversation under the same id: the second breaks the key.
-    @Test("a message that fails in a batch fails alone; the rest of the batch is stored")
-    func failingMessageInBatch() async throws {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteMessageStore(directory: directory.path)
-        let rules = try RuleDirectory.load(Fixtures.shippedRules).rules
-        func request(_ sender: String, conversation: String) -> IngestRequest {
-            let inbound = InboundMessage(channel: .webhook, source: "demo", externalID: "batch-\(sender)", sender: sender, text: "请问订单到哪了")
-            let classification = rules.classify(ClassificationInput(
-                channel: "webhook", source: "demo", sender: sender, subject: nil, text: inbound.text, receivedAt: inbound.receivedAt))
-            return IngestRequest(inbound: inbound, classification: classification, slaDueAt: nil, newConversationID: conversation, autoReply: nil)
-        }
-        let results = try await store.ingest([
-            request("a@example.com", conversation: "conv_batch_1"), request("b@example.com", conversation: "conv_batch_1"),
-            request("c@example.com", conversation: "conv_batch_3"),
-        ])
-        #expect(results.count == 3)
-        #expect((try? results[0].get())?.conversationID == "conv_batch_1")
-        #expect((try? results[1].get()) == nil)
-        #expect((try? results[2].get())?.conversationID == "conv_batch_3")
-        let stored = try await testDatabase(store.path).read { db in
-            try String.fetchAll(db, sql: "SELECT sender FROM messages ORDER BY sender")
-        }
-        #expect(stored == ["a@example.com", "c@example.com"])
-        let events = try await testDatabase(store.path).read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE conversation_id = 'conv_batch_1'")
-        }
-        #expect(events == 2)  // received and classified, for the first message only
-    }
 }

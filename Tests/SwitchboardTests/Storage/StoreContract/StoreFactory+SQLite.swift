@@ -1,0 +1,20 @@
+import Foundation
+import GRDB
+import SQLiteStorage
+import SwitchboardCore
+
+extension StoreFactory {
+    /// The embedded store, in a temporary directory of its own.
+    static let sqlite = StoreFactory(name: "SQLite") {
+        let directory = try Fixtures.temporaryDirectory()
+        let store = try SQLiteMessageStore(directory: directory.path)
+        return StoreUnderTest(
+            store: store,
+            setState: { id, state in
+                try await testDatabase(store.path).write { db in
+                    try db.execute(sql: "UPDATE conversations SET state = ? WHERE id = ?", arguments: [state.rawValue, id])
+                }
+            },
+            remove: { try FileManager.default.removeItem(at: directory) })
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import SwitchboardCore
+import Testing
+
+/// Makes a fresh, empty store for one contract test. Every store the gateway can run on is listed in
+/// ``all``, and ``StoreContractTests`` runs each of its tests against each of them.
+struct StoreFactory: Sendable, CustomTestStringConvertible {
+    /// Names the store in test output.
+    var name: String
+    var make: @Sendable () async throws -> StoreUnderTest
+
+    var testDescription: String { name }
+
+    /// The stores the contract runs against; another store is one more line here.
+    static let all: [StoreFactory] = [.sqlite]
+}
+
+/// A store under test, with the little a test needs that no role protocol offers.
+struct StoreUnderTest: Sendable {
+    let store: any MessageStore
+    /// Puts a conversation in a state directly. Agents resolve and close conversations outside the store's
+    /// roles today, but what a resolved or closed conversation does to intake is part of the contract.
+    let setState: @Sendable (_ conversationID: String, _ state: ConversationState) async throws -> Void
+    /// Removes what the store left behind (its files, its database).
+    let remove: @Sendable () async throws -> Void
+}
+
+extension StoreFactory {
+    /// Runs `body` against a fresh store from `factory`, removing the store afterwards.
+    static func run(_ factory: StoreFactory, _ body: (StoreUnderTest) async throws -> Void) async throws {
+        let subject = try await factory.make()
+        do {
+            try await body(subject)
+        } catch {
+            try? await subject.remove()
+            throw error
+        }
+        try await subject.remove()
+    }
+}
