@@ -111,7 +111,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/Storage/SQLite"
+            path: "Sources/SQLiteStorage"
         ),
         // The one thread pool for blocking work (curl transfers, rule compilation), off the cooperative pool.
         .target(
@@ -159,6 +159,7 @@ let package = Package(
                 "SwitchboardCore",
                 "Rules",
                 "Replies",
+                "StrictYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -275,7 +276,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "StrictYAML", "SwitchboardCore", "TestSupport"],
+            dependencies: ["Rules", "Pipeline", "Replies", "StrictYAML", "SwitchboardCore", "TestSupport"],
             path: "Tests/RulesTests"
         ),
         .testTarget(

@@ -3,6 +3,7 @@ import Channels
 import Foundation
 import Gateway
 import Mail
+import Pipeline
 import Rules
 import StrictYAML
 import SwitchboardCore

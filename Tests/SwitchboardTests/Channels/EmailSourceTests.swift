@@ -1,8 +1,9 @@
+@testable import Channels
 import Foundation
 import Gateway
 import StrictYAML
+import TestSupport
 import Testing
-@testable import Channels
 
 @Suite("Email source: conversation tokens and configuration")
 struct EmailSourceTests {

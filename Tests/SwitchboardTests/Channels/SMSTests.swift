@@ -1,7 +1,8 @@
 @testable import Channels
-import Gateway
 import Foundation
+import Gateway
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("SMS encoding, numbers and signatures")

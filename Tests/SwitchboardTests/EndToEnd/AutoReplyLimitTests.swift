@@ -6,6 +6,7 @@ import Metrics
 import Pipeline
 import SQLiteStorage
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("Automatic reply rate limit")

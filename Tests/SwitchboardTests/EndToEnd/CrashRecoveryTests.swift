@@ -3,6 +3,7 @@ import Curl
 import Foundation
 import GRDB
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -7,8 +7,9 @@ import Logging
 import Metrics
 import Pipeline
 import SQLiteStorage
-import Synchronization
 import SwitchboardCore
+import Synchronization
+import TestSupport
 import Testing
 
 /// A mailbox fetch is accepted as one batch (issue 19, item 7). Against real Dovecot: a message that is

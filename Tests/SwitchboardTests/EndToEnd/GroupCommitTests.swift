@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import GRDB
 import Gateway
+import TestSupport
 import Testing
 
 /// Concurrent inbound requests share transactions, and each is answered only after its own committed.

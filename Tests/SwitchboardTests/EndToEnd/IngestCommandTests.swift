@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import TestSupport
 import Testing
 
 /// `switchboard ingest` as an MTA runs it: from its own directory, with `--config` pointing elsewhere.

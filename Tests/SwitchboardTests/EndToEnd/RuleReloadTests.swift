@@ -3,6 +3,8 @@ import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Pipeline
+import TestSupport
 import Testing
 
 @Suite("Hot reload, end to end")

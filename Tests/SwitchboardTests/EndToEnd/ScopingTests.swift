@@ -4,6 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Pipeline
+import TestSupport
 import Testing
 
 /// A token limited to `sources:` or `queues:` sees and answers only those conversations; everything else

@@ -1,6 +1,7 @@
 import Benchmarks
 import Curl
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -8,6 +8,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Pipeline
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,8 +1,10 @@
 import Channels
 import Foundation
 import Gateway
+import Pipeline
 import Rules
 import SwitchboardCore
+import TestSupport
 import Testing
 
 /// `switchboard inspect`: what the report says about a message, without storing it.

@@ -4,6 +4,7 @@ import Gateway
 import Pipeline
 import Rules
 import SwitchboardCore
+import TestSupport
 import Testing
 
 /// An acknowledgement must never state a duration that disagrees with the deadline it also states:

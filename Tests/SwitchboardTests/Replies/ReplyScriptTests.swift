@@ -1,7 +1,9 @@
 import Foundation
 import Mustache
+import Pipeline
 @testable import Replies
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("Reply scripts")

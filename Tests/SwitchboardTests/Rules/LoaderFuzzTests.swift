@@ -1,6 +1,7 @@
 @testable import Channels
 import Foundation
 import Gateway
+import Pipeline
 import StrictYAML
 import TestSupport
 import Testing

@@ -2,10 +2,12 @@ import Foundation
 import GRDB
 import Gateway
 import Logging
+import Pipeline
 import Rules
-import ServiceLifecycle
 @testable import SQLiteStorage
+import ServiceLifecycle
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("Checkpoint service")

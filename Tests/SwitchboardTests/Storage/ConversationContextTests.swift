@@ -1,11 +1,12 @@
 import Foundation
-import Gateway
 import GRDB
+import Gateway
 import Logging
 import Metrics
 import Pipeline
 @testable import SQLiteStorage
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("Conversation context")

@@ -7,6 +7,7 @@ import Pipeline
 import Rules
 import SQLiteStorage
 import SwitchboardCore
+import TestSupport
 import Testing
 
 /// A mailbox fetch is committed as a chain in one transaction (issue 19, item 7): a message that fails

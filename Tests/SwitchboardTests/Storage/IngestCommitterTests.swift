@@ -7,6 +7,7 @@ import Pipeline
 import Rules
 import SQLiteStorage
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("Group committer")

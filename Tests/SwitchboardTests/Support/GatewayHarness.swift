@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import TestSupport
 import Testing
 
 /// Builds the application `switchboard serve` builds, on port 0 with a temporary data directory and a

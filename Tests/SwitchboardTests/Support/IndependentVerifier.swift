@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Verifies Standard Webhooks signatures with the `standardwebhooks` Python package, an implementation
 /// written independently of ours (installed by `scripts/install-deps.sh --test`).

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SQLiteStorage
 import SwitchboardCore
+import TestSupport
 
 extension StoreFactory {
     /// The embedded store, in a temporary directory of its own.

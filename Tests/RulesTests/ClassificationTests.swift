@@ -1,8 +1,8 @@
 import Foundation
-import Gateway
 import Pipeline
 import Rules
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("Classification and routing")

@@ -1,4 +1,3 @@
-import Pipeline
 import Replies
 import Rules
 import StrictYAML

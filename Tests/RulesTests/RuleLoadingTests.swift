@@ -1,7 +1,8 @@
 import Foundation
-import Gateway
+import Pipeline
 import Rules
 import StrictYAML
+import TestSupport
 import Testing
 
 @Suite("Rule loading")

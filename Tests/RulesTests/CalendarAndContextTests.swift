@@ -1,7 +1,8 @@
 import Foundation
-import Gateway
+import Pipeline
 import Rules
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("Business calendars and structural signals")

@@ -1,6 +1,7 @@
 import Foundation
-import Gateway
+import Pipeline
 import Rules
+import TestSupport
 import Testing
 
 /// A rule written once must catch every way a customer writes it.
