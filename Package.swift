@@ -200,7 +200,6 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "Rules",
-                "Replies",
                 "SQLiteStorage",
                 "BlockingWork",
                 "Channels",
@@ -276,7 +275,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "Pipeline", "Replies", "StrictYAML", "SwitchboardCore", "TestSupport"],
+            dependencies: ["Rules", "Pipeline", "StrictYAML", "SwitchboardCore", "TestSupport"],
             path: "Tests/RulesTests"
         ),
         .testTarget(
