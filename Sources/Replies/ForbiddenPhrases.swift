@@ -77,8 +77,15 @@ struct ForbiddenPhrases: Sendable, Equatable {
     }
 
     /// Spaces, punctuation, symbols and controls: what may be slipped between a phrase's characters.
+    ///
+    /// Every reply is checked, character by character, and the Unicode property lookup is the costly part
+    /// of that; so the two ranges nearly all replies are written in are answered without it: in ASCII
+    /// everything but letters and digits is a control, a space, punctuation or a symbol, and a CJK unified
+    /// ideograph is a letter (or, not yet assigned, none of these).
     static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
+        if scalar.isASCII { return !isASCIILetterOrDigit(scalar) }
+        if (0x4E00...0x9FFF).contains(scalar.value) { return false }
+        return switch scalar.properties.generalCategory {
         case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control, .format,
              .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
              .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
@@ -90,7 +97,16 @@ struct ForbiddenPhrases: Sendable, Equatable {
 
     /// A letter or digit of a script written with spaces between words (not CJK), after confusables.
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x2E80 && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+        // In ASCII the alphabetic characters are the letters and the numeric ones the digits.
+        if scalar.isASCII { return isASCIILetterOrDigit(scalar) }
+        return scalar.value < 0x2E80 && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+    }
+
+    static func isASCIILetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        default: false
+        }
     }
 
     /// The Latin letter a Cyrillic or Greek lookalike imitates (already lower case, as folded), or the
