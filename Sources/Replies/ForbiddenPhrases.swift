@@ -16,20 +16,57 @@ struct ForbiddenPhrases: Sendable, Equatable {
     struct Phrase: Sendable, Equatable {
         var text: String
         var units: [Unicode.Scalar]
+        /// The characters of `units`.
+        var characters: CharacterFilter
     }
 
     let phrases: [Phrase]
 
     init(_ phrases: [String]) {
-        self.phrases = phrases.map { Phrase(text: $0, units: Self.units(of: $0).map(\.scalar)) }.filter { !$0.units.isEmpty }
+        self.phrases = phrases.map { phrase in
+            let units = Self.units(of: phrase).map(\.scalar)
+            return Phrase(text: phrase, units: units, characters: CharacterFilter(units))
+        }.filter { !$0.units.isEmpty }
     }
 
     /// The first phrase found in `text`, as ops wrote it.
     func first(in text: String) -> String? {
         guard !phrases.isEmpty else { return nil }
-        let folded = Array(FoldedText(text).string.unicodeScalars)
+        let folded = Self.scalars(FoldedText(text).string)
         let units = Self.units(of: folded)
-        return phrases.first { Self.occurs($0.units, in: units, folded: folded) }?.text
+        // Every reply is checked against every phrase; most phrases hold a character the reply lacks (a
+        // Chinese phrase in an English reply) and are ruled out without a scan.
+        let characters = CharacterFilter(units.lazy.map(\.scalar))
+        return phrases.first { characters.mayHold($0.characters) && Self.occurs($0.units, in: units, folded: folded) }?.text
+    }
+
+    /// Which characters a text may hold, as a 256-bit Bloom filter: when a phrase's filter has a bit the
+    /// text's lacks, the text lacks one of the phrase's characters, and the phrase cannot occur in it.
+    struct CharacterFilter: Sendable, Equatable {
+        private var bits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+        init(_ scalars: some Sequence<Unicode.Scalar>) {
+            for scalar in scalars {
+                let bit = Int((scalar.value &* 0x9E37_79B1) >> 24)
+                let mask = UInt64(1) << (bit & 63)
+                switch bit >> 6 {
+                case 0: bits.0 |= mask
+                case 1: bits.1 |= mask
+                case 2: bits.2 |= mask
+                default: bits.3 |= mask
+                }
+            }
+        }
+
+        /// False when some character of `other` is certainly not among these.
+        func mayHold(_ other: CharacterFilter) -> Bool {
+            bits.0 & other.bits.0 == other.bits.0 && bits.1 & other.bits.1 == other.bits.1
+                && bits.2 & other.bits.2 == other.bits.2 && bits.3 & other.bits.3 == other.bits.3
+        }
+
+        static func == (lhs: CharacterFilter, rhs: CharacterFilter) -> Bool {
+            lhs.bits == rhs.bits
+        }
     }
 
     /// A character of folded text that counts, with where it stood.
@@ -39,7 +76,15 @@ struct ForbiddenPhrases: Sendable, Equatable {
     }
 
     static func units(of text: String) -> [Unit] {
-        units(of: Array(FoldedText(text).string.unicodeScalars))
+        units(of: scalars(FoldedText(text).string))
+    }
+
+    /// The text's scalars, decoded once: `Array(text.unicodeScalars)` decodes twice, once to count them.
+    static func scalars(_ text: String) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars { scalars.append(scalar) }
+        return scalars
     }
 
     static func units(of folded: [Unicode.Scalar]) -> [Unit] {
@@ -77,8 +122,15 @@ struct ForbiddenPhrases: Sendable, Equatable {
     }
 
     /// Spaces, punctuation, symbols and controls: what may be slipped between a phrase's characters.
+    ///
+    /// Every reply is checked, character by character, and the Unicode property lookup is the costly part
+    /// of that; so the two ranges nearly all replies are written in are answered without it: in ASCII
+    /// everything but letters and digits is a control, a space, punctuation or a symbol, and a CJK unified
+    /// ideograph is a letter (or, not yet assigned, none of these).
     static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
+        if scalar.isASCII { return !isASCIILetterOrDigit(scalar) }
+        if (0x4E00...0x9FFF).contains(scalar.value) { return false }
+        return switch scalar.properties.generalCategory {
         case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control, .format,
              .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
              .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
@@ -90,7 +142,16 @@ struct ForbiddenPhrases: Sendable, Equatable {
 
     /// A letter or digit of a script written with spaces between words (not CJK), after confusables.
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x2E80 && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+        // In ASCII the alphabetic characters are the letters and the numeric ones the digits.
+        if scalar.isASCII { return isASCIILetterOrDigit(scalar) }
+        return scalar.value < 0x2E80 && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+    }
+
+    static func isASCIILetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        default: false
+        }
     }
 
     /// The Latin letter a Cyrillic or Greek lookalike imitates (already lower case, as folded), or the

@@ -45,4 +45,25 @@ struct ForbiddenPhrasesTests {
         #expect(settings.forbiddenPhrase(in: "尽-·-快") == "尽快")
         #expect(settings.forbiddenPhrase(in: "尽-·-·快") == nil)
     }
+
+    @Test("the shortcuts for ASCII and CJK ideographs answer as the Unicode properties do")
+    func shortcutsMatchProperties() {
+        var mismatches: [String] = []
+        for value in Array(UInt32(0)...0x7F) + Array(UInt32(0x4E00)...0x9FFF) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let separator = switch scalar.properties.generalCategory {
+            case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control, .format,
+                 .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+                 .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+                true
+            default:
+                false
+            }
+            let word = value < 0x2E80 && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+            if ForbiddenPhrases.isSeparator(scalar) != separator || ForbiddenPhrases.isWordCharacter(scalar) != word {
+                mismatches.append("U+" + String(value, radix: 16, uppercase: true))
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(20))")
+    }
 }
