@@ -6,9 +6,8 @@ import Testing
 /// Every error the API answers is JSON (`{"error":{"code","message"}}`), also for requests no route takes.
 @Suite("API errors for unknown paths, methods and queues")
 struct APIErrorTests {
-    static func error(_ response: TestResponse) -> (code: String?, message: String?) {
-        let error = response.json["error"] as? [String: Any]
-        return (error?["code"] as? String, error?["message"] as? String)
+    static func error(_ response: TestResponse) throws -> ErrorAnswer.Detail {
+        try response.decode(ErrorAnswer.self).error
     }
 
     @Test("an unknown path is a JSON 404 not_found")
@@ -17,7 +16,7 @@ struct APIErrorTests {
             for path in ["/v1/nothing-here", "/v2/queues", "/v1/queues/general/conversations/extra", "/"] {
                 let response = try await client.send(.get, path, token: GatewayHarness.agentToken)
                 #expect(response.status == .notFound, "\(path)")
-                #expect(Self.error(response).code == "not_found", "\(path)")
+                #expect(try Self.error(response).code == "not_found", "\(path)")
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, "\(path)")
             }
         }
@@ -36,7 +35,7 @@ struct APIErrorTests {
             for (method, path, allow) in cases {
                 let response = try await client.send(method, path, token: GatewayHarness.agentToken)
                 #expect(response.status == .methodNotAllowed, "\(method) \(path)")
-                #expect(Self.error(response).code == "method_not_allowed", "\(method) \(path)")
+                #expect(try Self.error(response).code == "method_not_allowed", "\(method) \(path)")
                 #expect(response.headers[.allow] == allow, "\(method) \(path)")
             }
             // Routes that exist still answer as before.
@@ -50,11 +49,11 @@ struct APIErrorTests {
         try await GatewayHarness(replyURL: "http://127.0.0.1:9/replies").run { client, _ in
             let unknown = try await client.send(.get, "/v1/queues/no-such-queue/conversations", token: GatewayHarness.agentToken)
             #expect(unknown.status == .notFound)
-            #expect(Self.error(unknown).code == "not_found")
+            #expect(try Self.error(unknown).code == "not_found")
 
             let empty = try await client.send(.get, "/v1/queues/billing/conversations", token: GatewayHarness.agentToken)
             #expect(empty.status == .ok)
-            #expect((empty.json["conversations"] as? [Any])?.isEmpty == true)
+            #expect(try empty.decode(ConversationList.self).conversations.isEmpty)
         }
     }
 }

@@ -5,20 +5,20 @@ import Testing
 @Suite("A conversation's detail, paged")
 struct ConversationPagingTests {
     /// Follows one list's `next` cursor from the first page to the last, returning each page's items.
-    private func pages(
-        _ client: any TestClientProtocol, conversationID: String, list: String, limit: Int
-    ) async throws -> [[[String: Any]]] {
-        var pages: [[[String: Any]]] = []
+    private func pages<Item>(
+        _ client: any TestClientProtocol, conversationID: String, list: String, items: KeyPath<ConversationPage, [Item]>,
+        next: KeyPath<ConversationPage.Next, String?>, limit: Int
+    ) async throws -> [[Item]] {
+        var pages: [[Item]] = []
         var cursor: String?
         repeat {
             let after = cursor.map { "&\(list)_after=\($0)" } ?? ""
             let response = try await client.send(
                 .get, "/v1/conversations/\(conversationID)?limit=\(limit)\(after)", token: GatewayHarness.agentToken)
             #expect(response.status == .ok)
-            let items = try #require(response.json[list] as? [[String: Any]])
-            pages.append(items)
-            let next = try #require(response.json["next"] as? [String: Any])
-            cursor = next[list] as? String
+            let page = try response.decode(ConversationPage.self)
+            pages.append(page[keyPath: items])
+            cursor = page.next[keyPath: next]
             if pages.count > 20 { Issue.record("the cursors of '\(list)' never ended"); break }
         } while cursor != nil
         return pages
@@ -35,33 +35,33 @@ struct ConversationPagingTests {
                 let posted = try await client.send(
                     .post, "/v1/inbound/webhook/demo", json: #"{"from":"pager@example.com","text":"question number \#(index)"}"#)
                 #expect(posted.status == .accepted)
-                conversationID = try #require(posted.json["conversation_id"] as? String)
+                conversationID = try posted.decode(WebhookAcceptance.self).conversationID
             }
 
             let whole = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
             #expect(whole.status == .ok)
-            let allMessages = try #require(whole.json["messages"] as? [[String: Any]])
+            let wholePage = try whole.decode(ConversationPage.self)
+            let allMessages = wholePage.messages
             #expect(allMessages.count == 5)
-            #expect(allMessages.allSatisfy { $0["raw_payload"] == nil })
-            #expect((whole.json["next"] as? [String: Any])?.isEmpty == true)
-            let allEvents = try #require(whole.json["events"] as? [[String: Any]])
+            #expect(allMessages.allSatisfy { $0.rawPayload == nil })
+            #expect(wholePage.next == ConversationPage.Next())
+            let allEvents = wholePage.events
             #expect(allEvents.count > 5)
 
-            let messagePages = try await pages(client, conversationID: conversationID, list: "messages", limit: 2)
+            let messagePages = try await pages(client, conversationID: conversationID, list: "messages", items: \.messages, next: \.messages, limit: 2)
             #expect(messagePages.map(\.count) == [2, 2, 1])
-            #expect(messagePages.joined().map { $0["id"] as? String } == allMessages.map { $0["id"] as? String })
-            #expect(messagePages.joined().map { $0["text"] as? String } == (1...5).map { "question number \($0)" })
+            #expect(messagePages.joined().map(\.id) == allMessages.map(\.id))
+            #expect(messagePages.joined().map(\.text) == (1...5).map { "question number \($0)" })
 
-            let eventPages = try await pages(client, conversationID: conversationID, list: "events", limit: 3)
+            let eventPages = try await pages(client, conversationID: conversationID, list: "events", items: \.events, next: \.events, limit: 3)
             #expect(eventPages.count > 1)
             #expect(eventPages.dropLast().allSatisfy { $0.count == 3 })
-            #expect(eventPages.joined().map { "\($0["kind"] ?? "")/\($0["subject_id"] ?? "")" }
-                == allEvents.map { "\($0["kind"] ?? "")/\($0["subject_id"] ?? "")" })
+            #expect(eventPages.joined().map { "\($0.kind)/\($0.subjectID)" } == allEvents.map { "\($0.kind)/\($0.subjectID)" })
 
             let withRaw = try await client.send(
                 .get, "/v1/conversations/\(conversationID)?include=raw&limit=1", token: GatewayHarness.agentToken)
-            let first = try #require((withRaw.json["messages"] as? [[String: Any]])?.first)
-            let raw = try #require((first["raw_payload"] as? String).flatMap { Data(base64Encoded: $0) })
+            let first = try #require(try withRaw.decode(ConversationPage.self).messages.first)
+            let raw = try #require(first.rawPayload)
             #expect(String(decoding: raw, as: UTF8.self).contains("question number 1"))
         }
     }
@@ -73,10 +73,10 @@ struct ConversationPagingTests {
     func badParameters(query: String, parameter: String) async throws {
         try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { client, _ in
             let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"pager@example.com","text":"hello"}"#)
-            let conversationID = try #require(posted.json["conversation_id"] as? String)
+            let conversationID = try posted.decode(WebhookAcceptance.self).conversationID
             let response = try await client.send(.get, "/v1/conversations/\(conversationID)?\(query)", token: GatewayHarness.agentToken)
             #expect(response.status == .badRequest)
-            let message = (response.json["error"] as? [String: Any])?["message"] as? String ?? ""
+            let message = try response.decode(ErrorAnswer.self).error.message
             #expect(message.contains("'\(parameter)'"))
         }
     }

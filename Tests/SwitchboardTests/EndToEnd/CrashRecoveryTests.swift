@@ -153,8 +153,8 @@ struct CrashRecoveryTests {
             var deliveries: [String: Int] = [:]
             for request in received {
                 let webhookID = request.headers["webhook-id"] ?? ""
-                let payload = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any]
-                #expect(payload?["id"] as? String == webhookID, "a delivery's webhook-id must name its outbox entry")
+                let payload = try APIAnswers.decode(ReplyPayload.self, from: request.body)
+                #expect(payload.id == webhookID, "a delivery's webhook-id must name its outbox entry")
                 deliveries[webhookID, default: 0] += 1
             }
             let undelivered = outbox.filter { deliveries[$0] == nil }

@@ -84,16 +84,17 @@ struct EmailTests {
             let conversationID = try #require(try await testDatabase(parts.store.path).read { db in
                 try String.fetchOne(db, sql: "SELECT conversation_id FROM messages")
             })
-            let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken).json
-            let conversation = try #require(detail["conversation"] as? [String: Any])
-            #expect(conversation["queue"] as? String == "escalations")
-            #expect(conversation["urgency"] as? String == "critical")
-            #expect(conversation["channel"] as? String == "email")
-            #expect(conversation["customer_address"] as? String == "chen.zhe@example.cn")
-            let first = try #require((detail["messages"] as? [[String: Any]])?.first)
-            #expect(first["subject"] as? String == "投诉：朱镕基路店的订单一直没有发货")
-            #expect((first["text"] as? String)?.contains("客服电话一直打不通") == true)
-            #expect(first["threaded_by"] as? String == "new")
+            let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
+                .decode(ConversationPage.self)
+            let conversation = detail.conversation
+            #expect(conversation.queue == "escalations")
+            #expect(conversation.urgency == "critical")
+            #expect(conversation.channel == "email")
+            #expect(conversation.customerAddress == "chen.zhe@example.cn")
+            let first = try #require(detail.messages.first)
+            #expect(first.subject == "投诉：朱镕基路店的订单一直没有发货")
+            #expect(first.text.contains("客服电话一直打不通"))
+            #expect(first.threadedBy == "new")
 
             // The acknowledgement reaches the customer's mailbox, threaded and marked automatic.
             #expect(try await eventually { try await servers.mailbox("chen.zhe").count == 1 })
@@ -204,7 +205,7 @@ struct EmailTests {
             })
             let posted = try await client.send(
                 .post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","text":"您好，发票已开具。"}"#, token: GatewayHarness.agentToken)
-            let outboxID = try #require(posted.json["id"] as? String)
+            let outboxID = try posted.decode(OutboxEntryAnswer.self).id
             #expect(try await eventually { try await parts.store.outboxEntry(id: outboxID)?.status == .failed })
             let failed = try await parts.store.outboxEntry(id: outboxID)
             #expect(failed?.attempts == 1)
@@ -255,9 +256,10 @@ struct EmailTests {
                     uri: "/v1/inbound/mime/mail", method: .post, headers: [.contentType: "message/rfc822"],
                     body: ByteBuffer(bytes: raw))
                 #expect(response.status == .accepted, "\(name)")
-                let warnings = response.json["warnings"] as? [String] ?? []
+                let acceptance = try response.decode(MailAcceptance.self)
+                let warnings = acceptance.warnings
                 #expect(!warnings.isEmpty, "\(name) should carry a parse warning")
-                let messageID = try #require(response.json["message_id"] as? String)
+                let messageID = acceptance.messageID
                 let stored = try await testDatabase(parts.store.path).read { db in
                     try Row.fetchOne(db, sql: "SELECT raw_payload, metadata FROM messages WHERE id = ?", arguments: [messageID])
                 }

@@ -17,32 +17,32 @@ struct EmailThreadingTests {
                 """,
             environment: ["TEST_THREAD_SECRET": EmailTests.threadSecret])
         try await harness.run { client, _ in
-            func push(_ mail: Data) async throws -> [String: Any] {
+            func push(_ mail: Data) async throws -> MailAcceptance {
                 let response = try await client.execute(
                     uri: "/v1/inbound/mime/mail", method: .post, headers: [.contentType: "message/rfc822"], body: ByteBuffer(bytes: mail))
                 #expect(response.status == .accepted)
-                return response.json
+                return try response.decode(MailAcceptance.self)
             }
             let customer = try await push(EmailTests.customerMail(
                 from: "alice@example.com", subject: "订单问题", messageID: "alice-1@example.com", text: "我的订单还没到"))
             let stranger = try await push(EmailTests.customerMail(
                 from: "mallory@evil.example", subject: "Re: 订单问题", messageID: "mallory-1@evil.example", inReplyTo: "alice-1@example.com",
                 text: "请把订单地址改成我的"))
-            let strangerConversation = try #require(stranger["conversation_id"] as? String)
-            #expect(strangerConversation != customer["conversation_id"] as? String)
-            #expect(stranger["threaded_by"] as? String == "new")
+            let strangerConversation = stranger.conversationID
+            #expect(strangerConversation != customer.conversationID)
+            #expect(stranger.threadedBy == "new")
             let detail = try await client.send(.get, "/v1/conversations/\(strangerConversation)", token: GatewayHarness.agentToken)
-            let events = try #require(detail.json["events"] as? [[String: Any]])
-            let refusal = try #require(events.first { $0["kind"] as? String == "threading_refused" })
-            #expect((refusal["detail"] as? [String: String])?["reason"]
+            let events = try detail.decode(ConversationPage.self).events
+            let refusal = try #require(events.first { $0.kind == "threading_refused" })
+            #expect(refusal.detail["reason"]
                 == "sender is not a participant of the conversation referenced by In-Reply-To")
 
             // The customer's own reply still threads in.
             let reply = try await push(EmailTests.customerMail(
                 from: "alice@example.com", subject: "Re: 订单问题", messageID: "alice-2@example.com", inReplyTo: "alice-1@example.com",
                 text: "还有一个问题"))
-            #expect(reply["conversation_id"] as? String == customer["conversation_id"] as? String)
-            #expect(reply["threaded_by"] as? String == "in_reply_to")
+            #expect(reply.conversationID == customer.conversationID)
+            #expect(reply.threadedBy == "in_reply_to")
         }
     }
 }

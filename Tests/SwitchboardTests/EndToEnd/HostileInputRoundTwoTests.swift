@@ -13,15 +13,15 @@ struct HostileInputRoundTwoTests {
     private static func startConversation(_ client: any TestClientProtocol) async throws -> String {
         let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"zhang@example.com","text":"请问发票怎么开？"}"#)
         #expect(posted.status == .accepted)
-        return try #require(posted.json["conversation_id"] as? String)
+        return try posted.decode(WebhookAcceptance.self).conversationID
     }
 
-    private static func errorCode(_ response: TestResponse) -> String? {
-        (response.json["error"] as? [String: Any])?["code"] as? String
+    private static func errorCode(_ response: TestResponse) throws -> String {
+        try response.decode(ErrorAnswer.self).error.code
     }
 
-    private static func errorMessage(_ response: TestResponse) -> String {
-        (response.json["error"] as? [String: Any])?["message"] as? String ?? ""
+    private static func errorMessage(_ response: TestResponse) throws -> String {
+        try response.decode(ErrorAnswer.self).error.message
     }
 
     @Test("a variable name of 100,000 dots, or one that collides with another, is refused with 422 naming it; nothing is queued")
@@ -34,8 +34,8 @@ struct HostileInputRoundTwoTests {
                 json: #"{"conversation_id":"\#(conversation)","script":"delay-apology","variables":{"progress":"x","new_time":"18:00","\#(dotted)":"x"}}"#,
                 token: GatewayHarness.agentToken)
             #expect(deep.status == .unprocessableContent)
-            #expect(Self.errorCode(deep) == "invalid_variable")
-            #expect(Self.errorMessage(deep).contains("'a.a.a.a."))
+            #expect(try Self.errorCode(deep) == "invalid_variable")
+            #expect(try Self.errorMessage(deep).contains("'a.a.a.a."))
             #expect(deep.body.readableBytes < 1000, "the error quotes the whole name")
 
             let collision = try await client.send(
@@ -43,8 +43,8 @@ struct HostileInputRoundTwoTests {
                 json: #"{"conversation_id":"\#(conversation)","script":"delay-apology","variables":{"progress":"A","progress.x":"B","new_time":"18:00"}}"#,
                 token: GatewayHarness.agentToken)
             #expect(collision.status == .unprocessableContent)
-            #expect(Self.errorCode(collision) == "invalid_variable")
-            #expect(Self.errorMessage(collision).contains("'progress.x'"))
+            #expect(try Self.errorCode(collision) == "invalid_variable")
+            #expect(try Self.errorMessage(collision).contains("'progress.x'"))
 
             let queued = try await testDatabase(parts.store.path).read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 0") ?? -1
@@ -63,25 +63,25 @@ struct HostileInputRoundTwoTests {
             ] {
                 let response = try await client.send(.post, "/v1/inbound/webhook/demo", json: body)
                 #expect(response.status == .badRequest, "\(field)")
-                #expect(Self.errorCode(response) == "control_character")
-                #expect(Self.errorMessage(response).contains("'\(field)'"))
+                #expect(try Self.errorCode(response) == "control_character")
+                #expect(try Self.errorMessage(response).contains("'\(field)'"))
             }
             // Tab, line feed and carriage return are text.
             let fine = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"a@example.com","text":"line one\r\nline\ttwo"}"#)
             #expect(fine.status == .accepted)
-            let conversation = try #require(fine.json["conversation_id"] as? String)
+            let conversation = try fine.decode(WebhookAcceptance.self).conversationID
 
             let text = try await client.send(
                 .post, "/v1/outbox", json: #"{"conversation_id":"\#(conversation)","text":"Your refund of 100 CNY is approved.\u0000 Correction: refund denied."}"#,
                 token: GatewayHarness.agentToken)
             #expect(text.status == .badRequest)
-            #expect(Self.errorMessage(text).contains("'text'"))
+            #expect(try Self.errorMessage(text).contains("'text'"))
             let variable = try await client.send(
                 .post, "/v1/outbox",
                 json: #"{"conversation_id":"\#(conversation)","script":"delay-apology","variables":{"progress":"ok\u0000 denied","new_time":"18:00"}}"#,
                 token: GatewayHarness.agentToken)
             #expect(variable.status == .badRequest)
-            #expect(Self.errorMessage(variable).contains("'variables.progress'"))
+            #expect(try Self.errorMessage(variable).contains("'variables.progress'"))
 
             let stored = try await testDatabase(parts.store.path).read { db in
                 (try String.fetchAll(db, sql: "SELECT text FROM messages"), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 0") ?? -1)
@@ -106,8 +106,9 @@ struct HostileInputRoundTwoTests {
             let response = try await client.execute(
                 uri: "/v1/inbound/mime/mail", method: .post, headers: [.contentType: "message/rfc822"], body: ByteBuffer(bytes: mail))
             #expect(response.status == .accepted)
-            #expect((response.json["warnings"] as? [String])?.contains { $0.contains("U+FFFD") } == true)
-            let messageID = try #require(response.json["message_id"] as? String)
+            let acceptance = try response.decode(MailAcceptance.self)
+            #expect(acceptance.warnings.contains { $0.contains("U+FFFD") })
+            let messageID = acceptance.messageID
             let text = try await testDatabase(parts.store.path).read { db in
                 try String.fetchOne(db, sql: "SELECT text FROM messages WHERE id = ?", arguments: [messageID])
             }
@@ -122,7 +123,7 @@ struct HostileInputRoundTwoTests {
                 uri: "/v1/inbound/webhook/demo", method: .post, headers: [.contentType: "text/plain"],
                 body: ByteBuffer(string: #"{"from":"a@example.com","text":"hello"}"#))
             #expect(plain.status == .unsupportedMediaType)
-            #expect(Self.errorCode(plain) == "unsupported_media_type")
+            #expect(try Self.errorCode(plain) == "unsupported_media_type")
             let missing = try await client.execute(
                 uri: "/v1/inbound/webhook/demo", method: .post, headers: [:], body: ByteBuffer(string: #"{"from":"a@example.com","text":"hello"}"#))
             #expect(missing.status == .unsupportedMediaType)
@@ -135,7 +136,7 @@ struct HostileInputRoundTwoTests {
                 uri: "/v1/inbound/webhook/demo", method: .post, headers: [.contentType: "Application/JSON; charset=utf-8"],
                 body: ByteBuffer(string: #"{"from":"a@example.com","text":"hello"}"#))
             #expect(charset.status == .accepted)
-            let conversation = try #require(charset.json["conversation_id"] as? String)
+            let conversation = try charset.decode(WebhookAcceptance.self).conversationID
             let stored = try await testDatabase(parts.store.path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") }
             #expect(stored == 1)
 

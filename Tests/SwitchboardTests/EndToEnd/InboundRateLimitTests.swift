@@ -80,7 +80,7 @@ struct InboundRateLimitTests {
             }
             let locked = try await client.send(.post, "/v1/inbound/webhook/tight", json: Self.body(9))
             #expect(locked.status == .tooManyRequests)
-            #expect((locked.json["error"] as? [String: Any])?["code"] as? String == "too_many_failures")
+            #expect(try locked.decode(ErrorAnswer.self).error.code == "too_many_failures")
             #expect(locked.headers[.retryAfter].flatMap(Int.init).map { $0 >= 50 && $0 <= 100 } == true, "\(locked.headers[.retryAfter] ?? "-")")
             // Unchecked: a genuine request from this client is refused too, and an oversized body is not read
             // (it would be 413 otherwise).

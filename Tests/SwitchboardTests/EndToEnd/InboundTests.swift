@@ -19,46 +19,45 @@ struct InboundTests {
             try await GatewayHarness(replyURL: receiver.url).run { client, _ in
                 let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"wang@example.com","subject":"投訴","text":"你們客服態度太差了，我要投訴到消費者協會！","external_id":"ext-1"}"#)
                 #expect(posted.status == .accepted)
-                let conversationID = try #require(posted.json["conversation_id"] as? String)
-                #expect((posted.json["message_id"] as? String)?.hasPrefix("msg_") == true)
+                let acceptance = try posted.decode(WebhookAcceptance.self)
+                let conversationID = acceptance.conversationID
+                #expect(acceptance.messageID.hasPrefix("msg_"))
 
                 let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
                 #expect(detail.status == .ok)
-                let conversation = try #require(detail.json["conversation"] as? [String: Any])
-                #expect(conversation["sentiment"] as? String == "negative")
-                #expect(conversation["queue"] as? String == "escalations")
-                #expect(conversation["priority"] as? Int == 1)
-                #expect(conversation["sla_due_at"] != nil)
-                let messages = try #require(detail.json["messages"] as? [[String: Any]])
+                let page = try detail.decode(ConversationPage.self)
+                let conversation = page.conversation
+                #expect(conversation.sentiment == "negative")
+                #expect(conversation.queue == "escalations")
+                #expect(conversation.priority == 1)
+                #expect(conversation.slaDueAt != nil)
+                let messages = page.messages
                 #expect(messages.count == 1)
-                let classification = try #require(messages.first?["classification"] as? [String: Any])
-                let route = try #require(classification["route"] as? [String: Any])
-                #expect(route["route_id"] as? String == "escalation-threat")
-                let matches = try #require(classification["matches"] as? [[String: Any]])
+                let classification = try #require(messages.first?.classification)
+                #expect(classification.route.routeID == "escalation-threat")
                 // Terms are folded to Simplified; the match keeps the customer's own Traditional text and position.
-                let anger = try #require(matches.first { $0["signal"] as? String == "anger" && $0["text"] as? String == "態度太差" })
-                #expect(anger["term"] as? String == "态度太差")
-                #expect(anger["start"] as? Int == 12)
-                #expect((classification["rules_version"] as? String)?.count == 16)
-                let outbox = try #require(detail.json["outbox"] as? [[String: Any]])
+                let anger = try #require(classification.matches.first { $0.signal == "anger" && $0.text == "態度太差" })
+                #expect(anger.term == "态度太差")
+                #expect(anger.start == 12)
+                #expect(classification.rulesVersion.count == 16)
+                let outbox = page.outbox
                 #expect(outbox.count == 1)
-                #expect(outbox.first?["automatic"] as? Bool == true)
-                let events = try #require(detail.json["events"] as? [[String: Any]])
-                #expect(events.map { $0["kind"] as? String }.prefix(3) == ["received", "classified", "reply_queued"])
+                #expect(outbox.first?.automatic == true)
+                #expect(page.events.map(\.kind).prefix(3) == ["received", "classified", "reply_queued"])
 
                 let queues = try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken)
-                let list = try #require(queues.json["queues"] as? [[String: Any]])
-                #expect(list.first { $0["id"] as? String == "escalations" }?["open"] as? Int == 1)
+                let list = try queues.decode(QueueList.self).queues
+                #expect(list.first { $0.id == "escalations" }?.open == 1)
                 let inQueue = try await client.send(.get, "/v1/queues/escalations/conversations", token: GatewayHarness.agentToken)
-                #expect((inQueue.json["conversations"] as? [[String: Any]])?.first?["id"] as? String == conversationID)
+                #expect(try inQueue.decode(ConversationList.self).conversations.first?.id == conversationID)
 
                 // The acknowledgement reaches the customer's system, signed, and says who and when.
                 #expect(try await eventually { receiver.received.count == 1 })
                 let reply = try #require(receiver.received.first)
-                let payload = try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any])
-                #expect(payload["conversation_id"] as? String == conversationID)
-                #expect(payload["to"] as? String == "wang@example.com")
-                let text = try #require(payload["text"] as? String)
+                let payload = try APIAnswers.decode(ReplyPayload.self, from: reply.body)
+                #expect(payload.conversationID == conversationID)
+                #expect(payload.to == "wang@example.com")
+                let text = payload.text
                 #expect(text.contains(Conversation.referenceFor(id: conversationID)))
                 #expect(!text.contains("尽快"))
             }
@@ -75,8 +74,10 @@ struct InboundTests {
                 let first = try await client.send(.post, "/v1/inbound/webhook/demo", json: body)
                 let second = try await client.send(.post, "/v1/inbound/webhook/demo", json: body)
                 #expect(first.status == .accepted && second.status == .accepted)
-                #expect(first.json["message_id"] as? String == second.json["message_id"] as? String)
-                #expect(second.json["duplicate"] as? Bool == true)
+                let firstAcceptance = try first.decode(WebhookAcceptance.self)
+                let secondAcceptance = try second.decode(WebhookAcceptance.self)
+                #expect(firstAcceptance.messageID == secondAcceptance.messageID)
+                #expect(secondAcceptance.duplicate == true)
                 let stored = try await testDatabase(parts.store.path).read { db in
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE external_id = 'same-1'")
                 }
@@ -84,7 +85,7 @@ struct InboundTests {
                 // The same external id from another customer source is a different message.
                 let other = try await client.send(.post, "/v1/inbound/webhook/shop", json: body, headers: signedHeaders(body))
                 #expect(other.status == .accepted)
-                #expect(other.json["message_id"] as? String != first.json["message_id"] as? String)
+                #expect(try other.decode(WebhookAcceptance.self).messageID != firstAcceptance.messageID)
             }
         }
     }
@@ -104,8 +105,8 @@ struct InboundTests {
             for (body, status, message) in cases {
                 let response = try await client.send(.post, "/v1/inbound/webhook/demo", json: body)
                 #expect(response.status == status, "\(body.prefix(40))")
-                let error = response.json["error"] as? [String: Any]
-                #expect((error?["message"] as? String)?.contains(message) == true, "\(body.prefix(40)): \(error ?? [:])")
+                let error = try response.decode(ErrorAnswer.self).error
+                #expect(error.message.contains(message), "\(body.prefix(40)): \(error)")
             }
             let invalidUTF8 = try await client.execute(
                 uri: "/v1/inbound/webhook/demo", method: .post, headers: [.contentType: "application/json"],
@@ -122,12 +123,12 @@ struct InboundTests {
             let body = #"{"from":"a@example.com","text":"hello"}"#
             let unsigned = try await client.send(.post, "/v1/inbound/webhook/shop", json: body)
             #expect(unsigned.status == .unauthorized)
-            #expect(((unsigned.json["error"] as? [String: Any])?["message"] as? String)?.contains("webhook-id") == true)
+            #expect(try unsigned.decode(ErrorAnswer.self).error.message.contains("webhook-id"))
             let tampered = try await client.send(.post, "/v1/inbound/webhook/shop", json: body.replacingOccurrences(of: "hello", with: "HELLO"), headers: signedHeaders(body))
             #expect(tampered.status == .unauthorized)
             let stale = try await client.send(.post, "/v1/inbound/webhook/shop", json: body, headers: signedHeaders(body, at: Date().addingTimeInterval(-600)))
             #expect(stale.status == .unauthorized)
-            #expect(((stale.json["error"] as? [String: Any])?["message"] as? String)?.contains("300 seconds") == true)
+            #expect(try stale.decode(ErrorAnswer.self).error.message.contains("300 seconds"))
             let genuine = try await client.send(.post, "/v1/inbound/webhook/shop", json: body, headers: signedHeaders(body))
             #expect(genuine.status == .accepted)
         }
@@ -148,7 +149,7 @@ struct InboundTests {
             let failed = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"c@example.com","text":"FAIL-MESSAGE please","external_id":"f-1"}"#)
             #expect(failed.status == .serviceUnavailable)
             #expect(failed.headers[.retryAfter] == "1")
-            #expect(((failed.json["error"] as? [String: Any])?["message"] as? String)?.contains("nothing was stored") == true)
+            #expect(try failed.decode(ErrorAnswer.self).error.message.contains("nothing was stored"))
             // The acknowledgement is part of the same transaction: if it cannot be stored, neither is the message.
             let ackFails = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"ack-fails@example.com","text":"hello","external_id":"f-2"}"#)
             #expect(ackFails.status == .serviceUnavailable)
@@ -162,7 +163,7 @@ struct InboundTests {
             try await database.write { db in try db.execute(sql: "DROP TRIGGER fail_message") }
             let retried = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"c@example.com","text":"FAIL-MESSAGE please","external_id":"f-1"}"#)
             #expect(retried.status == .accepted)
-            #expect(retried.json["duplicate"] as? Bool == false)
+            #expect(try retried.decode(WebhookAcceptance.self).duplicate == false)
         }
     }
 
@@ -202,20 +203,20 @@ extension InboundTests {
         try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { client, _ in
             let first = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"again@example.com","text":"请问我的订单到哪了"}"#)
             let second = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"again@example.com","text":"请问我的订单到哪了"}"#)
-            let conversationID = try #require(first.json["conversation_id"] as? String)
-            #expect(second.json["conversation_id"] as? String == conversationID)
+            let conversationID = try first.decode(WebhookAcceptance.self).conversationID
+            #expect(try second.decode(WebhookAcceptance.self).conversationID == conversationID)
             let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-            let messages = try #require(detail.json["messages"] as? [[String: Any]])
+            let page = try detail.decode(ConversationPage.self)
+            let messages = page.messages
             #expect(messages.count == 2)
-            let firstClassification = try #require(messages.first?["classification"] as? [String: Any])
-            #expect(firstClassification["context"] == nil)
-            let classification = try #require(messages.last?["classification"] as? [String: Any])
-            let context = try #require(classification["context"] as? [String: Any])
-            #expect(context["prior_inbound_messages"] as? Int == 1)
-            let matches = try #require(classification["matches"] as? [[String: Any]])
-            #expect(matches.contains { $0["signal"] as? String == "repeat-contact" })
+            let firstClassification = try #require(messages.first?.classification)
+            #expect(firstClassification.context == nil)
+            let classification = try #require(messages.last?.classification)
+            let context = try #require(classification.context)
+            #expect(context.priorInboundMessages == 1)
+            #expect(classification.matches.contains { $0.signal == "repeat-contact" })
             // Only one acknowledgement: the second message joined, it did not start a conversation.
-            #expect((detail.json["outbox"] as? [[String: Any]])?.count == 1)
+            #expect(page.outbox.count == 1)
         }
     }
 }

@@ -66,7 +66,7 @@ struct KannelTests {
         let body = try JSONSerialization.data(withJSONObject: ["conversation_id": conversationID, "text": text])
         let response = try await client.send(.post, "/v1/outbox", json: String(decoding: body, as: UTF8.self), token: GatewayHarness.agentToken)
         #expect(response.status == .created, "\(String(buffer: response.body))")
-        return try #require(response.json["id"] as? String)
+        return try response.decode(OutboxEntryAnswer.self).id
     }
 
     @Test("MO in Chinese → conversation; acknowledgement and agent replies → Kannel → operator, split as GSM-7 and UCS-2 → DLR → delivered")

@@ -13,7 +13,7 @@ struct OutboxTests {
     private func startConversation(_ client: any TestClientProtocol, from: String = "zhang@example.com") async throws -> String {
         let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"\#(from)","text":"请问发票怎么开？"}"#)
         #expect(posted.status == .accepted)
-        return try #require(posted.json["conversation_id"] as? String)
+        return try posted.decode(WebhookAcceptance.self).conversationID
     }
 
     @Test("a stalled receiver holds only its own delivery slot: later replies go out while it hangs")
@@ -47,7 +47,7 @@ struct OutboxTests {
             #expect(try await client.send(.get, "/v1/rules", token: GatewayHarness.agentToken).status == .forbidden)
             let rules = try await client.send(.get, "/v1/rules", token: GatewayHarness.opsToken)
             #expect(rules.status == .ok)
-            #expect((rules.json["version"] as? String)?.count == 16)
+            #expect(try rules.decode(RulesStatus.self).version.count == 16)
             let metrics = String(buffer: try await client.send(.get, "/metrics").body)
             #expect(metrics.contains(#"switchboard_auth_rejections_total{reason="missing"} 2"#))
         }
@@ -64,9 +64,9 @@ struct OutboxTests {
 
                 let incomplete = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","script":"delay-apology","variables":{}}"#, token: GatewayHarness.agentToken)
                 #expect(incomplete.status == .unprocessableContent)
-                let error = try #require(incomplete.json["error"] as? [String: Any])
-                #expect(error["code"] as? String == "missing_template_variable")
-                let message = try #require(error["message"] as? String)
+                let error = try incomplete.decode(ErrorAnswer.self).error
+                #expect(error.code == "missing_template_variable")
+                let message = error.message
                 #expect(message.contains("delay-apology"))
                 #expect(message.contains("not queued"))
                 let queued = try await testDatabase(parts.store.path).read { db in
@@ -79,16 +79,16 @@ struct OutboxTests {
 
                 let sent = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","text":"发票已于今天 15:00 前开具，电子版会发到您的邮箱。"}"#, token: GatewayHarness.agentToken)
                 #expect(sent.status == .created)
-                let outboxID = try #require(sent.json["id"] as? String)
+                let outboxID = try sent.decode(OutboxEntryAnswer.self).id
                 #expect(try await eventually {
                     let entry = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken)
-                    return entry.json["status"] as? String == "delivered"
+                    return try entry.decode(OutboxEntryAnswer.self).status == "delivered"
                 })
                 // First-contact ownership: the agent who answered owns the conversation now.
                 let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-                let conversation = try #require(detail.json["conversation"] as? [String: Any])
-                #expect(conversation["owner"] as? String == "alice")
-                #expect(conversation["state"] as? String == "in_progress")
+                let conversation = try detail.decode(ConversationPage.self).conversation
+                #expect(conversation.owner == "alice")
+                #expect(conversation.state == "in_progress")
             }
         }
     }
@@ -104,7 +104,7 @@ struct OutboxTests {
             #expect(first.status == .created)
             #expect(again.status == .ok)
             #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
-            #expect(first.json["id"] as? String == again.json["id"] as? String)
+            #expect(try first.decode(OutboxEntryAnswer.self).id == again.decode(OutboxEntryAnswer.self).id)
             let different = try await client.send(.post, "/v1/outbox", json: body.replacingOccurrences(of: "10:00", with: "11:00"), token: GatewayHarness.agentToken, headers: key)
             #expect(different.status == .conflict)
             let missing = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"conv_nope","text":"hi"}"#, token: GatewayHarness.agentToken)
@@ -125,14 +125,15 @@ struct OutboxTests {
                 let ids = Set(receiver.received.map { $0.headers["webhook-id"] ?? "" })
                 #expect(ids.count == 1)
                 let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-                let outboxID = try #require((detail.json["outbox"] as? [[String: Any]])?.first?["id"] as? String)
+                let outboxID = try #require(try detail.decode(ConversationPage.self).outbox.first?.id)
                 #expect(try await eventually {
                     let entry = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken)
-                    return entry.json["status"] as? String == "delivered" && entry.json["attempts"] as? Int == 3
+                    let answer = try entry.decode(OutboxEntryAnswer.self)
+                    return answer.status == "delivered" && answer.attempts == 3
                 })
                 // Each attempt is on the audit trail.
                 let after = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-                let attempts = (after.json["events"] as? [[String: Any]])?.filter { $0["kind"] as? String == "delivery_attempt" } ?? []
+                let attempts = try after.decode(ConversationPage.self).events.filter { $0.kind == "delivery_attempt" }
                 #expect(attempts.count == 3)
                 // The signature verifies with the reference implementation, and fails with another secret.
                 for request in receiver.received {
@@ -152,13 +153,13 @@ struct OutboxTests {
             try await GatewayHarness(replyURL: receiver.url, maxAttempts: 3).run { client, _ in
                 let conversationID = try await startConversation(client)
                 let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-                let outboxID = try #require((detail.json["outbox"] as? [[String: Any]])?.first?["id"] as? String)
+                let outboxID = try #require(try detail.decode(ConversationPage.self).outbox.first?.id)
                 #expect(try await eventually {
-                    try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).json["status"] as? String == "dead_lettered"
+                    try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).decode(OutboxEntryAnswer.self).status == "dead_lettered"
                 })
-                let final = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).json
-                #expect(final["attempts"] as? Int == 3)
-                #expect((final["last_error"] as? String)?.contains("HTTP 503") == true)
+                let final = try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).decode(OutboxEntryAnswer.self)
+                #expect(final.attempts == 3)
+                #expect(final.lastError?.contains("HTTP 503") == true)
                 #expect(receiver.received.count == 3)
                 let metrics = String(buffer: try await client.send(.get, "/metrics").body)
                 #expect(metrics.contains(#"switchboard_outbox_entries{status="dead_lettered"} 1"#))
@@ -174,9 +175,9 @@ struct OutboxTests {
             try await GatewayHarness(replyURL: receiver.url, maxAttempts: 5).run { client, _ in
                 let conversationID = try await startConversation(client)
                 let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
-                let outboxID = try #require((detail.json["outbox"] as? [[String: Any]])?.first?["id"] as? String)
+                let outboxID = try #require(try detail.decode(ConversationPage.self).outbox.first?.id)
                 #expect(try await eventually {
-                    try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).json["status"] as? String == "failed"
+                    try await client.send(.get, "/v1/outbox/\(outboxID)", token: GatewayHarness.agentToken).decode(OutboxEntryAnswer.self).status == "failed"
                 })
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(receiver.received.count == 1)

@@ -49,7 +49,7 @@ struct RefusedLoginTests {
             }
             let locked = try await client.send(.get, "/v1/queues", token: "guess-number-5-xxxxxxxx")
             #expect(locked.status == .tooManyRequests)
-            #expect((locked.json["error"] as? [String: Any])?["code"] as? String == "too_many_failures")
+            #expect(try locked.decode(ErrorAnswer.self).error.code == "too_many_failures")
             #expect(locked.headers[.retryAfter].flatMap(Int.init).map { $0 >= 50 && $0 <= 100 } == true, "\(locked.headers[.retryAfter] ?? "-")")
             // Unchecked: the right token from the same address waits too.
             #expect(try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken).status == .tooManyRequests)

@@ -33,7 +33,7 @@ struct ScopingTests {
             let headers = source == "shop" ? signedHeaders(body) : [:]
             let posted = try await client.send(.post, "/v1/inbound/webhook/\(source)", json: body, headers: headers)
             #expect(posted.status == .accepted)
-            return try #require(posted.json["conversation_id"] as? String)
+            return try posted.decode(WebhookAcceptance.self).conversationID
         }
         return (
             try await post("demo", #"{"from":"a@example.com","text":"where is my invoice"}"#),
@@ -41,8 +41,8 @@ struct ScopingTests {
             try await post("shop", #"{"from":"c@example.com","text":"where is my parcel"}"#))
     }
 
-    static func errorMessage(_ response: TestResponse) -> String? {
-        (response.json["error"] as? [String: Any])?["message"] as? String
+    static func errorMessage(_ response: TestResponse) throws -> String {
+        try response.decode(ErrorAnswer.self).error.message
     }
 
     @Test("a token limited to a source: queue counts and listings hold only that source's conversations; others are 404 to read, answer or look up in the outbox")
@@ -53,17 +53,17 @@ struct ScopingTests {
             let ids = try await Self.seed(client)
             let token = Self.shopAgent
 
-            let queues = try #require(try await client.send(.get, "/v1/queues", token: token).json["queues"] as? [[String: Any]])
-            let open = Dictionary(uniqueKeysWithValues: queues.map { ($0["id"] as! String, $0["open"] as! Int) })
+            let queues = try await client.send(.get, "/v1/queues", token: token).decode(QueueList.self).queues
+            let open = Dictionary(uniqueKeysWithValues: queues.map { ($0.id, $0.open) })
             #expect(open == ["general": 1, "incidents": 0, "vip": 0, "complaints": 0])
-            let listed = try #require(try await client.send(.get, "/v1/queues/general/conversations", token: token).json["conversations"] as? [[String: Any]])
-            #expect(listed.map { $0["id"] as? String } == [ids.shopGeneral])
+            let listed = try await client.send(.get, "/v1/queues/general/conversations", token: token).decode(ConversationList.self).conversations
+            #expect(listed.map(\.id) == [ids.shopGeneral])
 
             #expect(try await client.send(.get, "/v1/conversations/\(ids.shopGeneral)", token: token).status == .ok)
             let hidden = try await client.send(.get, "/v1/conversations/\(ids.demoGeneral)", token: token)
             let missing = try await client.send(.get, "/v1/conversations/conv_missing", token: token)
             #expect(hidden.status == .notFound && missing.status == .notFound)
-            #expect(Self.errorMessage(hidden) == Self.errorMessage(missing)?.replacingOccurrences(of: "conv_missing", with: ids.demoGeneral))
+            #expect(try Self.errorMessage(hidden) == Self.errorMessage(missing).replacingOccurrences(of: "conv_missing", with: ids.demoGeneral))
 
             let refused = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(ids.demoGeneral)","text":"hello"}"#, token: token)
             #expect(refused.status == .notFound)
@@ -72,8 +72,8 @@ struct ScopingTests {
             // Each general conversation has its automatic acknowledgement in the outbox.
             func acknowledgement(_ conversation: String) async throws -> String {
                 let detail = try await client.send(.get, "/v1/conversations/\(conversation)", token: GatewayHarness.agentToken)
-                let outbox = try #require(detail.json["outbox"] as? [[String: Any]])
-                return try #require(outbox.first?["id"] as? String)
+                let outbox = try detail.decode(ConversationPage.self).outbox
+                return try #require(outbox.first?.id)
             }
             #expect(try await client.send(.get, "/v1/outbox/\(try await acknowledgement(ids.shopGeneral))", token: token).status == .ok)
             #expect(try await client.send(.get, "/v1/outbox/\(try await acknowledgement(ids.demoGeneral))", token: token).status == .notFound)
@@ -88,23 +88,23 @@ struct ScopingTests {
             let ids = try await Self.seed(client)
             let token = Self.incidentsAgent
 
-            let queues = try #require(try await client.send(.get, "/v1/queues", token: token).json["queues"] as? [[String: Any]])
-            #expect(queues.map { $0["id"] as? String } == ["incidents"])
-            #expect(queues.first?["open"] as? Int == 1)
+            let queues = try await client.send(.get, "/v1/queues", token: token).decode(QueueList.self).queues
+            #expect(queues.map(\.id) == ["incidents"])
+            #expect(queues.first?.open == 1)
             #expect(try await client.send(.get, "/v1/queues/general/conversations", token: token).status == .notFound)
-            let listed = try #require(try await client.send(.get, "/v1/queues/incidents/conversations", token: token).json["conversations"] as? [[String: Any]])
-            #expect(listed.map { $0["id"] as? String } == [ids.demoIncident])
+            let listed = try await client.send(.get, "/v1/queues/incidents/conversations", token: token).decode(ConversationList.self).conversations
+            #expect(listed.map(\.id) == [ids.demoIncident])
 
             #expect(try await client.send(.get, "/v1/conversations/\(ids.demoIncident)", token: token).status == .ok)
             #expect(try await client.send(.get, "/v1/conversations/\(ids.shopGeneral)", token: token).status == .notFound)
             #expect(try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(ids.demoGeneral)","text":"hello"}"#, token: token).status == .notFound)
             let created = try await client.send(.post, "/v1/outbox", json: #"{"conversation_id":"\#(ids.demoIncident)","text":"on it"}"#, token: token)
             #expect(created.status == .created)
-            let entry = try #require(created.json["id"] as? String)
+            let entry = try created.decode(OutboxEntryAnswer.self).id
             #expect(try await client.send(.get, "/v1/outbox/\(entry)", token: token).status == .ok)
 
             // An unscoped token still sees everything.
-            let all = try #require(try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken).json["queues"] as? [[String: Any]])
+            let all = try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken).decode(QueueList.self).queues
             #expect(all.count == 4)
             #expect(try await client.send(.get, "/v1/conversations/\(ids.shopGeneral)", token: GatewayHarness.agentToken).status == .ok)
         }

@@ -58,8 +58,7 @@ struct ServeProcessHostileTests {
         }
         let started = try await post("/v1/inbound/webhook/demo", #"{"from":"zhang@example.com","text":"请问发票怎么开？"}"#)
         #expect(started.status == 202)
-        let conversation = try #require(
-            (try JSONSerialization.jsonObject(with: started.body) as? [String: Any])?["conversation_id"] as? String)
+        let conversation = try APIAnswers.decode(WebhookAcceptance.self, from: started.body).conversationID
         func dotted(_ dots: Int) -> String {
             #"{"conversation_id":"\#(conversation)","script":"delay-apology","variables":{"progress":"x","new_time":"18:00","\#(String(repeating: "a.", count: dots))b":"x"}}"#
         }

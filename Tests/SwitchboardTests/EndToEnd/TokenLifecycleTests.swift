@@ -52,7 +52,7 @@ struct TokenLifecycleTests {
             try Self.rewriteTokens(harness, adding: [#"- { id: bob, name: Bob, role: agent, token: { file: "\#(bobFile)" } }"#])
             let reloaded = try await client.send(.post, "/v1/tokens/reload", token: GatewayHarness.opsToken)
             #expect(reloaded.status == .ok)
-            let ids = (reloaded.json["tokens"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+            let ids = try reloaded.decode(TokenList.self).tokens.map(\.id)
             #expect(ids == ["alice", "ops", "bob"])
             #expect(!String(buffer: reloaded.body).contains(Self.bobToken))
             #expect(try await client.send(.get, "/v1/queues", token: Self.bobToken).status == .ok)
@@ -61,8 +61,9 @@ struct TokenLifecycleTests {
             try Self.rewriteTokens(harness, adding: [#"- { id: carol, role: boss, token: { file: "\#(bobFile).missing" } }"#])
             let refused = try await client.send(.post, "/v1/tokens/reload", token: GatewayHarness.opsToken)
             #expect(refused.status == .unprocessableContent)
-            #expect((refused.json["error"] as? [String: Any])?["code"] as? String == "invalid_configuration")
-            let problems = try #require(refused.json["problems"] as? [String])
+            let refusal = try refused.decode(TokenReloadRefusal.self)
+            #expect(refusal.error.code == "invalid_configuration")
+            let problems = refusal.problems
             #expect(problems.contains { $0.contains("switchboard.yaml:") && $0.contains("role must be agent or ops") }, "\(problems)")
             #expect(try await client.send(.get, "/v1/queues", token: Self.bobToken).status == .ok)
             #expect(try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken).status == .ok)
@@ -138,7 +139,7 @@ struct TokenLifecycleTests {
         try await harness.run { (client, parts) async throws in
             let expired = try await client.send(.get, "/v1/queues", token: "old-token-for-tests-000001")
             #expect(expired.status == .unauthorized)
-            #expect((expired.json["error"] as? [String: Any])?["code"] as? String == "token_expired")
+            #expect(try expired.decode(ErrorAnswer.self).error.code == "token_expired")
             #expect(try await client.send(.get, "/v1/queues", token: "new-token-for-tests-000001").status == .ok)
             let log = try await testDatabase(parts.store.path).read { db in
                 try String.fetchAll(db, sql: "SELECT actor || ' ' || status FROM access_log ORDER BY seq")

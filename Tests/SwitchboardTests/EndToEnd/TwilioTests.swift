@@ -198,16 +198,16 @@ struct TwilioTests {
                 let refused = try await client.send(
                     .post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","text":"\#(long)"}"#, token: GatewayHarness.agentToken)
                 #expect(refused.status == .unprocessableContent)
-                let error = try #require(refused.json["error"] as? [String: Any])
-                #expect(error["code"] as? String == "reply_too_long")
-                #expect((error["message"] as? String)?.contains("3 SMS segments") == true)
-                #expect((error["message"] as? String)?.contains("at most 2") == true)
+                let error = try refused.decode(ErrorAnswer.self).error
+                #expect(error.code == "reply_too_long")
+                #expect(error.message.contains("3 SMS segments"))
+                #expect(error.message.contains("at most 2"))
 
                 let fits = String(repeating: "您好，发票会在三个工作日内开具。", count: 6)  // 96 characters: 2 segments
                 let accepted = try await client.send(
                     .post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","text":"\#(fits)"}"#, token: GatewayHarness.agentToken)
                 #expect(accepted.status == .accepted || accepted.status == .created)
-                let outboxID = try #require(accepted.json["id"] as? String)
+                let outboxID = try accepted.decode(OutboxEntryAnswer.self).id
                 #expect(try await eventually { try await parts.store.outboxEntry(id: outboxID)?.status == .sent })
                 #expect(provider.submissions.last?.form["Body"] == fits)
                 let detail = try await testDatabase(parts.store.path).read { db in

@@ -123,10 +123,8 @@ struct IngestChainTests {
                         c.urgency, c.queue
                     FROM messages m JOIN conversations c ON c.id = m.conversation_id ORDER BY m.rowid
                     """).map { row in
-                    let classification = try JSONSerialization.jsonObject(with: Data((row["classification"] as String).utf8)) as? [String: Any]
-                    let context = (classification?["context"] as? [String: Any]).map { context in
-                        context.keys.sorted().map { "\($0)=\(context[$0]!)" }.joined(separator: ",")
-                    } ?? "none"
+                    let classification = try APIAnswers.decode(JSONValue.self, from: Data((row["classification"] as String).utf8))
+                    let context = classification["context"].map { "\($0)" } ?? "none"
                     return "\(row["external_id"] as String) \(row["threaded_by"] as String) in \(row["first"] as String) acks \(row["acks"] as Int) \(row["urgency"] as String) \(row["queue"] as String) context \(context)"
                 }
             }

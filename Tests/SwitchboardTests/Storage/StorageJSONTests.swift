@@ -42,8 +42,8 @@ struct StorageJSONTests {
         let decoded = try Self.decoder.decode(Classification.self, from: Data(written.utf8))
         #expect(decoded == original)
         // And it is the same document Foundation's encoder writes.
-        let foundation = try JSONSerialization.jsonObject(with: SQLiteMessageStore.encoder.encode(original)) as? NSDictionary
-        let ours = try JSONSerialization.jsonObject(with: Data(written.utf8)) as? NSDictionary
+        let foundation = try APIAnswers.decode(JSONValue.self, from: SQLiteMessageStore.encoder.encode(original))
+        let ours = try APIAnswers.decode(JSONValue.self, from: Data(written.utf8))
         #expect(ours == foundation)
     }
 }

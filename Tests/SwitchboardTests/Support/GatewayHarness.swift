@@ -120,13 +120,6 @@ extension TestClientProtocol {
     }
 }
 
-extension TestResponse {
-    /// The body parsed as a JSON object.
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
-    }
-}
-
 /// Polls until `condition` holds, for at most `seconds`; the outbox is delivered asynchronously.
 func eventually(within seconds: Double = 10, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)

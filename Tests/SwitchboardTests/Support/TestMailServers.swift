@@ -191,8 +191,11 @@ final class TestMailServers: @unchecked Sendable {
     /// `451 4.3.0 try again later` (with the given code), 5xx `550 5.1.1 mailbox unavailable`; after them the
     /// stage succeeds again.
     func scriptSMTPReplies(_ codes: [Int], at stage: SMTPStage = .data) throws {
-        let entries = codes.map { ["stage": stage.rawValue, "code": $0] as [String: Any] }
-        let data = try JSONSerialization.data(withJSONObject: entries)
+        struct Entry: Encodable {
+            var stage: String
+            var code: Int
+        }
+        let data = try JSONEncoder().encode(codes.map { Entry(stage: stage.rawValue, code: $0) })
         try data.write(to: URL(fileURLWithPath: directory + "/smtp-script.json"), options: .atomic)
     }
 
