@@ -65,7 +65,7 @@ let package = Package(
             dependencies: ["Digests"],
             path: "Sources/Signing"
         ),
-        // YAML read strictly, with every problem reported at its file:line:column.
+        // YAML read strictly, with every problem reported at its file:line:column; shared settings reading.
         .target(
             name: "StrictYAML",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -137,7 +137,7 @@ let package = Package(
             dependencies: ["SwitchboardCore"],
             path: "Sources/Mail"
         ),
-        // Channel adapters.
+        // One folder per channel, each plugged in whole by its ChannelPlugin: settings, inbound adapter, delivery, services.
         .target(
             name: "Channels",
             dependencies: [
@@ -146,6 +146,7 @@ let package = Package(
                 "Signing",
                 "Curl",
                 "Mail",
+                "StrictYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -203,12 +204,10 @@ let package = Package(
                 "SQLiteStorage",
                 "BlockingWork",
                 "Channels",
-                "Curl",
                 "Mail",
                 "HTTPServer",
                 "Pipeline",
                 "Outbox",
-                "Signing",
                 "StrictYAML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

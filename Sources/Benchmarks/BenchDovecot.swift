@@ -30,7 +30,7 @@ final class BenchDovecot: @unchecked Sendable {
 
     /// `imap://127.0.0.1:port` logged in as `user`.
     func endpoint(user: String) -> MailServerEndpoint {
-        MailServerEndpoint(url: "imap://127.0.0.1:\(port)", username: user, password: Self.password, connectTimeout: 5, timeout: 30)
+        MailServerEndpoint(url: "imap://127.0.0.1:\(port)", username: user, password: Self.password, connectTimeout: .seconds(5), timeout: .seconds(30))
     }
 
     static func start() async throws -> BenchDovecot {

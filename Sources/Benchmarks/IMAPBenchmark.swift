@@ -128,7 +128,7 @@ public enum IMAPBenchmark {
             environment: ["BENCH_THREAD_SECRET": "bench-thread-secret-0123456789", "BENCH_MAIL_PASSWORD": BenchDovecot.password])
         var quiet = logger
         quiet.logLevel = .error
-        var gatewayOptions = Gateway.Options(configuration: configuration, rulesDirectory: options.rulesDirectory, rulesCheckInterval: 3600)
+        var gatewayOptions = Gateway.Options(configuration: configuration, rulesDirectory: options.rulesDirectory, rulesCheckInterval: .seconds(3600))
         gatewayOptions.port = 0
         // Acknowledgements are queued as always; sending them is not what is measured.
         gatewayOptions.deliverReplies = false
@@ -154,7 +154,7 @@ public enum IMAPBenchmark {
             httpPort = bound
             break
         }
-        let metrics = (try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(httpPort)/metrics", timeout: 10)))
+        let metrics = (try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(httpPort)/metrics", timeout: .seconds(10))))
             .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
         let stored = Int(IngestBenchmark.metric(metrics, "switchboard_messages_received_total") ?? 0)
         await group.triggerGracefulShutdown()

@@ -99,7 +99,7 @@ public enum IngestBenchmark {
         let configuration = try GatewayConfiguration.load(path: configurationPath, environment: [:])
         var logger = Logger(label: "switchboard-bench")
         logger.logLevel = .error
-        var gatewayOptions = Gateway.Options(configuration: configuration, rulesDirectory: options.rulesDirectory, rulesCheckInterval: 3600)
+        var gatewayOptions = Gateway.Options(configuration: configuration, rulesDirectory: options.rulesDirectory, rulesCheckInterval: .seconds(3600))
         gatewayOptions.port = 0
         gatewayOptions.deliverReplies = false
         let (ports, portSink) = AsyncStream<Int>.makeStream()
@@ -138,7 +138,7 @@ public enum IngestBenchmark {
         let paced = await LoadGenerator(port: port, connections: options.connections, duration: options.seconds, maxRequests: .max, rate: target)
             .run { number in message(number + 100_000_000) }
 
-        let metrics = (try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: base + "/metrics", timeout: 10)))
+        let metrics = (try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: base + "/metrics", timeout: .seconds(10))))
             .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
         let batchSum = metric(metrics, "switchboard_ingest_batch_size_sum") ?? 0
         let batchCount = metric(metrics, "switchboard_ingest_batch_size_count") ?? 0

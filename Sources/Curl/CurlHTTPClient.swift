@@ -9,11 +9,12 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: Data
-    /// Whole-transfer limit in seconds.
-    public var timeout: Double
-    public var connectTimeout: Double
+    /// How long the whole transfer may take.
+    public var timeout: Duration
+    /// How long connecting (TCP and TLS) may take.
+    public var connectTimeout: Duration
 
-    public init(method: String = "POST", url: String, headers: [(name: String, value: String)] = [], body: Data = Data(), timeout: Double = 10, connectTimeout: Double = 5) {
+    public init(method: String = "POST", url: String, headers: [(name: String, value: String)] = [], body: Data = Data(), timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5)) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -76,8 +77,8 @@ public struct CurlHTTPClient: Sendable {
         try check(sb_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "disabling signals")
         try check(sb_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "restricting protocols")
         try check(sb_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "disabling redirects")
-        try check(sb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)), "setting the timeout")
-        try check(sb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000)), "setting the connect timeout")
+        try check(sb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.curlMilliseconds), "setting the timeout")
+        try check(sb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.curlMilliseconds), "setting the connect timeout")
         try check(sb_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method), "setting the method")
         try check(sb_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "setting headers")
         try check(sb_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in

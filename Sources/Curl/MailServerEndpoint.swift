@@ -12,14 +12,14 @@ public struct MailServerEndpoint: Sendable, CustomStringConvertible, CustomDebug
     /// A PEM bundle of the CAs to trust instead of the system's (`CURLOPT_CAINFO`).
     public var caFile: String?
     public var verifyPeer: Bool
-    /// Seconds to connect (TCP and TLS).
-    public var connectTimeout: Double
-    /// Seconds for one whole transfer.
-    public var timeout: Double
+    /// How long connecting (TCP and TLS) may take.
+    public var connectTimeout: Duration
+    /// How long one whole transfer may take.
+    public var timeout: Duration
 
     public init(
         url: String, username: String? = nil, password: String? = nil, startTLS: Bool = false, caFile: String? = nil,
-        verifyPeer: Bool = true, connectTimeout: Double = 10, timeout: Double = 60
+        verifyPeer: Bool = true, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60)
     ) {
         self.url = url
         self.username = username

@@ -65,8 +65,8 @@ final class MailTransfer {
         try Self.check(sb_curl_setopt_string(handle, CURLOPT_URL, url), "setting the URL")
         try Self.check(sb_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "disabling signals")
         try Self.check(sb_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, protocols), "restricting protocols")
-        try Self.check(sb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(endpoint.timeout * 1000)), "setting the timeout")
-        try Self.check(sb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.connectTimeout * 1000)), "setting the connect timeout")
+        try Self.check(sb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, endpoint.timeout.curlMilliseconds), "setting the timeout")
+        try Self.check(sb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, endpoint.connectTimeout.curlMilliseconds), "setting the connect timeout")
         if let username = endpoint.username {
             try Self.check(sb_curl_setopt_string(handle, CURLOPT_USERNAME, username), "setting the user name")
         }

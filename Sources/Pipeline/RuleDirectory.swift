@@ -1,22 +1,24 @@
 import Replies
 import Rules
 import StrictYAML
+import SwitchboardCore
 
 /// Loading a whole rules directory (rules and reply scripts) as one edition, with every problem in any
 /// file reported together.
 public enum RuleDirectory {
     /// Loads and cross-checks `directory`; throws all problems found.
-    public static func load(_ directory: String) throws(Problems) -> RuleBook.Edition {
+    /// - Parameter channels: the channels rules and script variants may name: those the gateway runs.
+    public static func load(_ directory: String, channels: [ChannelKind] = ChannelKind.known) throws(Problems) -> RuleBook.Edition {
         var problems: [Problem] = []
         var scripts: ScriptLibrary?
         do {
-            scripts = try ScriptLibrary.load(rulesDirectory: directory)
+            scripts = try ScriptLibrary.load(rulesDirectory: directory, channels: channels)
         } catch {
             problems += error.problems
         }
         var rules: RuleSet?
         do {
-            rules = try RuleSetLoader(directory: directory, availableScripts: scripts?.scriptIDs).load()
+            rules = try RuleSetLoader(directory: directory, availableScripts: scripts?.scriptIDs, channels: channels).load()
         } catch {
             problems += error.problems
         }

@@ -32,7 +32,8 @@ public struct ScriptLibrary: Sendable {
     }
 
     /// Loads `replies.yaml` and every script under `rulesDirectory`, reporting all problems with positions.
-    public static func load(rulesDirectory: String) throws(Problems) -> ScriptLibrary {
+    /// - Parameter channels: the channels a script may have a variant for (`en.sms.mustache`).
+    public static func load(rulesDirectory: String, channels: [ChannelKind] = ChannelKind.known) throws(Problems) -> ScriptLibrary {
         let log = ProblemLog()
         let settings = loadSettings(rulesDirectory: rulesDirectory, log)
         var variants: [String: [Variant]] = [:]
@@ -51,8 +52,8 @@ public struct ScriptLibrary: Sendable {
                     log.report("script file must be named <language>.mustache or <language>.<channel>.mustache with a language from replies.yaml (\(settings.languages.joined(separator: ", ")))", file: path)
                     continue
                 }
-                if parts.count == 2, !ChannelKind.known.map(\.rawValue).contains(parts[1]) {
-                    log.report("unknown channel '\(parts[1])' in script file name (expected webhook, email or sms)", file: path)
+                if parts.count == 2, !channels.map(\.rawValue).contains(parts[1]) {
+                    log.report("unknown channel '\(parts[1])' in script file name (expected \(ChannelKind.alternatives(channels)))", file: path)
                     continue
                 }
                 guard let data = fileManager.contents(atPath: path), let source = String(data: data, encoding: .utf8) else {

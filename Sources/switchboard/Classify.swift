@@ -31,7 +31,7 @@ struct Classify: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules) }
+        let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules, channels: CommandSupport.channels) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase

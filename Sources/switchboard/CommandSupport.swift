@@ -1,10 +1,15 @@
 import ArgumentParser
+import Channels
 import Foundation
 import Gateway
 import Logging
 import StrictYAML
+import SwitchboardCore
 
 enum CommandSupport {
+    /// The channels rules may name when they are read without a configuration (`rules check`, `classify`).
+    static let channels = GatewayConfiguration.builtInChannels.map { $0.kind }
+
     /// Logs to standard error with every value's control characters escaped; `LOG_LEVEL` (trace …
     /// critical) sets the level.
     static func bootstrapLogging() -> Logger {

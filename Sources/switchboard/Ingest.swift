@@ -32,7 +32,7 @@ struct Ingest: AsyncParsableCommand {
     func run() async throws {
         let logger = CommandSupport.bootstrapLogging()
         let configuration = try CommandSupport.loadConfiguration(config, exitCode: Self.configurationError)
-        guard let email = configuration.sources.first(where: { $0.id == source })?.email else {
+        guard let email = configuration.sources.first(where: { $0.id == source })?.settings(as: EmailSource.self) else {
             CommandSupport.fail("no email source named '\(source)' in \(config)")
             throw ExitCode(Self.configurationError)
         }

@@ -18,7 +18,7 @@ struct Inspect: AsyncParsableCommand {
     @Option(help: "Rules directory.") var rules = "Rules"
 
     func run() async throws {
-        let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules) }
+        let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules, channels: CommandSupport.channels) }
         // No deployment needed: a throwaway source, whose own tokens nothing here will carry.
         let normalizer = EmailNormalizer(source: EmailSource(id: "inspect", address: "inspect@switchboard.invalid", threadSecret: UUID().uuidString))
         var failed = false

@@ -14,7 +14,7 @@ struct RulesCommand: AsyncParsableCommand {
         @Option(help: "Rules directory.") var rules = "Rules"
 
         func run() async throws {
-            let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules) }
+            let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules, channels: CommandSupport.channels) }
             print("ok: rules \(edition.rules.version): \(edition.rules.signals.count) signals, \(edition.rules.patternCount) terms and patterns, \(edition.rules.routes.count) routes, \(edition.scripts.scriptIDs.count) scripts")
         }
     }
@@ -25,7 +25,7 @@ struct RulesCommand: AsyncParsableCommand {
         @Option(help: "Rules directory.") var rules = "Rules"
 
         func run() async throws {
-            let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules) }
+            let edition = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules, channels: CommandSupport.channels) }
             let suite = try CommandSupport.orExit { () throws(Problems) in
                 try GoldenSuite.load(directory: (rules as NSString).appendingPathComponent("tests"))
             }

@@ -22,8 +22,8 @@ extension RulesCommand {
         }
 
         func run() async throws {
-            let old = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(against) }
-            let new = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules) }
+            let old = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(against, channels: CommandSupport.channels) }
+            let new = try CommandSupport.orExit { () throws(Problems) in try RuleDirectory.load(rules, channels: CommandSupport.channels) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -18,6 +18,8 @@ public struct EmailInboundChannel: InboundChannel {
     public static var methods: [InboundRequest.Endpoint: [String]] { [.messages: ["POST"]] }
     public static var mediaTypes: [String]? { ["message/rfc822", "application/octet-stream"] }
     public var verifiesRequests: Bool { signature.isRequired }
+    /// A whole message may be larger than a JSON request: the source's `max_message_bytes`.
+    public var maxBodyBytes: Int? { normalizer.source.maxMessageBytes }
 
     public func verify(_ request: InboundRequest) -> InboundRefusal? {
         signature.rejection(request)

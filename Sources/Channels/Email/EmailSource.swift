@@ -2,7 +2,7 @@ import Curl
 
 /// One configured email source: the address customers write to, where its mail is fetched from and
 /// which relay its replies leave through.
-public struct EmailSource: Sendable {
+public struct EmailSource: ChannelSource {
     /// How new mail is fetched.
     public struct Mailbox: Sendable {
         /// What to do to a message on the server once it is committed; nothing is ever deleted.
@@ -53,6 +53,8 @@ public struct EmailSource: Sendable {
     public var relay: Relay?
     /// Largest message accepted by push intake, in bytes.
     public var maxMessageBytes: Int
+    /// How pushes to `/v1/inbound/mime/{source}` prove they are its own.
+    public var signature: RequestSignature = .none
 
     public init(
         id: String, address: String, displayName: String? = nil, ownAddresses: [String] = [], threadSecret: String,

@@ -2,7 +2,7 @@ import Foundation
 
 /// An SMS source as configured: the number customers write to, the gateway that carries it, and the limits
 /// replies are held to.
-public struct SMSSource: Sendable {
+public struct SMSSource: ChannelSource {
     /// Kannel's smsbox: MO through an `sms-service` `get-url`/`post-url`, MT through `sendsms`.
     public struct Kannel: Sendable {
         /// `http://host:13013/cgi-bin/sendsms`.
@@ -67,14 +67,12 @@ public struct SMSSource: Sendable {
     public var maxSegments: Int
     /// Messages per second handed to the provider; bursts wait their turn.
     public var sendRate: Double
-    public var timeout: Double
-    /// How the provider reaches this gateway (`https://sb.example.com`): delivery report URLs are built on it
-    /// and Twilio signs it. Nil uses the address the server listens on.
-    public var publicURL: String?
+    /// How long one hand-over to the provider may take.
+    public var timeout: Duration
 
     public init(
         id: String, number: String, defaultCountryCode: String, provider: Provider, maxSegments: Int = 6, sendRate: Double = 10,
-        timeout: Double = 10, publicURL: String? = nil
+        timeout: Duration = .seconds(10)
     ) {
         self.id = id
         self.number = number
@@ -83,6 +81,5 @@ public struct SMSSource: Sendable {
         self.maxSegments = maxSegments
         self.sendRate = sendRate
         self.timeout = timeout
-        self.publicURL = publicURL
     }
 }

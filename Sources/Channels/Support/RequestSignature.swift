@@ -7,7 +7,7 @@ public enum RequestSignature: Sendable {
     /// No signature (for trusted networks and local development only).
     case none
     /// Standard Webhooks headers with a `whsec_` secret and a replay window.
-    case standardWebhooks(StandardWebhooks, tolerance: TimeInterval)
+    case standardWebhooks(StandardWebhooks, tolerance: Duration)
     /// `sha256=<hex>` HMAC of the raw body in the named header.
     case hmacSHA256(HMACSignature, header: String)
 
@@ -26,7 +26,7 @@ public enum RequestSignature: Sendable {
             do {
                 try verifier.verify(
                     id: request.headers["webhook-id"], timestamp: request.headers["webhook-timestamp"],
-                    signatureHeader: request.headers["webhook-signature"], body: request.body, now: now, tolerance: tolerance)
+                    signatureHeader: request.headers["webhook-signature"], body: request.body, now: now, tolerance: tolerance.inSeconds)
                 return nil
             } catch let error as StandardWebhooks.VerificationError {
                 return InboundRefusal(error.description)

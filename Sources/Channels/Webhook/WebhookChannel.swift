@@ -11,7 +11,7 @@ public struct WebhookChannel: OutboundChannel {
     public let kind: ChannelKind = .webhook
     private let targets: [String: (target: WebhookTarget, signer: StandardWebhooks)]
     private let client: CurlHTTPClient
-    private let timeout: Double
+    private let timeout: Duration
     private let logger: Logger
 
     /// How long one delivery may take, from connecting to the receiver's last byte.
@@ -25,7 +25,7 @@ public struct WebhookChannel: OutboundChannel {
         }
         self.targets = prepared
         self.client = CurlHTTPClient()
-        self.timeout = timeout.inSeconds
+        self.timeout = timeout
         self.logger = logger
     }
 

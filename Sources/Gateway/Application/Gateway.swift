@@ -10,7 +10,6 @@ import Pipeline
 import Prometheus
 import SQLiteStorage
 import ServiceLifecycle
-import Signing
 import SwitchboardCore
 
 /// The composition root: builds the application `switchboard serve` runs, and that end-to-end tests
@@ -24,8 +23,8 @@ public enum Gateway {
         public var dataDirectory: String?
         /// Overrides the configuration's port when set (0 picks a free one).
         public var port: Int?
-        /// How often `Rules/` is checked for changes, in seconds.
-        public var rulesCheckInterval: Double
+        /// How often `Rules/` is checked for changes.
+        public var rulesCheckInterval: Duration
         /// Runs the outbox dispatcher; off for measurements of intake alone (`switchboard bench ingest`).
         public var deliverReplies: Bool = true
         /// The file `configuration` was read from, read again to reload the tokens (SIGHUP,
@@ -36,7 +35,7 @@ public enum Gateway {
 
         public init(
             configuration: GatewayConfiguration, rulesDirectory: String, dataDirectory: String? = nil, port: Int? = nil,
-            rulesCheckInterval: Double = 2
+            rulesCheckInterval: Duration = .seconds(2)
         ) {
             self.configuration = configuration
             self.rulesDirectory = rulesDirectory
@@ -63,10 +62,10 @@ public enum Gateway {
         public var configuration: GatewayConfiguration
         public var store: SQLiteMessageStore
         public var rules: RuleBook
-        /// Where SMS sources' providers report back from, learned once the server listens.
+        /// Where providers reach the gateway, learned once the server listens.
         public var address: PublicAddress
-        /// The providers of the SMS sources, by source id; their inbound adapters read their callbacks.
-        public var smsProviders: [String: any SMSProvider]
+        /// Each source's inbound adapter, by source id.
+        public var inboundAdapters: [String: any InboundChannel]
         public var dispatcher: OutboxDispatcher
         public var committer: IngestCommitter
         public var intake: Intake
@@ -79,7 +78,7 @@ public enum Gateway {
     /// - Throws: `Problems` for invalid rules, or a storage error.
     public static func buildCore(_ options: Options, logger: Logger) async throws -> Core {
         let configuration = options.configuration
-        let edition = try RuleDirectory.load(options.rulesDirectory)
+        let edition = try RuleDirectory.load(options.rulesDirectory, channels: configuration.channels.map { $0.kind })
         let rules = RuleBook(edition)
         let store = try SQLiteMessageStore(directory: options.dataDirectory ?? configuration.dataDirectory)
         let problems = try await store.integrityProblems()
@@ -94,10 +93,10 @@ public enum Gateway {
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
         let address = PublicAddress(configuration.server.publicURL)
-        let (channels, smsProviders) = try outboundChannels(configuration, address: address, logger: logger)
-        let validator = ReplyValidator(channels: channels)
+        let channels = try assembleChannels(configuration, context: ChannelContext(address: address, deliveryTimeout: configuration.webhookTimeout, logger: logger))
+        let validator = ReplyValidator(channels: channels.map(\.outbound))
         let dispatcher = OutboxDispatcher(
-            store: store, channels: channels, settings: configuration.outbox, logger: logger, metricsFactory: metricsFactory)
+            store: store, channels: channels.map(\.outbound), settings: configuration.outbox, logger: logger, metricsFactory: metricsFactory)
         let wake: @Sendable () -> Void = { dispatcher.wake() }
         let committer = IngestCommitter(store: store, settings: configuration.groupCommit, logger: logger, metricsFactory: metricsFactory)
         let intake = Intake(
@@ -106,7 +105,8 @@ public enum Gateway {
         let composer = ReplyComposer(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, outboxChanged: wake)
         return Core(
-            configuration: configuration, store: store, rules: rules, address: address, smsProviders: smsProviders, dispatcher: dispatcher,
+            configuration: configuration, store: store, rules: rules, address: address,
+            inboundAdapters: channels.reduce(into: [:]) { adapters, channel in adapters.merge(channel.inbound) { first, _ in first } }, dispatcher: dispatcher,
             committer: committer, intake: intake, composer: composer, registry: registry, metricsFactory: metricsFactory)
     }
 
@@ -121,12 +121,13 @@ public enum Gateway {
         let configuration = core.configuration
         let tokens = AccessTokens(configuration.tokens.map(\.accessToken))
         let tokenReloader = TokenReloader(
-            path: options.configurationPath, environment: options.environment, tokens: tokens, logger: logger, metricsFactory: core.metricsFactory)
+            path: options.configurationPath, environment: options.environment, channels: configuration.channels, tokens: tokens, logger: logger, metricsFactory: core.metricsFactory)
         // SIGHUP reloads the tokens beside the rules.
         let reloader = RuleReloader(
-            directory: options.rulesDirectory, book: core.rules, interval: options.rulesCheckInterval, logger: logger,
+            directory: options.rulesDirectory, book: core.rules, interval: options.rulesCheckInterval,
+            channels: configuration.channels.map { $0.kind }, logger: logger,
             metricsFactory: core.metricsFactory, onSIGHUP: { tokenReloader.reload() })
-        let api = try api(core, tokens: tokens, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() })
+        let api = api(core, tokens: tokens, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() })
 
         if !configuration.developmentDefaultsInUse.isEmpty {
             logger.warning("using documented development defaults for secrets; set them before production", metadata: [
@@ -152,39 +153,32 @@ public enum Gateway {
         return (application, parts)
     }
 
-    /// The channels replies leave through, and the SMS sources' providers (which also read their callbacks).
-    static func outboundChannels(
-        _ configuration: GatewayConfiguration, address: PublicAddress, logger: Logger
-    ) throws -> (channels: [any OutboundChannel], smsProviders: [String: any SMSProvider]) {
-        var targets: [String: WebhookTarget] = [:]
-        for source in configuration.sources where source.channel == "webhook" {
-            if let url = source.replyURL, let secret = source.replySecret {
-                targets[source.id] = WebhookTarget(replyURL: url, secret: secret)
-            }
-        }
-        let webhook = try WebhookChannel(targets: targets, timeout: configuration.webhookTimeout, logger: logger)
-        let smtp = SMTPChannel(sources: configuration.sources.compactMap(\.email), logger: logger)
-        var smsRoutes: [(SMSSource, any SMSProvider)] = []
-        for source in configuration.sources.compactMap(\.sms) {
-            switch source.provider {
-            case let .kannel(settings):
-                smsRoutes.append((source, KannelProvider(source: source, settings: settings, logger: logger)))
-            case let .twilio(settings):
-                smsRoutes.append((source, TwilioProvider(source: source, settings: settings, address: address, logger: logger)))
-            }
-        }
-        let sms = SMSChannel(sources: smsRoutes, address: address, logger: logger)
-        return ([webhook, smtp, sms], Dictionary(uniqueKeysWithValues: smsRoutes.map { ($0.0.id, $0.1) }))
+    /// Each configured channel's parts, built from its sources (a channel without sources still gets its
+    /// outbound side, which refuses replies for sources it does not know).
+    static func assembleChannels(_ configuration: GatewayConfiguration, context: ChannelContext) throws -> [ChannelAssembly] {
+        try configuration.channels.map { plugin in try assemble(plugin, sources: configuration.sources, context: context) }
+    }
+
+    private static func assemble<Plugin: ChannelPlugin>(
+        _ plugin: Plugin.Type, sources: [GatewayConfiguration.Source], context: ChannelContext
+    ) throws -> ChannelAssembly {
+        try Plugin.assemble(sources.compactMap { $0.settings(as: Plugin.Source.self) }, context: context)
+    }
+
+    private static func channelServices<Plugin: ChannelPlugin>(
+        _ plugin: Plugin.Type, sources: [GatewayConfiguration.Source], context: ChannelServiceContext
+    ) -> [any Service] {
+        Plugin.services(sources.compactMap { $0.settings(as: Plugin.Source.self) }, context: context)
     }
 
     /// The HTTP API over the core: its inbound sources, tokens and limits.
     static func api(
         _ core: Core, tokens: AccessTokens, reloadRules: @escaping @Sendable () async -> [String], reloadTokens: @escaping @Sendable () -> [String]
-    ) throws -> API {
+    ) -> API {
         let configuration = core.configuration
         var sources: [String: API.InboundSource] = [:]
-        for source in configuration.sources {
-            sources[source.id] = try inboundSource(source, smsProviders: core.smsProviders)
+        for (id, adapter) in core.inboundAdapters {
+            sources[id] = API.InboundSource(id: id, adapter: adapter, maxBodyBytes: adapter.maxBodyBytes)
         }
         let store = core.store
         let registry = core.registry
@@ -200,7 +194,7 @@ public enum Gateway {
         }
         return API(
             configuration: .init(
-                maxBodyBytes: configuration.server.maxBodyBytes, channels: inboundChannels, sources: sources, tokens: tokens,
+                maxBodyBytes: configuration.server.maxBodyBytes, channels: configuration.channels.map { $0.inboundChannel }, sources: sources, tokens: tokens,
                 rateLimiter: InboundRateLimiter(limits: configuration.sources.reduce(into: [:]) { limits, source in
                     limits[source.id] = source.rateLimit
                 }),
@@ -215,13 +209,10 @@ public enum Gateway {
     static func services(_ core: Core, options: Options, reloader: RuleReloader, logger: Logger) -> [any Service] {
         let configuration = core.configuration
         let retention = RetentionService(store: core.store, policy: configuration.retention, logger: logger, metricsFactory: core.metricsFactory)
-        let mailboxes: [any Service] = configuration.sources.compactMap(\.email).compactMap { source in
-            source.mailbox.map {
-                IMAPIntake(source: source, mailbox: $0, intake: core.intake, store: core.store, logger: logger, metricsFactory: core.metricsFactory)
-            }
-        }
+        let context = ChannelServiceContext(intake: core.intake, store: core.store, logger: logger, metricsFactory: core.metricsFactory)
+        let channelWork = configuration.channels.flatMap { plugin in channelServices(plugin, sources: configuration.sources, context: context) }
         let delivery: [any Service] = options.deliverReplies ? [core.dispatcher] : []
-        return [SQLiteCheckpointService(store: core.store, logger: logger), core.committer] + delivery + [reloader, retention] + mailboxes
+        return [SQLiteCheckpointService(store: core.store, logger: logger), core.committer] + delivery + [reloader, retention] + channelWork
     }
 
     /// HTTP/1.1 where stalled and slow clients are dropped, header sections stay small and connections are
@@ -233,27 +224,5 @@ public enum Gateway {
                 maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes, maxHeaderFieldCount: 100))
         let limits = GuardedHTTP1Channel.Limits(requestTimeout: .nanoseconds(Int64(server.requestTimeout.inSeconds * 1e9)), maxConnections: server.maxConnections)
         return .guardedHTTP1(configuration: http1, limits: limits, metricsFactory: metricsFactory)
-    }
-
-    /// Every channel whose inbound endpoints the API serves. A new channel adds its adapter here and its
-    /// source's construction below.
-    static let inboundChannels: [any InboundChannel.Type] = [WebhookInboundChannel.self, EmailInboundChannel.self, SMSInboundChannel.self]
-
-    /// A configured source as the HTTP API serves it: its channel's inbound adapter and limits.
-    static func inboundSource(_ source: GatewayConfiguration.Source, smsProviders: [String: any SMSProvider]) throws -> API.InboundSource {
-        let signature: RequestSignature
-        switch source.inboundSignature {
-        case .none: signature = .none
-        case let .standardWebhooks(secret, tolerance): signature = .standardWebhooks(try .init(secret: secret), tolerance: tolerance)
-        case let .hmacSHA256(secret, header): signature = .hmacSHA256(.init(secret: secret), header: header)
-        }
-        if let email = source.email {
-            let adapter = EmailInboundChannel(normalizer: EmailNormalizer(source: email), signature: signature)
-            return API.InboundSource(id: source.id, adapter: adapter, maxBodyBytes: email.maxMessageBytes)
-        }
-        if let provider = smsProviders[source.id] {
-            return API.InboundSource(id: source.id, adapter: SMSInboundChannel(provider: provider))
-        }
-        return API.InboundSource(id: source.id, adapter: WebhookInboundChannel(sourceID: source.id, signature: signature))
     }
 }

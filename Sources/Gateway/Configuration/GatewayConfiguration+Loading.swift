@@ -1,18 +1,25 @@
 import Channels
-import Curl
 import Foundation
 import HTTPServer
 import Outbox
 import Pipeline
-import Signing
 import StrictYAML
 import SwitchboardCore
 
 extension GatewayConfiguration {
+    /// The channels a source may name in `channel:`, in the order their endpoints are listed. A new channel
+    /// is its folder under `Channels/` and its plugin in this list.
+    public static let builtInChannels: [any ChannelPlugin.Type] = [WebhookPlugin.self, EmailPlugin.self, SMSPlugin.self]
+
     /// Loads and checks a configuration file, reporting every problem with its position.
     ///
-    /// - Parameter environment: where `env:` references are looked up (the process environment by default).
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Problems) -> GatewayConfiguration {
+    /// - Parameters:
+    ///   - environment: where `env:` references are looked up (the process environment by default).
+    ///   - channels: the channels its sources may use.
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        channels: [any ChannelPlugin.Type] = builtInChannels
+    ) throws(Problems) -> GatewayConfiguration {
         let log = ProblemLog()
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw Problems([Problem(file: path, line: 0, column: 0, message: "configuration file is missing or not UTF-8")])
@@ -25,37 +32,24 @@ extension GatewayConfiguration {
         }
         // Relative paths in the file mean the same wherever the command runs: they start at the file's own directory.
         let baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
-        var reader = ConfigurationReader(log: log, environment: environment, baseDirectory: baseDirectory)
-        let configuration = reader.configuration(root)
+        var reader = SettingsReader(log: log, environment: environment, baseDirectory: baseDirectory)
+        let configuration = reader.gatewayConfiguration(root, channels: channels)
         try log.throwIfAny()
         return configuration!
     }
 }
 
-/// Walks the configuration file; resolves `{env:…}`, `{file:…}` and defaults.
-struct ConfigurationReader {
-    let log: ProblemLog
-    let environment: [String: String]
-    /// The directory of the configuration file, absolute: relative paths in the file (`data_dir`, `rules_dir`,
-    /// `file:`, `ca_file`) are taken from it.
-    let baseDirectory: String
-    var developmentDefaults: [String] = []
-
-    init(log: ProblemLog, environment: [String: String], baseDirectory: String) {
-        self.log = log
-        self.environment = environment
-        self.baseDirectory = baseDirectory
-    }
-
-    mutating func configuration(_ root: YAMLValue) -> GatewayConfiguration? {
+/// Walks the configuration file: the gateway's own sections here, each source's keys in its channel's plugin.
+extension SettingsReader {
+    mutating func gatewayConfiguration(_ root: YAMLValue, channels: [any ChannelPlugin.Type]) -> GatewayConfiguration? {
         guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "rules_dir", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
         if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout", "request_timeout", "max_connections", "client_failure_limit"]) {
             if let node = map["client_failure_limit"] { server.clientFailureLimit = rateLimit(node, what: "client_failure_limit") }
-            server.shutdownTimeout = timeSpan(map, "shutdown_timeout") ?? server.shutdownTimeout
-            server.idleTimeout = timeSpan(map, "idle_timeout") ?? server.idleTimeout
-            server.requestTimeout = timeSpan(map, "request_timeout") ?? server.requestTimeout
+            server.shutdownTimeout = duration(map, "shutdown_timeout") ?? server.shutdownTimeout
+            server.idleTimeout = duration(map, "idle_timeout") ?? server.idleTimeout
+            server.requestTimeout = duration(map, "request_timeout") ?? server.requestTimeout
             server.maxConnections = map.int("max_connections", in: "server", log) ?? server.maxConnections
             if !(1...1_000_000).contains(server.maxConnections) {
                 log.report("max_connections must be between 1 and 1000000", at: map["max_connections"]!)
@@ -65,7 +59,7 @@ struct ConfigurationReader {
                 log.report("max_header_bytes must be between 1024 and 1048576", at: map["max_header_bytes"]!)
             }
             if let node = map["public_url"], let url = value(at: node, name: "public_url", secret: false) {
-                if let components = Self.httpURL(url), components.query == nil {
+                if let components = SettingsReader.httpURL(url), components.query == nil {
                     server.publicURL = url
                 } else {
                     log.report("public_url must be an http:// or https:// URL without a query, such as https://switchboard.example.com", at: node)
@@ -85,7 +79,7 @@ struct ConfigurationReader {
         if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir", "group_commit_window", "group_commit_max_batch"]) {
             dataDirectory = map.string("data_dir", in: "storage", log).map { resolve($0) } ?? dataDirectory
             // 0 is allowed here: batch only what queued up during the previous commit.
-            groupCommit.window = timeSpan(map, "group_commit_window", allowingZero: true) ?? groupCommit.window
+            groupCommit.window = duration(map, "group_commit_window", allowingZero: true) ?? groupCommit.window
             if groupCommit.window > .milliseconds(100) { log.report("group_commit_window must be at most 100ms: every message waits for it", at: map["group_commit_window"]!) }
             groupCommit.maxBatch = map.int("group_commit_max_batch", in: "storage", log) ?? groupCommit.maxBatch
             if !(1...10_000).contains(groupCommit.maxBatch) { log.report("group_commit_max_batch must be 1 to 10000", at: map["group_commit_max_batch"]!) }
@@ -105,7 +99,7 @@ struct ConfigurationReader {
 
         var sources: [GatewayConfiguration.Source] = []
         for item in top["sources"]?.items(log, what: "sources") ?? [] {
-            if let source = source(item, publicURL: server.publicURL) {
+            if let source = source(item, publicURL: server.publicURL, channels: channels) {
                 if sources.contains(where: { $0.id == source.id }) { log.report("duplicate source id '\(source.id)'", at: item) }
                 sources.append(source)
             }
@@ -123,20 +117,20 @@ struct ConfigurationReader {
             if !(1...100).contains(outbox.retry.maxAttempts) { log.report("max_attempts must be 1 to 100", at: map["max_attempts"]!) }
             outbox.concurrency = map.int("concurrency", in: "outbox", log) ?? outbox.concurrency
             if !(1...256).contains(outbox.concurrency) { log.report("concurrency must be 1 to 256", at: map["concurrency"]!) }
-            outbox.retry.initialBackoff = timeSpan(map, "initial_backoff") ?? outbox.retry.initialBackoff
-            outbox.retry.maxBackoff = timeSpan(map, "max_backoff") ?? outbox.retry.maxBackoff
-            outbox.pollInterval = timeSpan(map, "poll_interval") ?? outbox.pollInterval
-            webhookTimeout = timeSpan(map, "timeout") ?? webhookTimeout
+            outbox.retry.initialBackoff = duration(map, "initial_backoff") ?? outbox.retry.initialBackoff
+            outbox.retry.maxBackoff = duration(map, "max_backoff") ?? outbox.retry.maxBackoff
+            outbox.pollInterval = duration(map, "poll_interval") ?? outbox.pollInterval
+            webhookTimeout = duration(map, "timeout") ?? webhookTimeout
         }
 
         var autoReply = Intake.AutoReplyLimit()
         if let map = top["auto_reply"]?.mapping(log, what: "auto_reply", allowed: ["max_per_address", "window"]) {
             autoReply.maximum = map.int("max_per_address", in: "auto_reply", log) ?? autoReply.maximum
             if !(0...1000).contains(autoReply.maximum) { log.report("max_per_address must be 0 to 1000", at: map["max_per_address"]!) }
-            autoReply.window = timeSpan(map, "window") ?? autoReply.window
+            autoReply.window = duration(map, "window") ?? autoReply.window
         }
 
-        let loopback = Self.isLoopback(server.host)
+        let loopback = SettingsReader.isLoopback(server.host)
         if !developmentDefaults.isEmpty, !loopback {
             log.report(
                 "development default secrets are in use (\(developmentDefaults.joined(separator: ", "))) while listening on \(server.host); set them in the environment or listen on 127.0.0.1",
@@ -146,14 +140,15 @@ struct ConfigurationReader {
             server: server, dataDirectory: dataDirectory, timeZone: timeZone, tokens: tokens, sources: sources,
             developmentDefaultsInUse: developmentDefaults)
         configuration.outbox = outbox
+        configuration.channels = channels
         configuration.webhookTimeout = webhookTimeout
         configuration.autoReply = autoReply
         configuration.groupCommit = groupCommit
         configuration.rulesDirectory = rulesDirectory
         if let map = top["retention"]?.mapping(log, what: "retention", allowed: ["messages", "access_log", "interval"]) {
-            configuration.retention.messages = timeSpan(map, "messages") ?? configuration.retention.messages
-            configuration.retention.accessLog = timeSpan(map, "access_log") ?? configuration.retention.accessLog
-            configuration.retention.interval = timeSpan(map, "interval") ?? configuration.retention.interval
+            configuration.retention.messages = duration(map, "messages") ?? configuration.retention.messages
+            configuration.retention.accessLog = duration(map, "access_log") ?? configuration.retention.accessLog
+            configuration.retention.interval = duration(map, "interval") ?? configuration.retention.interval
             if configuration.retention.messages < .seconds(7 * 86400) {
                 // Inbound de-duplication looks back as far as messages are kept.
                 log.report("retention.messages must be at least 7d: duplicates are recognized only while the first copy is kept", at: map["messages"]!)
@@ -165,69 +160,38 @@ struct ConfigurationReader {
         return configuration
     }
 
-    private mutating func source(_ item: YAMLValue, publicURL: String?) -> GatewayConfiguration.Source? {
-        let emailKeys = ["address", "display_name", "own_addresses", "thread_secret", "max_message_bytes", "imap", "smtp"]
-        guard let map = item.mapping(log, what: "source", allowed: ["id", "channel", "reply_url", "reply_secret", "inbound_signature", "rate_limit"] + emailKeys + Self.smsKeys),
+    /// One item of `sources:`: the keys every source has here, the rest read by its channel's plugin. A key
+    /// of another channel is named as that channel's.
+    private mutating func source(_ item: YAMLValue, publicURL: String?, channels: [any ChannelPlugin.Type]) -> GatewayConfiguration.Source? {
+        let common = ["id", "channel", "rate_limit"]
+        var channelKeys: [String] = []
+        for plugin in channels { channelKeys += plugin.sourceKeys.filter { !channelKeys.contains($0) } }
+        guard let map = item.mapping(log, what: "source", allowed: common + channelKeys),
               let id = map.string("id", in: "source", required: true, log) else { return nil }
-        let channel = map.string("channel", in: "source '\(id)'", required: true, log) ?? "webhook"
-        if !["webhook", "email", "sms"].contains(channel) {
-            log.report("channel '\(channel)' is not supported (supported: webhook, email, sms)", at: map["channel"]!)
+        let name = map.string("channel", in: "source '\(id)'", required: true, log) ?? channels.first.map { $0.kind.rawValue } ?? ""
+        guard let plugin = channels.first(where: { $0.kind.rawValue == name }) else {
+            let supported = channels.map { $0.kind.rawValue }.joined(separator: ", ")
+            log.report("channel '\(name)' is not supported (supported: \(supported))", at: map["channel"] ?? item)
+            return nil
         }
-        var email: EmailSource?
-        var sms: SMSSource?
-        if channel != "webhook" {
-            for key in ["reply_url", "reply_secret"] where map[key] != nil {
-                log.report("\(key) is for webhook sources; an \(channel) source replies through its \(channel == "sms" ? "provider" : "smtp relay")", at: map[key]!)
+        for key in channelKeys where map[key] != nil && !plugin.sourceKeys.contains(key) {
+            let owners = channels.filter { $0.sourceKeys.contains(key) }.map { $0.kind.rawValue }
+            let list = owners.count > 1 ? owners.dropLast().joined(separator: ", ") + " and " + owners.last! : owners.joined()
+            if let note = plugin.misplacedKeyNote(key) {
+                log.report("\(key) is for \(list) sources; \(note)", at: map[key]!)
+            } else {
+                log.report("\(key) is only for \(list) sources", at: map[key]!)
             }
         }
-        if channel == "sms", map["inbound_signature"] != nil {
-            log.report("inbound_signature is for webhook and email sources; an SMS provider proves itself its own way (kannel inbound_secret, twilio auth_token)", at: map["inbound_signature"]!)
-        }
-        for key in emailKeys where channel != "email" && map[key] != nil {
-            log.report("\(key) is only for email sources", at: map[key]!)
-        }
-        for key in Self.smsKeys where channel != "sms" && map[key] != nil {
-            log.report("\(key) is only for sms sources", at: map[key]!)
-        }
-        if channel == "email" { email = emailSource(map, id: id, at: item) }
-        if channel == "sms" { sms = smsSource(map, id: id, at: item, publicURL: publicURL) }
-        let replyURL = map["reply_url"].flatMap { value(at: $0, name: "reply_url of \(id)", secret: false) }
-        if let replyURL, !(replyURL.hasPrefix("http://") || replyURL.hasPrefix("https://")) {
-            log.report("reply_url of source '\(id)' must be an http:// or https:// URL", at: map["reply_url"]!)
-        }
-        let replySecret = map["reply_secret"].flatMap { secret($0, name: "reply_secret of \(id)") }
-        if let replySecret, (try? StandardWebhooks(secret: replySecret)) == nil {
-            log.report("reply_secret of source '\(id)' must be whsec_ followed by base64", at: map["reply_secret"]!)
-        }
-        if channel == "webhook", replyURL != nil, replySecret == nil {
-            log.report("source '\(id)' has a reply_url but no reply_secret: replies must be signed", at: item)
-        }
-        var signature = GatewayConfiguration.InboundSignature.none
-        if let value = map["inbound_signature"],
-           let sig = value.mapping(log, what: "inbound_signature", allowed: ["scheme", "secret", "header", "tolerance"]) {
-            let scheme = sig.string("scheme", in: "inbound_signature", required: true, log) ?? "none"
-            switch scheme {
-            case "none":
-                signature = .none
-            case "standard-webhooks":
-                if let secretValue = sig.required("secret", in: "inbound_signature", log), let secret = secret(secretValue, name: "inbound secret of \(id)") {
-                    if (try? StandardWebhooks(secret: secret)) == nil {
-                        log.report("inbound secret of source '\(id)' must be whsec_ followed by base64", at: secretValue)
-                    }
-                    signature = .standardWebhooks(secret: secret, tolerance: duration(sig, "tolerance") ?? 300)
-                }
-            case "hmac-sha256":
-                if let secretValue = sig.required("secret", in: "inbound_signature", log), let secret = secret(secretValue, name: "inbound secret of \(id)") {
-                    signature = .hmacSHA256(secret: secret, header: sig.string("header", in: "inbound_signature", log) ?? "X-Signature-256")
-                }
-            default:
-                log.report("scheme must be none, standard-webhooks or hmac-sha256", at: sig["scheme"]!)
-            }
-        }
-        var source = GatewayConfiguration.Source(
-            id: id, channel: channel, replyURL: replyURL, replySecret: replySecret, inboundSignature: signature, email: email, sms: sms)
+        guard let settings = readSource(plugin, SourceSection(id: id, map: map, node: item, publicURL: publicURL)) else { return nil }
+        var source = GatewayConfiguration.Source(id: id, channel: plugin, settings: settings)
         if let node = map["rate_limit"] { source.rateLimit = rateLimit(node, what: "rate_limit of source '\(id)'") }
         return source
+    }
+
+    /// Opens the plugin's type so its reader's result keeps its own type until it is stored.
+    private mutating func readSource<Plugin: ChannelPlugin>(_ plugin: Plugin.Type, _ section: SourceSection) -> (any ChannelSource)? {
+        Plugin.readSource(section, reader: &self)
     }
 
     /// One item of `tokens:`. Two tokens may share an id (the old and the new secret during a rotation)
@@ -284,76 +248,5 @@ struct ConfigurationReader {
         let burst = map.int("burst", in: what, log) ?? max(1, Int(perSecond * 2))
         if burst < 1 { log.report("burst must be at least 1", at: map["burst"]!) }
         return InboundRateLimiter.Limit(perSecond: perSecond, burst: Double(max(1, burst)))
-    }
-
-    /// The parts of an `http://` or `https://` URL with a host, or nil for anything else.
-    static func httpURL(_ text: String) -> URLComponents? {
-        guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme ?? ""),
-              components.host?.isEmpty == false else { return nil }
-        return components
-    }
-
-    /// Whether a host name stays on this machine, where development defaults and plain text are allowed.
-    static func isLoopback(_ host: String) -> Bool {
-        ["127.0.0.1", "localhost", "::1"].contains(host)
-    }
-
-    /// A duration setting (`250ms`, `30s`, `1h30m`) as a `Duration`.
-    func timeSpan(_ map: YAMLMapping, _ key: String, allowingZero: Bool = false) -> Duration? {
-        duration(map, key, allowingZero: allowingZero).map { .seconds($0) }
-    }
-
-    func duration(_ map: YAMLMapping, _ key: String, allowingZero: Bool = false) -> Double? {
-        guard let text = map.string(key, in: "configuration", log) else { return nil }
-        guard let seconds = DurationText.seconds(text, allowingZero: allowingZero) else {
-            log.report("'\(text)' is not a duration (write e.g. 250ms, 30s, 5m, 2h or 1h30m)", at: map[key]!)
-            return nil
-        }
-        return seconds
-    }
-
-    /// A path from the file: absolute as written, or relative to the file's own directory.
-    func resolve(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: baseDirectory, isDirectory: true)).standardizedFileURL.path
-    }
-
-    /// A secret must come from the environment or a file, never the configuration text itself.
-    mutating func secret(_ node: YAMLValue, name: String) -> String? {
-        if !node.isMapping {
-            log.report("\(name) is a secret: give it as {env: NAME} or {file: PATH}, not inline", at: node)
-            return nil
-        }
-        return value(at: node, name: name, secret: true)
-    }
-
-    /// A literal, or `{env: NAME, file: PATH, default: …, development_default: …}`.
-    mutating func value(at node: YAMLValue, name: String, secret: Bool) -> String? {
-        guard node.isMapping else { return node.string(log, what: name) }
-        guard let map = node.mapping(log, what: name, allowed: ["env", "file", "default", "development_default"]) else { return nil }
-        if secret, map["default"] != nil {
-            log.report("\(name) is a secret: use development_default (refused off loopback), not default", at: map["default"]!)
-        }
-        if let variable = map.string("env", in: name, log), let value = environment[variable], !value.isEmpty {
-            return value
-        }
-        if let file = map.string("file", in: name, log) {
-            let path = resolve(file)
-            if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            if map["env"] == nil && map["default"] == nil && map["development_default"] == nil {
-                log.report("\(name): cannot read file \(file)", at: map["file"]!)
-                return nil
-            }
-        }
-        if let value = map.string("default", in: name, log) { return value }
-        if let value = map.string("development_default", in: name, log) {
-            developmentDefaults.append(name)
-            return value
-        }
-        let variable = map.string("env", in: name, log).map { " (set \($0))" } ?? ""
-        log.report("\(name) is not set\(variable)", at: node)
-        return nil
     }
 }

@@ -62,26 +62,26 @@ public struct GatewayConfiguration: Sendable {
         }
     }
 
-    /// How a webhook source signs what it sends us.
-    public enum InboundSignature: Sendable {
-        case none
-        case standardWebhooks(secret: String, tolerance: Double)
-        case hmacSHA256(secret: String, header: String)
-    }
-
     /// A channel source: where messages come from and where replies go.
     public struct Source: Sendable {
         public var id: String
-        public var channel: String
-        public var replyURL: String?
-        public var replySecret: String?
-        public var inboundSignature: InboundSignature
-        /// Mailbox, relay and threading settings of an email source.
-        public var email: EmailSource?
-        /// Number, limits and provider of an SMS source.
-        public var sms: SMSSource?
+        /// The channel it is a source of, which read ``settings`` and builds its parts.
+        public var channel: any ChannelPlugin.Type
+        /// What its channel's plugin read: an `EmailSource`, an `SMSSource`, a `WebhookSource`.
+        public var settings: any ChannelSource
         /// Requests per second (and burst) its inbound endpoint takes; nil for no limit.
         public var rateLimit: InboundRateLimiter.Limit? = InboundRateLimiter.Limit(perSecond: 1000, burst: 2000)
+
+        public init(id: String, channel: any ChannelPlugin.Type, settings: any ChannelSource) {
+            self.id = id
+            self.channel = channel
+            self.settings = settings
+        }
+
+        /// Its settings as the given channel's source type, or nil when it is a source of another channel.
+        public func settings<Settings: ChannelSource>(as type: Settings.Type) -> Settings? {
+            settings as? Settings
+        }
     }
 
     public var server: Server
@@ -98,6 +98,8 @@ public struct GatewayConfiguration: Sendable {
     public var timeZone: TimeZone
     public var tokens: [Token]
     public var sources: [Source]
+    /// The channels its sources could name; the same list is read again on a reload.
+    public var channels: [any ChannelPlugin.Type] = GatewayConfiguration.builtInChannels
     /// How replies are delivered and retried (`outbox:`).
     public var outbox = OutboxDispatcher.Settings()
     /// How long one webhook delivery may take (`outbox.timeout`).

@@ -15,7 +15,8 @@ import UnixSignals
 public final class RuleReloader: Service {
     private let directory: String
     private let book: RuleBook
-    private let interval: Double
+    private let interval: Duration
+    private let channels: [ChannelKind]
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
     /// Signalled by SIGHUP and the API: a reload is wanted now.
@@ -26,15 +27,17 @@ public final class RuleReloader: Service {
     private let onSIGHUP: @Sendable () -> Void
 
     /// - Parameters:
-    ///   - interval: how often the directory is checked for changes, in seconds.
+    ///   - interval: how often the directory is checked for changes.
+    ///   - channels: the channels rules may name: those the gateway runs.
     ///   - onSIGHUP: run on each SIGHUP besides asking for a rules reload.
     public init(
-        directory: String, book: RuleBook, interval: Double, logger: Logger, metricsFactory: any MetricsFactory,
-        onSIGHUP: @escaping @Sendable () -> Void = {}
+        directory: String, book: RuleBook, interval: Duration, channels: [ChannelKind] = ChannelKind.known, logger: Logger,
+        metricsFactory: any MetricsFactory, onSIGHUP: @escaping @Sendable () -> Void = {}
     ) {
         self.directory = directory
         self.book = book
         self.interval = interval
+        self.channels = channels
         self.logger = logger
         self.metricsFactory = metricsFactory
         self.onSIGHUP = onSIGHUP
@@ -56,7 +59,7 @@ public final class RuleReloader: Service {
             }
             var fingerprint = Self.fingerprint(of: directory)
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                let asked = (try? await cancelWhenGracefulShutdown { await self.requested.wait(upTo: .seconds(self.interval)) }) ?? false
+                let asked = (try? await cancelWhenGracefulShutdown { await self.requested.wait(upTo: self.interval) }) ?? false
                 guard !Task.isCancelled, !Task.isShuttingDownGracefully else { break }
                 let current = Self.fingerprint(of: directory)
                 if current != fingerprint || asked {
@@ -84,7 +87,7 @@ public final class RuleReloader: Service {
         reloading.withLock { _ in
             let previous = book.current.rules.version
             do {
-                let edition = try RuleDirectory.load(directory)
+                let edition = try RuleDirectory.load(directory, channels: channels)
                 book.replace(with: edition)
                 Counter(label: "switchboard_rules_reloads_total", dimensions: [("result", "ok")], factory: metricsFactory).increment()
                 if edition.rules.version != previous {

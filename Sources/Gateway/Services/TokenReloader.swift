@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import HTTPServer
 import Logging
@@ -12,6 +13,7 @@ import Synchronization
 /// `env:` ones come from the environment the process started with.
 public final class TokenReloader: Sendable {
     private let path: String?
+    private let channels: [any ChannelPlugin.Type]
     private let environment: [String: String]
     private let tokens: AccessTokens
     private let logger: Logger
@@ -22,8 +24,13 @@ public final class TokenReloader: Sendable {
     /// - Parameters:
     ///   - path: the configuration file; nil when the gateway was built without one (nothing to reload).
     ///   - environment: where `env:` references are looked up.
-    public init(path: String?, environment: [String: String], tokens: AccessTokens, logger: Logger, metricsFactory: any MetricsFactory) {
+    ///   - channels: the channels the configuration was first read with.
+    public init(
+        path: String?, environment: [String: String], channels: [any ChannelPlugin.Type] = GatewayConfiguration.builtInChannels,
+        tokens: AccessTokens, logger: Logger, metricsFactory: any MetricsFactory
+    ) {
         self.path = path
+        self.channels = channels
         self.environment = environment
         self.tokens = tokens
         self.logger = logger
@@ -38,7 +45,7 @@ public final class TokenReloader: Sendable {
                 return ["the gateway was started without a configuration file; there is nothing to reload tokens from"]
             }
             do throws(Problems) {
-                let configuration = try GatewayConfiguration.load(path: path, environment: environment)
+                let configuration = try GatewayConfiguration.load(path: path, environment: environment, channels: channels)
                 let loaded = configuration.tokens.map(\.accessToken)
                 tokens.replace(with: loaded)
                 Counter(label: "switchboard_token_reloads_total", dimensions: [("result", "ok")], factory: metricsFactory).increment()

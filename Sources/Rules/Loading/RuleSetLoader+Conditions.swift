@@ -59,7 +59,8 @@ extension RuleSetLoader {
         case "customer_tier":
             return list({ CustomerTier(rawValue: $0) }, expected: "new, ordinary, vip or strategic").map { .customerTier($0) }
         case "channel":
-            return list({ ChannelKind.known.map(\.rawValue).contains($0) ? $0 : nil }, expected: "webhook, email or sms").map { .channel($0) }
+            let names = channels.map(\.rawValue)
+            return list({ names.contains($0) ? $0 : nil }, expected: ChannelKind.alternatives(channels)).map { .channel($0) }
         case "source":
             return list({ $0 }, expected: "a source id").map { .source($0) }
         case "language":

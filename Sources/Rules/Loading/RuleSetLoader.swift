@@ -9,10 +9,13 @@ public struct RuleSetLoader {
     public let directory: String
     /// Script ids that exist on disk, so routes cannot name a missing one.
     public let availableScripts: Set<String>?
+    /// The channels `channel:` conditions may name: those the gateway runs.
+    public let channels: [ChannelKind]
 
-    public init(directory: String, availableScripts: Set<String>? = nil) {
+    public init(directory: String, availableScripts: Set<String>? = nil, channels: [ChannelKind] = ChannelKind.known) {
         self.directory = directory
         self.availableScripts = availableScripts
+        self.channels = channels
     }
 
     /// The rule set, or every problem found.

@@ -12,8 +12,16 @@ public struct ChannelKind: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let email: ChannelKind = "email"
     public static let sms: ChannelKind = "sms"
 
-    /// The channel kinds the gateway knows how to deliver on.
+    /// The channels built in, for loading rules outside a running gateway; the gateway passes the channels
+    /// it was configured with.
     public static let known: [ChannelKind] = [.webhook, .email, .sms]
+
+    /// "webhook, email or sms": the names for a problem that lists what was expected.
+    public static func alternatives(_ kinds: [ChannelKind]) -> String {
+        let names = kinds.map(\.rawValue)
+        guard names.count > 1 else { return names.joined() }
+        return names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
 
     public init(from decoder: any Decoder) throws {
         self.rawValue = try decoder.singleValueContainer().decode(String.self)

@@ -16,6 +16,8 @@ public protocol InboundChannel: Sendable {
     /// Whether its requests carry a proof (a signature, a provider's secret): such a source's rate budget
     /// is spent only by requests whose proof holds, and a failed proof is charged to the client.
     var verifiesRequests: Bool { get }
+    /// The largest request body this source takes; nil for the server's `max_body_bytes`.
+    var maxBodyBytes: Int? { get }
 
     /// Why the request must be refused (a missing or wrong signature), or nil when it is genuine.
     func verify(_ request: InboundRequest) -> InboundRefusal?
@@ -27,4 +29,8 @@ public protocol InboundChannel: Sendable {
 
     /// The answer once what the request carried is committed.
     func acknowledgement(_ receipt: InboundReceipt) -> InboundAcknowledgement
+}
+
+extension InboundChannel {
+    public var maxBodyBytes: Int? { nil }
 }

@@ -50,7 +50,7 @@ struct EmailSourceTests {
         let configuration = try GatewayConfiguration.load(
             path: directory.appendingPathComponent("Config/switchboard.yaml").path,
             environment: ["SECRET": "a-thread-secret-long-enough", "PASSWORD": "hunter2-password"])
-        let email = try #require(configuration.sources.first?.email)
+        let email = try #require(configuration.sources.first?.settings(as: EmailSource.self))
         #expect(email.mailbox?.afterImport == .move(to: "Done"))
         #expect(email.mailbox?.pollInterval == .seconds(15))
         #expect(email.mailbox?.endpoint.url == "imaps://imap.example.com:993")

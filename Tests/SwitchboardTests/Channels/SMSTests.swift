@@ -136,13 +136,13 @@ struct SMSSourceConfigurationTests {
             """], under: directory)
         let configuration = try GatewayConfiguration.load(
             path: directory.appendingPathComponent("Config/switchboard.yaml").path, environment: Self.environment)
-        let kannel = try #require(configuration.sources.first?.sms)
+        let kannel = try #require(configuration.sources.first?.settings(as: SMSSource.self))
         #expect(kannel.number == "1069000001")  // as the provider knows it, not rewritten
         #expect(kannel.maxSegments == 4)
         #expect(kannel.sendRate == 2.5)
         guard case let .kannel(settings) = kannel.provider else { Issue.record("not kannel"); return }
         #expect(settings.dlrMask == 31)
-        let twilio = try #require(configuration.sources.last?.sms)
+        let twilio = try #require(configuration.sources.last?.settings(as: SMSSource.self))
         guard case let .twilio(twilioSettings) = twilio.provider else { Issue.record("not twilio"); return }
         #expect(twilioSettings.baseURL == "https://api.twilio.com")
         #expect(configuration.server.publicURL == "https://sb.example.com/")

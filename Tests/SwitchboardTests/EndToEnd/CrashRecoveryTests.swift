@@ -48,7 +48,7 @@ struct CrashRecoveryTests {
     }
 
     static func healthy(port: Int) async -> Bool {
-        let response = try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/healthz", timeout: 1, connectTimeout: 0.5))
+        let response = try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/healthz", timeout: .seconds(1), connectTimeout: .milliseconds(500)))
         return response?.status == 200
     }
 
@@ -103,7 +103,7 @@ struct CrashRecoveryTests {
                                 while true {
                                     let response = try? await client.perform(HTTPRequest(
                                         method: "POST", url: "http://127.0.0.1:\(port)/v1/inbound/webhook/demo",
-                                        headers: [("content-type", "application/json")], body: Data(body.utf8), timeout: 5, connectTimeout: 1))
+                                        headers: [("content-type", "application/json")], body: Data(body.utf8), timeout: .seconds(5), connectTimeout: .seconds(1)))
                                     if let response, (200..<300).contains(response.status) {
                                         shared.acknowledged.withLock { _ = $0.insert(id) }
                                         break
@@ -137,7 +137,7 @@ struct CrashRecoveryTests {
 
             let ids = shared.acknowledged.withLock { $0 }
             #expect(ids.count > 20, "too few messages got through to prove anything: \(ids.count)")
-            let (counts, integrity, outbox) = try await database.read { db in
+            let (counts, integrity, outbox) = try database.read { db in
                 (try Row.fetchAll(db, sql: "SELECT external_id, COUNT(*) AS n FROM messages WHERE direction = 'inbound' GROUP BY external_id"),
                  try String.fetchAll(db, sql: "PRAGMA integrity_check"),
                  try String.fetchAll(db, sql: "SELECT id FROM outbox"))

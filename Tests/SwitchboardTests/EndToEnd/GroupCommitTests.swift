@@ -19,7 +19,7 @@ struct GroupCommitTests {
                     for index in stride(from: lane, to: bodies.count, by: lanes) {
                         let response = try await client.perform(HTTPRequest(
                             method: "POST", url: "http://127.0.0.1:\(port)/v1/inbound/webhook/demo",
-                            headers: [("content-type", "application/json")], body: Data(bodies[index].utf8), timeout: 30))
+                            headers: [("content-type", "application/json")], body: Data(bodies[index].utf8), timeout: .seconds(30)))
                         answered.append((index, response.status))
                     }
                     return answered

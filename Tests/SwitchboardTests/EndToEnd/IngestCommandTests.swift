@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import Gateway
 import TestSupport
@@ -66,7 +67,7 @@ struct IngestCommandTests {
         let etc = root.appendingPathComponent("etc").standardizedFileURL.path
         #expect(configuration.rulesDirectory == etc + "/rules")
         #expect(configuration.dataDirectory == root.appendingPathComponent("var/data").standardizedFileURL.path)
-        #expect(configuration.sources.first?.email?.threadSecret == "a-thread-secret-of-some-length")
+        #expect(configuration.sources.first?.settings(as: EmailSource.self)?.threadSecret == "a-thread-secret-of-some-length")
 
         try Fixtures.write(["etc/absolute.yaml": "rules_dir: /srv/rules\nstorage: { data_dir: /srv/data }\n"], under: root)
         let absolute = try GatewayConfiguration.load(path: root.appendingPathComponent("etc/absolute.yaml").path, environment: [:])

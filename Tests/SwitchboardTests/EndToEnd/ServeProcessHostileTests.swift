@@ -54,7 +54,7 @@ struct ServeProcessHostileTests {
             try await client.perform(HTTPRequest(
                 method: "POST", url: "http://127.0.0.1:\(port)\(path)",
                 headers: [("content-type", "application/json"), ("authorization", "Bearer \(GatewayHarness.agentToken)")],
-                body: Data(json.utf8), timeout: 60))
+                body: Data(json.utf8), timeout: .seconds(60)))
         }
         let started = try await post("/v1/inbound/webhook/demo", #"{"from":"zhang@example.com","text":"请问发票怎么开？"}"#)
         #expect(started.status == 202)

@@ -113,8 +113,8 @@ struct TokenLifecycleTests {
         #expect(try await eventually(within: 20) { await CrashRecoveryTests.healthy(port: port) }, "the gateway did not start: \(log())")
         @Sendable func bobStatus() async -> Int? {
             let request = Curl.HTTPRequest(
-                method: "GET", url: "http://127.0.0.1:\(port)/v1/queues", headers: [("authorization", "Bearer \(Self.bobToken)")], timeout: 5,
-                connectTimeout: 1)
+                method: "GET", url: "http://127.0.0.1:\(port)/v1/queues", headers: [("authorization", "Bearer \(Self.bobToken)")], timeout: .seconds(5),
+                connectTimeout: .seconds(1))
             return try? await CurlHTTPClient().perform(request).status
         }
         #expect(await bobStatus() == 401)

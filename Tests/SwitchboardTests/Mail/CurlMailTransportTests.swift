@@ -264,7 +264,7 @@ struct CurlMailTransportTests {
     @Test func smtpUnreachableServerFails() async throws {
         let port = try LoopbackPort.free()
         let client = CurlSMTPClient(
-            endpoint: MailServerEndpoint(url: "smtp://127.0.0.1:\(port)", connectTimeout: 2, timeout: 5), heloName: "gateway.example.com",
+            endpoint: MailServerEndpoint(url: "smtp://127.0.0.1:\(port)", connectTimeout: .seconds(2), timeout: .seconds(5)), heloName: "gateway.example.com",
             logger: Self.logger)
         let result = await client.send(from: "support@example.com", recipients: ["someone@example.com"], message: Data("hi\r\n".utf8))
         guard case .failed(let error) = result else {

@@ -315,7 +315,7 @@ final class FakeSMSOperator: Sendable {
         let response: Curl.HTTPResponse
         do {
             response = try await client.perform(
-                Curl.HTTPRequest(method: "GET", url: "http://127.0.0.1:\(kannelPort)/?\(encoded)", timeout: 5, connectTimeout: 2))
+                Curl.HTTPRequest(method: "GET", url: "http://127.0.0.1:\(kannelPort)/?\(encoded)", timeout: .seconds(5), connectTimeout: .seconds(2)))
         } catch {
             throw Failure(description: "cannot reach Kannel's HTTP SMSC on 127.0.0.1:\(kannelPort) with the \(what): \(error)")
         }

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import GRDB
 import Gateway
@@ -38,10 +39,11 @@ struct GatewayHarness {
     ///   - environment: more variables for `env:` references in `extraSources`.
     ///   - extraTokens: YAML list items appended under `tokens:` (indented by two spaces).
     ///   - directory: reuse a directory (and its database) from an earlier harness, to test a restart.
+    ///   - channels: the channels sources may use (a test adds its own to show a channel plugs in whole).
     init(
         replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096,
         extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil, publicURL: String? = nil,
-        serverExtra: String = "", extraTokens: String = ""
+        serverExtra: String = "", extraTokens: String = "", channels: [any ChannelPlugin.Type] = GatewayConfiguration.builtInChannels
     ) throws {
         self.directory = try directory ?? Fixtures.temporaryDirectory()
         rulesDirectory = rules
@@ -79,7 +81,7 @@ struct GatewayHarness {
             "TEST_AGENT_TOKEN": Self.agentToken, "TEST_OPS_TOKEN": Self.opsToken, "TEST_REPLY_URL": replyURL,
             "TEST_REPLY_SECRET": Self.replySecret, "TEST_INBOUND_SECRET": Self.inboundSecret,
         ].merging(environment) { _, new in new }
-        configuration = try GatewayConfiguration.load(path: path.path, environment: self.environment)
+        configuration = try GatewayConfiguration.load(path: path.path, environment: self.environment, channels: channels)
     }
 
     /// Runs `body` against a live server; cleans up the temporary directory afterwards.

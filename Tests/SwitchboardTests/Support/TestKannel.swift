@@ -309,7 +309,7 @@ final class TestKannel: @unchecked Sendable {
     private static func status(client: CurlHTTPClient, port: Int) async throws -> String {
         let response = try await client.perform(
             Curl.HTTPRequest(
-                method: "GET", url: "http://127.0.0.1:\(port)/status.txt?password=\(adminPassword)", timeout: 2, connectTimeout: 1))
+                method: "GET", url: "http://127.0.0.1:\(port)/status.txt?password=\(adminPassword)", timeout: .seconds(2), connectTimeout: .seconds(1)))
         guard response.status == 200 else { throw Failure(description: "bearerbox status answered HTTP \(response.status)") }
         return String(decoding: response.body, as: UTF8.self)
     }

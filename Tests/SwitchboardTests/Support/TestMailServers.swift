@@ -179,12 +179,12 @@ final class TestMailServers: @unchecked Sendable {
 
     /// `imap://127.0.0.1:port` logged in as `user` with ``password``.
     func imapEndpoint(user: String) -> MailServerEndpoint {
-        MailServerEndpoint(url: "imap://127.0.0.1:\(imapPort)", username: user, password: Self.password, connectTimeout: 5, timeout: 20)
+        MailServerEndpoint(url: "imap://127.0.0.1:\(imapPort)", username: user, password: Self.password, connectTimeout: .seconds(5), timeout: .seconds(20))
     }
 
     /// `smtp://127.0.0.1:port`, no login.
     func smtpEndpoint() -> MailServerEndpoint {
-        MailServerEndpoint(url: "smtp://127.0.0.1:\(smtpPort)", connectTimeout: 5, timeout: 20)
+        MailServerEndpoint(url: "smtp://127.0.0.1:\(smtpPort)", connectTimeout: .seconds(5), timeout: .seconds(20))
     }
 
     /// The SMTP server's next answers at `stage` (DATA unless told), in order: 4xx is

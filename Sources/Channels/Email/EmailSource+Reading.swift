@@ -1,12 +1,12 @@
-import Channels
 import Curl
 import Foundation
 import Mail
 import StrictYAML
 
-extension ConfigurationReader {
+extension SettingsReader {
     /// Reads an email source's address, threading secret, mailbox and relay.
-    mutating func emailSource(_ map: YAMLMapping, id: String, at item: YAMLValue) -> EmailSource? {
+    mutating func emailSource(_ section: SourceSection) -> EmailSource? {
+        let (id, map) = (section.id, section.map)
         guard let address = map.string("address", in: "email source '\(id)'", required: true, log) else { return nil }
         // The address is the envelope sender of every reply: held to the same check SMTP delivery applies.
         if (try? MailComposer().validateEnvelopeAddress(address)) == nil {
@@ -28,6 +28,7 @@ extension ConfigurationReader {
         var source = EmailSource(
             id: id, address: address, displayName: map.string("display_name", in: "email source '\(id)'", log),
             ownAddresses: own, threadSecret: threadSecret, maxMessageBytes: maxBytes)
+        source.signature = requestSignature(map["inbound_signature"], sourceID: id)
         if let node = map["imap"] { source.mailbox = mailbox(node, id: id) }
         if let node = map["smtp"] { source.relay = relay(node, id: id) }
         return source
@@ -43,7 +44,7 @@ extension ConfigurationReader {
         var mailbox = EmailSource.Mailbox(endpoint: endpoint)
         mailbox.mailbox = map.string("mailbox", in: what, log) ?? mailbox.mailbox
         if mailbox.mailbox.contains(where: { $0.isNewline || $0 == "\"" }) { log.report("mailbox name must not contain quotes or line breaks", at: map["mailbox"]!) }
-        mailbox.pollInterval = timeSpan(map, "poll_interval") ?? mailbox.pollInterval
+        mailbox.pollInterval = duration(map, "poll_interval") ?? mailbox.pollInterval
         if mailbox.pollInterval < .milliseconds(50) { log.report("poll_interval must be at least 50ms", at: map["poll_interval"]!) }
         mailbox.batchSize = map.int("batch_size", in: what, log) ?? mailbox.batchSize
         if !(1...1000).contains(mailbox.batchSize) { log.report("batch_size must be 1 to 1000", at: map["batch_size"]!) }

@@ -1,13 +1,10 @@
-import Channels
 import Foundation
 import StrictYAML
 
-extension ConfigurationReader {
-    /// Keys an SMS source may have besides the common ones.
-    static let smsKeys = ["number", "default_country_code", "max_segments", "send_rate", "timeout", "kannel", "twilio"]
-
+extension SettingsReader {
     /// Reads an SMS source: its number, limits, and exactly one provider.
-    mutating func smsSource(_ map: YAMLMapping, id: String, at item: YAMLValue, publicURL: String?) -> SMSSource? {
+    mutating func smsSource(_ section: SourceSection) -> SMSSource? {
+        let (id, map, item) = (section.id, section.map, section.node)
         let what = "sms source '\(id)'"
         guard let numberText = map.string("number", in: what, required: true, log) else { return nil }
         let countryCode = map.string("default_country_code", in: what, required: true, log) ?? "1"
@@ -46,7 +43,7 @@ extension ConfigurationReader {
         }
         guard let provider else { return nil }
         // Only what the file sets replaces the source's own defaults.
-        var source = SMSSource(id: id, number: number, defaultCountryCode: countryCode, provider: provider, publicURL: publicURL)
+        var source = SMSSource(id: id, number: number, defaultCountryCode: countryCode, provider: provider)
         source.maxSegments = maxSegments ?? source.maxSegments
         source.sendRate = sendRate ?? source.sendRate
         source.timeout = timeout ?? source.timeout
