@@ -16,6 +16,12 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let timeout: TimeAmount
     private let metricsFactory: any MetricsFactory
     private var context: ChannelHandlerContext?
+    /// When the running request's first byte arrived; nil between requests.
+    private var requestStart: NIODeadline?
+    /// Armed for the running request's deadline, or a past one: a request that ends leaves it armed, and
+    /// when it fires it re-arms for whatever request runs then. A kept-alive connection so pays for one
+    /// timer per `timeout`, not one per request, which on a busy server was a timer armed and cancelled
+    /// for every message.
     private var timer: Scheduled<Void>?
     /// Whether anything was written since the running request began: then a 408 would corrupt the answer.
     private var wroteSinceStart = false
@@ -54,18 +60,26 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Starts the clock unless a request is already running: bytes of a request that arrive after its
     /// first change nothing.
     func requestStarted() {
-        guard timer == nil, let context else { return }
+        guard requestStart == nil else { return }
+        let start = NIODeadline.now()
+        requestStart = start
         wroteSinceStart = false
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            timer = nil
-            expired()
-        }
+        if timer == nil { arm(at: start + timeout) }
     }
 
     /// The request arrived in full; bytes after this belong to the next one.
     func requestEnded() {
-        timer?.cancel()
-        timer = nil
+        requestStart = nil
+    }
+
+    private func arm(at deadline: NIODeadline) {
+        guard let context else { return }
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            guard let requestStart else { return }
+            let deadline = requestStart + timeout
+            if NIODeadline.now() >= deadline { expired() } else { arm(at: deadline) }
+        }
     }
 
     private func expired() {
