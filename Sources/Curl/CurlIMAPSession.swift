@@ -48,6 +48,12 @@ public final class CurlIMAPSession: @unchecked Sendable {
     public static let maximumMessageSize = 100 * 1024 * 1024
     /// Largest response to a command kept (a SEARCH over a big mailbox).
     static let maximumResponseSize = 16 * 1024 * 1024
+    /// UIDs per command whose answer is a line per message (`UID FETCH … (UID FLAGS)`, `UID MOVE`).
+    /// Debian's libcurl 7.88 counts a response's lines against its 300 KB header limit as though each line
+    /// held all the lines after it in the same read, about n²·w/2 bytes for n lines of w bytes: 140 short
+    /// FETCH lines, or 83 lines with a handful of keywords, already fail the transfer ("Too large response
+    /// headers", curl code 56). 25 lines stay under the limit for lines of up to 900 bytes.
+    static let uidsPerListingCommand = 25
 
     private let endpoint: MailServerEndpoint
     private let mailboxName: String
@@ -231,10 +237,18 @@ public final class CurlIMAPSession: @unchecked Sendable {
         }
 
         try examine()
-        let flagsTransfer = try perform(
-            "IMAP UID FETCH FLAGS", url: url, command: "UID FETCH \(IMAPResponseParser.uidSet(Array(wanted))) (UID FLAGS)", idempotent: true)
-        var needsExamine = try selectedAgain(flagsTransfer)
-        let flags = IMAPResponseParser.flags(flagsTransfer.body).filter { wanted.contains($0.key) }
+        var needsExamine = false
+        var flags: [UInt32: [String]] = [:]
+        for chunk in Self.chunks(Array(wanted).sorted()) {
+            if needsExamine {
+                try examine()
+                needsExamine = false
+            }
+            let flagsTransfer = try perform(
+                "IMAP UID FETCH FLAGS", url: url, command: "UID FETCH \(IMAPResponseParser.uidSet(chunk)) (UID FLAGS)", idempotent: true)
+            needsExamine = try selectedAgain(flagsTransfer)
+            flags.merge(IMAPResponseParser.flags(flagsTransfer.body).filter { wanted.contains($0.key) }) { first, _ in first }
+        }
 
         var messages: [IMAPFetchedMessage] = []
         var seenToUndo: [UInt32] = []
@@ -295,7 +309,10 @@ public final class CurlIMAPSession: @unchecked Sendable {
         let url = base + "/" + mailbox.urlPath
         try selectReadWrite(url: url, mailbox: mailbox)
         // Moving UIDs already gone is a no-op, so a retry after a lost connection does no harm.
-        _ = try perform("IMAP UID MOVE", url: url, command: "UID MOVE \(IMAPResponseParser.uidSet(uids)) \(target.quoted)", idempotent: true)
+        // Each moved message is answered with an EXPUNGE line.
+        for chunk in Self.chunks(uids) {
+            _ = try perform("IMAP UID MOVE", url: url, command: "UID MOVE \(IMAPResponseParser.uidSet(chunk)) \(target.quoted)", idempotent: true)
+        }
     }
 
     private func appendBlocking(_ message: Data, to destination: String?, flags: [String]) throws(CurlError) -> UInt32? {
@@ -351,6 +368,11 @@ public final class CurlIMAPSession: @unchecked Sendable {
 
     /// Runs one transfer and throws on any failure; retries once, on a new connection, when an idempotent
     /// command failed on a reused connection that had gone away meanwhile.
+    /// `uids` in runs of at most ``uidsPerListingCommand``.
+    static func chunks(_ uids: [UInt32]) -> [[UInt32]] {
+        stride(from: 0, to: uids.count, by: uidsPerListingCommand).map { Array(uids[$0..<min($0 + uidsPerListingCommand, uids.count)]) }
+    }
+
     private func perform(
         _ step: String, url: String, command: String?, upload: Data? = nil, idempotent: Bool, bodyLimit: Int = maximumResponseSize
     ) throws(CurlError) -> MailTransfer {

@@ -99,6 +99,32 @@ struct CurlMailTransportTests {
         #expect(try await servers.mailbox(user) == [])
     }
 
+    /// Debian's libcurl 7.88 failed a command answered by more than about 80 to 140 lines (depending on
+    /// their length) with "Too large response headers", so a mailbox whose messages carry a few keywords
+    /// could not be fetched at the default batch size.
+    @Test func imapFetchesAndMovesAWideBatchOfMessagesWithManyKeywords() async throws {
+        let servers = try await TestMailServers.start()
+        defer { servers.stop() }
+        let user = Self.uniqueUser()
+        let session = CurlIMAPSession(endpoint: servers.imapEndpoint(user: user), mailbox: "INBOX", logger: Self.logger)
+        defer { session.close() }
+
+        let keywords = ["$Forwarded", "$NotJunk", "NonJunk", "$Label1", "$MailFlagBit0", "$Switchboard-Imported-From-Legacy-Helpdesk"]
+        var uids: [UInt32] = []
+        for index in 0..<160 {
+            uids.append(try #require(try await session.append(Self.trickyMessage(subject: "wide \(index)"), flags: keywords)))
+        }
+        let status = try await session.status()
+        let fetched = try await session.fetch(uids: uids, expectedUIDValidity: status.uidValidity)
+        #expect(fetched.map(\.uid) == uids)
+        #expect(fetched.allSatisfy { message in keywords.allSatisfy { message.flags.contains($0) } })
+        #expect(fetched.allSatisfy { !$0.flags.contains("\\Seen") })
+
+        try await session.createMailbox("Done")
+        try await session.move(uids: uids, to: "Done")
+        #expect(try await session.uids(from: 1) == [])
+    }
+
     @Test func imapFetchesABatchAndSkipsMissingUIDs() async throws {
         let servers = try await TestMailServers.start()
         defer { servers.stop() }
