@@ -264,7 +264,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConversationsTests",
-            dependencies: ["Conversations", "SwitchboardCore"],
+            dependencies: ["Conversations", "SwitchboardCore", "Rules", "TestSupport"],
             path: "Tests/ConversationsTests"
         ),
         .testTarget(

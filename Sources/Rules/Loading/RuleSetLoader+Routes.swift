@@ -2,8 +2,10 @@ import StrictYAML
 import SwitchboardCore
 
 extension RuleSetLoader {
-    func parseRoutes(_ root: YAMLValue, signals: Set<String>, slaPolicies: [String: SLAPolicy], calendars: [String: BusinessCalendar], _ log: ProblemLog) -> ([Queue], [Route]) {
-        guard let top = root.mapping(log, what: "routes.yaml", allowed: ["queues", "routes"]) else { return ([], []) }
+    func parseRoutes(
+        _ root: YAMLValue, signals: Set<String>, slaPolicies: [String: SLAPolicy], calendars: [String: BusinessCalendar], _ log: ProblemLog
+    ) -> ([Queue], [Route], [EscalationLevel]) {
+        guard let top = root.mapping(log, what: "routes.yaml", allowed: ["queues", "routes", "escalation"]) else { return ([], [], []) }
 
         var queues: [Queue] = []
         var queuePositions: [String: YAMLValue] = [:]
@@ -80,7 +82,8 @@ extension RuleSetLoader {
                 log.report("only one route may be the default (the first is at line \(defaults[0].line))", at: extra)
             }
         }
-        return (queues, routes)
+        let escalation = top["escalation"].map { parseEscalation($0, queues: queuePositions, slaPolicies: slaPolicies, log) } ?? []
+        return (queues, routes, escalation)
     }
 
     /// A text for every language (`{zh: …, en: …}`) or one text for all.
@@ -95,42 +98,6 @@ extension RuleSetLoader {
             return out
         }
         return value.string(log, what: "text").map { ["en": $0, "zh": $0] } ?? [:]
-    }
-
-    func parseSLA(_ root: YAMLValue, calendars: [String: BusinessCalendar], _ log: ProblemLog) -> [String: SLAPolicy] {
-        guard let top = root.mapping(log, what: "sla.yaml", allowed: ["policies"]) else { return [:] }
-        var policies: [String: SLAPolicy] = [:]
-        var positions: [String: YAMLValue] = [:]
-        for item in top.required("policies", in: "sla.yaml", log)?.items(log, what: "policies") ?? [] {
-            guard let map = item.mapping(log, what: "SLA policy", allowed: ["id", "description", "first_response", "resolution", "calendar"]),
-                  let id = map.string("id", in: "SLA policy", required: true, log) else { continue }
-            if let first = positions[id] {
-                log.report("duplicate SLA policy id '\(id)' (first defined at line \(first.line))", at: map["id"]!)
-                continue
-            }
-            positions[id] = item
-            func duration(_ key: String, required: Bool) -> Double? {
-                guard let text = map.string(key, in: "SLA policy '\(id)'", required: required, log) else { return nil }
-                guard let seconds = DurationText.seconds(text) else {
-                    log.report("'\(text)' is not a duration (write e.g. 30s, 5m, 2h, 1d or 1h30m)", at: map[key]!)
-                    return nil
-                }
-                return seconds
-            }
-            let first = duration("first_response", required: true)
-            let calendar = map.string("calendar", in: "SLA policy '\(id)'", log)
-            if let calendar {
-                if let known = calendars[calendar] {
-                    if !known.everOpens { log.report("calendar '\(calendar)' has no opening hours, so this clock would never run", at: map["calendar"]!) }
-                } else {
-                    log.report("SLA policy '\(id)' runs on calendar '\(calendar)', which is not defined in calendars.yaml", at: map["calendar"]!)
-                }
-            }
-            policies[id] = SLAPolicy(
-                id: id, description: map.string("description", in: "SLA policy", log),
-                firstResponse: first ?? 0, resolution: duration("resolution", required: false), calendar: calendar)
-        }
-        return policies
     }
 
     func parseCustomers(_ root: YAMLValue, _ log: ProblemLog) -> CustomerDirectory {

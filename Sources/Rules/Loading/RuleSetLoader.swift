@@ -73,13 +73,19 @@ public struct RuleSetLoader {
         let calendarsFile = read("calendars.yaml", required: false)
 
         let calendars = calendarsFile.map { parseCalendars($0, log) } ?? [:]
-        let slaPolicies = slaFile.map { parseSLA($0, calendars: calendars, log) } ?? [:]
+        let (slaPolicies, breachQueues) = slaFile.map { parseSLA($0, calendars: calendars, log) } ?? ([:], [])
         let customers = customersFile.map { parseCustomers($0, log) } ?? .empty
         let parsedClassifiers = classifiers.map { parseClassifiers($0, lexicons: lexicons, calendars: calendars, log) }
         let signals = parsedClassifiers?.signals ?? []
-        let (queues, routes) = routesFile.map {
+        let (queues, routes, escalation) = routesFile.map {
             parseRoutes($0, signals: Set(signals.map(\.id)), slaPolicies: slaPolicies, calendars: calendars, log)
-        } ?? ([], [])
+        } ?? ([], [], [])
+        if routesFile != nil {
+            let queueIDs = Set(queues.map(\.id))
+            for reference in breachQueues where !queueIDs.contains(reference.queue) {
+                log.report("SLA policy '\(reference.policy)' escalates to queue '\(reference.queue)' on breach, which is not defined under queues in routes.yaml", at: reference.position)
+            }
+        }
 
         // Compile every term into one database; each regex is checked on its own first so a bad one is
         // reported where it is written.
@@ -137,7 +143,7 @@ public struct RuleSetLoader {
             version: version, directory: directory, negation: parsedClassifiers.negation,
             intensity: parsedClassifiers.intensity, calendars: calendars,
             urgencyLevels: parsedClassifiers.urgency, sentimentLevels: parsedClassifiers.sentiment,
-            signals: signals, routes: routes, queues: queues, slaPolicies: slaPolicies, customers: customers,
+            signals: signals, routes: routes, queues: queues, slaPolicies: slaPolicies, escalation: escalation, customers: customers,
             database: database, patternOwners: owners)
     }
 
