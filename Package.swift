@@ -94,8 +94,8 @@ let package = Package(
             ],
             path: "Sources/Replies"
         ),
-        // Pure domain rules over Core's values (threading so far), which every store calls inside its
-        // transaction instead of writing them again in SQL.
+        // Pure domain rules over Core's values (threading, the conversation lifecycle), which every store
+        // calls inside its transaction instead of writing them again in SQL.
         .target(
             name: "Conversations",
             dependencies: ["SwitchboardCore"],

@@ -11,14 +11,19 @@ public enum ConversationRules {
         public var rerouted: Bool
         /// The conversation was resolved and the customer's message reopened it (a `reopened` event).
         public var reopened: Bool
+        /// What the lifecycle table made of the customer's message, with its events and effects (a paused
+        /// clock resumed, a reopen counted).
+        public var lifecycle: LifecycleOutcome
     }
 
     /// Applies a message's classification and route to the conversation it joins.
     ///
     /// A conversation only ever moves to a more urgent route (a lower priority number), never back, so a
     /// calm follow-up does not drop an angry customer to the bottom of a queue; when it moves, the earlier
-    /// of the two response deadlines stands. Urgency only rises; sentiment is the latest message's. A
-    /// customer writing into a resolved conversation reopens it.
+    /// of the two response deadlines stands. Urgency only rises; sentiment is the latest message's. The
+    /// state changes as ``ConversationLifecycle`` has it for a customer's message: a resolved conversation
+    /// reopens, one waiting on the customer resumes. (A closed one is never joined: its customer's message
+    /// starts a new conversation.)
     public static func join(
         _ conversation: Conversation, route: RouteDecision, urgency: Urgency, sentiment: Sentiment, slaDueAt: Date?
     ) -> Joined {
@@ -35,9 +40,12 @@ public enum ConversationRules {
         }
         updated.urgency = max(conversation.urgency, urgency)
         updated.sentiment = sentiment
-        let reopened = conversation.state == .resolved
-        if reopened { updated.state = .open }
-        return Joined(conversation: updated, rerouted: rerouted, reopened: reopened)
+        let lifecycle = ConversationLifecycle.apply(
+            .customerMessage, to: conversation, by: LifecycleActor(id: conversation.customerAddress, role: .customer))
+        let transition = lifecycle.transition
+        if let transition { updated.state = transition.state }
+        let reopened = transition?.effects.contains(.countReopen) ?? false
+        return Joined(conversation: updated, rerouted: rerouted, reopened: reopened, lifecycle: lifecycle)
     }
 
     /// A conversation after an agent (or the gateway) queued a reply in it.
@@ -45,15 +53,19 @@ public enum ConversationRules {
         public var conversation: Conversation
         /// The author became the owner (an `owner_assigned` event).
         public var ownerAssigned: Bool
+        /// What the lifecycle table made of the reply; refused on a closed conversation, which it leaves
+        /// as it was.
+        public var lifecycle: LifecycleOutcome
     }
 
-    /// First-contact ownership: whoever answers first owns the conversation until it is handed over; a
-    /// reply moves a conversation that was waiting for one (open, acknowledged, assigned) to in progress.
+    /// An agent's reply, as ``ConversationLifecycle`` has it: first-contact ownership (whoever answers
+    /// first owns the conversation until it is handed over), and a conversation that was waiting for a
+    /// human's answer (new, assigned) moves to in progress. Other states stay as they are.
     public static func reply(to conversation: Conversation, by author: String) -> Replied {
-        var updated = conversation
-        let ownerAssigned = conversation.owner == nil
-        if ownerAssigned { updated.owner = author }
-        if [.open, .acknowledged, .assigned].contains(conversation.state) { updated.state = .inProgress }
-        return Replied(conversation: updated, ownerAssigned: ownerAssigned)
+        let lifecycle = ConversationLifecycle.apply(.agentReply, to: conversation, by: LifecycleActor(id: author, role: .agent))
+        guard let transition = lifecycle.transition else {
+            return Replied(conversation: conversation, ownerAssigned: false, lifecycle: lifecycle)
+        }
+        return Replied(conversation: transition.applied(to: conversation), ownerAssigned: transition.ownerChanged, lifecycle: lifecycle)
     }
 }

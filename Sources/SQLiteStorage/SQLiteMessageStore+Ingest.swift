@@ -209,7 +209,7 @@ extension SQLiteMessageStore {
                     INSERT INTO conversations (id, channel, source, customer_address, customer_tier, language, queue,
                         priority, urgency, sentiment, state, route_id, sla_policy, sla_due_at, owner, created_at, updated_at,
                         inbound_count, last_inbound_at, waiting_since)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, NULL, ?14, ?14, 1, ?14, ?14)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, NULL, ?14, ?14, 1, ?14, ?14)
                     """).execute(
                 arguments: [
                     conversationID, inbound.channel.rawValue, inbound.source, inbound.sender,

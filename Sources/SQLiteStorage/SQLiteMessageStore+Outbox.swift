@@ -136,7 +136,6 @@ extension SQLiteMessageStore {
             try Self.insertEvent(
                 db, at: now, subjectKind: "outbox", subjectID: outboxID, conversationID: entry.conversationID,
                 kind: "delivery_attempt", actor: "dispatcher", detail: detail)
-            try Self.markAcknowledged(db, entry: entry, status: status, now: now)
         }
     }
 
@@ -180,21 +179,12 @@ extension SQLiteMessageStore {
                             provider_message_id = COALESCE(provider_message_id, ?), updated_at = ? WHERE id = ?
                         """,
                     arguments: [target.rawValue, error, report.providerMessageID, now.timeIntervalSince1970, entry.id])
-                try Self.markAcknowledged(db, entry: entry, status: target, now: now)
             }
             try Self.insertEvent(
                 db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: entry.conversationID,
                 kind: "delivery_report", actor: "provider", detail: detail)
             return applies ? .applied(target) : .unchanged(entry.status)
         }
-    }
-
-    /// An automatic reply that went out acknowledges its conversation.
-    private static func markAcknowledged(_ db: Database, entry: OutboxEntry, status: OutboxStatus, now: Date) throws {
-        guard entry.automatic, status == .delivered || status == .sent else { return }
-        try db.execute(
-            sql: "UPDATE conversations SET state = 'acknowledged', updated_at = ? WHERE id = ? AND state = 'open'",
-            arguments: [now.timeIntervalSince1970, entry.conversationID])
     }
 
     public func requeueAbandonedDeliveries(now: Date) async throws -> Int {

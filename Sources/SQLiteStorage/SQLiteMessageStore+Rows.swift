@@ -32,7 +32,7 @@ extension SQLiteMessageStore {
                 customerAddress: columns.string(3), customerTier: CustomerTier(rawValue: columns.string(4)) ?? .ordinary,
                 language: columns.string(5), queue: columns.string(6), priority: columns.int(7),
                 urgency: Urgency(rawValue: columns.string(8)) ?? .normal, sentiment: Sentiment(rawValue: columns.string(9)) ?? .neutral,
-                state: ConversationState(rawValue: columns.string(10)) ?? .open, routeID: columns.string(11),
+                state: ConversationState(rawValue: columns.string(10)) ?? .new, routeID: columns.string(11),
                 slaPolicy: columns.string(12), slaDueAt: columns.date(13), owner: columns.optionalString(14),
                 createdAt: columns.date(15) ?? Date(timeIntervalSince1970: 0), updatedAt: columns.date(16) ?? Date(timeIntervalSince1970: 0)),
             inboundCount: columns.int(17), lastInboundAt: columns.date(18), waitingSince: columns.date(19))

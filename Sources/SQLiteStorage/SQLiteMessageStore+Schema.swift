@@ -174,6 +174,13 @@ extension SQLiteMessageStore {
                 ALTER TABLE access_log ADD COLUMN client TEXT;
                 """)
         }
+        migrator.registerMigration("v8-lifecycle-states") { db in
+            try db.execute(sql: """
+                -- The lifecycle's states: 'open' and 'acknowledged' (the automatic acknowledgement went out)
+                -- both meant that no human had the conversation yet, which is 'new' now.
+                UPDATE conversations SET state = 'new' WHERE state IN ('open', 'acknowledged');
+                """)
+        }
         return migrator
     }
 }

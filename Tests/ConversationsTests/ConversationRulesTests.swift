@@ -7,7 +7,7 @@ import Testing
 struct ConversationRulesTests {
     static let due = Date(timeIntervalSince1970: 10_000)
 
-    static func conversation(priority: Int = 3, state: ConversationState = .open, owner: String? = nil) -> Conversation {
+    static func conversation(priority: Int = 3, state: ConversationState = .new, owner: String? = nil) -> Conversation {
         var conversation = ThreadingPolicyTests.conversation("conv_1", state: state)
         conversation.priority = priority
         conversation.queue = "general"
@@ -43,19 +43,34 @@ struct ConversationRulesTests {
         #expect(critical.conversation.urgency == .critical)
     }
 
-    @Test("a customer's message reopens a resolved conversation, and only a resolved one", arguments: ConversationState.allCases)
-    func reopen(state: ConversationState) {
-        let joined = ConversationRules.join(Self.conversation(state: state), route: Self.route(priority: 3), urgency: .low, sentiment: .neutral, slaDueAt: nil)
+    @Test("a customer's message reopens a resolved conversation and resumes a waiting one; other states stay", arguments: ConversationState.allCases, [nil, "amy"] as [String?])
+    func customerMessage(state: ConversationState, owner: String?) {
+        let joined = ConversationRules.join(
+            Self.conversation(state: state, owner: owner), route: Self.route(priority: 3), urgency: .low, sentiment: .neutral, slaDueAt: nil)
         #expect(joined.reopened == (state == .resolved))
-        #expect(joined.conversation.state == (state == .resolved ? .open : state))
+        let expected: ConversationState = switch state {
+        case .resolved: owner == nil ? .new : .assigned
+        case .waitingOnCustomer: owner == nil ? .new : .inProgress
+        default: state
+        }
+        #expect(joined.conversation.state == expected)
+        #expect(joined.conversation.owner == owner)
+        #expect(joined.lifecycle.transition?.effects.contains(.resumeClock) == (state == .waitingOnCustomer))
     }
 
-    @Test("first-contact ownership: the first to answer owns the conversation; a waiting one moves to in progress", arguments: ConversationState.allCases)
+    @Test("first-contact ownership: the first to answer owns the conversation; a new or assigned one moves to in progress", arguments: ConversationState.allCases)
     func ownership(state: ConversationState) {
         let first = ConversationRules.reply(to: Self.conversation(state: state), by: "alice")
+        guard state != .closed else {
+            // A closed conversation takes no agent action: the table refuses, and nothing changes.
+            #expect(!first.ownerAssigned)
+            #expect(first.conversation == Self.conversation(state: state))
+            #expect(first.lifecycle.refusal?.code == .invalidTransition)
+            return
+        }
         #expect(first.ownerAssigned)
         #expect(first.conversation.owner == "alice")
-        #expect(first.conversation.state == ([.open, .acknowledged, .assigned].contains(state) ? .inProgress : state))
+        #expect(first.conversation.state == ([.new, .assigned].contains(state) ? .inProgress : state))
         let second = ConversationRules.reply(to: first.conversation, by: "bob")
         #expect(!second.ownerAssigned)
         #expect(second.conversation.owner == "alice")

@@ -28,7 +28,7 @@ struct ThreadingPolicyTests {
         func openConversationOfSender() throws -> Conversation? { asked.append("open"); return senderOpen.flatMap { conversations[$0] } }
     }
 
-    static func conversation(_ id: String, customer: String = "cust@example.com", state: ConversationState = .open, channel: ChannelKind = .email) -> Conversation {
+    static func conversation(_ id: String, customer: String = "cust@example.com", state: ConversationState = .new, channel: ChannelKind = .email) -> Conversation {
         Conversation(
             id: id, channel: channel, source: "mail", customerAddress: customer, customerTier: .ordinary, language: "en", queue: "general",
             priority: 1, urgency: .normal, sentiment: .neutral, state: state, routeID: "default", slaPolicy: "standard", slaDueAt: nil,

@@ -32,14 +32,22 @@ public enum CustomerTier: String, Sendable, Codable, CaseIterable {
     case strategic
 }
 
-/// Where a conversation stands in its lifecycle.
+/// Where a conversation stands in its lifecycle. What moves it from one state to another is the table in
+/// the Conversations module (`ConversationLifecycle`).
 public enum ConversationState: String, Sendable, Codable, CaseIterable {
-    case open
-    case acknowledged
+    /// Received, and no human has it yet (the automatic acknowledgement does not change that).
+    case new
+    /// Has an owner, who has not answered since taking it.
     case assigned
+    /// An agent replied.
     case inProgress = "in_progress"
+    /// An agent waits for the customer's answer, and the SLA clock is paused.
+    case waitingOnCustomer = "waiting_on_customer"
+    /// Raised to an escalation level; it stays escalated until it waits on the customer or is resolved.
     case escalated
+    /// Resolved, awaiting the customer's confirmation; a message from the customer reopens it.
     case resolved
+    /// Finished for good: a customer's message starts a new conversation linked to it.
     case closed
 
     /// States in which a new inbound message joins the conversation rather than starting a new one.

@@ -164,7 +164,8 @@ extension StoreContractTests {
                 #expect(reopening.conversationID == first.conversationID)
                 #expect(reopening.threadedBy == .sender)
                 #expect(reopening.autoReplyID == nil)
-                #expect(try await store.conversation(id: first.conversationID)?.state == .open)
+                // Nobody owned it, so it is new again.
+                #expect(try await store.conversation(id: first.conversationID)?.state == .new)
                 let reopened = try await store.events(first.conversationID).filter { $0.kind == "reopened" }
                 #expect(reopened.map(\.subjectID) == [first.conversationID])
                 #expect(reopened.map(\.at) == [R.at(minute: 1)])
@@ -225,7 +226,7 @@ extension StoreContractTests {
                 #expect(conversation.slaPolicy == "p1")
                 #expect(conversation.slaDueAt == R.at(minute: 60))
                 #expect(conversation.urgency == .critical)
-                #expect(conversation.state == .open)
+                #expect(conversation.state == .new)
                 #expect(conversation.createdAt == R.start)
                 #expect(conversation.updatedAt == R.at(minute: 4))
                 let rerouted = try await store.events(id).filter { $0.kind == "rerouted" }

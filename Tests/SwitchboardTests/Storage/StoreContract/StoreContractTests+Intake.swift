@@ -29,7 +29,7 @@ extension StoreContractTests {
                 #expect(try await store.conversation(id: "conv_contract_new") == Conversation(
                     id: "conv_contract_new", channel: .webhook, source: "demo", customerAddress: "alice@example.com",
                     customerTier: .ordinary, language: "zh", queue: "billing", priority: 2, urgency: .high, sentiment: .negative,
-                    state: .open, routeID: "route-billing", slaPolicy: "p2", slaDueAt: due, owner: nil, createdAt: R.start,
+                    state: .new, routeID: "route-billing", slaPolicy: "p2", slaDueAt: due, owner: nil, createdAt: R.start,
                     updatedAt: R.start))
                 #expect(try await store.conversation(id: "conv_contract_missing") == nil)
                 #expect(try await store.conversationDetail(id: "conv_contract_missing", page: ConversationDetailPage()) == nil)

@@ -73,12 +73,12 @@ extension StoreContractTests {
                 let store = subject.store
                 let started = try await store.ingest(R.request(R.inbound("hana@example.com", externalID: "o1"), autoReply: "已收到"))
                 let id = started.conversationID
-                // The acknowledgement going out moves an open conversation to acknowledged, and sets no owner.
+                // The acknowledgement going out leaves the conversation new (no human has it yet), and sets no owner.
                 let now = R.at(minute: 1)
                 let acknowledgement = try #require(started.autoReplyID)
                 #expect(try await store.claimDueOutbox(now: now, limit: 10).map(\.entry.id) == [acknowledgement])
                 try await store.recordDelivery(outboxID: acknowledgement, outcome: .delivered(detail: "200"), now: now)
-                #expect(try await store.conversation(id: id)?.state == .acknowledged)
+                #expect(try await store.conversation(id: id)?.state == .new)
                 #expect(try await store.conversation(id: id)?.owner == nil)
 
                 _ = try await store.enqueueReply(Self.agentReply(), conversationID: id, author: "agent-1", idempotencyKey: nil, requestFingerprint: nil)
@@ -188,8 +188,8 @@ extension StoreContractTests {
                 #expect(dead.lastError == "receiver answered HTTP 503 (gave up after 2 attempts)")
                 #expect(try await store.claimDueOutbox(now: now.addingTimeInterval(3_600), limit: 1).isEmpty)
                 #expect(try await store.nextOutboxDueDate() == nil)
-                // A dead letter does not acknowledge the conversation.
-                #expect(try await store.conversation(id: ingested.conversationID)?.state == .open)
+                // A dead letter leaves the conversation new.
+                #expect(try await store.conversation(id: ingested.conversationID)?.state == .new)
                 let attempts = try await store.events(ingested.conversationID).filter { $0.kind == "delivery_attempt" }
                 #expect(attempts.map { $0.detail["result"] } == ["queued", "dead_lettered"])
                 #expect(attempts.map { $0.detail["attempt"] } == ["1", "2"])
@@ -217,16 +217,16 @@ extension StoreContractTests {
                 let failed = try #require(try await store.outboxEntry(id: entries[0]))
                 #expect(failed.status == .failed)
                 #expect(failed.lastError == "receiver answered HTTP 400")
-                #expect(try await store.conversation(id: failed.conversationID)?.state == .open)
+                #expect(try await store.conversation(id: failed.conversationID)?.state == .new)
                 let sent = try #require(try await store.outboxEntry(id: entries[1]))
                 #expect(sent.status == .sent)
                 #expect(sent.providerMessageID == "SM-1")
                 #expect(sent.lastError == nil)
-                #expect(try await store.conversation(id: sent.conversationID)?.state == .acknowledged)
+                #expect(try await store.conversation(id: sent.conversationID)?.state == .new)
                 let delivered = try #require(try await store.outboxEntry(id: entries[2]))
                 #expect(delivered.status == .delivered)
                 #expect(delivered.updatedAt == now)
-                #expect(try await store.conversation(id: delivered.conversationID)?.state == .acknowledged)
+                #expect(try await store.conversation(id: delivered.conversationID)?.state == .new)
                 #expect(try await store.outboxCounts() == [.failed: 1, .sent: 1, .delivered: 1])
                 #expect(try await store.claimDueOutbox(now: R.at(minute: 60), limit: 10).isEmpty)
             }
@@ -273,9 +273,9 @@ extension StoreContractTests {
                 #expect(overtaken.lastError == "delivery report: undelivered 30003")
                 #expect(try await store.claimDueOutbox(now: R.at(minute: 60), limit: 10).map(\.entry.id) == [entries[2], entries[3]])
 
-                // Entry 2 is sending now: an acceptance moves it to sent, and acknowledges its conversation.
+                // Entry 2 is sending now: an acceptance moves it to sent; its conversation stays new.
                 #expect(try await report(.accepted, outboxID: entries[2]) == .applied(.sent))
-                #expect(try await store.conversation(id: conversations[2])?.state == .acknowledged)
+                #expect(try await store.conversation(id: conversations[2])?.state == .new)
 
                 // Reports that match no entry of their source.
                 #expect(try await report(.delivered, providerID: "SM-unknown") == .unknownEntry)
@@ -297,7 +297,7 @@ extension StoreContractTests {
                     source: "sms", outboxID: entry, providerMessageID: nil, state: .delivered, providerStatus: "DLR 1", receivedAt: R.at(minute: 1)))
                 #expect(outcome == .unchanged(.queued))
                 #expect(try await store.outboxEntry(id: entry)?.status == .queued)
-                #expect(try await store.conversation(id: result.conversationID)?.state == .open)
+                #expect(try await store.conversation(id: result.conversationID)?.state == .new)
             }
         }
 

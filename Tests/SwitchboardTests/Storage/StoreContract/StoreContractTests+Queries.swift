@@ -8,16 +8,16 @@ extension StoreContractTests {
     struct Queries {
         typealias R = ContractRequests
 
-        /// Starts a conversation `id` for `sender` in `queue`, and puts it in `state` if that is not open.
+        /// Starts a conversation `id` for `sender` in `queue`, and puts it in `state` if that is not new.
         static func start(
             _ subject: StoreUnderTest, _ id: String, queue: String, priority: Int = 3, slaDue minute: Double?, createdAt: Double = 0,
-            source: String = "demo", state: ConversationState = .open
+            source: String = "demo", state: ConversationState = .new
         ) async throws {
             let result = try await subject.store.ingest(R.request(
                 R.inbound("\(id)@example.com", minute: createdAt, source: source, externalID: id), route: R.route(queue, priority: priority),
                 slaDueAt: minute.map(R.at(minute:)), conversationID: id))
             #expect(result.conversationID == id)
-            if state != .open { try await subject.setState(id, state) }
+            if state != .new { try await subject.setState(id, state) }
         }
 
         @Test("queue summaries count open and overdue conversations by queue; resolved and closed ones are not counted", arguments: StoreFactory.all)
