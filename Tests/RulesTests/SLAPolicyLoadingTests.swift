@@ -72,7 +72,7 @@ struct SLAPolicyLoadingTests {
             #expect(policy.followUp.map { $0 <= 24 * 3600 } ?? true)
         }
         #expect(rules.escalation.map(\.level) == [1, 2, 3, 4])
-        #expect(rules.escalation(level: 1) == EscalationLevel(level: 1, queue: "escalations", slaPolicy: "crisis", priority: 1))
+        #expect(rules.escalation(level: 1) == EscalationRoute(level: 1, queue: "escalations", slaPolicy: "crisis", priority: 1))
         #expect(rules.escalation(level: 4)?.queue == "complaints")
         #expect(rules.escalation(level: 5) == nil)
     }
@@ -116,7 +116,7 @@ struct SLAPolicyLoadingTests {
         let normal = try #require(rules.slaPolicies["normal"])
         #expect(normal.firstResponse == 7200 && normal.resolution == 86400 && normal.warnBefore == nil && normal.pauseIn.isEmpty && normal.onBreach.isEmpty)
         #expect(rules.escalation.map(\.priority) == [1, 2, 3, 4])
-        #expect(rules.escalation(level: 3) == EscalationLevel(level: 3, queue: "complaints", slaPolicy: "normal", priority: 3))
+        #expect(rules.escalation(level: 3) == EscalationRoute(level: 3, queue: "complaints", slaPolicy: "normal", priority: 3))
     }
 
     @Test("without an escalation section the rules load and nothing names a level")

@@ -3,8 +3,8 @@ import StrictYAML
 extension RuleSetLoader {
     /// Parses `escalation:` in `routes.yaml`: for each level 1 (major) to 4 (minor), the queue, SLA policy
     /// and priority an escalation moves a conversation to. When the section is present, every level must be.
-    func parseEscalation(_ value: YAMLValue, queues: [String: YAMLValue], slaPolicies: [String: SLAPolicy], _ log: ProblemLog) -> [EscalationLevel] {
-        var levels: [Int: EscalationLevel] = [:]
+    func parseEscalation(_ value: YAMLValue, queues: [String: YAMLValue], slaPolicies: [String: SLAPolicy], _ log: ProblemLog) -> [EscalationRoute] {
+        var levels: [Int: EscalationRoute] = [:]
         var firstSeen: [Int: YAMLValue] = [:]
         for item in value.items(log, what: "escalation") ?? [] {
             guard let map = item.mapping(log, what: "escalation level", allowed: ["level", "queue", "sla", "priority", "description"]),
@@ -34,7 +34,7 @@ extension RuleSetLoader {
                 }
             }
             if let queue, let sla {
-                levels[level] = EscalationLevel(level: level, queue: queue, slaPolicy: sla, priority: priority)
+                levels[level] = EscalationRoute(level: level, queue: queue, slaPolicy: sla, priority: priority)
             }
         }
         let missing = (1...4).filter { firstSeen[$0] == nil }

@@ -4,7 +4,7 @@ import SwitchboardCore
 extension RuleSetLoader {
     func parseRoutes(
         _ root: YAMLValue, signals: Set<String>, slaPolicies: [String: SLAPolicy], calendars: [String: BusinessCalendar], _ log: ProblemLog
-    ) -> ([Queue], [Route], [EscalationLevel]) {
+    ) -> ([Queue], [Route], [EscalationRoute]) {
         guard let top = root.mapping(log, what: "routes.yaml", allowed: ["queues", "routes", "escalation"]) else { return ([], [], []) }
 
         var queues: [Queue] = []

@@ -29,7 +29,7 @@ public final class RuleSet: Sendable {
     public let slaPolicies: [String: SLAPolicy]
     /// Where each escalation level moves a conversation, ordered by level; empty when `routes.yaml` has
     /// no `escalation` section (then nothing can be escalated).
-    public let escalation: [EscalationLevel]
+    public let escalation: [EscalationRoute]
     public let customers: CustomerDirectory
     /// ``customers`` arranged for the lookup every message makes.
     let customerIndex: CustomerIndex
@@ -52,7 +52,7 @@ public final class RuleSet: Sendable {
         version: String, directory: String, negation: Negation, intensity: Intensity,
         calendars: [String: BusinessCalendar], urgencyLevels: UrgencyLevels,
         sentimentLevels: SentimentLevels, signals: [Signal], routes: [Route], queues: [Queue],
-        slaPolicies: [String: SLAPolicy], escalation: [EscalationLevel] = [], customers: CustomerDirectory, database: PatternDatabase,
+        slaPolicies: [String: SLAPolicy], escalation: [EscalationRoute] = [], customers: CustomerDirectory, database: PatternDatabase,
         patternOwners: [(signal: Int, term: Int)]
     ) {
         self.version = version
@@ -86,7 +86,7 @@ public final class RuleSet: Sendable {
     public func queue(id: String) -> Queue? { queues.first { $0.id == id } }
 
     /// Where an escalation of `level` (1 major … 4 minor) moves a conversation, if the rules say.
-    public func escalation(level: Int) -> EscalationLevel? { escalation.first { $0.level == level } }
+    public func escalation(level: Int) -> EscalationRoute? { escalation.first { $0.level == level } }
 
     /// When the first response under `policy` is due for a message received at `date`, counting only
     /// business hours when the policy runs on a calendar.

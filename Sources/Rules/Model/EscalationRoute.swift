@@ -1,6 +1,6 @@
 /// Where an escalation of one level moves a conversation (`escalation:` in `routes.yaml`). Levels are
 /// the standards' incident levels: 1 major, 2 serious, 3 general, 4 minor.
-public struct EscalationLevel: Sendable, Equatable {
+public struct EscalationRoute: Sendable, Equatable {
     /// 1 (major) … 4 (minor).
     public var level: Int
     /// The queue the conversation moves to.
