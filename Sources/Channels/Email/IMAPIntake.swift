@@ -12,7 +12,8 @@ import SwitchboardCore
 /// and progress, the mailbox's UIDVALIDITY and the last UID stored, in that same transaction: a crash
 /// re-fetches at most what was not yet committed, and de-duplication by Message-ID absorbs that. A
 /// message that fails stops its fetch there, the cursor before it. A UIDVALIDITY change restarts the numbering; the re-read finds the same
-/// Message-IDs and stores nothing twice. Only after a message is committed is it marked `\Seen` or moved.
+/// Message-IDs and stores nothing twice. Only after a message is committed is it marked `\Seen` or moved,
+/// several fetches' worth at a time (``marksPerCommand``).
 public final class IMAPIntake: Service {
     private let normalizer: EmailNormalizer
     private let mailbox: EmailSource.Mailbox
@@ -83,45 +84,62 @@ public final class IMAPIntake: Service {
             start += batch.count
             return batch
         }
-        var batch = nextBatch()
-        var fetched = batch.isEmpty ? [] : try await session.fetch(uids: batch, expectedUIDValidity: status.uidValidity)
-        while !batch.isEmpty, !Task.isCancelled {
-            fetched.sort { $0.uid < $1.uid }
-            let messages = fetched.map { message in
-                normalizer.inbound(from: message.data, cursor: IntakeCursor(
-                    source: sourceID, stream: mailbox.mailbox, validity: Int64(status.uidValidity), position: Int64(message.uid)))
-            }
-            // The next fetch runs on the session while this one commits (which needs only the store); the
-            // session marks this one only after both, and only what was committed.
-            let upcoming = nextBatch()
-            async let following = upcoming.isEmpty
-                ? [] : session.fetch(uids: upcoming, expectedUIDValidity: status.uidValidity)
-            // One transaction for the fetch, the cursor with its last message; the results are the messages
-            // committed, in order, then failures only, so `done` never passes a message that was not stored.
-            let results = await intake.accept(batch: messages)
-            let next: Result<[IMAPFetchedMessage], any Error>
-            do { next = .success(try await following) } catch { next = .failure(error) }
-            var done: [UInt32] = []
-            var failure: (any Error)?
-            for (message, result) in zip(fetched, results) {
-                switch result {
-                case let .success(result):
-                    done.append(message.uid)
-                    Counter(label: "switchboard_mailbox_messages_total", dimensions: [("source", sourceID), ("result", result.duplicate ? "duplicate" : "stored")], factory: metricsFactory).increment()
-                case let .failure(error):
-                    failure = error
+        // Committed messages are marked on the server a few batches at a time: marking needs the mailbox
+        // selected read-write and each fetch examines it read-only again, a round trip and a mailbox sync
+        // each way. Until it is marked a message is only left unflagged; the cursor is past it already.
+        var unmarked: [UInt32] = []
+        do {
+            var batch = nextBatch()
+            var fetched = batch.isEmpty ? [] : try await session.fetch(uids: batch, expectedUIDValidity: status.uidValidity)
+            while !batch.isEmpty, !Task.isCancelled {
+                // The next fetch runs on the session while this one is read and committed (which needs only
+                // the store); the session marks this one only after both, and only what was committed.
+                let upcoming = nextBatch()
+                async let following = upcoming.isEmpty
+                    ? [] : session.fetch(uids: upcoming, expectedUIDValidity: status.uidValidity)
+                fetched.sort { $0.uid < $1.uid }
+                let messages = fetched.map { message in
+                    normalizer.inbound(from: message.data, cursor: IntakeCursor(
+                        source: sourceID, stream: mailbox.mailbox, validity: Int64(status.uidValidity), position: Int64(message.uid)))
                 }
-                if failure != nil { break }
+                // One transaction for the fetch, the cursor with its last message; the results are the messages
+                // committed, in order, then failures only, so `done` never passes a message that was not stored.
+                let results = await intake.accept(batch: messages)
+                let next: Result<[IMAPFetchedMessage], any Error>
+                do { next = .success(try await following) } catch { next = .failure(error) }
+                var done: [UInt32] = []
+                var failure: (any Error)?
+                for (message, result) in zip(fetched, results) {
+                    switch result {
+                    case let .success(result):
+                        done.append(message.uid)
+                        Counter(label: "switchboard_mailbox_messages_total", dimensions: [("source", sourceID), ("result", result.duplicate ? "duplicate" : "stored")], factory: metricsFactory).increment()
+                    case let .failure(error):
+                        failure = error
+                    }
+                    if failure != nil { break }
+                }
+                committed += done.count
+                unmarked += done
+                if let failure { throw failure }
+                if results.count < fetched.count { throw SwitchboardError(.storageFailure, "intake answered for fewer messages than it was given") }
+                if unmarked.count >= Self.marksPerCommand {
+                    await afterImport(unmarked, session: session)
+                    unmarked = []
+                }
+                batch = upcoming
+                fetched = try next.get()
             }
-            committed += done.count
-            await afterImport(done, session: session)
-            if let failure { throw failure }
-            if results.count < fetched.count { throw SwitchboardError(.storageFailure, "intake answered for fewer messages than it was given") }
-            batch = upcoming
-            fetched = try next.get()
+        } catch {
+            await afterImport(unmarked, session: session)
+            throw error
         }
+        await afterImport(unmarked, session: session)
         return committed
     }
+
+    /// Committed messages marked (or moved) on the server in one go.
+    static let marksPerCommand = 500
 
     /// Marks committed messages on the server. A failure here loses nothing: the cursor is past them, so
     /// they are only left unflagged.
