@@ -138,6 +138,6 @@ public final class OutboxDispatcher: Service {
     private func idle() async {
         let due = try? await store.nextOutboxDueDate()
         let timeout = min(pollInterval, due.map { .seconds(max(0, $0.timeIntervalSinceNow)) } ?? pollInterval)
-        _ = try? await cancelWhenGracefulShutdown { await self.wakeUp.wait(upTo: timeout) }
+        _ = await cancelWhenGracefulShutdown { await self.wakeUp.wait(upTo: timeout) }
     }
 }

@@ -59,7 +59,7 @@ public final class RuleReloader: Service {
             }
             var fingerprint = Self.fingerprint(of: directory)
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                let asked = (try? await cancelWhenGracefulShutdown { await self.requested.wait(upTo: self.interval) }) ?? false
+                let asked = await cancelWhenGracefulShutdown { await self.requested.wait(upTo: self.interval) }
                 guard !Task.isCancelled, !Task.isShuttingDownGracefully else { break }
                 let current = Self.fingerprint(of: directory)
                 if current != fingerprint || asked {

@@ -31,7 +31,7 @@ struct CrashRecoveryTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CrashRecoveryTests.binary)
             process.arguments = arguments
-            if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+            if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
             let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             output.seekToEndOfFile()
             process.standardOutput = output

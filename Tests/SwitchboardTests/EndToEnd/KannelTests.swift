@@ -57,7 +57,7 @@ struct KannelTests {
     }
 
     static func inboundMessages(_ parts: Gateway.Parts) async throws -> [Row] {
-        try await testDatabase(parts.store.path).read { db in
+        try testDatabase(parts.store.path).read { db in
             try Row.fetchAll(db, sql: "SELECT id, conversation_id, sender, text, external_id FROM messages WHERE channel = 'sms' AND direction = 'inbound' ORDER BY received_at")
         }
     }
