@@ -7,18 +7,15 @@ import SwitchboardCore
 
 /// The HTTP API: inbound channels, the agents' outbox and queues, and operations endpoints.
 public struct API: Sendable {
-    /// An inbound source as the API sees it: its id, the channel adapter that reads its requests, and its
-    /// limits.
+    /// An inbound source as the API sees it: its id, and the channel adapter that reads its requests and
+    /// states its body limit.
     public struct InboundSource: Sendable {
         public var id: String
         public var adapter: any InboundChannel
-        /// Largest request body its endpoints accept; nil for the server's limit.
-        public var maxBodyBytes: Int?
 
-        public init(id: String, adapter: any InboundChannel, maxBodyBytes: Int? = nil) {
+        public init(id: String, adapter: any InboundChannel) {
             self.id = id
             self.adapter = adapter
-            self.maxBodyBytes = maxBodyBytes
         }
     }
 

@@ -94,9 +94,10 @@ public enum Gateway {
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
         let address = PublicAddress(configuration.server.publicURL)
         let channels = try assembleChannels(configuration, context: ChannelContext(address: address, deliveryTimeout: configuration.webhookTimeout, logger: logger))
-        let validator = ReplyValidator(channels: channels.map(\.outbound))
+        let outbound = channels.map(\.outbound)
+        let validator = ReplyValidator(channels: outbound)
         let dispatcher = OutboxDispatcher(
-            store: store, channels: channels.map(\.outbound), settings: configuration.outbox, logger: logger, metricsFactory: metricsFactory)
+            store: store, channels: outbound, settings: configuration.outbox, logger: logger, metricsFactory: metricsFactory)
         let wake: @Sendable () -> Void = { dispatcher.wake() }
         let committer = IngestCommitter(store: store, settings: configuration.groupCommit, logger: logger, metricsFactory: metricsFactory)
         let intake = Intake(
@@ -162,13 +163,18 @@ public enum Gateway {
     private static func assemble<Plugin: ChannelPlugin>(
         _ plugin: Plugin.Type, sources: [GatewayConfiguration.Source], context: ChannelContext
     ) throws -> ChannelAssembly {
-        try Plugin.assemble(sources.compactMap { $0.settings(as: Plugin.Source.self) }, context: context)
+        try Plugin.assemble(settings(of: plugin, in: sources), context: context)
     }
 
     private static func channelServices<Plugin: ChannelPlugin>(
         _ plugin: Plugin.Type, sources: [GatewayConfiguration.Source], context: ChannelServiceContext
     ) -> [any Service] {
-        Plugin.services(sources.compactMap { $0.settings(as: Plugin.Source.self) }, context: context)
+        Plugin.services(settings(of: plugin, in: sources), context: context)
+    }
+
+    /// The settings of the sources that belong to `plugin`, as its own source type.
+    private static func settings<Plugin: ChannelPlugin>(of plugin: Plugin.Type, in sources: [GatewayConfiguration.Source]) -> [Plugin.Source] {
+        sources.compactMap { $0.settings(as: Plugin.Source.self) }
     }
 
     /// The HTTP API over the core: its inbound sources, tokens and limits.
@@ -178,7 +184,7 @@ public enum Gateway {
         let configuration = core.configuration
         var sources: [String: API.InboundSource] = [:]
         for (id, adapter) in core.inboundAdapters {
-            sources[id] = API.InboundSource(id: id, adapter: adapter, maxBodyBytes: adapter.maxBodyBytes)
+            sources[id] = API.InboundSource(id: id, adapter: adapter)
         }
         let store = core.store
         let registry = core.registry

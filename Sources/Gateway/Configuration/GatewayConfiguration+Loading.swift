@@ -175,8 +175,7 @@ extension SettingsReader {
             return nil
         }
         for key in channelKeys where map[key] != nil && !plugin.sourceKeys.contains(key) {
-            let owners = channels.filter { $0.sourceKeys.contains(key) }.map { $0.kind.rawValue }
-            let list = owners.count > 1 ? owners.dropLast().joined(separator: ", ") + " and " + owners.last! : owners.joined()
+            let list = ChannelKind.listed(channels.filter { $0.sourceKeys.contains(key) }.map { $0.kind }, lastJoinedBy: "and")
             if let note = plugin.misplacedKeyNote(key) {
                 log.report("\(key) is for \(list) sources; \(note)", at: map[key]!)
             } else {

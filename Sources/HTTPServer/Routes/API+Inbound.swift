@@ -17,7 +17,7 @@ extension API {
         let adapter = source.adapter
         if let mediaTypes = channel.mediaTypes { try request.requireMediaType(mediaTypes) }
         try admitBeforeBody(source, context: context)
-        let body = try await request.collectBody(limit: source.maxBodyBytes ?? configuration.maxBodyBytes)
+        let body = try await request.collectBody(limit: source.adapter.maxBodyBytes ?? configuration.maxBodyBytes)
         let inbound = InboundRequest(
             endpoint: endpoint, method: request.method.rawValue, target: request.uri.string, headers: Self.fields(request.headers), body: body)
         if let refusal = adapter.verify(inbound) {

@@ -18,9 +18,14 @@ public struct ChannelKind: RawRepresentable, Hashable, Sendable, Codable, Custom
 
     /// "webhook, email or sms": the names for a problem that lists what was expected.
     public static func alternatives(_ kinds: [ChannelKind]) -> String {
+        listed(kinds, lastJoinedBy: "or")
+    }
+
+    /// "webhook, email and sms" (`lastJoinedBy: "and"`): the names in a sentence.
+    public static func listed(_ kinds: [ChannelKind], lastJoinedBy word: String) -> String {
         let names = kinds.map(\.rawValue)
         guard names.count > 1 else { return names.joined() }
-        return names.dropLast().joined(separator: ", ") + " or " + names.last!
+        return names.dropLast().joined(separator: ", ") + " \(word) " + names.last!
     }
 
     public init(from decoder: any Decoder) throws {
