@@ -58,8 +58,10 @@ final class GroupCommitQueue<Store: IntakeStore>: GroupCommitting {
 
     func commit(group requests: [IngestRequest]) async throws -> [Result<IngestResult, any Error>] {
         guard !requests.isEmpty else { return [] }
-        // Prepared here, on the caller's task, so the store's writer does less for each message.
-        let requests = requests.map { store.prepare($0) }
+        // Prepared here, on the caller's task (across the cores for a mailbox fetch), so the store's
+        // writer does less for each message.
+        let store = store
+        let requests = await requests.parallelMap { store.prepare($0) }
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 let queued = state.withLock { state -> Bool in

@@ -113,21 +113,44 @@ public struct Intake: MessageIntake {
             return stored
         }
 
+        // Work that needs no store goes across the cores; the facts are read a run of messages at a time,
+        // and the run is prepared in parallel. A run stops before a message that an earlier one of the chain
+        // or of the run reaches by address or Message-ID, so within a run every message reads what it would
+        // read on its own; one that joins a conversation the chain changed starts the next run after a commit.
+        let inbound = await messages.parallelMap { $0.replacingDisallowedControls() }
         var failure: (any Error)?
-        for message in messages {
-            let inbound = message.replacingDisallowedControls()
+        var next = 0
+        // Runs shrink after a message had to be read again, so a fetch of replies to one conversation
+        // prepares each message about once.
+        var longest = inbound.count
+        runs: while next < inbound.count {
+            if chain.affects(inbound[next]) { guard await commitChain() else { break } }
+            var reach = chain.reach
+            var end = next
+            repeat {
+                reach.add(inbound[end])
+                end += 1
+            } while end < inbound.count && end - next < longest && !reach.affects(inbound[end])
+            let run = Array(inbound[next..<end])
+            let facts: [IntakeFacts]
             do {
-                if chain.affects(inbound) { guard await commitChain() else { break } }
-                var facts = try await facts(for: inbound)
-                if chain.affects(facts) {
-                    guard await commitChain() else { break }
-                    facts = try await self.facts(for: inbound)
-                }
-                chain.append(prepare(inbound, facts), facts)
+                facts = try await self.facts(for: run)
             } catch {
                 failure = error
                 break
             }
+            let requests = await Array(zip(run, facts)).parallelMap { [self] in prepare($0.0, $0.1) }
+            for offset in run.indices {
+                if chain.affects(facts[offset]) {
+                    guard await commitChain() else { break runs }
+                    next += offset
+                    longest = max(offset, 1)
+                    continue runs
+                }
+                chain.append(requests[offset], facts[offset])
+            }
+            next = end
+            longest = min(longest * 2, inbound.count)
         }
         // What was prepared before a failed read is still committed; the message that failed comes after it.
         if await commitChain(), let failure { results.append(.failure(failure)) }
@@ -139,11 +162,8 @@ public struct Intake: MessageIntake {
     /// them.
     private struct Chain {
         var requests: [IngestRequest] = []
-        /// Senders and recipients (lowercased): a later message from one of them may thread by sender,
-        /// count their acknowledgements, or be a participant the prepared ones made.
-        var addresses: Set<String> = []
-        /// The prepared messages' Message-IDs, which a later message may cite.
-        var messageIDs: Set<String> = []
+        /// Whom and what the prepared messages name.
+        var reach = Reach()
         /// The existing conversations the prepared messages join.
         var conversations: Set<String> = []
         /// One of them joins a conversation the store did not name.
@@ -151,10 +171,7 @@ public struct Intake: MessageIntake {
 
         /// Whether the prepared messages may change what `inbound`'s sender or headers lead the store to.
         func affects(_ inbound: InboundMessage) -> Bool {
-            guard !requests.isEmpty else { return false }
-            return addresses.contains(inbound.sender.lowercased())
-                || inbound.thread.inReplyTo.contains(where: messageIDs.contains)
-                || inbound.thread.references.contains(where: messageIDs.contains)
+            !requests.isEmpty && reach.affects(inbound)
         }
 
         /// Whether the prepared messages change the conversation a message with these facts would join.
@@ -166,13 +183,38 @@ public struct Intake: MessageIntake {
 
         mutating func append(_ request: IngestRequest, _ facts: IntakeFacts) {
             requests.append(request)
-            addresses.insert(request.inbound.sender.lowercased())
-            for recipient in request.inbound.recipients { addresses.insert(recipient.lowercased()) }
-            if let id = request.inbound.thread.messageID { messageIDs.insert(id) }
+            reach.add(request.inbound)
             if facts.context != nil {
                 if let id = facts.conversationID { conversations.insert(id) } else { joinsUnnamed = true }
             }
         }
+    }
+
+    /// The senders, recipients and Message-IDs of some messages: what a later message may reach them by.
+    private struct Reach {
+        /// Senders and recipients (lowercased): a later message from one of them may thread by sender,
+        /// count their acknowledgements, or be a participant the earlier ones made.
+        var addresses: Set<String> = []
+        /// The messages' Message-IDs, which a later message may cite.
+        var messageIDs: Set<String> = []
+
+        mutating func add(_ inbound: InboundMessage) {
+            addresses.insert(inbound.sender.lowercased())
+            for recipient in inbound.recipients { addresses.insert(recipient.lowercased()) }
+            if let id = inbound.thread.messageID { messageIDs.insert(id) }
+        }
+
+        func affects(_ inbound: InboundMessage) -> Bool {
+            addresses.contains(inbound.sender.lowercased())
+                || inbound.thread.inReplyTo.contains(where: messageIDs.contains)
+                || inbound.thread.references.contains(where: messageIDs.contains)
+        }
+    }
+
+    /// ``facts(for:)`` of several messages, in one trip to the store.
+    private func facts(for run: [InboundMessage]) async throws -> [IntakeFacts] {
+        let window = autoReplyLimit.window.inSeconds
+        return try await store.intakeFacts(for: run.map { ($0, $0.receivedAt.addingTimeInterval(-window)) })
     }
 
     /// The open conversation the message would join, or the sender's recent acknowledgements.

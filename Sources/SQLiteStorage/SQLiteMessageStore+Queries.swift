@@ -149,10 +149,20 @@ extension SQLiteMessageStore {
         // statements than the queries themselves. The facts are advisory (the writer decides what joins what),
         // so the queries seeing two snapshots a moment apart changes nothing that matters. Concurrent calls
         // share one access to a reader (see `IntakeReadBatcher`).
-        try await intakeReads.facts(pool) { db in
-            if let row = try Self.resolveThread(db, inbound).row { return .joins(Self.context(row), conversationID: row.conversation.id) }
-            return .starts(automaticRepliesSent: try Self.automaticReplyCount(db, recipient: inbound.sender, since: since))
+        try await intakeReads.facts(pool) { db in try Self.intakeFacts(db, for: inbound, automaticRepliesSince: since) }
+    }
+
+    public func intakeFacts(for batch: [(inbound: InboundMessage, automaticRepliesSince: Date)]) async throws -> [IntakeFacts] {
+        guard !batch.isEmpty else { return [] }
+        // One access to a reader for the whole fetch, outside a transaction for the reason above.
+        return try await pool.unsafeRead { db in
+            try batch.map { try Self.intakeFacts(db, for: $0.inbound, automaticRepliesSince: $0.automaticRepliesSince) }
         }
+    }
+
+    private static func intakeFacts(_ db: Database, for inbound: InboundMessage, automaticRepliesSince since: Date) throws -> IntakeFacts {
+        if let row = try resolveThread(db, inbound).row { return .joins(context(row), conversationID: row.conversation.id) }
+        return .starts(automaticRepliesSent: try automaticReplyCount(db, recipient: inbound.sender, since: since))
     }
 
     static func conversationContext(_ db: Database, for inbound: InboundMessage) throws -> ConversationContext? {

@@ -98,9 +98,11 @@ public final class IMAPIntake: Service {
                 async let following = upcoming.isEmpty
                     ? [] : session.fetch(uids: upcoming, expectedUIDValidity: status.uidValidity)
                 fetched.sort { $0.uid < $1.uid }
-                let messages = fetched.map { message in
+                // Parsing is the intake's largest share of work that needs neither the store nor the server.
+                let (normalizer, sourceID, stream) = (normalizer, sourceID, mailbox.mailbox)
+                let messages = await fetched.parallelMap { message in
                     normalizer.inbound(from: message.data, cursor: IntakeCursor(
-                        source: sourceID, stream: mailbox.mailbox, validity: Int64(status.uidValidity), position: Int64(message.uid)))
+                        source: sourceID, stream: stream, validity: Int64(status.uidValidity), position: Int64(message.uid)))
                 }
                 // One transaction for the fetch, the cursor with its last message; the results are the messages
                 // committed, in order, then failures only, so `done` never passes a message that was not stored.

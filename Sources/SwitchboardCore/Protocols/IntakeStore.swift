@@ -63,6 +63,10 @@ public protocol IntakeStore: Sendable {
     /// one read is one trip to the store instead of two.
     func intakeFacts(for inbound: InboundMessage, automaticRepliesSince: Date) async throws -> IntakeFacts
 
+    /// ``intakeFacts(for:automaticRepliesSince:)`` for several messages, answered in their order and in
+    /// one trip to the store: a mailbox fetch reads the facts of all its messages before preparing them.
+    func intakeFacts(for batch: [(inbound: InboundMessage, automaticRepliesSince: Date)]) async throws -> [IntakeFacts]
+
     /// The committed position of a polled source's stream, or nil before its first message.
     func intakeCursor(source: String, stream: String) async throws -> IntakeCursor?
 }
@@ -82,6 +86,14 @@ extension IntakeStore {
     public func intakeFacts(for inbound: InboundMessage, automaticRepliesSince: Date) async throws -> IntakeFacts {
         if let context = try await conversationContext(for: inbound) { return .joins(context) }
         return .starts(automaticRepliesSent: try await automaticReplyCount(recipient: inbound.sender, since: automaticRepliesSince))
+    }
+
+    /// One read after the other, for stores that cannot do better.
+    public func intakeFacts(for batch: [(inbound: InboundMessage, automaticRepliesSince: Date)]) async throws -> [IntakeFacts] {
+        var facts: [IntakeFacts] = []
+        facts.reserveCapacity(batch.count)
+        for (inbound, since) in batch { facts.append(try await intakeFacts(for: inbound, automaticRepliesSince: since)) }
+        return facts
     }
 
     public func ingestBatches(

@@ -69,7 +69,7 @@ struct TwilioTests {
                 #expect(missing.status == .forbidden)
                 #expect(String(buffer: missing.body).contains("X-Twilio-Signature header is missing"))
 
-                let stored = try await testDatabase(parts.store.path).read { db in
+                let stored = try testDatabase(parts.store.path).read { db in
                     try Row.fetchAll(db, sql: "SELECT sender, external_id, text FROM messages WHERE channel = 'sms'")
                 }
                 #expect(stored.count == 1)
@@ -94,7 +94,7 @@ struct TwilioTests {
                 // The same customer, written with the country code this time.
                 let second = try await Self.postSigned(client, "/v1/inbound/sms/tw", Self.inbound("请尽快", sid: "SM-b", from: "+86 138 0013 8000"))
                 #expect(second.status == .ok)
-                let rows = try await testDatabase(parts.store.path).read { db in
+                let rows = try testDatabase(parts.store.path).read { db in
                     try Row.fetchAll(db, sql: "SELECT conversation_id, threaded_by FROM messages WHERE channel = 'sms' AND direction = 'inbound' ORDER BY received_at")
                 }
                 #expect(rows.count == 2)

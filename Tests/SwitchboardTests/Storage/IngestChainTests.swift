@@ -75,10 +75,11 @@ struct IngestChainTests {
     @Test("accepting a batch stores what accepting its messages one by one stores", arguments: [false, true])
     func batchMatchesOneByOne(withCommitter: Bool) async throws {
         func messages(_ start: Date) -> [InboundMessage] {
-            func mail(_ index: Int, from sender: String, inReplyTo: String? = nil, text: String) -> InboundMessage {
+            func mail(_ index: Int, from sender: String, inReplyTo: String? = nil, references: String? = nil, text: String) -> InboundMessage {
                 var thread = ThreadHints()
                 thread.messageID = "equal-\(index)@example.com"
                 thread.inReplyTo = inReplyTo.map { [$0] } ?? []
+                thread.references = references.map { [$0] } ?? []
                 return InboundMessage(
                     channel: .email, source: "mail", externalID: "equal-\(index)@example.com", sender: sender,
                     recipients: ["support@example.com"], subject: "订单 \(index)", text: text,
@@ -93,7 +94,20 @@ struct IngestChainTests {
                 mail(4, from: "b@example.com", inReplyTo: "equal-1@example.com", text: "Any news?"),  // cites their first
                 mail(5, from: "d@example.com", text: "谢谢"),
                 mail(6, from: "a@example.com", text: "第三次问了"),
+                // Two colleagues the customer who wrote before the fetch copied, answering in that conversation:
+                // the second must see the first in it, though neither names the other.
+                mail(7, from: "e@example.com", inReplyTo: "prelude@example.com", text: "Same problem here, still waiting."),
+                mail(8, from: "f@example.com", references: "prelude@example.com", text: "我们也在等，很着急"),
+                mail(9, from: "g@example.com", text: "Thanks!"),
             ]
+        }
+        func prelude(_ start: Date) -> InboundMessage {
+            var thread = ThreadHints()
+            thread.messageID = "prelude@example.com"
+            return InboundMessage(
+                channel: .email, source: "mail", externalID: "prelude@example.com", sender: "z@example.com",
+                recipients: ["support@example.com", "e@example.com", "f@example.com"], subject: "Our team cannot log in", text: "None of us can log in since this morning.",
+                receivedAt: start.addingTimeInterval(-60), thread: thread)
         }
         func outcome(batch: Bool) async throws -> [String] {
             let directory = try Fixtures.temporaryDirectory()
@@ -107,13 +121,14 @@ struct IngestChainTests {
                 store: store, rules: RuleBook(try RuleDirectory.load(Fixtures.shippedRules)), timeZone: TimeZone(identifier: "UTC")!,
                 logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance, committer: committer, outboxChanged: {})
             let start = Date(timeIntervalSince1970: 1_795_000_000)
+            _ = try await intake.accept(prelude(start))
             if batch {
                 let results = await intake.accept(batch: messages(start))
                 for result in results { _ = try result.get() }
             } else {
                 for message in messages(start) { _ = try await intake.accept(message) }
             }
-            #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 7)
+            #expect(try await store.intakeCursor(source: "mail", stream: "INBOX")?.position == 10)
             return try await testDatabase(store.path).read { db in
                 // Conversations are named by their first message, so both runs compare.
                 try Row.fetchAll(db, sql: """
@@ -131,10 +146,12 @@ struct IngestChainTests {
         }
         let oneByOne = try await outcome(batch: false)
         let together = try await outcome(batch: true)
-        #expect(oneByOne.count == 7)
+        #expect(oneByOne.count == 11)
         #expect(together == oneByOne)
         // The test means something only if later messages did see earlier ones.
-        #expect(oneByOne[2].contains("in equal-0@example.com"))
-        #expect(oneByOne[4].contains("in equal-1@example.com"))
+        #expect(oneByOne[3].contains("in equal-0@example.com"))
+        #expect(oneByOne[5].contains("in equal-1@example.com"))
+        #expect(oneByOne[8].contains("in prelude@example.com") && oneByOne[9].contains("in prelude@example.com"))
+        #expect(oneByOne[9].contains(#""priorInboundMessages":2"#))
     }
 }

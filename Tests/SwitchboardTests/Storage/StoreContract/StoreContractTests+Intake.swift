@@ -210,7 +210,7 @@ extension StoreContractTests {
         }
 
         /// Intake reads the context and the auto-reply count in one trip; the answers must be the two reads'.
-        @Test("the combined intake read agrees with the two reads it replaces", arguments: StoreFactory.all)
+        @Test("the combined intake read agrees with the two reads it replaces, for one message or a fetch", arguments: StoreFactory.all)
         func intakeFacts(_ factory: StoreFactory) async throws {
             try await StoreFactory.run(factory) { subject in
                 let store = subject.store
@@ -235,6 +235,15 @@ extension StoreContractTests {
                 // Outside the window it does not.
                 let later = try await store.intakeFacts(for: message(2, source: "other"), automaticRepliesSince: R.at(minute: 1))
                 #expect(later == .starts(automaticRepliesSent: 0))
+
+                // Read for a whole fetch in one trip, each answer is the one its message reads alone, in order.
+                let batch = [(message(1), since), (message(2, source: "other"), since), (message(2, source: "other"), R.at(minute: 1)),
+                             (R.inbound("nobody@example.com", externalID: "n0"), since)]
+                var alone: [IntakeFacts] = []
+                for (inbound, from) in batch { alone.append(try await store.intakeFacts(for: inbound, automaticRepliesSince: from)) }
+                #expect(try await store.intakeFacts(for: batch.map { (inbound: $0.0, automaticRepliesSince: $0.1) }) == alone)
+                #expect(alone == [joining, elsewhere, later, .starts(automaticRepliesSent: 0)])
+                #expect(try await store.intakeFacts(for: []).isEmpty)
             }
         }
 
