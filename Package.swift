@@ -153,11 +153,12 @@ let package = Package(
             ],
             path: "Sources/Channels"
         ),
-        // Channel-agnostic intake and reply composition: classify, route, render, commit.
+        // Channel-agnostic intake, reply composition and agents' actions: classify, route, render, commit.
         .target(
             name: "Pipeline",
             dependencies: [
                 "SwitchboardCore",
+                "Conversations",
                 "Rules",
                 "Replies",
                 "StrictYAML",
@@ -185,6 +186,7 @@ let package = Package(
                 "SwitchboardCore",
                 "Digests",
                 "Pipeline",
+                "Conversations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

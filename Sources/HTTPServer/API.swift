@@ -51,6 +51,7 @@ public struct API: Sendable {
     let store: any MessageStore
     let intake: Intake
     let composer: ReplyComposer
+    let desk: ConversationDesk
     let rules: RuleBook
     let metricsFactory: any MetricsFactory
     let metricsText: @Sendable () async -> String
@@ -71,6 +72,7 @@ public struct API: Sendable {
         store: any MessageStore,
         intake: Intake,
         composer: ReplyComposer,
+        desk: ConversationDesk,
         rules: RuleBook,
         metricsFactory: any MetricsFactory,
         metricsText: @escaping @Sendable () async -> String,
@@ -81,6 +83,7 @@ public struct API: Sendable {
         self.store = store
         self.intake = intake
         self.composer = composer
+        self.desk = desk
         self.rules = rules
         self.metricsFactory = metricsFactory
         self.metricsText = metricsText
@@ -119,13 +122,15 @@ public struct API: Sendable {
         let refusals = AuthRefusals(store: store, failureLimit: configuration.clientFailureLimit, metricsFactory: metricsFactory)
         let accessLog = AccessLogMiddleware(store: store, metricsFactory: metricsFactory)
         let agents = router.group("v1")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .ops], refusals: refusals))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .supervisor, .ops], refusals: refusals))
             .add(middleware: accessLog)
         agents.get("queues") { _, context in try await listQueues(context: context) }
         agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
         agents.get("conversations/:id") { request, context in try await showConversation(request, context: context) }
         agents.post("outbox") { request, context in try await postReply(request, context: context) }
         agents.get("outbox/:id") { _, context in try await showOutboxEntry(context: context) }
+        agents.post("conversations/:id/:action") { request, context in try await postAction(request, context: context) }
+        agents.post("queues/:queue/claim") { request, context in try await postClaimNext(request, context: context) }
 
         let ops = router.group("v1/rules")
             .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))

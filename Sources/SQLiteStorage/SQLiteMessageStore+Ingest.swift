@@ -186,10 +186,12 @@ extension SQLiteMessageStore {
                     kind: "rerouted", actor: "system",
                     detail: ["route": decision.routeID, "queue": decision.queue, "priority": String(decision.priority)])
             }
-            if joined.reopened {
+            // What the customer's message did to the lifecycle (reopened, resumed), written as the agents'
+            // actions are, with the source as the actor: the trail names no customer address.
+            for event in joined.lifecycle.transition?.events ?? [] {
                 try Self.insertEvent(
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
-                    kind: "reopened", actor: inbound.source)
+                    kind: event.kind.rawValue, actor: inbound.source)
             }
             try db.cachedStatement(sql: """
                     UPDATE conversations SET queue = ?, priority = ?, route_id = ?, sla_policy = ?, sla_due_at = ?,

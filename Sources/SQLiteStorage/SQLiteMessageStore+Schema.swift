@@ -181,6 +181,25 @@ extension SQLiteMessageStore {
                 UPDATE conversations SET state = 'new' WHERE state IN ('open', 'acknowledged');
                 """)
         }
+        migrator.registerMigration("v9-lifecycle-actions") { db in
+            try db.execute(sql: """
+                -- Agents' actions on conversations. A retried action (same actor, same Idempotency-Key) is answered
+                -- from here with the conversation as the first call left it, and never applied twice.
+                CREATE TABLE lifecycle_requests (
+                    actor TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    fingerprint TEXT,
+                    conversation_id TEXT NOT NULL,
+                    conversation TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    PRIMARY KEY (actor, idempotency_key)
+                );
+                -- When a wait on the customer ends by itself, if it was given an end.
+                ALTER TABLE conversations ADD COLUMN wait_until REAL;
+                -- What an agent owns and has not resolved: the capacity check of every claim counts these.
+                CREATE INDEX conversations_owner ON conversations(owner, state) WHERE owner IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -15,7 +15,7 @@ struct TokenCommand: ParsableCommand {
 
         @Option(help: "Token id: names the caller in logs, the access log and replies (letters, digits, . _ -).") var id: String
         @Option(help: "Display name (default: the id).") var name: String?
-        @Option(help: "agent or ops.") var role = "agent"
+        @Option(help: "agent, supervisor or ops.") var role = "agent"
         @Option(help: "Environment variable to read the secret from (default SWITCHBOARD_TOKEN_<ID>).") var env: String?
         @Option(help: "Write the secret to this file instead (created with mode 0600; it must not exist) and read it from there.") var file: String?
         @Option(help: "Refuse the token after this time (ISO 8601 with its zone, e.g. 2027-01-31T18:00:00Z).") var notAfter: String?
@@ -24,7 +24,7 @@ struct TokenCommand: ParsableCommand {
 
         func validate() throws {
             guard GatewayConfiguration.isPlainTokenID(id) else { throw ValidationError("--id may hold only letters, digits, '.', '_' and '-'") }
-            guard ["agent", "ops"].contains(role) else { throw ValidationError("--role must be agent or ops") }
+            guard ["agent", "supervisor", "ops"].contains(role) else { throw ValidationError("--role must be agent, supervisor or ops") }
             if env != nil, file != nil { throw ValidationError("give --env or --file, not both") }
             if let notAfter, GatewayConfiguration.timestamp(notAfter) == nil {
                 throw ValidationError("--not-after must be a time with its zone, such as 2027-01-31T18:00:00Z")

@@ -70,6 +70,8 @@ public enum Gateway {
         public var committer: IngestCommitter
         public var intake: Intake
         public var composer: ReplyComposer
+        /// Agents' actions on conversations.
+        public var desk: ConversationDesk
         public var registry: PrometheusCollectorRegistry
         public var metricsFactory: PrometheusMetricsFactory
     }
@@ -105,10 +107,11 @@ public enum Gateway {
             autoReplyLimit: configuration.autoReply, validator: validator, committer: committer, outboxChanged: wake)
         let composer = ReplyComposer(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, outboxChanged: wake)
+        let desk = ConversationDesk(store: store, rules: rules, logger: logger, metricsFactory: metricsFactory)
         return Core(
             configuration: configuration, store: store, rules: rules, address: address,
             inboundAdapters: channels.reduce(into: [:]) { adapters, channel in adapters.merge(channel.inbound) { first, _ in first } }, dispatcher: dispatcher,
-            committer: committer, intake: intake, composer: composer, registry: registry, metricsFactory: metricsFactory)
+            committer: committer, intake: intake, composer: composer, desk: desk, registry: registry, metricsFactory: metricsFactory)
     }
 
     /// Builds the application: the core, the HTTP API over it, and the services it runs.
@@ -205,7 +208,7 @@ public enum Gateway {
                     limits[source.id] = source.rateLimit
                 }),
                 clientFailureLimit: configuration.server.clientFailureLimit),
-            store: store, intake: core.intake, composer: core.composer, rules: core.rules, metricsFactory: metricsFactory,
+            store: store, intake: core.intake, composer: core.composer, desk: core.desk, rules: core.rules, metricsFactory: metricsFactory,
             metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens)
     }
 

@@ -196,12 +196,12 @@ extension SettingsReader {
     /// One item of `tokens:`. Two tokens may share an id (the old and the new secret during a rotation)
     /// when they grant the same: role, sources and queues.
     private mutating func token(_ item: YAMLValue, sources configured: Set<String>, earlier: [GatewayConfiguration.Token]) -> GatewayConfiguration.Token? {
-        guard let map = item.mapping(log, what: "token", allowed: ["id", "name", "role", "token", "not_after", "sources", "queues"]),
+        guard let map = item.mapping(log, what: "token", allowed: ["id", "name", "role", "token", "not_after", "sources", "queues", "max_open"]),
               let id = map.string("id", in: "token", required: true, log) else { return nil }
         if id == AccessRecord.unknownActor { log.report("token id '\(id)' is reserved for unrecognized tokens in the access log", at: map["id"]!) }
         let roleText = map.string("role", in: "token '\(id)'", required: true, log) ?? "agent"
         let role = AccessToken.Role(rawValue: roleText)
-        if role == nil { log.report("role must be agent or ops", at: map["role"] ?? item) }
+        if role == nil { log.report("role must be agent, supervisor or ops", at: map["role"] ?? item) }
         var notAfter: Date?
         if let text = map.string("not_after", in: "token '\(id)'", log) {
             notAfter = GatewayConfiguration.timestamp(text)
@@ -220,12 +220,14 @@ extension SettingsReader {
         }
         let sources = sourceList.map { Set($0.map(\.0)) }
         let queues = scope("queues").map { Set($0.map(\.0)) }
+        let maxOpen = map.int("max_open", in: "token '\(id)'", log)
+        if let maxOpen, maxOpen < 1, let node = map["max_open"] { log.report("max_open of token '\(id)' must be at least 1", at: node) }
         guard let secretValue = map.required("token", in: "token '\(id)'", log),
               let secret = secret(secretValue, name: "token \(id)") else { return nil }
         if secret.count < 16 { log.report("token '\(id)' is shorter than 16 characters", at: secretValue) }
         let token = GatewayConfiguration.Token(
             id: id, name: map.string("name", in: "token", log) ?? id, role: role ?? .agent, secret: secret, notAfter: notAfter,
-            sources: sources, queues: queues)
+            sources: sources, queues: queues, maxOpen: maxOpen)
         for other in earlier {
             if other.secret == secret { log.report("token '\(id)' has the same secret as token '\(other.id)'", at: secretValue) }
             if other.id == id, other.role != token.role || other.sources != token.sources || other.queues != token.queues {

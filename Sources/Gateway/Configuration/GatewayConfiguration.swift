@@ -42,11 +42,14 @@ public struct GatewayConfiguration: Sendable {
         public var sources: Set<String>?
         /// The queues whose conversations it may see and answer; nil for all.
         public var queues: Set<String>?
+        /// The most unresolved conversations its agent may own before a claim is refused; nil for no cap.
+        public var maxOpen: Int?
 
         public init(
             id: String, name: String, role: AccessToken.Role, secret: String, notAfter: Date? = nil, sources: Set<String>? = nil,
-            queues: Set<String>? = nil
+            queues: Set<String>? = nil, maxOpen: Int? = nil
         ) {
+            self.maxOpen = maxOpen
             self.id = id
             self.name = name
             self.role = role
@@ -58,7 +61,7 @@ public struct GatewayConfiguration: Sendable {
 
         /// The token as the API checks it (its secret kept only as a digest).
         public var accessToken: AccessToken {
-            AccessToken(id: id, name: name, role: role, token: secret, notAfter: notAfter, sources: sources, queues: queues)
+            AccessToken(id: id, name: name, role: role, token: secret, notAfter: notAfter, sources: sources, queues: queues, maxOpen: maxOpen)
         }
     }
 

@@ -6,8 +6,10 @@ import SwitchboardCore
 public struct AccessToken: Sendable {
     /// What a token may do.
     public enum Role: String, Sendable, CaseIterable {
-        /// Reads queues and conversations, writes replies to the outbox.
+        /// Reads queues and conversations, writes replies to the outbox, takes and works conversations.
         case agent
+        /// An agent who may also assign anyone and act on other agents' conversations.
+        case supervisor
         /// Everything an agent may, plus rule and operations endpoints.
         case ops
     }
@@ -22,11 +24,15 @@ public struct AccessToken: Sendable {
     public var sources: Set<String>?
     /// The queues whose conversations the token may see and answer; nil for every queue.
     public var queues: Set<String>?
+    /// How many unresolved conversations the token's agent may own before a claim is refused; nil for no cap.
+    public var maxOpen: Int?
     let digest: [UInt8]
 
     public init(
-        id: String, name: String, role: Role, token: String, notAfter: Date? = nil, sources: Set<String>? = nil, queues: Set<String>? = nil
+        id: String, name: String, role: Role, token: String, notAfter: Date? = nil, sources: Set<String>? = nil, queues: Set<String>? = nil,
+        maxOpen: Int? = nil
     ) {
+        self.maxOpen = maxOpen
         self.id = id
         self.name = name
         self.role = role

@@ -16,6 +16,11 @@ public final class AccessTokens: Sendable {
         tokens.withLock { $0 }
     }
 
+    /// Whether a token in force has this id: the agents a conversation may be given to.
+    public func knows(id: String) -> Bool {
+        tokens.withLock { $0.contains { $0.id == id } }
+    }
+
     /// Puts a new set in force for every request that starts from now on.
     public func replace(with new: [AccessToken]) {
         tokens.withLock { $0 = new }

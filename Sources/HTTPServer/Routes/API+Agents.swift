@@ -102,10 +102,7 @@ extension API {
 
     func postReply(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         guard let identity = context.identity else { throw APIError.unauthorized }
-        let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
-        if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 255 {
-            throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters")
-        }
+        let idempotencyKey = try Self.idempotencyKey(request)
         try request.requireMediaType(["application/json"])
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         let reply = try Self.decodeReply(body)
@@ -137,7 +134,7 @@ extension API {
         case let .replayed(entry):
             return try JSONBody.response(entry, status: .ok, headers: [HTTPField.Name("Idempotent-Replayed")!: "true"])
         case .conflict:
-            throw APIError(.conflict, code: "idempotency_conflict", "this Idempotency-Key was already used with a different request")
+            throw Self.idempotencyConflict
         }
     }
 

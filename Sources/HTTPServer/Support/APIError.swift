@@ -13,6 +13,9 @@ public struct APIError: HTTPResponseError, Sendable {
     /// Set when whoever raised it has logged it already (rate-limited refusals), so the request log
     /// does not add a line per request.
     var alreadyLogged = false
+    /// For a refused lifecycle action: the conversation's state, and the actions it allows the caller.
+    var state: String?
+    var allowedActions: [String]?
 
     public init(_ status: HTTPResponse.Status, code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
@@ -25,12 +28,14 @@ public struct APIError: HTTPResponseError, Sendable {
         struct Detail: Encodable {
             var code: String
             var message: String
+            var state: String?
+            var allowedActions: [String]?
         }
         var error: Detail
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try JSONBody.response(Body(error: Body.Detail(code: code, message: message)), status: status)
+        var response = try JSONBody.response(Body(error: Body.Detail(code: code, message: message, state: state, allowedActions: allowedActions)), status: status)
         for field in headers { response.headers.append(field) }
         return response
     }

@@ -64,7 +64,7 @@ struct TokenLifecycleTests {
             let refusal = try refused.decode(TokenReloadRefusal.self)
             #expect(refusal.error.code == "invalid_configuration")
             let problems = refusal.problems
-            #expect(problems.contains { $0.contains("switchboard.yaml:") && $0.contains("role must be agent or ops") }, "\(problems)")
+            #expect(problems.contains { $0.contains("switchboard.yaml:") && $0.contains("role must be agent, supervisor or ops") }, "\(problems)")
             #expect(try await client.send(.get, "/v1/queues", token: Self.bobToken).status == .ok)
             #expect(try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken).status == .ok)
 

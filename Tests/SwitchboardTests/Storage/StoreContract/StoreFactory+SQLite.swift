@@ -11,6 +11,7 @@ extension StoreFactory {
         let store = try SQLiteMessageStore(directory: directory.path)
         return StoreUnderTest(
             store: store,
+            lifecycle: store,
             setState: { id, state in
                 try await testDatabase(store.path).write { db in
                     try db.execute(sql: "UPDATE conversations SET state = ? WHERE id = ?", arguments: [state.rawValue, id])

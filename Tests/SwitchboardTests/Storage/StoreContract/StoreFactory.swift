@@ -1,4 +1,5 @@
 import Foundation
+import Conversations
 import SwitchboardCore
 import Testing
 
@@ -18,6 +19,8 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 /// A store under test, with the little a test needs that no role protocol offers.
 struct StoreUnderTest: Sendable {
     let store: any MessageStore
+    /// The same store in its lifecycle role (agents' actions).
+    let lifecycle: any LifecycleStore
     /// Puts a conversation in a state directly. Agents resolve and close conversations outside the store's
     /// roles today, but what a resolved or closed conversation does to intake is part of the contract.
     let setState: @Sendable (_ conversationID: String, _ state: ConversationState) async throws -> Void

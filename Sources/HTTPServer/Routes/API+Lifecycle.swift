@@ -1,0 +1,241 @@
+import Conversations
+import Digests
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SwitchboardCore
+
+/// Agents' and supervisors' actions on conversations: `POST /v1/conversations/{id}/{action}` and
+/// `POST /v1/queues/{queue}/claim`.
+extension API {
+    /// The longest reason, note or resolution accepted, in characters.
+    static let maxActionText = 4_000
+
+    func postAction(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        guard let identity = context.identity else { throw APIError.unauthorized }
+        let id = context.parameters.get("id") ?? ""
+        let name = context.parameters.get("action") ?? ""
+        guard let kind = Self.actionKinds[name] else {
+            throw APIError.notFound("no action '\(name.excerptForMessage())'; the actions are \(Self.actionKinds.keys.sorted().joined(separator: ", "))")
+        }
+        let key = try Self.idempotencyKey(request)
+        let body = try await request.collectBody(limit: configuration.maxBodyBytes)
+        let fields = try Self.actionFields(body, request: request, allowed: Self.actionFieldNames[kind] ?? [])
+        // A scoped token acts only on conversations it may see; the others do not exist for it.
+        guard let conversation = try await store.conversation(id: id), identity.covers(conversation) else {
+            throw APIError.notFound("conversation '\(id.excerptForMessage())' does not exist")
+        }
+        let (action, reason) = try lifecycleAction(kind, fields, identity: identity)
+        let result = try await storing {
+            try await desk.perform(
+                action, on: conversation.id, by: Self.actor(identity), reason: reason, idempotencyKey: key,
+                fingerprint: Digest.hex(Digest.sha256(Data("\(id) \(name) ".utf8) + body)))
+        }
+        switch result {
+        case let .applied(conversation):
+            return try JSONBody.response(conversation)
+        case let .replayed(conversation):
+            return try JSONBody.response(conversation, headers: [HTTPField.Name("Idempotent-Replayed")!: "true"])
+        case let .refused(refusal):
+            throw Self.refusal(refusal)
+        case .idempotencyConflict:
+            throw Self.idempotencyConflict
+        case .notFound:
+            throw APIError.notFound("conversation '\(id.excerptForMessage())' does not exist")
+        }
+    }
+
+    func postClaimNext(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        guard let identity = context.identity else { throw APIError.unauthorized }
+        let queue = context.parameters.get("queue") ?? ""
+        let key = try Self.idempotencyKey(request)
+        _ = try Self.actionFields(try await request.collectBody(limit: configuration.maxBodyBytes), request: request, allowed: [])
+        guard identity.covers(queue: queue), desk.queueExists(queue) else {
+            throw APIError.notFound("queue '\(queue.excerptForMessage())' does not exist")
+        }
+        let result = try await storing {
+            try await desk.claimNext(
+                queue: queue, actor: Self.actor(identity), maxOpen: identity.maxOpen, sources: identity.sources, idempotencyKey: key)
+        }
+        switch result {
+        case let .claimed(conversation):
+            return try JSONBody.response(conversation)
+        case .empty:
+            return Response(status: .noContent)
+        case let .atCapacity(open):
+            throw APIError(.conflict, code: "at_capacity", "this agent owns \(open) unresolved conversations, the most its token allows (max_open)")
+        case .idempotencyConflict:
+            throw Self.idempotencyConflict
+        }
+    }
+
+    /// Runs a store call, answering 503 for a store that failed (and logging only the error's type).
+    private func storing<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.serviceUnavailable, code: "storage_unavailable", "the action could not be committed; nothing changed, retry later", headers: [.retryAfter: "1"])
+        }
+    }
+
+    /// The action a request names, with its arguments checked: an owner must be a known token id, a
+    /// queue one the rules define, a wait must end in the future.
+    private func lifecycleAction(
+        _ kind: LifecycleAction.Kind, _ fields: [String: ActionField], identity: AccessToken
+    ) throws -> (LifecycleAction, String?) {
+        func text(_ name: String, required: Bool = false) throws -> String? {
+            guard let field = fields[name] else {
+                if required { throw APIError(.unprocessableContent, code: "invalid_request", "field '\(name)' is required") }
+                return nil
+            }
+            guard case let .string(value) = field else { throw APIError.badRequest("field '\(name)' must be a string") }
+            if value.trimmingWhitespace().isEmpty { throw APIError(.unprocessableContent, code: "invalid_request", "field '\(name)' must not be empty") }
+            if value.count > Self.maxActionText {
+                throw APIError(.unprocessableContent, code: "field_too_long", "field '\(name)' is longer than \(Self.maxActionText) characters")
+            }
+            try Self.refuseControls([name: value])
+            return value
+        }
+        func owner(_ name: String) throws -> String {
+            let owner = try text(name, required: true)!
+            guard configuration.tokens.knows(id: owner) else {
+                throw APIError(.unprocessableContent, code: "unknown_owner", "field '\(name)' names no agent: owners are the ids of the API tokens")
+            }
+            return owner
+        }
+        switch kind {
+        case .assign:
+            return (.assign(owner: try owner("owner")), try text("reason"))
+        case .claim:
+            return (.claim, try text("reason"))
+        case .handoff:
+            switch (fields["to_owner"], fields["to_queue"]) {
+            case (.some, nil):
+                return (.handoff(.owner(try owner("to_owner"))), try text("note"))
+            case (nil, .some):
+                let queue = try text("to_queue", required: true)!
+                guard desk.queueExists(queue), identity.covers(queue: queue) else {
+                    throw APIError(.unprocessableContent, code: "unknown_queue", "field 'to_queue' names no queue the rules define")
+                }
+                return (.handoff(.queue(queue)), try text("note"))
+            default:
+                throw APIError(.unprocessableContent, code: "invalid_request", "give exactly one of 'to_owner' and 'to_queue'")
+            }
+        case .escalate:
+            guard case let .integer(number)? = fields["level"] else {
+                throw APIError(.unprocessableContent, code: "invalid_request", "field 'level' is required: a whole number from 1 (major) to 4 (minor)")
+            }
+            guard let level = EscalationLevel(number) else {
+                throw APIError(.unprocessableContent, code: "invalid_request", "field 'level' must be from 1 (major) to 4 (minor)")
+            }
+            return (.escalate(level), try text("reason", required: true))
+        case .wait:
+            var until: Date?
+            if let value = try text("until") {
+                guard let date = Self.timestamp(value) else {
+                    throw APIError(.unprocessableContent, code: "invalid_request", "field 'until' must be a time with its zone, such as 2027-01-31T18:00:00Z")
+                }
+                guard date > Date() else { throw APIError(.unprocessableContent, code: "invalid_request", "field 'until' must be in the future") }
+                until = date
+            }
+            return (.wait(until: until), try text("reason"))
+        case .resolve:
+            return (.resolve, try text("resolution", required: true))
+        case .reopen:
+            return (.reopen, try text("reason"))
+        case .close:
+            return (.close, try text("reason"))
+        case .note:
+            return (.note, try text("text", required: true))
+        case .agentReply, .customerMessage:
+            throw APIError.notFound("no such action")
+        }
+    }
+
+    /// The actions served, by the last segment of their path.
+    static let actionKinds: [String: LifecycleAction.Kind] = [
+        "assign": .assign, "claim": .claim, "handoff": .handoff, "escalate": .escalate, "wait": .wait,
+        "resolve": .resolve, "reopen": .reopen, "close": .close, "notes": .note,
+    ]
+
+    /// The body fields each action takes.
+    static let actionFieldNames: [LifecycleAction.Kind: Set<String>] = [
+        .assign: ["owner", "reason"], .claim: ["reason"], .handoff: ["to_owner", "to_queue", "note"],
+        .escalate: ["level", "reason"], .wait: ["until", "reason"], .resolve: ["resolution"],
+        .reopen: ["reason"], .close: ["reason"], .note: ["text"],
+    ]
+
+    /// The token as the lifecycle sees it.
+    static func actor(_ identity: AccessToken) -> LifecycleActor {
+        let role: LifecycleActor.Role = switch identity.role {
+        case .agent: .agent
+        case .supervisor: .supervisor
+        case .ops: .ops
+        }
+        return LifecycleActor(id: identity.id, role: role)
+    }
+
+    static func refusal(_ refusal: LifecycleRefusal) -> APIError {
+        var error = APIError(
+            refusal.code == .invalidTransition ? .conflict : .forbidden, code: refusal.code.rawValue, refusal.message)
+        error.state = refusal.state.rawValue
+        error.allowedActions = refusal.allowedActions.map { actionPath($0) }
+        return error
+    }
+
+    /// How an action is named in paths and refusals (`notes` for a note).
+    static func actionPath(_ kind: LifecycleAction.Kind) -> String {
+        kind == .note ? "notes" : kind.rawValue
+    }
+
+    static let idempotencyConflict = APIError(
+        .conflict, code: "idempotency_conflict", "this Idempotency-Key was already used with a different request")
+
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let key, key.isEmpty || key.count > 255 { throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters") }
+        return key
+    }
+
+    static func timestamp(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+
+    /// A field of an action's body: actions take strings and whole numbers.
+    enum ActionField: Decodable, Equatable {
+        case string(String)
+        case integer(Int)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let string = try? container.decode(String.self) {
+                self = .string(string)
+            } else if let int = try? container.decode(Int.self) {
+                self = .integer(int)
+            } else {
+                throw APIError.badRequest("field '\((decoder.codingPath.last?.stringValue ?? "?").excerptForMessage())' must be a string or a whole number")
+            }
+        }
+    }
+
+    /// The body's fields: an empty body, or a JSON object of the allowed fields.
+    static func actionFields(_ body: Data, request: Request, allowed: Set<String>) throws -> [String: ActionField] {
+        guard !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return [:] }
+        try request.requireMediaType(["application/json"])
+        let fields: [String: ActionField]
+        do {
+            fields = try JSONDecoder().decode([String: ActionField].self, from: body)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.badRequest("body must be a JSON object in UTF-8")
+        }
+        if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
+            let known = allowed.isEmpty ? "this action takes no fields" : "it takes \(allowed.sorted().joined(separator: ", "))"
+            throw APIError.badRequest("unknown field '\(unknown.excerptForMessage())': \(known)")
+        }
+        return fields
+    }
+}

@@ -1,0 +1,112 @@
+import Conversations
+import Foundation
+import GRDB
+import SwitchboardCore
+
+extension SQLiteMessageStore: LifecycleStore {
+    public func perform(_ command: LifecycleCommand) async throws -> LifecycleCommandResult {
+        try await pool.write { db in
+            if let key = command.idempotencyKey,
+               let replay = try Self.replay(db, actor: command.actor.id, key: key, fingerprint: command.fingerprint) {
+                return replay
+            }
+            guard let conversation = try Self.conversation(db, id: command.conversationID) else { return .notFound }
+            let outcome = ConversationLifecycle.apply(command.action, to: conversation, by: command.actor, reason: command.reason)
+            guard let transition = outcome.transition else {
+                return outcome.refusal.map(LifecycleCommandResult.refused) ?? .notFound
+            }
+            let updated = try Self.write(db, transition, to: conversation, command: command)
+            return .applied(updated)
+        }
+    }
+
+    public func claimNext(
+        queue: String, actor: LifecycleActor, maxOpen: Int?, sources: Set<String>?, at: Date, idempotencyKey: String?
+    ) async throws -> QueueClaimResult {
+        try await pool.write { db in
+            if let idempotencyKey {
+                switch try Self.replay(db, actor: actor.id, key: idempotencyKey, fingerprint: "claim:\(queue)") {
+                case let .replayed(conversation)?: return .claimed(conversation)
+                case nil: break
+                default: return .idempotencyConflict
+                }
+            }
+            if let maxOpen {
+                let open = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM conversations WHERE owner = ? AND state NOT IN ('resolved', 'closed')",
+                    arguments: [actor.id]) ?? 0
+                if open >= maxOpen { return .atCapacity(open: open) }
+            }
+            // Earliest deadline first; among equal deadlines (or none) the oldest. A conversation waiting on
+            // its customer has nothing for an agent to do yet, so it is not handed out.
+            var sql = "SELECT id FROM conversations WHERE queue = ? AND owner IS NULL AND state IN ('new', 'escalated')"
+            var arguments: StatementArguments = [queue]
+            if let sources {
+                sql += " AND source IN (\(sources.map { _ in "?" }.joined(separator: ", ")))"
+                for source in sources.sorted() { _ = arguments.append(contentsOf: [source]) }
+            }
+            sql += " ORDER BY sla_due_at IS NULL, sla_due_at, created_at LIMIT 1"
+            guard let id = try String.fetchOne(db, sql: sql, arguments: arguments),
+                  let conversation = try Self.conversation(db, id: id) else { return .empty }
+            let command = LifecycleCommand(
+                conversationID: id, action: .claim, actor: actor, at: at, idempotencyKey: idempotencyKey, fingerprint: "claim:\(queue)")
+            guard let transition = ConversationLifecycle.apply(.claim, to: conversation, by: actor).transition else { return .empty }
+            return .claimed(try Self.write(db, transition, to: conversation, command: command))
+        }
+    }
+
+    /// Writes an applied transition: the conversation's fields, its audit events and the idempotency record.
+    private static func write(
+        _ db: Database, _ transition: LifecycleTransition, to conversation: Conversation, command: LifecycleCommand
+    ) throws -> Conversation {
+        var updated = transition.applied(to: conversation)
+        for case .moveToEscalationQueue in transition.effects {
+            if let placement = command.placement {
+                updated.queue = placement.queue
+                updated.slaPolicy = placement.slaPolicy
+                updated.priority = min(updated.priority, placement.priority)
+                updated.slaDueAt = placement.slaDueAt ?? updated.slaDueAt
+            }
+        }
+        updated.updatedAt = command.at
+        let waitUntil = updated.state == .waitingOnCustomer ? transition.waitUntil : nil
+        try db.execute(
+            sql: """
+                UPDATE conversations SET state = ?, owner = ?, queue = ?, priority = ?, sla_policy = ?, sla_due_at = ?,
+                    updated_at = ?, wait_until = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                updated.state.rawValue, updated.owner, updated.queue, updated.priority, updated.slaPolicy,
+                updated.slaDueAt?.timeIntervalSince1970, command.at.timeIntervalSince1970, waitUntil?.timeIntervalSince1970,
+                conversation.id,
+            ])
+        for event in transition.events {
+            var detail = event.detail
+            detail["role"] = event.actor.role.rawValue
+            if let reason = event.reason { detail["reason"] = reason }
+            if updated.queue != conversation.queue { detail["queue"] = updated.queue }
+            try insertEvent(
+                db, at: command.at, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
+                kind: event.kind.rawValue, actor: event.actor.id, detail: detail)
+        }
+        if let key = command.idempotencyKey {
+            try db.execute(
+                sql: """
+                    INSERT INTO lifecycle_requests (actor, idempotency_key, fingerprint, conversation_id, conversation, at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [command.actor.id, key, command.fingerprint, conversation.id, try json(updated), command.at.timeIntervalSince1970])
+        }
+        return updated
+    }
+
+    /// The answer to a retried action, or nil when the key is new.
+    private static func replay(_ db: Database, actor: String, key: String, fingerprint: String?) throws -> LifecycleCommandResult? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT fingerprint, conversation FROM lifecycle_requests WHERE actor = ? AND idempotency_key = ?",
+            arguments: [actor, key]) else { return nil }
+        guard (row["fingerprint"] as String?) == fingerprint else { return .idempotencyConflict }
+        return .replayed(try decoder.decode(Conversation.self, from: Data((row["conversation"] as String).utf8)))
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+/// Agents' and supervisors' actions over HTTP, against the shipped rules: every transition the table
+/// allows is applied with its audit event, every other one is refused with the state and what it allows,
+/// and bad input changes nothing.
+@Suite("Lifecycle actions, end to end")
+struct LifecycleActionsTests {
+    static let bobToken = "bob-agent-token-for-tests-0001"
+    static let sueToken = "sue-supervisor-token-for-tests"
+    static let alice = GatewayHarness.agentToken
+
+    static func harness() throws -> GatewayHarness {
+        var harness = try GatewayHarness(
+            replyURL: "http://127.0.0.1:9/unused", maxBodyBytes: 8192,
+            environment: ["TEST_BOB": bobToken, "TEST_SUE": sueToken],
+            extraTokens: """
+                  - { id: bob, role: agent, max_open: 1, token: { env: TEST_BOB } }
+                  - { id: sue, name: Sue, role: supervisor, token: { env: TEST_SUE } }
+                """)
+        harness.deliverReplies = false
+        return harness
+    }
+
+    /// A refused action's answer: the code, the conversation's state and the actions it allows the caller.
+    struct Refusal: Decodable {
+        struct Detail: Decodable {
+            var code: String
+            var message: String
+            var state: String?
+            var allowedActions: [String]?
+
+            enum CodingKeys: String, CodingKey {
+                case code, message, state, allowedActions = "allowed_actions"
+            }
+        }
+        var error: Detail
+    }
+
+    static func customer(_ client: any TestClientProtocol, _ text: String, from sender: String = "wang@example.com") async throws -> String {
+        let body = try JSONSerialization.data(withJSONObject: ["from": sender, "text": text])
+        let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: String(decoding: body, as: UTF8.self))
+        #expect(posted.status == .accepted)
+        return try posted.decode(WebhookAcceptance.self).conversationID
+    }
+
+    static func act(
+        _ client: any TestClientProtocol, _ id: String, _ action: String, _ json: String? = nil, token: String = alice, key: String? = nil
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+        return try await client.send(.post, "/v1/conversations/\(id)/\(action)", json: json, token: token, headers: headers)
+    }
+
+    static func conversation(_ client: any TestClientProtocol, _ id: String) async throws -> ConversationPage {
+        try await client.send(.get, "/v1/conversations/\(id)", token: GatewayHarness.opsToken).decode(ConversationPage.self)
+    }
+
+    @Test("claim, wait, the customer answers, escalate, reassign, hand off, note, resolve, close: each applied with its event; a closed conversation refuses with 409")
+    func walkThrough() async throws {
+        try await Self.harness().run { (client, _) async throws in
+            let id = try await Self.customer(client, "我的订单三天了还没发货，订单号 A123")
+            let queue = try await Self.conversation(client, id).conversation.queue
+
+            let claimed = try await client.send(.post, "/v1/queues/\(queue)/claim", token: Self.alice)
+            #expect(claimed.status == .ok)
+            let mine = try claimed.decode(ConversationAnswer.self)
+            #expect(mine.id == id && mine.owner == "alice" && mine.state == "assigned")
+            #expect(try await client.send(.post, "/v1/queues/\(queue)/claim", token: Self.alice).status == .noContent)
+
+            let waiting = try await Self.act(client, id, "wait", #"{"reason":"asked for the order number"}"#)
+            #expect(try waiting.decode(ConversationAnswer.self).state == "waiting_on_customer")
+            // The customer answers: the conversation is under way again with its owner.
+            #expect(try await Self.customer(client, "订单号是 A123") == id)
+            #expect(try await Self.conversation(client, id).conversation.state == "in_progress")
+
+            let escalated = try await Self.act(client, id, "escalate", #"{"level":1,"reason":"warehouse fire, many orders late"}"#)
+            #expect(escalated.status == .ok)
+            let raised = try escalated.decode(ConversationAnswer.self)
+            #expect(raised.state == "escalated" && raised.queue == "escalations" && raised.priority == 1 && raised.slaPolicy == "crisis")
+
+            // An agent gives conversations only to themselves; a supervisor to anyone.
+            let notHers = try await Self.act(client, id, "assign", #"{"owner":"bob"}"#)
+            #expect(notHers.status == .forbidden)
+            #expect(try notHers.decode(Refusal.self).error.code == "not_permitted")
+            let reassigned = try await Self.act(client, id, "assign", #"{"owner":"bob","reason":"bob knows the warehouse"}"#, token: Self.sueToken)
+            #expect(try reassigned.decode(ConversationAnswer.self).owner == "bob")
+            // Now it is bob's, alice may not hand it off.
+            #expect(try await Self.act(client, id, "handoff", #"{"to_queue":"general","note":"x"}"#).status == .forbidden)
+
+            let handed = try await Self.act(
+                client, id, "handoff", #"{"to_queue":"general","note":"customer confirmed order A123; warehouse says Friday"}"#, token: Self.bobToken)
+            let back = try handed.decode(ConversationAnswer.self)
+            #expect(back.queue == "general" && back.owner == nil && back.state == "escalated")
+            #expect(try await Self.act(client, id, "notes", #"{"text":"called the customer, no answer"}"#).status == .ok)
+            #expect(try await Self.act(client, id, "resolve", #"{"resolution":"shipped with tracking SF123"}"#, token: Self.sueToken).status == .ok)
+            let closed = try await Self.act(client, id, "close")
+            #expect(try closed.decode(ConversationAnswer.self).state == "closed")
+
+            let late = try await Self.act(client, id, "assign", #"{"owner":"alice"}"#, token: Self.sueToken)
+            #expect(late.status == .conflict)
+            let refusal = try late.decode(Refusal.self).error
+            #expect(refusal.code == "invalid_transition" && refusal.state == "closed" && refusal.allowedActions == [])
+            #expect(try await Self.act(client, id, "reopen").status == .conflict)
+
+            let page = try await Self.conversation(client, id)
+            let trail = page.events.filter { $0.subjectKind == "conversation" }.map { "\($0.kind) \($0.actor)" }
+            let expected = [
+                "claimed alice", "waiting_on_customer alice", "resumed demo", "escalated alice", "owner_assigned sue",
+                "handed_off bob", "note_added alice", "resolved sue", "closed alice",
+            ]
+            #expect(trail.filter { line in expected.contains(line) } == expected, "\(trail)")
+            let handoff = try #require(page.events.first { $0.kind == "handed_off" })
+            #expect(handoff.detail["reason"] == "customer confirmed order A123; warehouse says Friday")
+            #expect(handoff.detail["to_queue"] == "general" && handoff.detail["previous_owner"] == "bob")
+
+            // The customer writes again: a new conversation.
+            #expect(try await Self.customer(client, "还有一个问题") != id)
+        }
+    }
+
+    @Test("bad input is refused with a code that names it, and changes nothing: unknown owner 422, over-long note 422, oversized body 413, unknown field 400, unknown action 404, level out of range 422")
+    func badInput() async throws {
+        try await Self.harness().run { (client, _) async throws in
+            let id = try await Self.customer(client, "请问发票怎么开")
+            let before = try await Self.conversation(client, id)
+
+            func refused(_ action: String, _ json: String, _ status: HTTPResponse.Status, _ code: String, token: String = GatewayHarness.opsToken) async throws {
+                let answer = try await Self.act(client, id, action, json, token: token)
+                #expect(answer.status == status, "\(action) \(json.prefix(60))")
+                if status != .contentTooLarge { #expect(try answer.decode(Refusal.self).error.code == code, "\(action)") }
+            }
+            try await refused("assign", #"{"owner":"nobody"}"#, .unprocessableContent, "unknown_owner", token: Self.sueToken)
+            try await refused("notes", #"{"text":"\#(String(repeating: "x", count: 4_001))"}"#, .unprocessableContent, "field_too_long")
+            try await refused("notes", #"{"text":"\#(String(repeating: "长", count: 9_000))"}"#, .contentTooLarge, "")
+            try await refused("notes", #"{"text":"ok","html":"<b>"}"#, .badRequest, "invalid_request")
+            try await refused("notes", #"{"text":"   "}"#, .unprocessableContent, "invalid_request")
+            try await refused("escalate", #"{"level":5,"reason":"x"}"#, .unprocessableContent, "invalid_request")
+            try await refused("escalate", #"{"level":2}"#, .unprocessableContent, "invalid_request")
+            try await refused("handoff", #"{"to_queue":"nowhere"}"#, .unprocessableContent, "unknown_queue")
+            try await refused("handoff", #"{"to_queue":"general","to_owner":"alice"}"#, .unprocessableContent, "invalid_request")
+            try await refused("wait", #"{"until":"2020-01-01T00:00:00Z"}"#, .unprocessableContent, "invalid_request")
+            try await refused("wait", #"{"until":"tomorrow"}"#, .unprocessableContent, "invalid_request")
+            try await refused("teleport", "{}", .notFound, "not_found")
+            #expect(try await Self.act(client, "conv_missing", "claim").status == .notFound)
+            #expect(try await client.send(.post, "/v1/conversations/\(id)/claim").status == .unauthorized)
+
+            let after = try await Self.conversation(client, id)
+            #expect(after.conversation.updatedAt == before.conversation.updatedAt)
+            #expect(after.conversation.state == "new" && after.conversation.owner == nil)
+            #expect(after.events.count == before.events.count)
+        }
+    }
+
+    @Test("a retried action with its Idempotency-Key is answered again and applied once; the key with another body is 409")
+    func idempotentActions() async throws {
+        try await Self.harness().run { (client, _) async throws in
+            let id = try await Self.customer(client, "退款什么时候到账")
+            let first = try await Self.act(client, id, "notes", #"{"text":"refund approved"}"#, key: "note-1")
+            #expect(first.status == .ok)
+            let again = try await Self.act(client, id, "notes", #"{"text":"refund approved"}"#, key: "note-1")
+            #expect(again.status == .ok)
+            #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            let other = try await Self.act(client, id, "notes", #"{"text":"something else"}"#, key: "note-1")
+            #expect(other.status == .conflict)
+            #expect(try other.decode(Refusal.self).error.code == "idempotency_conflict")
+            let notes = try await Self.conversation(client, id).events.filter { $0.kind == "note_added" }
+            #expect(notes.count == 1)
+        }
+    }
+
+    @Test("claiming the next conversation: earliest deadline first, 204 when none waits, 409 at_capacity over the token's max_open")
+    func claimNext() async throws {
+        try await Self.harness().run { (client, _) async throws in
+            let first = try await Self.customer(client, "where is my invoice for March", from: "a@example.com")
+            let queue = try await Self.conversation(client, first).conversation.queue
+            let second = try await Self.customer(client, "where is my invoice for April", from: "b@example.com")
+            #expect(try await Self.conversation(client, second).conversation.queue == queue)
+
+            let bob = try await client.send(.post, "/v1/queues/\(queue)/claim", token: Self.bobToken)
+            #expect(try bob.decode(ConversationAnswer.self).owner == "bob")
+            let full = try await client.send(.post, "/v1/queues/\(queue)/claim", token: Self.bobToken)
+            #expect(full.status == .conflict)
+            #expect(try full.decode(Refusal.self).error.code == "at_capacity")
+            let alice = try await client.send(.post, "/v1/queues/\(queue)/claim", token: Self.alice)
+            #expect(try alice.decode(ConversationAnswer.self).owner == "alice")
+            #expect(try await client.send(.post, "/v1/queues/\(queue)/claim", token: Self.alice).status == .noContent)
+            #expect(try await client.send(.post, "/v1/queues/nowhere/claim", token: Self.alice).status == .notFound)
+            // A supervisor's token works the queues as an agent's does.
+            #expect(try await client.send(.get, "/v1/queues", token: Self.sueToken).status == .ok)
+        }
+    }
+}
