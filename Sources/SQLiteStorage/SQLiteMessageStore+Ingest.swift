@@ -17,7 +17,8 @@ extension SQLiteMessageStore {
 
     public func ingest(prepared batch: [PreparedIngest]) async throws -> [Result<IngestResult, any Error>] {
         let requests = batch.map(\.request), encoded = batch.map(\.columns)
-        return try await pool.write { db in try Self.ingest(db, requests, encoded) }
+        let clocks = clockRules
+        return try await pool.write { db in try Self.ingest(db, requests, encoded, clocks: clocks) }
     }
 
     /// How long one call keeps the writer while batches keep coming, so agents' replies and delivery
@@ -29,6 +30,7 @@ extension SQLiteMessageStore {
         finished: @escaping @Sendable (Result<[Result<IngestResult, any Error>], any Error>) -> Void
     ) async {
         let clock = ContinuousClock()
+        let clocks = clockRules
         var more = true
         while more {
             let until = clock.now + Self.writerHold
@@ -40,7 +42,7 @@ extension SQLiteMessageStore {
                         do {
                             var results: [Result<IngestResult, any Error>] = []
                             try db.inTransaction {
-                                results = try Self.ingest(db, requests, encoded)
+                                results = try Self.ingest(db, requests, encoded, clocks: clocks)
                                 return .commit
                             }
                             finished(.success(results))
@@ -77,7 +79,7 @@ extension SQLiteMessageStore {
     ///
     /// A chain's cursor is written once, by the last of its messages that is stored, rather than by each.
     private static func ingest(
-        _ db: Database, _ batch: [IngestRequest], _ encoded: [Result<Encoded, any Error>]
+        _ db: Database, _ batch: [IngestRequest], _ encoded: [Result<Encoded, any Error>], clocks: (any ClockRules)?
     ) throws -> [Result<IngestResult, any Error>] {
         // Whether a message leaves its cursor to the next one: true when the next is chained to it and moves
         // the same stream's cursor, so it writes one at least as far should it be stored.
@@ -92,7 +94,7 @@ extension SQLiteMessageStore {
             do {
                 try db.inSavepoint {
                     for index in batch.indices {
-                        results.append(.success(try ingest(db, batch[index], columns[index], writesCursor: !defersCursor[index])))
+                        results.append(.success(try ingest(db, batch[index], columns[index], writesCursor: !defersCursor[index], clocks: clocks)))
                     }
                     return .commit
                 }
@@ -115,7 +117,7 @@ extension SQLiteMessageStore {
                 var result: IngestResult?
                 let json = try encoded[index].get()
                 try db.inSavepoint {
-                    result = try ingest(db, request, json, writesCursor: !defersCursor[index])
+                    result = try ingest(db, request, json, writesCursor: !defersCursor[index], clocks: clocks)
                     return .commit
                 }
                 if let result { results.append(.success(result)) }
@@ -149,7 +151,9 @@ extension SQLiteMessageStore {
     }
 
     /// Stores one message inside the caller's transaction, and moves its cursor unless told not to.
-    private static func ingest(_ db: Database, _ request: IngestRequest, _ json: Encoded, writesCursor: Bool) throws -> IngestResult {
+    private static func ingest(
+        _ db: Database, _ request: IngestRequest, _ json: Encoded, writesCursor: Bool, clocks: (any ClockRules)?
+    ) throws -> IngestResult {
         let inbound = request.inbound, classification = request.classification, slaDueAt = request.slaDueAt
         let newConversationID = request.newConversationID, autoReply = request.autoReply
         let now = inbound.receivedAt
@@ -193,6 +197,14 @@ extension SQLiteMessageStore {
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
                     kind: event.kind.rawValue, actor: inbound.source)
             }
+            if let transition = joined.lifecycle.transition {
+                try Self.logClocks(db, transition, conversationID: conversation.id, policy: conversation.slaPolicy, at: now, rules: clocks)
+            }
+            // A more urgent route brought a stricter policy: the clocks count towards it from now on.
+            if let clocks, conversation.slaPolicy != current.slaPolicy, let binding = clocks.binding(policy: conversation.slaPolicy) {
+                let states = try Self.clockStates(db, conversationID: conversation.id, at: now, rules: clocks)
+                try Self.append(db, conversationID: conversation.id, ClockPlanner.rebinding(clocks: states, to: binding, at: now))
+            }
             try db.cachedStatement(sql: """
                     UPDATE conversations SET queue = ?, priority = ?, route_id = ?, sla_policy = ?, sla_due_at = ?,
                         urgency = ?, sentiment = ?, state = ?, updated_at = ?9,
@@ -219,6 +231,9 @@ extension SQLiteMessageStore {
                     classification.urgency.rawValue, classification.sentiment.rawValue, decision.routeID,
                     decision.slaPolicy, slaDueAt?.timeIntervalSince1970, now.timeIntervalSince1970,
                 ])
+            if let binding = clocks?.binding(policy: decision.slaPolicy) {
+                try Self.append(db, conversationID: conversationID, ClockPlanner.opening(binding, at: now))
+            }
         }
 
         let messageID = Identifier.make("msg", at: now)

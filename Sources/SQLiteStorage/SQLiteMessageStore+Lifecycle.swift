@@ -5,7 +5,8 @@ import SwitchboardCore
 
 extension SQLiteMessageStore: LifecycleStore {
     public func perform(_ command: LifecycleCommand) async throws -> LifecycleCommandResult {
-        try await pool.write { db in
+        let clocks = clockRules
+        return try await pool.write { db in
             if let key = command.idempotencyKey,
                let replay = try Self.replay(db, actor: command.actor.id, key: key, fingerprint: command.fingerprint) {
                 return replay
@@ -15,7 +16,7 @@ extension SQLiteMessageStore: LifecycleStore {
             guard let transition = outcome.transition else {
                 return outcome.refusal.map(LifecycleCommandResult.refused) ?? .notFound
             }
-            let updated = try Self.write(db, transition, to: conversation, command: command)
+            let updated = try Self.write(db, transition, to: conversation, command: command, clocks: clocks)
             return .applied(updated)
         }
     }
@@ -23,7 +24,8 @@ extension SQLiteMessageStore: LifecycleStore {
     public func claimNext(
         queue: String, actor: LifecycleActor, maxOpen: Int?, sources: Set<String>?, at: Date, idempotencyKey: String?
     ) async throws -> QueueClaimResult {
-        try await pool.write { db in
+        let clocks = clockRules
+        return try await pool.write { db in
             if let idempotencyKey {
                 switch try Self.replay(db, actor: actor.id, key: idempotencyKey, fingerprint: "claim:\(queue)") {
                 case let .replayed(conversation)?: return .claimed(conversation)
@@ -51,13 +53,14 @@ extension SQLiteMessageStore: LifecycleStore {
             let command = LifecycleCommand(
                 conversationID: id, action: .claim, actor: actor, at: at, idempotencyKey: idempotencyKey, fingerprint: "claim:\(queue)")
             guard let transition = ConversationLifecycle.apply(.claim, to: conversation, by: actor).transition else { return .empty }
-            return .claimed(try Self.write(db, transition, to: conversation, command: command))
+            return .claimed(try Self.write(db, transition, to: conversation, command: command, clocks: clocks))
         }
     }
 
     /// Writes an applied transition: the conversation's fields, its audit events and the idempotency record.
     private static func write(
-        _ db: Database, _ transition: LifecycleTransition, to conversation: Conversation, command: LifecycleCommand
+        _ db: Database, _ transition: LifecycleTransition, to conversation: Conversation, command: LifecycleCommand,
+        clocks: (any ClockRules)?
     ) throws -> Conversation {
         var updated = transition.applied(to: conversation)
         for case .moveToEscalationQueue in transition.effects {
@@ -90,6 +93,7 @@ extension SQLiteMessageStore: LifecycleStore {
                 db, at: command.at, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
                 kind: event.kind.rawValue, actor: event.actor.id, detail: detail)
         }
+        try logClocks(db, transition, conversationID: conversation.id, policy: updated.slaPolicy, at: command.at, rules: clocks)
         if let key = command.idempotencyKey {
             try db.execute(
                 sql: """

@@ -11,7 +11,8 @@ extension SQLiteMessageStore {
         idempotencyKey: String?,
         requestFingerprint: String?
     ) async throws -> EnqueueResult {
-        try await pool.write { db in
+        let clocks = clockRules
+        return try await pool.write { db in
             if let idempotencyKey,
                let row = try Row.fetchOne(
                    db, sql: "SELECT * FROM outbox WHERE author = ? AND idempotency_key = ?", arguments: [author, idempotencyKey]) {
@@ -40,6 +41,9 @@ extension SQLiteMessageStore {
                     replied.conversation.owner, replied.conversation.state.rawValue, now.timeIntervalSince1970, reply.automatic,
                     conversation.id,
                 ])
+            if !reply.automatic, let transition = replied.lifecycle.transition {
+                try Self.logClocks(db, transition, conversationID: conversation.id, policy: conversation.slaPolicy, at: now, rules: clocks)
+            }
             if replied.ownerAssigned {
                 try Self.insertEvent(
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,

@@ -200,6 +200,27 @@ extension SQLiteMessageStore {
                 CREATE INDEX conversations_owner ON conversations(owner, state) WHERE owner IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v10-clock-logs") { db in
+            try db.execute(sql: """
+                -- One row per entry of a conversation's SLA clock logs, in the order written: started (with the
+                -- target: policy, working seconds, calendar, warning), paused (with the reason), resumed,
+                -- fulfilled, warned, breached, retargeted (a new target; whether the elapsed time carries over).
+                CREATE TABLE clock_events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                    clock TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    action TEXT NOT NULL,
+                    policy TEXT,
+                    seconds REAL,
+                    calendar TEXT,
+                    warn_before TEXT,
+                    carries_over INTEGER,
+                    reason TEXT
+                );
+                CREATE INDEX clock_events_conversation ON clock_events(conversation_id, seq);
+                """)
+        }
         return migrator
     }
 }

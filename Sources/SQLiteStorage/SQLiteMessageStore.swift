@@ -1,3 +1,4 @@
+import Conversations
 import Foundation
 import GRDB
 import SwitchboardCore
@@ -10,13 +11,18 @@ public final class SQLiteMessageStore: MessageStore {
     /// Where the database lives.
     public let path: String
 
+    /// The rules the SLA clock logs are kept by; without them no clock is logged.
+    let clockRules: (any ClockRules)?
+
     /// Opens (creating if needed) `switchboard.sqlite` under `directory` and migrates it.
-    public convenience init(directory: String) throws {
+    /// - Parameter clockRules: the policies' clocks and the calendars, for the clock logs.
+    public convenience init(directory: String, clockRules: (any ClockRules)? = nil) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try self.init(path: (directory as NSString).appendingPathComponent("switchboard.sqlite"))
+        try self.init(path: (directory as NSString).appendingPathComponent("switchboard.sqlite"), clockRules: clockRules)
     }
 
-    public init(path: String) throws {
+    public init(path: String, clockRules: (any ClockRules)? = nil) throws {
+        self.clockRules = clockRules
         var configuration = Configuration()
         configuration.busyMode = Self.polling(every: 200, for: .seconds(10))
         configuration.prepareDatabase { db in

@@ -17,4 +17,8 @@ public protocol LifecycleStore: Sendable {
     func claimNext(
         queue: String, actor: LifecycleActor, maxOpen: Int?, sources: Set<String>?, at: Date, idempotencyKey: String?
     ) async throws -> QueueClaimResult
+
+    /// The conversation's SLA clock logs, each in the order written; empty for a store kept without
+    /// ``ClockRules``.
+    func clockLogs(conversationID: String) async throws -> [ClockKind: [ClockEvent]]
 }

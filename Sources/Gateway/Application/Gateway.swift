@@ -82,7 +82,7 @@ public enum Gateway {
         let configuration = options.configuration
         let edition = try RuleDirectory.load(options.rulesDirectory, channels: configuration.channels.map { $0.kind })
         let rules = RuleBook(edition)
-        let store = try SQLiteMessageStore(directory: options.dataDirectory ?? configuration.dataDirectory)
+        let store = try SQLiteMessageStore(directory: options.dataDirectory ?? configuration.dataDirectory, clockRules: RuleBookClockRules(rules))
         let problems = try await store.integrityProblems()
         guard problems.isEmpty else {
             throw SwitchboardError(.storageFailure, "the database at \(store.path) failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")

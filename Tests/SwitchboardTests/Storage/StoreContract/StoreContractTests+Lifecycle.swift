@@ -184,3 +184,62 @@ extension StoreContractTests {
         }
     }
 }
+
+extension StoreContractTests.Lifecycle {
+    static func names(_ logs: [ClockKind: [ClockEvent]]) -> [String: [String]] {
+        Dictionary(uniqueKeysWithValues: logs.map { ($0.key.rawValue, $0.value.map(\.action.name)) })
+    }
+
+    @Test("the clock logs follow the conversation: started, paused while waiting, resumed, fulfilled by the reply, next response, retargeted by an escalation, stopped at resolution", arguments: StoreFactory.all)
+    func clockLogs(_ factory: StoreFactory) async throws {
+        try await StoreFactory.run(factory) { subject in
+            let (store, lifecycle) = (subject.store, subject.lifecycle)
+            let id = try await Self.conversation(store, "clock@example.com", minute: 0, due: 60)
+            #expect(Self.names(try await lifecycle.clockLogs(conversationID: id)) == ["first_response": ["started"], "resolution": ["started"]])
+            let started = try #require(try await lifecycle.clockLogs(conversationID: id)[.firstResponse]?.first)
+            #expect(started == ClockEvent(at: R.at(minute: 0), .started(ContractClockRules.standard.targets[.firstResponse]!)))
+
+            _ = try await lifecycle.perform(Self.command(id, .claim, by: Self.ana, minute: 1))
+            _ = try await lifecycle.perform(Self.command(id, .wait(until: nil), by: Self.ana, minute: 2))
+            let paused = try await lifecycle.clockLogs(conversationID: id)
+            #expect(paused[.firstResponse]?.last == ClockEvent(at: R.at(minute: 2), .paused(reason: "waiting_on_customer")))
+            // The customer answers: the clocks run again.
+            _ = try await store.ingest(R.request(R.inbound("clock@example.com", minute: 3, externalID: "again")))
+            _ = try await store.enqueueReply(
+                PendingReply(script: nil, body: "我们在查", automatic: false), conversationID: id, author: "ana", idempotencyKey: nil, requestFingerprint: nil)
+            _ = try await store.ingest(R.request(R.inbound("clock@example.com", minute: 5, externalID: "third")))
+            let placement = LifecycleCommand.Placement(queue: "escalations", slaPolicy: "crisis", priority: 1, slaDueAt: R.at(minute: 15))
+            _ = try await lifecycle.perform(Self.command(id, .escalate(EscalationLevel(1)!), by: Self.ana, reason: "outage", minute: 6, placement: placement))
+            let escalated = try await lifecycle.clockLogs(conversationID: id)
+            #expect(escalated[.resolution]?.last?.action == .retargeted(ContractClockRules.crisis.targets[.resolution]!))
+            _ = try await lifecycle.perform(Self.command(id, .resolve, by: Self.ana, reason: "fixed", minute: 7))
+
+            #expect(Self.names(try await lifecycle.clockLogs(conversationID: id)) == [
+                "first_response": ["started", "paused", "resumed", "fulfilled"],
+                "resolution": ["started", "paused", "resumed", "retargeted", "fulfilled"],
+                "next_response": ["started", "fulfilled"],
+                "update_every": ["started", "fulfilled"],
+            ])
+        }
+    }
+
+    @Test("resolving starts the follow-up; the customer writing again fulfils it and starts resolution and next response again", arguments: StoreFactory.all)
+    func clockLogsAcrossReopen(_ factory: StoreFactory) async throws {
+        try await StoreFactory.run(factory) { subject in
+            let (store, lifecycle) = (subject.store, subject.lifecycle)
+            let id = try await Self.conversation(store, "again@example.com", minute: 0)
+            _ = try await store.enqueueReply(
+                PendingReply(script: nil, body: "已处理", automatic: false), conversationID: id, author: "ana", idempotencyKey: nil, requestFingerprint: nil)
+            _ = try await lifecycle.perform(Self.command(id, .resolve, by: Self.ana, reason: "refunded", minute: 2))
+            #expect(Self.names(try await lifecycle.clockLogs(conversationID: id))["follow_up"] == ["started"])
+            let reopened = try await store.ingest(R.request(R.inbound("again@example.com", minute: 3, externalID: "back")))
+            #expect(reopened.conversationID == id)
+            #expect(Self.names(try await lifecycle.clockLogs(conversationID: id)) == [
+                "first_response": ["started", "fulfilled"],
+                "resolution": ["started", "fulfilled", "started"],
+                "next_response": ["started"],
+                "follow_up": ["started", "fulfilled"],
+            ])
+        }
+    }
+}

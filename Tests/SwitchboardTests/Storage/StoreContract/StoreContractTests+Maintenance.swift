@@ -40,6 +40,9 @@ extension StoreContractTests {
                 #expect(try await store.purge(before: cutoff, accessLogBefore: cutoff) == expected)
 
                 #expect(try await store.conversation(id: done.conversationID) == nil)
+                // Its clock logs went with it; a kept conversation keeps its own.
+                #expect(try await subject.lifecycle.clockLogs(conversationID: done.conversationID).isEmpty)
+                #expect(try await subject.lifecycle.clockLogs(conversationID: recent.conversationID)[.firstResponse]?.count == 1)
                 #expect(try await store.outboxEntry(id: doneReply) == nil)
 
                 let kept = try #require(try await store.conversationDetail(id: pending.conversationID, page: ConversationDetailPage()))

@@ -8,7 +8,7 @@ extension StoreFactory {
     /// The embedded store, in a temporary directory of its own.
     static let sqlite = StoreFactory(name: "SQLite") {
         let directory = try Fixtures.temporaryDirectory()
-        let store = try SQLiteMessageStore(directory: directory.path)
+        let store = try SQLiteMessageStore(directory: directory.path, clockRules: ContractClockRules())
         return StoreUnderTest(
             store: store,
             lifecycle: store,

@@ -1,0 +1,105 @@
+import Conversations
+import Foundation
+import GRDB
+import SwitchboardCore
+
+/// The clock logs: one row per entry, in the order written. Deadlines are computed from them
+/// (``ServiceClock``), never stored by hand; which entries a change writes is ``ClockPlanner``'s to say.
+extension SQLiteMessageStore {
+    public func clockLogs(conversationID: String) async throws -> [ClockKind: [ClockEvent]] {
+        try await pool.read { db in try Self.clockLogs(db, conversationID: conversationID) }
+    }
+
+    static func clockLogs(_ db: Database, conversationID: String) throws -> [ClockKind: [ClockEvent]] {
+        var logs: [ClockKind: [ClockEvent]] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: """
+                SELECT clock, at, action, policy, seconds, calendar, warn_before, carries_over, reason
+                FROM clock_events WHERE conversation_id = ? ORDER BY seq
+                """), arguments: [conversationID])
+        while let row = try rows.next() {
+            guard let kind = ClockKind(rawValue: row[0]), let event = clockEvent(row) else { continue }
+            logs[kind, default: []].append(event)
+        }
+        return logs
+    }
+
+    /// The clocks as their logs stand at `at`.
+    static func clockStates(_ db: Database, conversationID: String, at: Date, rules: any ClockRules) throws -> [ClockKind: ClockState] {
+        var states: [ClockKind: ClockState] = [:]
+        for (kind, log) in try clockLogs(db, conversationID: conversationID) {
+            // Every entry counts, even one stamped after `at` (a reply stamped by the store's clock beside a
+            // message stamped by its sender's): what a change does depends on all that happened before it.
+            let when = max(at, log.map(\.at).max() ?? at)
+            states[kind] = ServiceClock(kind: kind, log: log).state(at: when) { rules.workingTime(calendar: $0) }
+        }
+        return states
+    }
+
+    /// Writes the clock entries a transition implies, under the conversation's policy after it.
+    static func logClocks(
+        _ db: Database, _ transition: LifecycleTransition, conversationID: String, policy: String, at: Date, rules: (any ClockRules)?
+    ) throws {
+        guard let rules else { return }
+        let states = try clockStates(db, conversationID: conversationID, at: at, rules: rules)
+        guard !states.isEmpty || transition.effects.contains(.rebindClock) else { return }
+        try append(db, conversationID: conversationID, ClockPlanner.entries(
+            for: transition, clocks: states, binding: rules.binding(policy: policy), at: at))
+    }
+
+    static func append(_ db: Database, conversationID: String, _ entries: [ClockPlanner.Entry]) throws {
+        for entry in entries {
+            var policy: String?, seconds: Double?, calendar: String?, warn: String?, carriesOver: Bool?, reason: String?
+            switch entry.event.action {
+            case let .started(target):
+                (policy, seconds, calendar, warn) = (target.policy, target.seconds, target.calendar, target.warnBefore.map(warnText))
+            case let .retargeted(target, carries):
+                (policy, seconds, calendar, warn) = (target.policy, target.seconds, target.calendar, target.warnBefore.map(warnText))
+                carriesOver = carries
+            case let .paused(why):
+                reason = why
+            case .resumed, .fulfilled, .warned, .breached:
+                break
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO clock_events (conversation_id, clock, at, action, policy, seconds, calendar, warn_before, carries_over, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                conversationID, entry.clock.rawValue, entry.event.at.timeIntervalSince1970, entry.event.action.name, policy, seconds,
+                calendar, warn, carriesOver, reason,
+            ])
+        }
+    }
+
+    /// `12.5s` for a fixed warning, `20%` for a share of the target.
+    private static func warnText(_ warn: WarnBefore) -> String {
+        switch warn {
+        case let .seconds(seconds): "\(seconds)s"
+        case let .fraction(fraction): "\(fraction * 100)%"
+        }
+    }
+
+    private static func warnBefore(_ text: String?) -> WarnBefore? {
+        guard let text, let unit = text.last, let value = Double(text.dropLast()) else { return nil }
+        return unit == "%" ? .fraction(value / 100) : .seconds(value)
+    }
+
+    private static func clockEvent(_ row: Row) -> ClockEvent? {
+        let at = Date(timeIntervalSince1970: row[1])
+        func target() -> ClockTarget? {
+            guard let policy: String = row[3], let seconds: Double = row[4] else { return nil }
+            return ClockTarget(policy: policy, seconds: seconds, calendar: row[5], warnBefore: warnBefore(row[6]))
+        }
+        let action: ClockEvent.Action? = switch row[2] as String {
+        case "started": target().map { .started($0) }
+        case "retargeted": target().map { .retargeted($0, carriesOver: (row[7] as Bool?) ?? true) }
+        case "paused": .paused(reason: (row[8] as String?) ?? "")
+        case "resumed": .resumed
+        case "fulfilled": .fulfilled
+        case "warned": .warned
+        case "breached": .breached
+        default: nil
+        }
+        return action.map { ClockEvent(at: at, $0) }
+    }
+}

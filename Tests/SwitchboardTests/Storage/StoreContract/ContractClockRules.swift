@@ -1,0 +1,27 @@
+import Conversations
+import Foundation
+import SwitchboardCore
+
+/// The clock rules the contract's stores keep their logs by: round-the-clock time, and two policies.
+struct ContractClockRules: ClockRules {
+    /// `standard`: first response 60 minutes, next response 30, resolution 8 hours, follow-up 24 hours,
+    /// paused while waiting on the customer. `crisis`: first response 15 minutes, resolution 4 hours,
+    /// updates every 15 minutes, never paused.
+    static let standard = ClockBinding(targets: [
+        .firstResponse: ClockTarget(policy: "standard", seconds: 3_600, warnBefore: .fraction(0.2)),
+        .nextResponse: ClockTarget(policy: "standard", seconds: 1_800, warnBefore: .fraction(0.2)),
+        .resolution: ClockTarget(policy: "standard", seconds: 28_800, warnBefore: .fraction(0.2)),
+        .followUp: ClockTarget(policy: "standard", seconds: 86_400),
+    ], pausesWhileWaiting: true)
+    static let crisis = ClockBinding(targets: [
+        .firstResponse: ClockTarget(policy: "crisis", seconds: 900, warnBefore: .seconds(300)),
+        .resolution: ClockTarget(policy: "crisis", seconds: 14_400),
+        .updateEvery: ClockTarget(policy: "crisis", seconds: 900),
+    ], pausesWhileWaiting: false)
+
+    func binding(policy: String) -> ClockBinding? {
+        ["standard": Self.standard, "crisis": Self.crisis][policy]
+    }
+
+    func workingTime(calendar: String?) -> any WorkingTime { RoundTheClock() }
+}
