@@ -11,7 +11,7 @@ import SwitchboardCore
 /// - Waiting on the customer pauses the running clocks when the policy pauses in that state; the
 ///   customer's answer (or an escalation) resumes them.
 /// - Resolving fulfils every clock still counting and starts `follow_up`; reopening fulfils the
-///   follow-up and starts `resolution` (and `next_response`) again.
+///   follow-up and starts `resolution` (and `next_response`) again. Closing fulfils whatever still counts.
 /// - A new policy (escalation, hand-off to a queue) retargets every clock still counting, the elapsed
 ///   time carrying over, and starts the ones the new policy adds.
 public enum ClockPlanner {
@@ -88,6 +88,10 @@ public enum ClockPlanner {
                 add(.updateEvery, .fulfilled)
                 start(.updateEvery, fallback: target)
             }
+        case .close:
+            // Finished: nothing counts on a closed conversation any more (a follow-up not recorded by then
+            // was the closer's call).
+            for kind in ClockKind.allCases where counting(kind) { add(kind, .fulfilled) }
         case .customerMessage:
             if clocks[.firstResponse]?.fulfilledAt != nil, !counting(.nextResponse), transition.state != .resolved {
                 start(.nextResponse)

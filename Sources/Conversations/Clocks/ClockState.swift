@@ -46,3 +46,12 @@ public struct ClockState: Sendable, Equatable {
         return breachRecorded ? nil : dueAt
     }
 }
+
+extension ClockState {
+    /// The clock as agents see it.
+    public var summary: ClockSummary {
+        ClockSummary(
+            kind: kind, status: status, policy: target.policy, dueAt: dueAt, warnAt: warnAt, remainingSeconds: remaining.rounded(),
+            fulfilledAt: fulfilledAt, pauseReason: pauseReason)
+    }
+}

@@ -5,6 +5,8 @@ public struct ConversationDetail: Sendable, Codable, Equatable {
     public var messages: [Message]
     public var outbox: [OutboxEntry]
     public var events: [AuditEvent]
+    /// The SLA clocks as they stand now, in ``ClockKind`` order; empty for a store kept without clock rules.
+    public var clocks: [ClockSummary]
     /// Where each list's next page starts; a list without one is complete.
     public var next: NextPages
 
@@ -21,7 +23,11 @@ public struct ConversationDetail: Sendable, Codable, Equatable {
         }
     }
 
-    public init(conversation: Conversation, messages: [Message], outbox: [OutboxEntry], events: [AuditEvent], next: NextPages = NextPages()) {
+    public init(
+        conversation: Conversation, messages: [Message], outbox: [OutboxEntry], events: [AuditEvent], clocks: [ClockSummary] = [],
+        next: NextPages = NextPages()
+    ) {
+        self.clocks = clocks
         self.conversation = conversation
         self.messages = messages
         self.outbox = outbox

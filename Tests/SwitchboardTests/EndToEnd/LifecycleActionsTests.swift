@@ -65,7 +65,11 @@ struct LifecycleActionsTests {
     func walkThrough() async throws {
         try await Self.harness().run { (client, _) async throws in
             let id = try await Self.customer(client, "我的订单三天了还没发货，订单号 A123")
-            let queue = try await Self.conversation(client, id).conversation.queue
+            let opened = try await Self.conversation(client, id)
+            let queue = opened.conversation.queue
+            // The clocks of the route's policy run from the first message.
+            let firstResponse = try #require(opened.clocks.first { $0.kind == "first_response" })
+            #expect(firstResponse.status == "running" && firstResponse.policy == opened.conversation.slaPolicy && firstResponse.dueAt != nil)
 
             let claimed = try await client.send(.post, "/v1/queues/\(queue)/claim", token: Self.alice)
             #expect(claimed.status == .ok)
@@ -83,6 +87,10 @@ struct LifecycleActionsTests {
             #expect(escalated.status == .ok)
             let raised = try escalated.decode(ConversationAnswer.self)
             #expect(raised.state == "escalated" && raised.queue == "escalations" && raised.priority == 1 && raised.slaPolicy == "crisis")
+            // The clocks count towards the crisis policy now, and crisis updates run every 15 minutes.
+            let crisisClocks = try await Self.conversation(client, id).clocks
+            #expect(crisisClocks.first { $0.kind == "first_response" }?.policy == "crisis")
+            #expect(crisisClocks.first { $0.kind == "update_every" }?.status == "running")
 
             // An agent gives conversations only to themselves; a supervisor to anyone.
             let notHers = try await Self.act(client, id, "assign", #"{"owner":"bob"}"#)
@@ -109,6 +117,7 @@ struct LifecycleActionsTests {
             #expect(try await Self.act(client, id, "reopen").status == .conflict)
 
             let page = try await Self.conversation(client, id)
+            #expect(page.clocks.allSatisfy { $0.fulfilledAt != nil }, "\(page.clocks.map { "\($0.kind) \($0.status)" })")
             let trail = page.events.filter { $0.subjectKind == "conversation" }.map { "\($0.kind) \($0.actor)" }
             let expected = [
                 "claimed alice", "waiting_on_customer alice", "resumed demo", "escalated alice", "owner_assigned sue",

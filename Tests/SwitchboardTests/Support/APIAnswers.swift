@@ -148,7 +148,25 @@ struct ConversationPage: Decodable, Sendable {
     var messages: [MessageAnswer]
     var outbox: [OutboxEntryAnswer]
     var events: [EventAnswer]
+    var clocks: [ClockAnswer]
     var next: Next
+}
+
+/// An SLA clock as the API shows it.
+struct ClockAnswer: Decodable, Sendable {
+    var kind: String
+    var status: String
+    var policy: String
+    var dueAt: Date?
+    var warnAt: Date?
+    var remainingSeconds: Double
+    var fulfilledAt: Date?
+    var pauseReason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, status, policy, dueAt = "due_at", warnAt = "warn_at", remainingSeconds = "remaining_seconds"
+        case fulfilledAt = "fulfilled_at", pauseReason = "pause_reason"
+    }
 }
 
 /// A stored message as the API shows it.
