@@ -44,10 +44,13 @@ extension SQLiteMessageStore {
         let states = try clockStates(db, conversationID: conversationID, at: at, rules: rules)
         guard !states.isEmpty || transition.effects.contains(.rebindClock) else { return }
         try append(db, conversationID: conversationID, ClockPlanner.entries(
-            for: transition, clocks: states, binding: rules.binding(policy: policy), at: at))
+            for: transition, clocks: states, binding: rules.binding(policy: policy), at: at), rules: rules)
     }
 
-    static func append(_ db: Database, conversationID: String, _ entries: [ClockPlanner.Entry]) throws {
+    /// Appends entries to the logs, then sets when the timer service next has to look at each clock they
+    /// touched.
+    static func append(_ db: Database, conversationID: String, _ entries: [ClockPlanner.Entry], rules: any ClockRules) throws {
+        guard !entries.isEmpty else { return }
         for entry in entries {
             var policy: String?, seconds: Double?, calendar: String?, warn: String?, carriesOver: Bool?, reason: String?
             switch entry.event.action {
@@ -68,6 +71,28 @@ extension SQLiteMessageStore {
                 conversationID, entry.clock.rawValue, entry.event.at.timeIntervalSince1970, entry.event.action.name, policy, seconds,
                 calendar, warn, carriesOver, reason,
             ])
+        }
+        try scheduleTimers(
+            db, conversationID: conversationID, clocks: Set(entries.map(\.clock)), at: entries.map(\.event.at).max()!, rules: rules)
+    }
+
+    /// Keeps `clock_timers` in step with the logs of `clocks`: the instant each is next due for a warning
+    /// or a breach, and no row for a clock with nothing left to fire.
+    static func scheduleTimers(_ db: Database, conversationID: String, clocks: Set<ClockKind>, at: Date, rules: any ClockRules) throws {
+        let logs = try clockLogs(db, conversationID: conversationID)
+        for kind in clocks {
+            let when = max(at, logs[kind]?.map(\.at).max() ?? at)
+            let next = logs[kind].flatMap { ServiceClock(kind: kind, log: $0).state(at: when) { rules.workingTime(calendar: $0) } }?.nextTimerAt
+            if let next {
+                try db.execute(
+                    sql: """
+                        INSERT INTO clock_timers (conversation_id, clock, due_at) VALUES (?, ?, ?)
+                        ON CONFLICT (conversation_id, clock) DO UPDATE SET due_at = excluded.due_at
+                        """,
+                    arguments: [conversationID, kind.rawValue, next.timeIntervalSince1970])
+            } else {
+                try db.execute(sql: "DELETE FROM clock_timers WHERE conversation_id = ? AND clock = ?", arguments: [conversationID, kind.rawValue])
+            }
         }
     }
 
@@ -101,5 +126,60 @@ extension SQLiteMessageStore {
         default: nil
         }
         return action.map { ClockEvent(at: at, $0) }
+    }
+}
+
+extension SQLiteMessageStore: ClockTimerStore {
+    public func fireDueClockTimers(now: Date, limit: Int) async throws -> [ClockTimerFiring] {
+        guard let rules = clockRules else { return [] }
+        return try await pool.write { db in
+            let due = try Row.fetchAll(
+                db, sql: "SELECT conversation_id, clock FROM clock_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?",
+                arguments: [now.timeIntervalSince1970, limit])
+            var firings: [ClockTimerFiring] = []
+            for row in due {
+                let conversationID: String = row[0], clockName: String = row[1]
+                guard let kind = ClockKind(rawValue: clockName),
+                      let log = try Self.clockLogs(db, conversationID: conversationID)[kind],
+                      let state = ServiceClock(kind: kind, log: log).state(at: now, workingTime: { rules.workingTime(calendar: $0) })
+                else {
+                    try db.execute(sql: "DELETE FROM clock_timers WHERE conversation_id = ? AND clock = ?", arguments: [conversationID, clockName])
+                    continue
+                }
+                var entries: [ClockPlanner.Entry] = []
+                // After downtime both may be owed: the warning first, as it would have come.
+                if state.warningPending { entries.append(ClockPlanner.Entry(kind, ClockEvent(at: now, .warned))) }
+                if state.breachPending { entries.append(ClockPlanner.Entry(kind, ClockEvent(at: now, .breached))) }
+                guard !entries.isEmpty else {
+                    // Nothing owed now (paused, retargeted, fulfilled since): wait for the log's next instant.
+                    try Self.scheduleTimers(db, conversationID: conversationID, clocks: [kind], at: now, rules: rules)
+                    if let next = try Double.fetchOne(
+                        db, sql: "SELECT due_at FROM clock_timers WHERE conversation_id = ? AND clock = ?", arguments: [conversationID, clockName]),
+                        next <= now.timeIntervalSince1970 {
+                        try db.execute(sql: "DELETE FROM clock_timers WHERE conversation_id = ? AND clock = ?", arguments: [conversationID, clockName])
+                    }
+                    continue
+                }
+                try Self.append(db, conversationID: conversationID, entries, rules: rules)
+                for entry in entries {
+                    let event: ClockTimerFiring.Event = entry.event.action == .warned ? .warned : .breached
+                    let firing = ClockTimerFiring(
+                        conversationID: conversationID, clock: kind, event: event, policy: state.target.policy, dueAt: state.dueAt, at: now)
+                    firings.append(firing)
+                    var detail = ["clock": kind.rawValue, "policy": state.target.policy]
+                    if let dueAt = state.dueAt { detail["due_at"] = dueAt.formatted(.iso8601) }
+                    try Self.insertEvent(
+                        db, at: now, subjectKind: "conversation", subjectID: conversationID, conversationID: conversationID,
+                        kind: event == .warned ? "sla_warning" : "sla_breached", actor: "system", detail: detail)
+                }
+            }
+            return firings
+        }
+    }
+
+    public func nextClockTimer() async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(due_at) FROM clock_timers").map(Date.init(timeIntervalSince1970:))
+        }
     }
 }

@@ -203,7 +203,7 @@ extension SQLiteMessageStore {
             // A more urgent route brought a stricter policy: the clocks count towards it from now on.
             if let clocks, conversation.slaPolicy != current.slaPolicy, let binding = clocks.binding(policy: conversation.slaPolicy) {
                 let states = try Self.clockStates(db, conversationID: conversation.id, at: now, rules: clocks)
-                try Self.append(db, conversationID: conversation.id, ClockPlanner.rebinding(clocks: states, to: binding, at: now))
+                try Self.append(db, conversationID: conversation.id, ClockPlanner.rebinding(clocks: states, to: binding, at: now), rules: clocks)
             }
             try db.cachedStatement(sql: """
                     UPDATE conversations SET queue = ?, priority = ?, route_id = ?, sla_policy = ?, sla_due_at = ?,
@@ -231,8 +231,8 @@ extension SQLiteMessageStore {
                     classification.urgency.rawValue, classification.sentiment.rawValue, decision.routeID,
                     decision.slaPolicy, slaDueAt?.timeIntervalSince1970, now.timeIntervalSince1970,
                 ])
-            if let binding = clocks?.binding(policy: decision.slaPolicy) {
-                try Self.append(db, conversationID: conversationID, ClockPlanner.opening(binding, at: now))
+            if let clocks, let binding = clocks.binding(policy: decision.slaPolicy) {
+                try Self.append(db, conversationID: conversationID, ClockPlanner.opening(binding, at: now), rules: clocks)
             }
         }
 

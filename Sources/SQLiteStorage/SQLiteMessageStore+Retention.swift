@@ -63,6 +63,7 @@ extension SQLiteMessageStore {
                 try db.execute(sql: "DELETE FROM message_ids WHERE conversation_id = ?", arguments: [id])
                 // Its clock logs and the answers kept for retried actions go with it.
                 try db.execute(sql: "DELETE FROM clock_events WHERE conversation_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM clock_timers WHERE conversation_id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM lifecycle_requests WHERE conversation_id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
             }

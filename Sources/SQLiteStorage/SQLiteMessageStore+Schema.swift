@@ -221,6 +221,19 @@ extension SQLiteMessageStore {
                 CREATE INDEX clock_events_conversation ON clock_events(conversation_id, seq);
                 """)
         }
+        migrator.registerMigration("v11-clock-timers") { db in
+            try db.execute(sql: """
+                -- When each clock is next due for a warning or a breach, as its log has it: what the timer service
+                -- scans. A clock with nothing left to fire (fulfilled, or breached and recorded) has no row.
+                CREATE TABLE clock_timers (
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                    clock TEXT NOT NULL,
+                    due_at REAL NOT NULL,
+                    PRIMARY KEY (conversation_id, clock)
+                );
+                CREATE INDEX clock_timers_due ON clock_timers(due_at);
+                """)
+        }
         return migrator
     }
 }

@@ -27,6 +27,8 @@ public enum Gateway {
         public var rulesCheckInterval: Duration
         /// Runs the outbox dispatcher; off for measurements of intake alone (`switchboard bench ingest`).
         public var deliverReplies: Bool = true
+        /// The clock the SLA timers run on (tests move it instead of sleeping).
+        public var timerClock: @Sendable () -> Date = { Date() }
         /// The file `configuration` was read from, read again to reload the tokens (SIGHUP,
         /// `POST /v1/tokens/reload`); nil when there is none, and the tokens stay as built.
         public var configurationPath: String?
@@ -72,6 +74,8 @@ public enum Gateway {
         public var composer: ReplyComposer
         /// Agents' actions on conversations.
         public var desk: ConversationDesk
+        /// Fires the SLA clocks' warnings and breaches.
+        public var timers: ClockTimerService
         public var registry: PrometheusCollectorRegistry
         public var metricsFactory: PrometheusMetricsFactory
     }
@@ -108,10 +112,11 @@ public enum Gateway {
         let composer = ReplyComposer(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, outboxChanged: wake)
         let desk = ConversationDesk(store: store, rules: rules, logger: logger, metricsFactory: metricsFactory)
+        let timers = ClockTimerService(store: store, now: options.timerClock, logger: logger, metricsFactory: metricsFactory)
         return Core(
             configuration: configuration, store: store, rules: rules, address: address,
             inboundAdapters: channels.reduce(into: [:]) { adapters, channel in adapters.merge(channel.inbound) { first, _ in first } }, dispatcher: dispatcher,
-            committer: committer, intake: intake, composer: composer, desk: desk, registry: registry, metricsFactory: metricsFactory)
+            committer: committer, intake: intake, composer: composer, desk: desk, timers: timers, registry: registry, metricsFactory: metricsFactory)
     }
 
     /// Builds the application: the core, the HTTP API over it, and the services it runs.
@@ -221,7 +226,8 @@ public enum Gateway {
         let context = ChannelServiceContext(intake: core.intake, store: core.store, logger: logger, metricsFactory: core.metricsFactory)
         let channelWork = configuration.channels.flatMap { plugin in channelServices(plugin, sources: configuration.sources, context: context) }
         let delivery: [any Service] = options.deliverReplies ? [core.dispatcher] : []
-        return [SQLiteCheckpointService(store: core.store, logger: logger), core.committer] + delivery + [reloader, retention] + channelWork
+        return [SQLiteCheckpointService(store: core.store, logger: logger), core.committer] + delivery + [reloader, retention, core.timers]
+            + channelWork
     }
 
     /// HTTP/1.1 where stalled and slow clients are dropped, header sections stay small and connections are

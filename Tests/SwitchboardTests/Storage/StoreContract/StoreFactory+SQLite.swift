@@ -12,6 +12,7 @@ extension StoreFactory {
         return StoreUnderTest(
             store: store,
             lifecycle: store,
+            timers: store,
             setState: { id, state in
                 try await testDatabase(store.path).write { db in
                     try db.execute(sql: "UPDATE conversations SET state = ? WHERE id = ?", arguments: [state.rawValue, id])

@@ -21,6 +21,8 @@ struct StoreUnderTest: Sendable {
     let store: any MessageStore
     /// The same store in its lifecycle role (agents' actions).
     let lifecycle: any LifecycleStore
+    /// The same store in its SLA timer role.
+    let timers: any ClockTimerStore
     /// Puts a conversation in a state directly. Agents resolve and close conversations outside the store's
     /// roles today, but what a resolved or closed conversation does to intake is part of the contract.
     let setState: @Sendable (_ conversationID: String, _ state: ConversationState) async throws -> Void
