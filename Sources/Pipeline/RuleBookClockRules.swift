@@ -25,6 +25,9 @@ public struct RuleBookClockRules: ClockRules {
     public static func binding(_ policy: SLAPolicy) -> ClockBinding {
         var targets: [ClockKind: ClockTarget] = [:]
         for kind in policy.clocks { targets[kind] = policy.target(for: kind) }
-        return ClockBinding(targets: targets, pausesWhileWaiting: policy.pauses(in: ConversationState.waitingOnCustomer.rawValue))
+        return ClockBinding(
+            targets: targets, pausesWhileWaiting: policy.pauses(in: ConversationState.waitingOnCustomer.rawValue),
+            onBreach: BreachPlan(
+                escalateToQueue: policy.onBreach.escalateToQueue, raisePriority: policy.onBreach.raisePriority, notify: policy.onBreach.notify))
     }
 }

@@ -161,6 +161,9 @@ extension SQLiteMessageStore: ClockTimerStore {
                     continue
                 }
                 try Self.append(db, conversationID: conversationID, entries, rules: rules)
+                if state.breachPending, let plan = rules.binding(policy: state.target.policy)?.onBreach {
+                    try Self.actOnBreach(db, plan, conversationID: conversationID, clock: kind, at: now, rules: rules)
+                }
                 for entry in entries {
                     let event: ClockTimerFiring.Event = entry.event.action == .warned ? .warned : .breached
                     let firing = ClockTimerFiring(
@@ -181,5 +184,20 @@ extension SQLiteMessageStore: ClockTimerStore {
         try await pool.read { db in
             try Double.fetchOne(db, sql: "SELECT MIN(due_at) FROM clock_timers").map(Date.init(timeIntervalSince1970:))
         }
+    }
+
+    /// Escalates a conversation whose clock was breached, as its policy's `on_breach` says, in the
+    /// transaction that records the breach. A conversation the table does not let escalate (resolved,
+    /// closed) stays as it is.
+    private static func actOnBreach(
+        _ db: Database, _ plan: BreachPlan, conversationID: String, clock: ClockKind, at: Date, rules: any ClockRules
+    ) throws {
+        guard let conversation = try conversation(db, id: conversationID),
+              let (action, placement) = plan.escalation(of: conversation) else { return }
+        let reason = "SLA breached: \(clock.rawValue)"
+        guard let transition = ConversationLifecycle.apply(action, to: conversation, by: BreachPlan.actor, reason: reason).transition else { return }
+        _ = try write(db, transition, to: conversation, command: LifecycleCommand(
+            conversationID: conversationID, action: action, actor: BreachPlan.actor, reason: reason, placement: placement, at: at),
+            clocks: rules)
     }
 }

@@ -58,7 +58,7 @@ extension SQLiteMessageStore: LifecycleStore {
     }
 
     /// Writes an applied transition: the conversation's fields, its audit events and the idempotency record.
-    private static func write(
+    static func write(
         _ db: Database, _ transition: LifecycleTransition, to conversation: Conversation, command: LifecycleCommand,
         clocks: (any ClockRules)?
     ) throws -> Conversation {

@@ -29,8 +29,12 @@ extension StoreContractTests {
                 #expect(try await timers.fireDueClockTimers(now: R.at(minute: 50), limit: 10).isEmpty)
                 #expect(try await timers.nextClockTimer() == R.at(minute: 60))
 
+                #expect(try await store.conversation(id: id)?.queue == "general")
                 let breached = try await timers.fireDueClockTimers(now: R.at(minute: 61), limit: 10)
                 #expect(breached.map(\.event) == [.breached])
+                // The policy's on_breach, in the same transaction: escalated to its queue and priority by the gateway.
+                let escalated = try #require(try await store.conversation(id: id))
+                #expect(escalated.state == .escalated && escalated.queue == "escalations" && escalated.priority == 2)
                 #expect(try await timers.fireDueClockTimers(now: R.at(minute: 90), limit: 10).isEmpty)
                 // What is left is the resolution clock's warning.
                 #expect(try await timers.nextClockTimer() == R.at(minute: 384))
@@ -39,6 +43,9 @@ extension StoreContractTests {
                 #expect(events.filter { $0.kind.hasPrefix("sla_") }.map { "\($0.kind) \($0.detail["clock"] ?? "")" }
                     == ["sla_warning first_response", "sla_breached first_response"])
                 #expect(Self.names(try await subject.lifecycle.clockLogs(conversationID: id))["first_response"] == ["started", "warned", "breached"])
+                let escalation = try #require(events.first { $0.kind == "escalated" })
+                #expect(escalation.actor == "sla-timer" && escalation.detail["reason"] == "SLA breached: first_response")
+                #expect(escalation.detail["level"] == "2" && escalation.detail["queue"] == "escalations")
             }
         }
 
