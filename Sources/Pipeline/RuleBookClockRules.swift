@@ -27,7 +27,6 @@ public struct RuleBookClockRules: ClockRules {
         for kind in policy.clocks { targets[kind] = policy.target(for: kind) }
         return ClockBinding(
             targets: targets, pausesWhileWaiting: policy.pauses(in: ConversationState.waitingOnCustomer.rawValue),
-            onBreach: BreachPlan(
-                escalateToQueue: policy.onBreach.escalateToQueue, raisePriority: policy.onBreach.raisePriority, notify: policy.onBreach.notify))
+            onBreach: policy.onBreach)
     }
 }

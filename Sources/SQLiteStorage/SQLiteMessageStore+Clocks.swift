@@ -161,9 +161,6 @@ extension SQLiteMessageStore: ClockTimerStore {
                     continue
                 }
                 try Self.append(db, conversationID: conversationID, entries, rules: rules)
-                if state.breachPending, let plan = rules.binding(policy: state.target.policy)?.onBreach {
-                    try Self.actOnBreach(db, plan, conversationID: conversationID, clock: kind, at: now, rules: rules)
-                }
                 for entry in entries {
                     let event: ClockTimerFiring.Event = entry.event.action == .warned ? .warned : .breached
                     let firing = ClockTimerFiring(
@@ -174,6 +171,10 @@ extension SQLiteMessageStore: ClockTimerStore {
                     try Self.insertEvent(
                         db, at: now, subjectKind: "conversation", subjectID: conversationID, conversationID: conversationID,
                         kind: event == .warned ? "sla_warning" : "sla_breached", actor: "system", detail: detail)
+                }
+                // The breach first, then what it does.
+                if state.breachPending, let plan = rules.binding(policy: state.target.policy)?.onBreach {
+                    try Self.actOnBreach(db, plan, conversationID: conversationID, clock: kind, at: now, rules: rules)
                 }
             }
             return firings
@@ -190,14 +191,14 @@ extension SQLiteMessageStore: ClockTimerStore {
     /// transaction that records the breach. A conversation the table does not let escalate (resolved,
     /// closed) stays as it is.
     private static func actOnBreach(
-        _ db: Database, _ plan: BreachPlan, conversationID: String, clock: ClockKind, at: Date, rules: any ClockRules
+        _ db: Database, _ plan: BreachActions, conversationID: String, clock: ClockKind, at: Date, rules: any ClockRules
     ) throws {
         guard let conversation = try conversation(db, id: conversationID),
               let (action, placement) = plan.escalation(of: conversation) else { return }
         let reason = "SLA breached: \(clock.rawValue)"
-        guard let transition = ConversationLifecycle.apply(action, to: conversation, by: BreachPlan.actor, reason: reason).transition else { return }
+        guard let transition = ConversationLifecycle.apply(action, to: conversation, by: BreachActions.actor, reason: reason).transition else { return }
         _ = try write(db, transition, to: conversation, command: LifecycleCommand(
-            conversationID: conversationID, action: action, actor: BreachPlan.actor, reason: reason, placement: placement, at: at),
+            conversationID: conversationID, action: action, actor: BreachActions.actor, reason: reason, placement: placement, at: at),
             clocks: rules)
     }
 }

@@ -12,7 +12,7 @@ struct ContractClockRules: ClockRules {
         .nextResponse: ClockTarget(policy: "standard", seconds: 1_800, warnBefore: .fraction(0.2)),
         .resolution: ClockTarget(policy: "standard", seconds: 28_800, warnBefore: .fraction(0.2)),
         .followUp: ClockTarget(policy: "standard", seconds: 86_400),
-    ], pausesWhileWaiting: true, onBreach: BreachPlan(escalateToQueue: "escalations", raisePriority: 2, notify: ["supervisors"]))
+    ], pausesWhileWaiting: true, onBreach: BreachActions(escalateToQueue: "escalations", raisePriority: 2, notify: ["supervisors"]))
     static let crisis = ClockBinding(targets: [
         .firstResponse: ClockTarget(policy: "crisis", seconds: 900, warnBefore: .seconds(300)),
         .resolution: ClockTarget(policy: "crisis", seconds: 14_400),

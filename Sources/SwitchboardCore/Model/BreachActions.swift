@@ -1,5 +1,5 @@
 /// What happens when a clock of an SLA policy passes its deadline (`on_breach` in `sla.yaml`).
-public struct BreachActions: Sendable, Equatable {
+public struct BreachActions: Sendable, Equatable, Hashable {
     /// The queue the conversation moves to.
     public var escalateToQueue: String?
     /// The priority the conversation is raised to (1 most urgent … 4); a breach never lowers a priority.
