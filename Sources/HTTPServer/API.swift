@@ -126,6 +126,7 @@ public struct API: Sendable {
             .add(middleware: accessLog)
         agents.get("queues") { _, context in try await listQueues(context: context) }
         agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
+        agents.get("conversations") { request, context in try await findConversations(request, context: context) }
         agents.get("conversations/:id") { request, context in try await showConversation(request, context: context) }
         agents.post("outbox") { request, context in try await postReply(request, context: context) }
         agents.get("outbox/:id") { _, context in try await showOutboxEntry(context: context) }

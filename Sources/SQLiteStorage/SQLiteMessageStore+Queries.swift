@@ -123,6 +123,26 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func conversations(customer: String, limit: Int, sources: Set<String>?) async throws -> [Conversation] {
+        let (filter, sourceArguments) = Self.sourceFilter(sources)
+        // Addresses are stored as the channel gave them; an email address may come in any letter case.
+        // SQLite's lower() folds ASCII letters only, and so does this.
+        let folded = String(decoding: customer.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+        let sql = """
+            SELECT \(Self.conversationRowColumns("conversations")) FROM conversations
+            WHERE lower(customer_address) = ?\(filter)
+            ORDER BY created_at DESC, id DESC LIMIT ?
+            """
+        let texts = [folded] + sourceArguments
+        return try await pool.read { db in
+            var arguments = StatementArguments()
+            for text in texts { arguments += [text] }
+            arguments += [limit]
+            return try ColumnCursor.all(db.makeStatement(sql: sql), arguments: arguments, Self.conversationRow(from:))
+                .map(\.conversation)
+        }
+    }
+
     /// ` AND source IN (?, …)` and its arguments for a set of sources, or nothing for all sources.
     private static func sourceFilter(_ sources: Set<String>?) -> (String, [String]) {
         guard let sources else { return ("", []) }

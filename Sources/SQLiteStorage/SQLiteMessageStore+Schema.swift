@@ -234,6 +234,13 @@ extension SQLiteMessageStore {
                 CREATE INDEX clock_timers_due ON clock_timers(due_at);
                 """)
         }
+        migrator.registerMigration("v12-conversations-by-customer") { db in
+            try db.execute(sql: """
+                -- GET /v1/conversations?customer=: a customer's conversations across channels and sources, closed
+                -- ones too, newest first.
+                CREATE INDEX conversations_by_customer ON conversations(lower(customer_address), created_at);
+                """)
+        }
         return migrator
     }
 }

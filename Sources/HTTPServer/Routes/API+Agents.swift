@@ -43,6 +43,26 @@ extension API {
         return try JSONBody.response(["conversations": conversations])
     }
 
+    /// `GET /v1/conversations?customer=`: a customer's conversations across sources, newest first.
+    func findConversations(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let customer = query.get("customer")?.trimmingWhitespace(), !customer.isEmpty else {
+            throw APIError.badRequest("query parameter 'customer' is required: the customer's address or phone number")
+        }
+        guard customer.count <= 320 else { throw APIError.badRequest("query parameter 'customer' is longer than 320 characters") }
+        try Self.refuseControls(["customer": customer])
+        var limit = 50
+        if let text = query.get("limit") {
+            guard let value = Int(text), (1...200).contains(value) else { throw APIError.badRequest("query parameter 'limit' must be a whole number from 1 to 200") }
+            limit = value
+        }
+        let identity = context.identity
+        let found = try await store.conversations(customer: customer, limit: limit, sources: identity?.sources)
+        // A token limited to some queues sees only the conversations now in them.
+        let visible = found.filter { identity?.covers($0) ?? true }
+        return try JSONBody.response(["conversations": visible])
+    }
+
     func showConversation(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         let page = try Self.detailPage(request.uri.queryParameters)

@@ -10,6 +10,10 @@ public protocol ConversationQueries: Sendable {
     func queueSummaries(now: Date, sources: Set<String>?) async throws -> [QueueSummary]
     /// A queue's open conversations, most urgent first; with `sources`, only those sources' conversations.
     func conversations(inQueue queue: String, limit: Int, sources: Set<String>?) async throws -> [Conversation]
+    /// A customer's conversations on every channel and source, newest first, closed ones too: the address
+    /// as the conversations store it (an email address in any letter case). With `sources`, only those
+    /// sources' conversations.
+    func conversations(customer: String, limit: Int, sources: Set<String>?) async throws -> [Conversation]
 
     func outboxEntry(id: String) async throws -> OutboxEntry?
     /// Outbox entries by status, for metrics.

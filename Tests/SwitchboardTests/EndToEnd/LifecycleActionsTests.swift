@@ -204,4 +204,21 @@ struct LifecycleActionsTests {
             #expect(try await client.send(.get, "/v1/queues", token: Self.sueToken).status == .ok)
         }
     }
+
+    @Test("GET /v1/conversations?customer= finds a customer's conversations across sources, closed ones too; without a customer it is 400")
+    func findByCustomer() async throws {
+        try await Self.harness().run { (client, _) async throws in
+            let first = try await Self.customer(client, "第一次问题", from: "Zhao@Example.com")
+            #expect(try await Self.act(client, first, "resolve", #"{"resolution":"answered"}"#, token: Self.sueToken).status == .ok)
+            #expect(try await Self.act(client, first, "close", token: Self.sueToken).status == .ok)
+            let second = try await Self.customer(client, "又有问题", from: "Zhao@Example.com")
+            #expect(second != first)
+            let found = try await client.send(.get, "/v1/conversations?customer=zhao@example.com", token: Self.alice)
+            #expect(found.status == .ok)
+            #expect(try found.decode(ConversationList.self).conversations.map(\.id) == [second, first])
+            #expect(try await client.send(.get, "/v1/conversations", token: Self.alice).status == .badRequest)
+            #expect(try await client.send(.get, "/v1/conversations?customer=x&limit=0", token: Self.alice).status == .badRequest)
+            #expect(try await client.send(.get, "/v1/conversations?customer=zhao@example.com").status == .unauthorized)
+        }
+    }
 }
