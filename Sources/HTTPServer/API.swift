@@ -133,6 +133,13 @@ public struct API: Sendable {
         agents.post("conversations/:id/:action") { request, context in try await postAction(request, context: context) }
         agents.post("queues/:queue/claim") { request, context in try await postClaimNext(request, context: context) }
 
+        // The outbox as a whole, and operations on its entries: supervisors and ops.
+        let outboxDesk = router.group("v1/outbox")
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals))
+            .add(middleware: accessLog)
+        outboxDesk.get("") { request, context in try await listOutbox(request, context: context) }
+        outboxDesk.post(":id/:operation") { request, context in try await operateOutbox(request, context: context) }
+
         let ops = router.group("v1/rules")
             .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
             .add(middleware: accessLog)

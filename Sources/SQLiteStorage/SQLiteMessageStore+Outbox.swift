@@ -167,7 +167,7 @@ extension SQLiteMessageStore {
             let current: Int = switch entry.status {
             case .queued, .sending: entry.attempts > 0 ? 1 : 0
             case .sent: 2
-            case .delivered, .failed, .deadLettered: 3
+            case .delivered, .failed, .deadLettered, .cancelled: 3
             }
             // Forward only: a report for a re-queued entry means an earlier attempt did reach the provider,
             // so it is taken (sending again would duplicate the text); nothing moves a final status.
@@ -204,6 +204,66 @@ extension SQLiteMessageStore {
         try await pool.read { db in
             try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'")
                 .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    public func outboxEntries(
+        status: OutboxStatus?, before: PageCursor?, limit: Int, sources: Set<String>?
+    ) async throws -> (entries: [OutboxEntry], next: PageCursor?) {
+        var conditions: [String] = []
+        var texts: [String] = []
+        if let status {
+            conditions.append("status = ?")
+            texts.append(status.rawValue)
+        }
+        if let sources {
+            conditions.append(sources.isEmpty ? "0" : "source IN (\(sources.map { _ in "?" }.joined(separator: ", ")))")
+            texts += sources.sorted()
+        }
+        let position = before?.position ?? Double.greatestFiniteMagnitude, id = before?.id ?? ""
+        conditions.append(before == nil ? "1" : "(created_at < ? OR (created_at = ? AND id < ?))")
+        let sql = "SELECT * FROM outbox WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at DESC, id DESC LIMIT ?"
+        let filterTexts = texts
+        return try await pool.read { db in
+            var arguments = StatementArguments()
+            for text in filterTexts { arguments += [text] }
+            if before != nil { arguments += [position, position, id] }
+            arguments += [limit + 1]
+            var entries: [OutboxEntry] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                if entries.count == limit {
+                    let last = entries[entries.count - 1]
+                    return (entries, PageCursor(position: last.createdAt.timeIntervalSince1970, id: last.id))
+                }
+                entries.append(Self.outboxEntry(from: row))
+            }
+            return (entries, nil)
+        }
+    }
+
+    public func operateOutbox(id: String, _ operation: OutboxOperation, actor: String, now: Date) async throws -> OutboxOperationResult {
+        try await pool.write { db in
+            guard let entry = try Self.fetchFirst(
+                db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [id], Self.outboxEntry(from:)) else { return .notFound }
+            guard operation.from.contains(entry.status) else { return .refused(current: entry.status) }
+            switch operation {
+            case .retry:
+                // A fresh round: the attempts start again from one, at once.
+                try db.execute(
+                    sql: "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                    arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, id])
+            case .cancel:
+                try db.execute(
+                    sql: "UPDATE outbox SET status = 'cancelled', next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+                    arguments: [now.timeIntervalSince1970, id])
+            }
+            try Self.insertEvent(
+                db, at: now, subjectKind: "outbox", subjectID: id, conversationID: entry.conversationID,
+                kind: operation == .retry ? "outbox_retried" : "outbox_cancelled", actor: actor, detail: ["previous_status": entry.status.rawValue])
+            let updated = try Self.fetchFirst(
+                db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [id], Self.outboxEntry(from:))
+            return updated.map(OutboxOperationResult.applied) ?? .notFound
         }
     }
 }

@@ -33,7 +33,7 @@ extension SQLiteMessageStore {
             try db.execute(
                 sql: """
                     DELETE FROM outbox WHERE id IN (
-                        SELECT id FROM outbox WHERE created_at < ? AND status IN ('delivered', 'failed', 'dead_lettered') LIMIT ?)
+                        SELECT id FROM outbox WHERE created_at < ? AND status IN ('delivered', 'failed', 'dead_lettered', 'cancelled') LIMIT ?)
                     """,
                 arguments: [cutoff, Self.purgeChunk])
             return db.changesCount

@@ -112,7 +112,7 @@ extension API {
     }
 
     /// Whether a scoped token may see an outbox entry: by its source, and by its conversation's queue.
-    private func isVisible(_ entry: OutboxEntry, to identity: AccessToken?) async throws -> Bool {
+    func isVisible(_ entry: OutboxEntry, to identity: AccessToken?) async throws -> Bool {
         guard let identity, identity.isScoped else { return true }
         guard identity.sources?.contains(entry.source) ?? true else { return false }
         guard identity.queues != nil else { return true }

@@ -14,6 +14,8 @@ public enum OutboxStatus: String, Sendable, Codable, CaseIterable {
     case failed
     /// Every attempt failed; kept for an operator to inspect and re-queue.
     case deadLettered = "dead_lettered"
+    /// Cancelled by a supervisor or ops before it was handed over; never sent.
+    case cancelled
 
     /// Whether the dispatcher will still try this entry.
     public var isPending: Bool { self == .queued || self == .sending }

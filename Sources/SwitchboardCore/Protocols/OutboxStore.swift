@@ -31,4 +31,38 @@ public protocol OutboxStore: Sendable {
 
     /// The earliest time a queued entry becomes due, so the dispatcher can sleep until then.
     func nextOutboxDueDate() async throws -> Date?
+
+    /// Entries newest first, `limit` at a time, before `before` (the cursor of the last page's end); with
+    /// `status`, only those; with `sources`, only those sources'. Answers the cursor of the next page
+    /// when there is more.
+    func outboxEntries(
+        status: OutboxStatus?, before: PageCursor?, limit: Int, sources: Set<String>?
+    ) async throws -> (entries: [OutboxEntry], next: PageCursor?)
+
+    /// An operator's action on one entry, audited with the actor: `retry` puts a failed, dead-lettered or
+    /// cancelled entry back in the queue for a fresh round of attempts; `cancel` stops a queued, failed or
+    /// dead-lettered one for good. Any other status refuses, and nothing changes.
+    func operateOutbox(id: String, _ operation: OutboxOperation, actor: String, now: Date) async throws -> OutboxOperationResult
+}
+
+/// What an operator does to an outbox entry.
+public enum OutboxOperation: String, Sendable {
+    case retry
+    case cancel
+
+    /// The statuses the operation takes.
+    public var from: Set<OutboxStatus> {
+        switch self {
+        case .retry: [.failed, .deadLettered, .cancelled]
+        case .cancel: [.queued, .failed, .deadLettered]
+        }
+    }
+}
+
+/// What ``OutboxStore/operateOutbox(id:_:actor:now:)`` answers.
+public enum OutboxOperationResult: Sendable, Equatable {
+    case applied(OutboxEntry)
+    /// The entry's status does not take the operation.
+    case refused(current: OutboxStatus)
+    case notFound
 }

@@ -27,7 +27,7 @@ struct APIErrorTests {
         try await GatewayHarness(replyURL: "http://127.0.0.1:9/replies").run { client, _ in
             let cases: [(HTTPRequest.Method, String, String)] = [
                 (.delete, "/v1/queues", "GET"),
-                (.get, "/v1/outbox", "POST"),
+                (.delete, "/v1/outbox", "GET, POST"),
                 (.put, "/v1/inbound/webhook/demo", "POST"),
                 (.delete, "/v1/inbound/sms/anything", "GET, POST"),
                 (.post, "/healthz", "GET"),

@@ -222,3 +222,64 @@ struct LifecycleActionsTests {
         }
     }
 }
+
+/// Supervisors' and ops' outbox operations over HTTP.
+@Suite("Outbox operations, end to end")
+struct OutboxOperationsTests {
+    struct Page: Decodable {
+        var entries: [OutboxEntryAnswer]
+        var next: String?
+    }
+
+    @Test("GET /v1/outbox lists by status, newest first, paged; retry and cancel move an entry and are audited; agents may not; a status that does not take the operation is 409")
+    func listRetryCancel() async throws {
+        var harness = try LifecycleActionsTests.harness()
+        harness.deliverReplies = false
+        try await harness.run { (client, _) async throws in
+            let sue = LifecycleActionsTests.sueToken
+            var ids: [String] = []
+            for index in 0..<3 {
+                let id = try await LifecycleActionsTests.customer(client, "问题 \(index)", from: "c\(index)@example.com")
+                let reply = try await client.send(
+                    .post, "/v1/outbox", json: #"{"conversation_id":"\#(id)","text":"我们在处理 \#(index)"}"#, token: LifecycleActionsTests.alice)
+                #expect(reply.status == .created)
+                ids.append(try reply.decode(OutboxEntryAnswer.self).id)
+            }
+            let first = try await client.send(.get, "/v1/outbox?status=queued&limit=2", token: sue)
+            #expect(first.status == .ok)
+            let page = try first.decode(Page.self)
+            #expect(page.entries.count == 2 && page.entries.allSatisfy { $0.status == "queued" })
+            // Acknowledgements and agents' replies, newest first, each once across the pages.
+            var listed = page.entries.map(\.id)
+            var next = page.next
+            while let cursor = next {
+                let more = try await client.send(.get, "/v1/outbox?status=queued&limit=2&before=\(cursor)", token: sue).decode(Page.self)
+                listed += more.entries.map(\.id)
+                next = more.next
+            }
+            #expect(Set(listed).count == listed.count && Set(ids).isSubset(of: Set(listed)))
+            #expect(listed.first == ids.last)
+
+            #expect(try await client.send(.get, "/v1/outbox", token: LifecycleActionsTests.alice).status == .forbidden)
+            #expect(try await client.send(.get, "/v1/outbox?status=lost", token: sue).status == .badRequest)
+
+            let cancelled = try await client.send(.post, "/v1/outbox/\(ids[0])/cancel", token: sue)
+            #expect(cancelled.status == .ok)
+            #expect(try cancelled.decode(OutboxEntryAnswer.self).status == "cancelled")
+            let again = try await client.send(.post, "/v1/outbox/\(ids[0])/cancel", token: sue)
+            #expect(again.status == .conflict)
+            #expect(try again.decode(LifecycleActionsTests.Refusal.self).error.code == "invalid_outbox_state")
+            let retried = try await client.send(.post, "/v1/outbox/\(ids[0])/retry", token: GatewayHarness.opsToken)
+            #expect(try retried.decode(OutboxEntryAnswer.self).status == "queued")
+            #expect(try await client.send(.post, "/v1/outbox/\(ids[1])/retry", token: sue).status == .conflict)
+            #expect(try await client.send(.post, "/v1/outbox/out_missing/retry", token: sue).status == .notFound)
+            #expect(try await client.send(.post, "/v1/outbox/\(ids[1])/cancel", token: LifecycleActionsTests.alice).status == .forbidden)
+
+            let cancelledList = try await client.send(.get, "/v1/outbox?status=cancelled", token: sue).decode(Page.self)
+            #expect(cancelledList.entries.isEmpty)
+            let entry = try await client.send(.get, "/v1/outbox/\(ids[0])", token: sue).decode(OutboxEntryAnswer.self)
+            let trail = try await client.send(.get, "/v1/conversations/\(entry.conversationID)", token: sue).decode(ConversationPage.self).events
+            #expect(trail.filter { $0.kind.hasPrefix("outbox_") }.map { "\($0.kind) \($0.actor)" } == ["outbox_cancelled sue", "outbox_retried ops"])
+        }
+    }
+}
