@@ -56,6 +56,13 @@ public struct ReplyComposer: Sendable {
         self.outboxChanged = outboxChanged
     }
 
+    /// The deadline a reply states (`sla.due`): that of the first clock, in ``ClockKind`` order, still
+    /// counting towards one. It is the clock's own, from its log, so a pause or an escalation is in it;
+    /// the conversation's stored `sla_due_at` is only the first response's as bound at intake.
+    public static func boundDeadline(_ clocks: [ClockSummary]) -> Date? {
+        clocks.first { $0.fulfilledAt == nil && $0.dueAt != nil }?.dueAt
+    }
+
     /// Renders and commits the reply.
     /// - Throws: ``SwitchboardError`` (`not_found`, `unknown_script`, `invalid_variable`,
     ///   `missing_template_variable`, `forbidden_phrase`, `invalid_template`, `reply_too_long`) or a storage error.
@@ -80,7 +87,8 @@ public struct ReplyComposer: Sendable {
                 conversationID: conversation.id, reference: conversation.reference,
                 customerAddress: conversation.customerAddress, language: conversation.language,
                 queue: edition.rules.queue(id: conversation.queue), queueID: conversation.queue,
-                slaPolicy: edition.rules.slaPolicies[conversation.slaPolicy], slaDueAt: conversation.slaDueAt,
+                slaPolicy: edition.rules.slaPolicies[conversation.slaPolicy],
+                slaDueAt: try await Self.boundDeadline(store.clocks(conversationID: conversation.id, at: Date())) ?? conversation.slaDueAt,
                 subject: nil, timeZone: timeZone)
             context["agent.id"] = request.author
             context["agent.name"] = request.authorName

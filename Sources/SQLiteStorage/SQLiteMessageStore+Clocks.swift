@@ -24,6 +24,20 @@ extension SQLiteMessageStore {
         return logs
     }
 
+    public func clocks(conversationID: String, at now: Date) async throws -> [ClockSummary] {
+        let rules = clockRules
+        return try await pool.read { db in try Self.clockSummaries(db, conversationID: conversationID, at: now, rules: rules) }
+    }
+
+    /// The clocks as agents see them at `now`, in ``ClockKind`` order.
+    static func clockSummaries(_ db: Database, conversationID: String, at now: Date, rules: (any ClockRules)?) throws -> [ClockSummary] {
+        guard let rules else { return [] }
+        let order = Dictionary(uniqueKeysWithValues: ClockKind.allCases.enumerated().map { ($1, $0) })
+        return try clockLogs(db, conversationID: conversationID)
+            .compactMap { kind, log in ServiceClock(kind: kind, log: log).state(at: now) { rules.workingTime(calendar: $0) }?.summary }
+            .sorted { order[$0.kind]! < order[$1.kind]! }
+    }
+
     /// The clocks as their logs stand at `at`.
     static func clockStates(_ db: Database, conversationID: String, at: Date, rules: any ClockRules) throws -> [ClockKind: ClockState] {
         var states: [ClockKind: ClockState] = [:]

@@ -46,14 +46,9 @@ extension SQLiteMessageStore {
                 db, sql: "SELECT * FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                 arguments: [id, (page.eventsAfter ?? Self.beforeAll).position, page.limit + 1], limit: page.limit,
                 cursor: { PageCursor(position: Double($0["seq"] as Int64)) }, Self.event(from:))
-            let clocks = try clockRules.map { rules in
-                try Self.clockLogs(db, conversationID: id).compactMap { kind, log in
-                    ServiceClock(kind: kind, log: log).state(at: now) { rules.workingTime(calendar: $0) }?.summary
-                }
-            } ?? []
             return ConversationDetail(
                 conversation: conversation, messages: messages.items, outbox: outbox.items, events: events.items,
-                clocks: clocks.sorted { ClockKind.allCases.firstIndex(of: $0.kind)! < ClockKind.allCases.firstIndex(of: $1.kind)! },
+                clocks: try Self.clockSummaries(db, conversationID: id, at: now, rules: clockRules),
                 next: ConversationDetail.NextPages(messages: messages.next?.text, outbox: outbox.next?.text, events: events.next?.text))
         }
     }

@@ -15,6 +15,10 @@ public protocol ConversationQueries: Sendable {
     /// sources' conversations.
     func conversations(customer: String, limit: Int, sources: Set<String>?) async throws -> [Conversation]
 
+    /// The conversation's SLA clocks as they stand at `now`, in ``ClockKind`` order; empty for a store
+    /// kept without clock rules.
+    func clocks(conversationID: String, at now: Date) async throws -> [ClockSummary]
+
     func outboxEntry(id: String) async throws -> OutboxEntry?
     /// Outbox entries by status, for metrics.
     func outboxCounts() async throws -> [OutboxStatus: Int]
