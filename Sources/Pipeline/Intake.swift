@@ -213,8 +213,12 @@ public struct Intake: MessageIntake {
 
     /// ``facts(for:)`` of several messages, in one trip to the store.
     private func facts(for run: [InboundMessage]) async throws -> [IntakeFacts] {
-        let window = autoReplyLimit.window.inSeconds
-        return try await store.intakeFacts(for: run.map { ($0, $0.receivedAt.addingTimeInterval(-window)) })
+        try await store.intakeFacts(for: run.map { ($0, automaticRepliesSince($0)) })
+    }
+
+    /// The start of the auto-reply rate limit's window for a message.
+    private func automaticRepliesSince(_ inbound: InboundMessage) -> Date {
+        inbound.receivedAt.addingTimeInterval(-autoReplyLimit.window.inSeconds)
     }
 
     /// The open conversation the message would join, or the sender's recent acknowledgements.
@@ -222,8 +226,7 @@ public struct Intake: MessageIntake {
         // Structural signals (writing again, waiting, reopening) need the open conversation; reading it
         // outside the write transaction keeps the transaction short, and a race only blurs a signal (or
         // lets one extra acknowledgement past the rate limit, which is read in the same trip).
-        let since = inbound.receivedAt.addingTimeInterval(-autoReplyLimit.window.inSeconds)
-        return try await store.intakeFacts(for: inbound, automaticRepliesSince: since)
+        return try await store.intakeFacts(for: inbound, automaticRepliesSince: automaticRepliesSince(inbound))
     }
 
     /// Classifies and routes a message and renders its acknowledgement: everything before the commit.

@@ -42,12 +42,17 @@ extension SQLiteMessageStore {
     static func clockStates(_ db: Database, conversationID: String, at: Date, rules: any ClockRules) throws -> [ClockKind: ClockState] {
         var states: [ClockKind: ClockState] = [:]
         for (kind, log) in try clockLogs(db, conversationID: conversationID) {
-            // Every entry counts, even one stamped after `at` (a reply stamped by the store's clock beside a
-            // message stamped by its sender's): what a change does depends on all that happened before it.
-            let when = max(at, log.map(\.at).max() ?? at)
-            states[kind] = ServiceClock(kind: kind, log: log).state(at: when) { rules.workingTime(calendar: $0) }
+            states[kind] = settledState(kind, log, at: at, rules: rules)
         }
         return states
+    }
+
+    /// A clock at `at` with every entry of its log counted, even one stamped after `at` (a reply stamped by
+    /// the store's clock beside a message stamped by its sender's): what a change does, and when the clock
+    /// is next due, depend on all that happened before it.
+    private static func settledState(_ kind: ClockKind, _ log: [ClockEvent], at: Date, rules: any ClockRules) -> ClockState? {
+        let when = max(at, log.map(\.at).max() ?? at)
+        return ServiceClock(kind: kind, log: log).state(at: when) { rules.workingTime(calendar: $0) }
     }
 
     /// Writes the clock entries a transition implies, under the conversation's policy after it.
@@ -95,8 +100,7 @@ extension SQLiteMessageStore {
     static func scheduleTimers(_ db: Database, conversationID: String, clocks: Set<ClockKind>, at: Date, rules: any ClockRules) throws {
         let logs = try clockLogs(db, conversationID: conversationID)
         for kind in clocks {
-            let when = max(at, logs[kind]?.map(\.at).max() ?? at)
-            let next = logs[kind].flatMap { ServiceClock(kind: kind, log: $0).state(at: when) { rules.workingTime(calendar: $0) } }?.nextTimerAt
+            let next = logs[kind].flatMap { settledState(kind, $0, at: at, rules: rules) }?.nextTimerAt
             if let next {
                 try db.execute(
                     sql: """

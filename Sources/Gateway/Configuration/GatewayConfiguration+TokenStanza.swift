@@ -26,10 +26,7 @@ extension GatewayConfiguration {
 
     /// An ISO 8601 time with its zone (`not_after`), with or without fractional seconds.
     public static func timestamp(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions.insert(.withFractionalSeconds)
-        return formatter.date(from: text)
+        Date(iso8601: text)
     }
 
     /// One item for `tokens:` in `Config/switchboard.yaml`, on one line, that reads the secret from `place`.

@@ -134,7 +134,7 @@ extension API {
         case .wait:
             var until: Date?
             if let value = try text("until") {
-                guard let date = Self.timestamp(value) else {
+                guard let date = Date(iso8601: value) else {
                     throw APIError(.unprocessableContent, code: "invalid_request", "field 'until' must be a time with its zone, such as 2027-01-31T18:00:00Z")
                 }
                 guard date > Date() else { throw APIError(.unprocessableContent, code: "invalid_request", "field 'until' must be in the future") }
@@ -197,10 +197,6 @@ extension API {
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
         if let key, key.isEmpty || key.count > 255 { throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters") }
         return key
-    }
-
-    static func timestamp(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 
     /// A field of an action's body: actions take strings and whole numbers.
