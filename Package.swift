@@ -202,6 +202,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "SwitchboardCore",
+                "Conversations",
                 "Rules",
                 "SQLiteStorage",
                 "BlockingWork",

@@ -30,6 +30,8 @@ public final class OutboxDispatcher: Service {
     private let concurrency: Int
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
+    /// The clock entries fall due by: a notification held for quiet hours waits for this clock's morning.
+    private let now: @Sendable () -> Date
     /// Signalled when a commit queued a reply, so the next poll happens at once.
     private let wakeUp = WakeSignal()
 
@@ -38,8 +40,10 @@ public final class OutboxDispatcher: Service {
         channels: [any OutboundChannel],
         settings: Settings = Settings(),
         logger: Logger,
-        metricsFactory: any MetricsFactory
+        metricsFactory: any MetricsFactory,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.now = now
         self.store = store
         self.channels = Dictionary(channels.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
         self.retry = settings.retry
@@ -55,7 +59,7 @@ public final class OutboxDispatcher: Service {
     }
 
     public func run() async throws {
-        let requeued = try await store.requeueAbandonedDeliveries(now: Date())
+        let requeued = try await store.requeueAbandonedDeliveries(now: now())
         if requeued > 0 {
             logger.notice("returned deliveries abandoned by a previous process to the queue", metadata: ["outbox.requeued": "\(requeued)"])
         }
@@ -69,7 +73,7 @@ public final class OutboxDispatcher: Service {
                 var claimed: [ClaimedDelivery] = []
                 if inFlight < concurrency {
                     do {
-                        claimed = try await store.claimDueOutbox(now: Date(), limit: concurrency - inFlight)
+                        claimed = try await store.claimDueOutbox(now: now(), limit: concurrency - inFlight)
                     } catch {
                         logger.error("outbox poll failed", metadata: ["error.type": "\(type(of: error))"])
                     }
@@ -109,7 +113,7 @@ public final class OutboxDispatcher: Service {
         } else {
             answer = .failed(error: "no outbound channel is configured for '\(entry.channel)'")
         }
-        let now = Date()
+        let now = self.now()
         let outcome = retry.decide(answer, attempt: entry.attempts)
         Counter(
             label: "switchboard_deliveries_total", dimensions: [("channel", entry.channel.rawValue), ("result", outcome.label)],
@@ -137,7 +141,8 @@ public final class OutboxDispatcher: Service {
     /// graceful shutdown ends the wait.
     private func idle() async {
         let due = try? await store.nextOutboxDueDate()
-        let timeout = min(pollInterval, due.map { .seconds(max(0, $0.timeIntervalSinceNow)) } ?? pollInterval)
+        let current = now()
+        let timeout = min(pollInterval, due.map { .seconds(max(0, $0.timeIntervalSince(current))) } ?? pollInterval)
         _ = await cancelWhenGracefulShutdown { await self.wakeUp.wait(upTo: timeout) }
     }
 }

@@ -150,6 +150,7 @@ extension SQLiteMessageStore {
 extension SQLiteMessageStore: ClockTimerStore {
     public func fireDueClockTimers(now: Date, limit: Int) async throws -> [ClockTimerFiring] {
         guard let rules = clockRules else { return [] }
+        let notifications = notificationRules
         return try await pool.write { db in
             let due = try Row.fetchAll(
                 db, sql: "SELECT conversation_id, clock FROM clock_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?",
@@ -179,6 +180,8 @@ extension SQLiteMessageStore: ClockTimerStore {
                     continue
                 }
                 try Self.append(db, conversationID: conversationID, entries, rules: rules)
+                let conversation = try Self.conversation(db, id: conversationID)
+                let plan = rules.binding(policy: state.target.policy)?.onBreach
                 for entry in entries {
                     let event: ClockTimerFiring.Event = entry.event.action == .warned ? .warned : .breached
                     let firing = ClockTimerFiring(
@@ -189,10 +192,16 @@ extension SQLiteMessageStore: ClockTimerStore {
                     try Self.insertEvent(
                         db, at: now, subjectKind: "conversation", subjectID: conversationID, conversationID: conversationID,
                         kind: event == .warned ? "sla_warning" : "sla_breached", actor: "system", detail: detail)
+                    if let conversation {
+                        try Self.queueNotifications(db, [NotificationEvent(
+                            kind: event == .warned ? .slaWarning : .slaBreached, conversation: conversation, at: now,
+                            actor: BreachActions.actor.id, clock: kind, dueAt: state.dueAt,
+                            namedTargets: event == .breached ? plan?.notify ?? [] : [])], rules: notifications)
+                    }
                 }
                 // The breach first, then what it does.
-                if state.breachPending, let plan = rules.binding(policy: state.target.policy)?.onBreach {
-                    try Self.actOnBreach(db, plan, conversationID: conversationID, clock: kind, at: now, rules: rules)
+                if state.breachPending, let plan, let conversation {
+                    try Self.actOnBreach(db, plan, conversation: conversation, clock: kind, at: now, rules: rules, notifications: notifications)
                 }
             }
             return firings
@@ -209,14 +218,15 @@ extension SQLiteMessageStore: ClockTimerStore {
     /// transaction that records the breach. A conversation the table does not let escalate (resolved,
     /// closed) stays as it is.
     private static func actOnBreach(
-        _ db: Database, _ plan: BreachActions, conversationID: String, clock: ClockKind, at: Date, rules: any ClockRules
+        _ db: Database, _ plan: BreachActions, conversation: Conversation, clock: ClockKind, at: Date, rules: any ClockRules,
+        notifications: (any NotificationRules)?
     ) throws {
-        guard let conversation = try conversation(db, id: conversationID),
-              let (action, placement) = plan.escalation(of: conversation) else { return }
+        guard let (action, placement) = plan.escalation(of: conversation) else { return }
+        let conversationID = conversation.id
         let reason = "SLA breached: \(clock.rawValue)"
         guard let transition = ConversationLifecycle.apply(action, to: conversation, by: BreachActions.actor, reason: reason).transition else { return }
         _ = try write(db, transition, to: conversation, command: LifecycleCommand(
             conversationID: conversationID, action: action, actor: BreachActions.actor, reason: reason, placement: placement, at: at),
-            clocks: rules)
+            clocks: rules, notifications: notifications)
     }
 }

@@ -5,7 +5,7 @@ import SwitchboardCore
 
 extension SQLiteMessageStore: LifecycleStore {
     public func perform(_ command: LifecycleCommand) async throws -> LifecycleCommandResult {
-        let clocks = clockRules
+        let (clocks, notifications) = (clockRules, notificationRules)
         return try await pool.write { db in
             if let key = command.idempotencyKey,
                let replay = try Self.replay(db, actor: command.actor.id, key: key, fingerprint: command.fingerprint) {
@@ -16,7 +16,7 @@ extension SQLiteMessageStore: LifecycleStore {
             guard let transition = outcome.transition else {
                 return outcome.refusal.map(LifecycleCommandResult.refused) ?? .notFound
             }
-            let updated = try Self.write(db, transition, to: conversation, command: command, clocks: clocks)
+            let updated = try Self.write(db, transition, to: conversation, command: command, clocks: clocks, notifications: notifications)
             return .applied(updated)
         }
     }
@@ -24,7 +24,7 @@ extension SQLiteMessageStore: LifecycleStore {
     public func claimNext(
         queue: String, actor: LifecycleActor, maxOpen: Int?, sources: Set<String>?, at: Date, idempotencyKey: String?
     ) async throws -> QueueClaimResult {
-        let clocks = clockRules
+        let (clocks, notifications) = (clockRules, notificationRules)
         return try await pool.write { db in
             if let idempotencyKey {
                 switch try Self.replay(db, actor: actor.id, key: idempotencyKey, fingerprint: "claim:\(queue)") {
@@ -53,14 +53,15 @@ extension SQLiteMessageStore: LifecycleStore {
             let command = LifecycleCommand(
                 conversationID: id, action: .claim, actor: actor, at: at, idempotencyKey: idempotencyKey, fingerprint: "claim:\(queue)")
             guard let transition = ConversationLifecycle.apply(.claim, to: conversation, by: actor).transition else { return .empty }
-            return .claimed(try Self.write(db, transition, to: conversation, command: command, clocks: clocks))
+            return .claimed(try Self.write(db, transition, to: conversation, command: command, clocks: clocks, notifications: notifications))
         }
     }
 
-    /// Writes an applied transition: the conversation's fields, its audit events and the idempotency record.
+    /// Writes an applied transition: the conversation's fields, its audit events, the clock entries and
+    /// notifications it implies, and the idempotency record.
     static func write(
         _ db: Database, _ transition: LifecycleTransition, to conversation: Conversation, command: LifecycleCommand,
-        clocks: (any ClockRules)?
+        clocks: (any ClockRules)?, notifications: (any NotificationRules)?
     ) throws -> Conversation {
         var updated = transition.applied(to: conversation)
         for case .moveToEscalationQueue in transition.effects {
@@ -94,6 +95,8 @@ extension SQLiteMessageStore: LifecycleStore {
                 kind: event.kind.rawValue, actor: event.actor.id, detail: detail)
         }
         try logClocks(db, transition, conversationID: conversation.id, policy: updated.slaPolicy, at: command.at, rules: clocks)
+        try queueNotifications(
+            db, transition.events.compactMap { NotificationEvent($0, conversation: updated, at: command.at) }, rules: notifications)
         if let key = command.idempotencyKey {
             try db.execute(
                 sql: """

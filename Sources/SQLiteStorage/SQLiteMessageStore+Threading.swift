@@ -53,7 +53,8 @@ extension SQLiteMessageStore {
 
     static func automaticReplyCount(_ db: Database, recipient: String, since: Date) throws -> Int {
         try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 1 AND recipient = ? AND created_at >= ?"),
+            // A notification's recipient is a target's name, which a webhook customer's id could equal.
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 1 AND recipient = ? AND created_at >= ? AND channel <> 'notification'"),
             arguments: [recipient, since.timeIntervalSince1970]) ?? 0
     }
 }

@@ -13,16 +13,25 @@ public final class SQLiteMessageStore: MessageStore {
 
     /// The rules the SLA clock logs are kept by; without them no clock is logged.
     let clockRules: (any ClockRules)?
+    /// Who hears of warnings, breaches, escalations, assignments and resolutions; without them nobody is told.
+    let notificationRules: (any NotificationRules)?
 
     /// Opens (creating if needed) `switchboard.sqlite` under `directory` and migrates it.
-    /// - Parameter clockRules: the policies' clocks and the calendars, for the clock logs.
-    public convenience init(directory: String, clockRules: (any ClockRules)? = nil) throws {
+    /// - Parameters:
+    ///   - clockRules: the policies' clocks and the calendars, for the clock logs.
+    ///   - notificationRules: the notifications each event queues, in the transaction that records it.
+    public convenience init(
+        directory: String, clockRules: (any ClockRules)? = nil, notificationRules: (any NotificationRules)? = nil
+    ) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try self.init(path: (directory as NSString).appendingPathComponent("switchboard.sqlite"), clockRules: clockRules)
+        try self.init(
+            path: (directory as NSString).appendingPathComponent("switchboard.sqlite"), clockRules: clockRules,
+            notificationRules: notificationRules)
     }
 
-    public init(path: String, clockRules: (any ClockRules)? = nil) throws {
+    public init(path: String, clockRules: (any ClockRules)? = nil, notificationRules: (any NotificationRules)? = nil) throws {
         self.clockRules = clockRules
+        self.notificationRules = notificationRules
         var configuration = Configuration()
         configuration.busyMode = Self.polling(every: 200, for: .seconds(10))
         configuration.prepareDatabase { db in

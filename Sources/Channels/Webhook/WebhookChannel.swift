@@ -1,4 +1,3 @@
-import Curl
 import Foundation
 import Logging
 import Signing
@@ -10,9 +9,7 @@ import SwitchboardCore
 public struct WebhookChannel: OutboundChannel {
     public let kind: ChannelKind = .webhook
     private let targets: [String: (target: WebhookTarget, signer: StandardWebhooks)]
-    private let client: CurlHTTPClient
-    private let timeout: Duration
-    private let logger: Logger
+    private let post: SignedWebhookPost
 
     /// How long one delivery may take, from connecting to the receiver's last byte.
     public static let defaultTimeout: Duration = .seconds(10)
@@ -24,9 +21,7 @@ public struct WebhookChannel: OutboundChannel {
             prepared[source] = (target, try StandardWebhooks(secret: target.secret))
         }
         self.targets = prepared
-        self.client = CurlHTTPClient()
-        self.timeout = timeout
-        self.logger = logger
+        self.post = SignedWebhookPost(timeout: timeout, logger: logger)
     }
 
     /// The JSON a receiver gets.
@@ -64,30 +59,6 @@ public struct WebhookChannel: OutboundChannel {
         } catch {
             return .failed(error: "cannot encode the reply as JSON")
         }
-        let timestamp = Int(Date().timeIntervalSince1970)
-        var headers = signer.headers(id: entry.id, timestamp: timestamp, body: body)
-        headers.append(("content-type", "application/json"))
-        headers.append(("user-agent", "switchboard"))
-        let request = HTTPRequest(method: "POST", url: target.replyURL, headers: headers, body: body, timeout: timeout)
-        do {
-            let response = try await client.perform(request)
-            return Self.outcome(status: response.status, retryAfter: response.headers["retry-after"])
-        } catch {
-            logger.debug("webhook delivery failed in transport", metadata: ["outbox.id": "\(entry.id)", "error": "\(error)"])
-            return .retry(error: "\(error)", after: nil)
-        }
-    }
-
-    /// Maps an HTTP status to an outcome: 2xx delivered; 408, 425, 429 and 5xx worth retrying; other
-    /// codes a refusal that retrying will not change.
-    static func outcome(status: Int, retryAfter: String?) -> DeliveryOutcome {
-        switch status {
-        case 200..<300:
-            return .delivered(detail: "HTTP \(status)")
-        case 408, 425, 429, 500..<600:
-            return .retry(error: "receiver answered HTTP \(status)", after: retryAfter.flatMap { RetryAfter.seconds($0) })
-        default:
-            return .failed(error: "receiver answered HTTP \(status)")
-        }
+        return await post.deliver(body, id: entry.id, to: target.replyURL, signer: signer)
     }
 }

@@ -1,4 +1,5 @@
 import Channels
+import Conversations
 import Foundation
 import HTTPServer
 import Hummingbird
@@ -8,6 +9,7 @@ import Metrics
 import Outbox
 import Pipeline
 import Prometheus
+import Rules
 import SQLiteStorage
 import ServiceLifecycle
 import SwitchboardCore
@@ -27,7 +29,7 @@ public enum Gateway {
         public var rulesCheckInterval: Duration
         /// Runs the outbox dispatcher; off for measurements of intake alone (`switchboard bench ingest`).
         public var deliverReplies: Bool = true
-        /// The clock the SLA timers run on (tests move it instead of sleeping).
+        /// The clock the SLA timers run on, and the outbox's due times (tests move it instead of sleeping).
         public var timerClock: @Sendable () -> Date = { Date() }
         /// The file `configuration` was read from, read again to reload the tokens (SIGHUP,
         /// `POST /v1/tokens/reload`); nil when there is none, and the tokens stay as built.
@@ -86,7 +88,11 @@ public enum Gateway {
         let configuration = options.configuration
         let edition = try RuleDirectory.load(options.rulesDirectory, channels: configuration.channels.map { $0.kind })
         let rules = RuleBook(edition)
-        let store = try SQLiteMessageStore(directory: options.dataDirectory ?? configuration.dataDirectory, clockRules: RuleBookClockRules(rules))
+        try checkNotificationTargets(configuration, rules: edition.rules, logger: logger)
+        let clockRules = RuleBookClockRules(rules)
+        let store = try SQLiteMessageStore(
+            directory: options.dataDirectory ?? configuration.dataDirectory, clockRules: clockRules,
+            notificationRules: NotificationPlanner(targets: configuration.notifications.map(\.target), clocks: clockRules))
         let problems = try await store.integrityProblems()
         guard problems.isEmpty else {
             throw SwitchboardError(.storageFailure, "the database at \(store.path) failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
@@ -100,10 +106,14 @@ public enum Gateway {
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
         let address = PublicAddress(configuration.server.publicURL)
         let channels = try assembleChannels(configuration, context: ChannelContext(address: address, deliveryTimeout: configuration.webhookTimeout, logger: logger))
-        let outbound = channels.map(\.outbound)
+        let notifier = try NotificationChannel(
+            endpoints: Dictionary(configuration.notifications.map { ($0.target.id, $0.endpoint) }, uniquingKeysWith: { first, _ in first }),
+            timeout: configuration.webhookTimeout, logger: logger)
+        let outbound = channels.map(\.outbound) + [notifier]
         let validator = ReplyValidator(channels: outbound)
         let dispatcher = OutboxDispatcher(
-            store: store, channels: outbound, settings: configuration.outbox, logger: logger, metricsFactory: metricsFactory)
+            store: store, channels: outbound, settings: configuration.outbox, logger: logger, metricsFactory: metricsFactory,
+            now: options.timerClock)
         let wake: @Sendable () -> Void = { dispatcher.wake() }
         let committer = IngestCommitter(store: store, settings: configuration.groupCommit, logger: logger, metricsFactory: metricsFactory)
         let intake = Intake(
@@ -160,6 +170,26 @@ public enum Gateway {
         let parts = Parts(
             store: core.store, rules: core.rules, dispatcher: core.dispatcher, reloader: reloader, tokenReloader: tokenReloader, intake: core.intake)
         return (application, parts)
+    }
+
+    /// Refuses quiet hours on a calendar the rules do not define, and warns of targets the SLA policies
+    /// notify that the configuration does not define (their breaches reach nobody).
+    static func checkNotificationTargets(_ configuration: GatewayConfiguration, rules: RuleSet, logger: Logger) throws {
+        for settings in configuration.notifications {
+            if case let .calendar(calendar) = settings.target.quietHours, rules.calendars[calendar] == nil {
+                throw SwitchboardError(
+                    .invalidConfiguration,
+                    "quiet_hours of notification target '\(settings.target.id)' names calendar '\(calendar)', which the rules do not define (or use policy or none)")
+            }
+        }
+        let defined = Set(configuration.notifications.map(\.target.id))
+        let named = Set(rules.slaPolicies.values.flatMap { $0.onBreach.notify })
+        let missing = named.subtracting(defined).sorted()
+        if !missing.isEmpty {
+            logger.warning("SLA policies notify targets that notifications.targets does not define; their breaches reach nobody", metadata: [
+                "notifications.undefined_targets": "\(missing.joined(separator: ", "))",
+            ])
+        }
     }
 
     /// Each configured channel's parts, built from its sources (a channel without sources still gets its

@@ -42,7 +42,7 @@ extension GatewayConfiguration {
 /// Walks the configuration file: the gateway's own sections here, each source's keys in its channel's plugin.
 extension SettingsReader {
     mutating func gatewayConfiguration(_ root: YAMLValue, channels: [any ChannelPlugin.Type]) -> GatewayConfiguration? {
-        guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "rules_dir", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention"]) else { return nil }
+        guard let top = root.mapping(log, what: "configuration", allowed: ["server", "storage", "rules_dir", "time_zone", "tokens", "sources", "outbox", "auto_reply", "retention", "notifications"]) else { return nil }
 
         var server = GatewayConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 256 * 1024)
         if let map = top["server"]?.mapping(log, what: "server", allowed: ["host", "port", "max_body_bytes", "public_url", "idle_timeout", "max_header_bytes", "shutdown_timeout", "request_timeout", "max_connections", "client_failure_limit"]) {
@@ -157,6 +157,7 @@ extension SettingsReader {
                 log.report("retention.access_log must be at least as long as retention.messages", at: map["access_log"] ?? map["messages"]!)
             }
         }
+        if let node = top["notifications"] { configuration.notifications = notificationTargets(node) }
         return configuration
     }
 

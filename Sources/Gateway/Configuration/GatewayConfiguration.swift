@@ -1,4 +1,5 @@
 import Channels
+import Conversations
 import Foundation
 import HTTPServer
 import Outbox
@@ -109,6 +110,8 @@ public struct GatewayConfiguration: Sendable {
     public var webhookTimeout = WebhookChannel.defaultTimeout
     /// How many automatic replies one address may get in a window (`auto_reply:`).
     public var autoReply = Intake.AutoReplyLimit()
+    /// Who is told of SLA warnings, breaches, escalations, assignments and resolutions (`notifications:`).
+    public var notifications: [NotificationTargetSettings] = []
     /// Names (never values) of secrets that fell back to their documented development defaults.
     public var developmentDefaultsInUse: [String]
 }

@@ -11,6 +11,9 @@ public struct ChannelKind: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let webhook: ChannelKind = "webhook"
     public static let email: ChannelKind = "email"
     public static let sms: ChannelKind = "sms"
+    /// Supervisors' systems, told of SLA warnings, breaches and escalations through the outbox; never a
+    /// source's channel.
+    public static let notification: ChannelKind = "notification"
 
     /// The channels built in, for loading rules outside a running gateway; the gateway passes the channels
     /// it was configured with.

@@ -42,10 +42,12 @@ struct GatewayHarness {
     ///   - extraTokens: YAML list items appended under `tokens:` (indented by two spaces).
     ///   - directory: reuse a directory (and its database) from an earlier harness, to test a restart.
     ///   - channels: the channels sources may use (a test adds its own to show a channel plugs in whole).
+    ///   - extraSections: top-level YAML sections appended at the end (`notifications:`).
     init(
         replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096,
         extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil, publicURL: String? = nil,
-        serverExtra: String = "", extraTokens: String = "", channels: [any ChannelPlugin.Type] = GatewayConfiguration.builtInChannels
+        serverExtra: String = "", extraTokens: String = "", channels: [any ChannelPlugin.Type] = GatewayConfiguration.builtInChannels,
+        extraSections: String = ""
     ) throws {
         self.directory = try directory ?? Fixtures.temporaryDirectory()
         rulesDirectory = rules
@@ -74,6 +76,7 @@ struct GatewayHarness {
               max_backoff: 200ms
               poll_interval: 50ms
               timeout: 5s
+            \(extraSections)
             """
         let path = self.directory.appendingPathComponent("Config/switchboard.yaml")
         try Fixtures.write(["Config/switchboard.yaml": yaml], under: self.directory)

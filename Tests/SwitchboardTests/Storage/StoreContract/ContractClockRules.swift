@@ -19,6 +19,12 @@ struct ContractClockRules: ClockRules {
         .updateEvery: ClockTarget(policy: "crisis", seconds: 900),
     ], pausesWhileWaiting: false)
 
+    /// Who the contract's stores notify: `supervisors` hears of escalations, assignments and resolutions
+    /// (and of `standard`'s breaches, which its on_breach names), at once.
+    static let notificationTargets = [
+        NotificationTarget(id: "supervisors", events: [.conversationEscalated, .conversationAssigned, .conversationResolved], quietHours: .none),
+    ]
+
     func binding(policy: String) -> ClockBinding? {
         ["standard": Self.standard, "crisis": Self.crisis][policy]
     }

@@ -1,3 +1,4 @@
+import Conversations
 import Foundation
 import GRDB
 import SQLiteStorage
@@ -8,7 +9,9 @@ extension StoreFactory {
     /// The embedded store, in a temporary directory of its own.
     static let sqlite = StoreFactory(name: "SQLite") {
         let directory = try Fixtures.temporaryDirectory()
-        let store = try SQLiteMessageStore(directory: directory.path, clockRules: ContractClockRules())
+        let store = try SQLiteMessageStore(
+            directory: directory.path, clockRules: ContractClockRules(),
+            notificationRules: NotificationPlanner(targets: ContractClockRules.notificationTargets, clocks: ContractClockRules()))
         return StoreUnderTest(
             store: store,
             lifecycle: store,

@@ -1,0 +1,51 @@
+import Foundation
+import SwitchboardCore
+
+/// Something supervisors' systems are told about: an SLA warning or breach, or an escalation, assignment
+/// or resolution. The store hands each one to the ``NotificationRules`` in the transaction that records it,
+/// so a notification is queued exactly when the change commits.
+public struct NotificationEvent: Sendable, Equatable {
+    /// The event types a target subscribes to, as the payload's `type` names them.
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
+        case slaWarning = "sla.warning"
+        case slaBreached = "sla.breached"
+        case conversationEscalated = "conversation.escalated"
+        case conversationAssigned = "conversation.assigned"
+        case conversationResolved = "conversation.resolved"
+    }
+
+    public var kind: Kind
+    /// The conversation as the change left it.
+    public var conversation: Conversation
+    public var at: Date
+    /// Who made the change (`sla-timer` for the timers).
+    public var actor: String
+    /// The actor's words: the escalation reason, the resolution.
+    public var reason: String?
+    /// The clock a warning or breach is about, with its policy and deadline.
+    public var clock: ClockKind?
+    public var dueAt: Date?
+    /// The owner before an assignment, when there was one.
+    public var previousOwner: String?
+    /// Targets the rules name for this event whatever they subscribe to: a policy's `on_breach.notify`.
+    public var namedTargets: [String]
+
+    public init(
+        kind: Kind, conversation: Conversation, at: Date, actor: String, reason: String? = nil, clock: ClockKind? = nil,
+        dueAt: Date? = nil, previousOwner: String? = nil, namedTargets: [String] = []
+    ) {
+        self.kind = kind
+        self.conversation = conversation
+        self.at = at
+        self.actor = actor
+        self.reason = reason
+        self.clock = clock
+        self.dueAt = dueAt
+        self.previousOwner = previousOwner
+        self.namedTargets = namedTargets
+    }
+
+    /// The escalation level the event is at: the conversation's priority, 1 the crisis level that is
+    /// never held back by quiet hours.
+    public var level: Int { conversation.priority }
+}
