@@ -45,6 +45,7 @@ public enum ConversationRules {
         let transition = lifecycle.transition
         if let transition { updated.state = transition.state }
         let reopened = transition?.effects.contains(.countReopen) ?? false
+        if reopened { updated.reopenCount += 1 }
         return Joined(conversation: updated, rerouted: rerouted, reopened: reopened, lifecycle: lifecycle)
     }
 

@@ -16,4 +16,7 @@ public protocol ThreadingLookups {
     func appears(_ address: String, in candidate: Candidate) throws -> Bool
     /// The sender's open conversation on the message's channel and source.
     func openConversationOfSender() throws -> Candidate?
+    /// The sender's newest closed conversation on the message's channel and source: asked only when there
+    /// is no open one, for the conversation a new one continues.
+    func latestClosedConversationOfSender() throws -> Candidate?
 }

@@ -13,7 +13,8 @@ import SwitchboardCore
 /// 4. Otherwise the message starts a conversation.
 ///
 /// Closed conversations are never joined: a reply to one starts a new conversation, as agents expect of
-/// a closed case.
+/// a closed case, linked to it as its continuation (``Decision/previous``): the closed conversation the
+/// token or a citation named, else the sender's newest one on the channel and source when it is closed.
 public enum ThreadingPolicy {
     /// Most cited ids looked at per header, so a message cannot make a store look up thousands.
     public static let maximumCitations = 50
@@ -24,33 +25,44 @@ public enum ThreadingPolicy {
         public var joins: Candidate?
         public var strategy: ThreadingStrategy
         public var refused: ThreadingStrategy?
+        /// For a new conversation, the closed one it continues.
+        public var previous: Candidate?
     }
 
     /// Decides where `inbound` belongs, asking `lookups` only what the decision needs, in order.
     public static func resolve<Lookups: ThreadingLookups>(
         _ inbound: InboundMessage, using lookups: Lookups
     ) throws -> Decision<Lookups.Candidate> {
+        var closed: Lookups.Candidate?
         if let id = inbound.thread.verifiedConversationID, let candidate = try lookups.conversation(id: id) {
             let conversation = lookups.conversation(candidate)
-            if conversation.channel == inbound.channel, conversation.state != .closed {
-                return Decision(joins: candidate, strategy: .token, refused: nil)
+            if conversation.channel == inbound.channel {
+                if conversation.state != .closed { return Decision(joins: candidate, strategy: .token, refused: nil) }
+                closed = candidate
             }
         }
         var refused: ThreadingStrategy?
         // The newest reference is the likeliest to be ours when a client trimmed In-Reply-To.
         for (strategy, ids) in [(ThreadingStrategy.inReplyTo, inbound.thread.inReplyTo), (.references, inbound.thread.references.reversed())] {
             for id in ids.prefix(maximumCitations) {
-                guard let candidate = try lookups.conversation(citing: id), lookups.conversation(candidate).state != .closed else { continue }
+                guard let candidate = try lookups.conversation(citing: id) else { continue }
+                let isClosed = lookups.conversation(candidate).state == .closed
+                if closed != nil, isClosed { continue }
                 if try takesPart(inbound.sender, in: candidate, lookups) {
+                    if isClosed {
+                        closed = candidate
+                        continue
+                    }
                     return Decision(joins: candidate, strategy: strategy, refused: nil)
                 }
-                refused = refused ?? strategy
+                if !isClosed { refused = refused ?? strategy }
             }
         }
         if let candidate = try lookups.openConversationOfSender() {
             return Decision(joins: candidate, strategy: .sender, refused: refused)
         }
-        return Decision(joins: nil, strategy: .new, refused: refused)
+        if closed == nil { closed = try lookups.latestClosedConversationOfSender() }
+        return Decision(joins: nil, strategy: .new, refused: refused, previous: closed)
     }
 
     /// Whether `address` takes part in the conversation: it is the customer's, or it sent or was sent one

@@ -175,7 +175,8 @@ extension SQLiteMessageStore {
         }
 
         let decision = classification.route
-        let (open, threadedBy, refusedThreading) = try Self.resolveThread(db, inbound)
+        let thread = try Self.resolveThread(db, inbound)
+        let (open, threadedBy, refusedThreading) = (thread.joins, thread.strategy, thread.refused)
 
         let conversationID: String
         let isNew = open == nil
@@ -207,30 +208,36 @@ extension SQLiteMessageStore {
             }
             try db.cachedStatement(sql: """
                     UPDATE conversations SET queue = ?, priority = ?, route_id = ?, sla_policy = ?, sla_due_at = ?,
-                        urgency = ?, sentiment = ?, state = ?, updated_at = ?9,
-                        inbound_count = inbound_count + 1, last_inbound_at = MAX(COALESCE(last_inbound_at, ?9), ?9),
-                        waiting_since = COALESCE(waiting_since, ?9)
+                        urgency = ?, sentiment = ?, state = ?, reopen_count = ?, updated_at = ?10,
+                        inbound_count = inbound_count + 1, last_inbound_at = MAX(COALESCE(last_inbound_at, ?10), ?10),
+                        waiting_since = COALESCE(waiting_since, ?10)
                     WHERE id = ?
                     """).execute(
                 arguments: [
                     conversation.queue, conversation.priority, conversation.routeID, conversation.slaPolicy,
                     conversation.slaDueAt?.timeIntervalSince1970, conversation.urgency.rawValue,
-                    conversation.sentiment.rawValue, conversation.state.rawValue, now.timeIntervalSince1970, conversation.id,
+                    conversation.sentiment.rawValue, conversation.state.rawValue, conversation.reopenCount, now.timeIntervalSince1970,
+                    conversation.id,
                 ])
         } else {
             conversationID = newConversationID
             try db.cachedStatement(sql: """
                     INSERT INTO conversations (id, channel, source, customer_address, customer_tier, language, queue,
                         priority, urgency, sentiment, state, route_id, sla_policy, sla_due_at, owner, created_at, updated_at,
-                        inbound_count, last_inbound_at, waiting_since)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, NULL, ?14, ?14, 1, ?14, ?14)
+                        inbound_count, last_inbound_at, waiting_since, previous_conversation_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, NULL, ?14, ?14, 1, ?14, ?14, ?15)
                     """).execute(
                 arguments: [
                     conversationID, inbound.channel.rawValue, inbound.source, inbound.sender,
                     classification.customerTier.rawValue, classification.language, decision.queue, decision.priority,
                     classification.urgency.rawValue, classification.sentiment.rawValue, decision.routeID,
-                    decision.slaPolicy, slaDueAt?.timeIntervalSince1970, now.timeIntervalSince1970,
+                    decision.slaPolicy, slaDueAt?.timeIntervalSince1970, now.timeIntervalSince1970, thread.previous?.conversation.id,
                 ])
+            if let previous = thread.previous?.conversation.id {
+                try Self.insertEvent(
+                    db, at: now, subjectKind: "conversation", subjectID: conversationID, conversationID: conversationID,
+                    kind: "continues", actor: "system", detail: ["previous_conversation_id": previous])
+            }
             if let clocks, let binding = clocks.binding(policy: decision.slaPolicy) {
                 try Self.append(db, conversationID: conversationID, ClockPlanner.opening(binding, at: now), rules: clocks)
             }

@@ -77,13 +77,13 @@ extension SQLiteMessageStore: LifecycleStore {
         try db.execute(
             sql: """
                 UPDATE conversations SET state = ?, owner = ?, queue = ?, priority = ?, sla_policy = ?, sla_due_at = ?,
-                    updated_at = ?, wait_until = ?
+                    updated_at = ?, wait_until = ?, reopen_count = ?
                 WHERE id = ?
                 """,
             arguments: [
                 updated.state.rawValue, updated.owner, updated.queue, updated.priority, updated.slaPolicy,
                 updated.slaDueAt?.timeIntervalSince1970, command.at.timeIntervalSince1970, waitUntil?.timeIntervalSince1970,
-                conversation.id,
+                updated.reopenCount, conversation.id,
             ])
         for event in transition.events {
             var detail = event.detail

@@ -185,14 +185,14 @@ extension SQLiteMessageStore {
     }
 
     private static func intakeFacts(_ db: Database, for inbound: InboundMessage, automaticRepliesSince since: Date) throws -> IntakeFacts {
-        if let row = try resolveThread(db, inbound).row { return .joins(context(row), conversationID: row.conversation.id) }
+        if let row = try resolveThread(db, inbound).joins { return .joins(context(row), conversationID: row.conversation.id) }
         return .starts(automaticRepliesSent: try automaticReplyCount(db, recipient: inbound.sender, since: since))
     }
 
     static func conversationContext(_ db: Database, for inbound: InboundMessage) throws -> ConversationContext? {
         // The conversation's row carries the counts (see migration v6), so this is the lookup the thread
         // needs anyway: it runs for every inbound message, before classification.
-        guard let row = try resolveThread(db, inbound).row else { return nil }
+        guard let row = try resolveThread(db, inbound).joins else { return nil }
         return context(row)
     }
 

@@ -7,7 +7,7 @@ extension SQLiteMessageStore {
     private static let conversationRowColumnNames = [
         "id", "channel", "source", "customer_address", "customer_tier", "language", "queue", "priority", "urgency", "sentiment",
         "state", "route_id", "sla_policy", "sla_due_at", "owner", "created_at", "updated_at", "inbound_count", "last_inbound_at",
-        "waiting_since",
+        "waiting_since", "previous_conversation_id", "reopen_count",
     ]
 
     /// Those columns qualified by `table`, for a select list. The hot queries keep the result in a
@@ -22,6 +22,11 @@ extension SQLiteMessageStore {
         WHERE channel = ? AND source = ? AND customer_address = ? AND state != 'closed'
         ORDER BY created_at DESC LIMIT 1
         """
+    private static let latestClosedConversationOfCustomer = """
+        SELECT \(conversationRowColumns("conversations")) FROM conversations
+        WHERE channel = ? AND source = ? AND customer_address = ? AND state = 'closed'
+        ORDER BY created_at DESC LIMIT 1
+        """
 
     /// A conversation with what its row keeps of the customer's inbound messages, from a statement that
     /// selected the columns ``conversationRowColumns(_:)`` lists.
@@ -34,7 +39,8 @@ extension SQLiteMessageStore {
                 urgency: Urgency(rawValue: columns.string(8)) ?? .normal, sentiment: Sentiment(rawValue: columns.string(9)) ?? .neutral,
                 state: ConversationState(rawValue: columns.string(10)) ?? .new, routeID: columns.string(11),
                 slaPolicy: columns.string(12), slaDueAt: columns.date(13), owner: columns.optionalString(14),
-                createdAt: columns.date(15) ?? Date(timeIntervalSince1970: 0), updatedAt: columns.date(16) ?? Date(timeIntervalSince1970: 0)),
+                createdAt: columns.date(15) ?? Date(timeIntervalSince1970: 0), updatedAt: columns.date(16) ?? Date(timeIntervalSince1970: 0),
+                previousConversationID: columns.optionalString(20), reopenCount: columns.int(21)),
             inboundCount: columns.int(17), lastInboundAt: columns.date(18), waitingSince: columns.date(19))
     }
 
@@ -54,6 +60,13 @@ extension SQLiteMessageStore {
     static func openConversation(_ db: Database, channel: ChannelKind, source: String, customer: String) throws -> ConversationRow? {
         try ColumnCursor.first(
             db.cachedStatement(sql: openConversationOfCustomer), arguments: [channel.rawValue, source, customer], conversationRow(from:))
+    }
+
+    /// The customer's newest closed conversation on this channel and source: the one a new conversation
+    /// continues when they write after it was closed.
+    static func latestClosedConversation(_ db: Database, channel: ChannelKind, source: String, customer: String) throws -> ConversationRow? {
+        try ColumnCursor.first(
+            db.cachedStatement(sql: latestClosedConversationOfCustomer), arguments: [channel.rawValue, source, customer], conversationRow(from:))
     }
 
     static func message(from row: Row) -> Message {

@@ -241,6 +241,18 @@ extension SQLiteMessageStore {
                 CREATE INDEX conversations_by_customer ON conversations(lower(customer_address), created_at);
                 """)
         }
+        migrator.registerMigration("v13-conversation-links") { db in
+            try db.execute(sql: """
+                -- A customer who writes after a conversation was closed starts a new one that continues it; the
+                -- closed one is found by this index, which holds only closed conversations.
+                ALTER TABLE conversations ADD COLUMN previous_conversation_id TEXT;
+                ALTER TABLE conversations ADD COLUMN reopen_count INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX conversations_closed ON conversations(channel, source, customer_address, created_at)
+                    WHERE state = 'closed';
+                UPDATE conversations SET reopen_count =
+                    (SELECT COUNT(*) FROM events e WHERE e.conversation_id = conversations.id AND e.kind = 'reopened');
+                """)
+        }
         return migrator
     }
 }

@@ -8,9 +8,8 @@ extension SQLiteMessageStore {
     /// only answers the policy's questions, inside the caller's transaction.
     static func resolveThread(
         _ db: Database, _ inbound: InboundMessage
-    ) throws -> (row: ConversationRow?, strategy: ThreadingStrategy, refused: ThreadingStrategy?) {
-        let decision = try ThreadingPolicy.resolve(inbound, using: ThreadingLookupsInDatabase(db: db, inbound: inbound))
-        return (decision.joins, decision.strategy, decision.refused)
+    ) throws -> ThreadingPolicy.Decision<ConversationRow> {
+        try ThreadingPolicy.resolve(inbound, using: ThreadingLookupsInDatabase(db: db, inbound: inbound))
     }
 
     /// Remembers a channel message id; the first message to use an id keeps it.
@@ -100,5 +99,9 @@ struct ThreadingLookupsInDatabase: ThreadingLookups {
 
     func openConversationOfSender() throws -> ConversationRow? {
         try SQLiteMessageStore.openConversation(db, channel: inbound.channel, source: inbound.source, customer: inbound.sender)
+    }
+
+    func latestClosedConversationOfSender() throws -> ConversationRow? {
+        try SQLiteMessageStore.latestClosedConversation(db, channel: inbound.channel, source: inbound.source, customer: inbound.sender)
     }
 }

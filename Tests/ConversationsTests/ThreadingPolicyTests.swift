@@ -13,6 +13,7 @@ struct ThreadingPolicyTests {
         /// Conversation id → addresses that sent or were sent its messages.
         var appearances: [String: Set<String>] = [:]
         var senderOpen: String?
+        var senderClosed: String?
         var asked: [String] = []
 
         func conversation(_ candidate: Conversation) -> Conversation { candidate }
@@ -26,6 +27,10 @@ struct ThreadingPolicyTests {
             return appearances[candidate.id, default: []].contains(address)
         }
         func openConversationOfSender() throws -> Conversation? { asked.append("open"); return senderOpen.flatMap { conversations[$0] } }
+        func latestClosedConversationOfSender() throws -> Conversation? {
+            asked.append("closed")
+            return senderClosed.flatMap { conversations[$0] }
+        }
     }
 
     static func conversation(_ id: String, customer: String = "cust@example.com", state: ConversationState = .new, channel: ChannelKind = .email) -> Conversation {
@@ -47,6 +52,8 @@ struct ThreadingPolicyTests {
         var joins: String?
         var strategy: ThreadingStrategy
         var refused: ThreadingStrategy?
+        /// The closed conversation a new one continues.
+        var previous: String?
     }
 
     /// conv_a: the customer's open case, citable as <a@x>; conv_b: closed, citable as <b@x>; conv_c: another
@@ -66,14 +73,15 @@ struct ThreadingPolicyTests {
 
     static let cases: [Case] = [
         Case(description: "the token joins", message: mail(from: "stranger@example.com", token: "conv_c"), joins: "conv_c", strategy: .token),
-        Case(description: "a token to a closed case is passed over", message: mail(from: "cust@example.com", token: "conv_b"), joins: nil, strategy: .new),
+        Case(description: "a token to a closed case is passed over, and continued", message: mail(from: "cust@example.com", token: "conv_b"), joins: nil, strategy: .new, previous: "conv_b"),
         Case(description: "a token to another channel's case is passed over", message: mail(from: "cust@example.com", token: "conv_sms"), joins: nil, strategy: .new),
         Case(description: "In-Reply-To from the customer joins, any case of address", message: mail(from: "CUST@example.com", inReplyTo: ["a@x"]), joins: "conv_a", strategy: .inReplyTo),
         Case(description: "In-Reply-To from a copied address joins", message: mail(from: "cc@example.com", inReplyTo: ["c@x"]), joins: "conv_c", strategy: .inReplyTo),
         Case(description: "In-Reply-To from a stranger is refused", message: mail(from: "stranger@example.com", inReplyTo: ["a@x"]), joins: nil, strategy: .new, refused: .inReplyTo),
         Case(description: "References: the newest citation decides", message: mail(from: "cust@example.com", references: ["c@x", "a@x"]), joins: "conv_a", strategy: .references),
         Case(description: "a refused In-Reply-To, then a good reference", message: mail(from: "cust@example.com", inReplyTo: ["c@x"], references: ["a@x"]), joins: "conv_a", strategy: .references),
-        Case(description: "a closed case cited is never joined", message: mail(from: "cust@example.com", inReplyTo: ["b@x"]), joins: nil, strategy: .new),
+        Case(description: "a closed case cited is never joined, but continued", message: mail(from: "cust@example.com", inReplyTo: ["b@x"]), joins: nil, strategy: .new, previous: "conv_b"),
+        Case(description: "a stranger citing a closed case does not continue it", message: mail(from: "stranger@example.com", inReplyTo: ["b@x"]), joins: nil, strategy: .new),
         Case(description: "unknown ids start a new conversation", message: mail(from: "cust@example.com", inReplyTo: ["zz@x"]), joins: nil, strategy: .new),
     ]
 
@@ -83,6 +91,19 @@ struct ThreadingPolicyTests {
         #expect(decision.joins?.id == testCase.joins)
         #expect(decision.strategy == testCase.strategy)
         #expect(decision.refused == testCase.refused)
+        #expect(decision.previous?.id == testCase.previous)
+    }
+
+    @Test("with nothing open and nothing cited, a new conversation continues the sender's newest closed one; an open one is joined instead")
+    func continuesClosed() throws {
+        let lookups = Self.world()
+        lookups.conversations["conv_old"] = Self.conversation("conv_old", state: .closed)
+        lookups.senderClosed = "conv_old"
+        let fresh = try ThreadingPolicy.resolve(Self.mail(from: "cust@example.com"), using: lookups)
+        #expect(fresh.joins == nil && fresh.previous?.id == "conv_old" && fresh.strategy == .new)
+        lookups.senderOpen = "conv_a"
+        let joined = try ThreadingPolicy.resolve(Self.mail(from: "cust@example.com"), using: lookups)
+        #expect(joined.joins?.id == "conv_a" && joined.previous == nil)
     }
 
     @Test("a refused citation falls back to the sender's own open conversation, still reporting the refusal")

@@ -24,13 +24,15 @@ public struct LifecycleTransition: Sendable, Equatable {
     public var events: [LifecycleEvent]
     public var effects: [LifecycleEffect]
 
-    /// The conversation with the transition's state, owner, queue and priority; everything else as it was.
+    /// The conversation with the transition's state, owner, queue and priority, and a reopen counted;
+    /// everything else as it was.
     public func applied(to conversation: Conversation) -> Conversation {
         var updated = conversation
         updated.state = state
         updated.owner = owner
         if let queue { updated.queue = queue }
         updated.priority = priority
+        if effects.contains(.countReopen) { updated.reopenCount += 1 }
         return updated
     }
 }

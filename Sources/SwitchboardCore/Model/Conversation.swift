@@ -24,6 +24,10 @@ public struct Conversation: Sendable, Codable, Equatable, Identifiable {
     public var owner: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The closed conversation this one continues: the customer wrote again after it was closed.
+    public var previousConversationID: String?
+    /// How often it was reopened after being resolved (by the customer writing, or by an agent).
+    public var reopenCount: Int
 
     public init(
         id: String,
@@ -42,8 +46,12 @@ public struct Conversation: Sendable, Codable, Equatable, Identifiable {
         slaDueAt: Date?,
         owner: String?,
         createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date,
+        previousConversationID: String? = nil,
+        reopenCount: Int = 0
     ) {
+        self.previousConversationID = previousConversationID
+        self.reopenCount = reopenCount
         self.id = id
         self.channel = channel
         self.source = source
@@ -70,5 +78,32 @@ public struct Conversation: Sendable, Codable, Equatable, Identifiable {
     public static func referenceFor(id: String) -> String {
         let tail = id.split(separator: "_").last.map(String.init) ?? id
         return String(tail.suffix(10)).uppercased()
+    }
+}
+
+extension Conversation {
+    private enum CodingKeys: String, CodingKey {
+        case id, channel, source, customerAddress, customerTier, language, queue, priority, urgency, sentiment, state, routeID
+        case slaPolicy, slaDueAt, owner, createdAt, updatedAt, previousConversationID, reopenCount
+    }
+
+    /// Reads JSON written before `previousConversationID` and `reopenCount` existed (stored idempotency
+    /// answers), taking them as absent and 0.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id), channel: try container.decode(ChannelKind.self, forKey: .channel),
+            source: try container.decode(String.self, forKey: .source),
+            customerAddress: try container.decode(String.self, forKey: .customerAddress),
+            customerTier: try container.decode(CustomerTier.self, forKey: .customerTier),
+            language: try container.decode(String.self, forKey: .language), queue: try container.decode(String.self, forKey: .queue),
+            priority: try container.decode(Int.self, forKey: .priority), urgency: try container.decode(Urgency.self, forKey: .urgency),
+            sentiment: try container.decode(Sentiment.self, forKey: .sentiment),
+            state: try container.decode(ConversationState.self, forKey: .state), routeID: try container.decode(String.self, forKey: .routeID),
+            slaPolicy: try container.decode(String.self, forKey: .slaPolicy), slaDueAt: try container.decodeIfPresent(Date.self, forKey: .slaDueAt),
+            owner: try container.decodeIfPresent(String.self, forKey: .owner), createdAt: try container.decode(Date.self, forKey: .createdAt),
+            updatedAt: try container.decode(Date.self, forKey: .updatedAt),
+            previousConversationID: try container.decodeIfPresent(String.self, forKey: .previousConversationID),
+            reopenCount: try container.decodeIfPresent(Int.self, forKey: .reopenCount) ?? 0)
     }
 }
