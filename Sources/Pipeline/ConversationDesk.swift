@@ -33,10 +33,11 @@ public struct ConversationDesk: Sendable {
         rules.current.rules.queue(id: id) != nil
     }
 
-    /// Applies `action` to the conversation (see ``LifecycleStore/perform(_:)``).
+    /// Applies `action` to the conversation (see ``LifecycleStore/perform(_:)``), with a message to the
+    /// customer queued in the same transaction when there is one.
     public func perform(
         _ action: LifecycleAction, on conversationID: String, by actor: LifecycleActor, reason: String?,
-        idempotencyKey: String?, fingerprint: String?
+        idempotencyKey: String?, fingerprint: String?, reply: PendingReply? = nil
     ) async throws -> LifecycleCommandResult {
         var placement: LifecycleCommand.Placement?
         if case let .escalate(level) = action {
@@ -44,7 +45,7 @@ public struct ConversationDesk: Sendable {
         }
         let result = try await store.perform(LifecycleCommand(
             conversationID: conversationID, action: action, actor: actor, reason: reason, placement: placement, at: now(),
-            idempotencyKey: idempotencyKey, fingerprint: fingerprint))
+            idempotencyKey: idempotencyKey, fingerprint: fingerprint, reply: reply))
         count(action.kind, result)
         return result
     }

@@ -74,33 +74,15 @@ public struct ReplyComposer: Sendable {
         guard let conversation = try await store.conversation(id: request.conversationID) else {
             throw SwitchboardError(.notFound, "conversation '\(request.conversationID.excerptForMessage())' does not exist")
         }
-        let edition = rules.current
         let body: String
         if let script = request.script {
-            for name in request.variables.keys {
-                let head = name.split(separator: ".").first.map(String.init) ?? name
-                if ReplyContext.reservedPrefixes.contains(head) {
-                    throw SwitchboardError(.invalidTemplate, "variable '\(name.excerptForMessage())' is filled in by the gateway and cannot be supplied")
-                }
-            }
-            var context = ReplyContext.variables(
-                conversationID: conversation.id, reference: conversation.reference,
-                customerAddress: conversation.customerAddress, language: conversation.language,
-                queue: edition.rules.queue(id: conversation.queue), queueID: conversation.queue,
-                slaPolicy: edition.rules.slaPolicies[conversation.slaPolicy],
-                slaDueAt: try await Self.boundDeadline(store.clocks(conversationID: conversation.id, at: Date())) ?? conversation.slaDueAt,
-                subject: nil, timeZone: timeZone)
-            context["agent.id"] = request.author
-            context["agent.name"] = request.authorName
-            context.merge(request.variables) { _, supplied in supplied }
-            body = try edition.scripts.render(
-                script: script, language: conversation.language, channel: conversation.channel.rawValue, context: context
-            ).body
+            body = try await render(
+                script: script, variables: request.variables, for: conversation, author: request.author, authorName: request.authorName)
         } else {
             body = (request.text ?? "").trimmingWhitespace()
-            try edition.scripts.check(text: body)
+            try rules.current.scripts.check(text: body)
+            try validator.validate(body, channel: conversation.channel, source: conversation.source)
         }
-        try validator.validate(body, channel: conversation.channel, source: conversation.source)
         let result = try await store.enqueueReply(
             PendingReply(script: request.script, body: body, automatic: false), conversationID: conversation.id,
             author: request.author, idempotencyKey: request.idempotencyKey, requestFingerprint: request.fingerprint)
@@ -112,5 +94,37 @@ public struct ReplyComposer: Sendable {
             outboxChanged()
         }
         return result
+    }
+
+    /// Renders a script for the conversation strictly, as ``compose(_:)`` does, and checks that its channel
+    /// can carry it: for a message queued with an action (a hand-off's script) rather than on its own.
+    /// - Throws: ``SwitchboardError`` (`unknown_script`, `invalid_variable`, `missing_template_variable`,
+    ///   `forbidden_phrase`, `invalid_template`, `reply_too_long`), or a storage error.
+    public func render(
+        script: String, variables: [String: String], for conversation: Conversation, author: String, authorName: String
+    ) async throws -> String {
+        try TemplateVariableNames.validate(variables.keys)
+        for name in variables.keys {
+            let head = name.split(separator: ".").first.map(String.init) ?? name
+            if ReplyContext.reservedPrefixes.contains(head) {
+                throw SwitchboardError(.invalidTemplate, "variable '\(name.excerptForMessage())' is filled in by the gateway and cannot be supplied")
+            }
+        }
+        let edition = rules.current
+        var context = ReplyContext.variables(
+            conversationID: conversation.id, reference: conversation.reference,
+            customerAddress: conversation.customerAddress, language: conversation.language,
+            queue: edition.rules.queue(id: conversation.queue), queueID: conversation.queue,
+            slaPolicy: edition.rules.slaPolicies[conversation.slaPolicy],
+            slaDueAt: try await Self.boundDeadline(store.clocks(conversationID: conversation.id, at: Date())) ?? conversation.slaDueAt,
+            subject: nil, timeZone: timeZone)
+        context["agent.id"] = author
+        context["agent.name"] = authorName
+        context.merge(variables) { _, supplied in supplied }
+        let body = try edition.scripts.render(
+            script: script, language: conversation.language, channel: conversation.channel.rawValue, context: context
+        ).body
+        try validator.validate(body, channel: conversation.channel, source: conversation.source)
+        return body
     }
 }

@@ -95,6 +95,17 @@ extension SQLiteMessageStore: LifecycleStore {
                 kind: event.kind.rawValue, actor: event.actor.id, detail: detail)
         }
         try logClocks(db, transition, conversationID: conversation.id, policy: updated.slaPolicy, at: command.at, rules: clocks)
+        if let reply = command.reply {
+            let entry = OutboxEntry(
+                id: Identifier.make("out", at: command.at), conversationID: conversation.id, channel: conversation.channel,
+                source: conversation.source, recipient: conversation.customerAddress, script: reply.script, body: reply.body,
+                status: .queued, attempts: 0, nextAttemptAt: command.at, lastError: nil, automatic: false, author: command.actor.id,
+                createdAt: command.at, updatedAt: command.at)
+            try insertOutbox(db, entry, idempotencyKey: nil, fingerprint: nil)
+            try insertEvent(
+                db, at: command.at, subjectKind: "outbox", subjectID: entry.id, conversationID: conversation.id,
+                kind: "reply_queued", actor: command.actor.id, detail: ["script": reply.script ?? "", "automatic": "false"])
+        }
         try queueNotifications(
             db, transition.events.compactMap { NotificationEvent($0, conversation: updated, at: command.at) }, rules: notifications)
         if let key = command.idempotencyKey {

@@ -18,6 +18,10 @@ public struct LifecycleCommand: Sendable, Equatable {
     public var idempotencyKey: String?
     /// Identifies the request the key was first used with; another request under that key is refused.
     public var fingerprint: String?
+    /// A message to the customer queued with the change, in its transaction (a hand-off's script telling
+    /// them who takes over): rendered and checked by the caller, written by the actor. It is not an answer
+    /// to the customer's question, so it moves neither the state nor the response clocks.
+    public var reply: PendingReply?
 
     /// Where the rules send a conversation.
     public struct Placement: Sendable, Equatable {
@@ -39,8 +43,9 @@ public struct LifecycleCommand: Sendable, Equatable {
 
     public init(
         conversationID: String, action: LifecycleAction, actor: LifecycleActor, reason: String? = nil, placement: Placement? = nil,
-        at: Date, idempotencyKey: String? = nil, fingerprint: String? = nil
+        at: Date, idempotencyKey: String? = nil, fingerprint: String? = nil, reply: PendingReply? = nil
     ) {
+        self.reply = reply
         self.conversationID = conversationID
         self.action = action
         self.actor = actor

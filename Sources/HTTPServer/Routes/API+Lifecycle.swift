@@ -26,10 +26,14 @@ extension API {
             throw APIError.notFound("conversation '\(id.excerptForMessage())' does not exist")
         }
         let (action, reason) = try lifecycleAction(kind, fields, identity: identity)
+        var reply: PendingReply?
+        if case let .handoff(target) = action {
+            reply = try await handoffReply(fields, target: target, conversation: conversation, identity: identity)
+        }
         let result = try await storing {
             try await desk.perform(
                 action, on: conversation.id, by: Self.actor(identity), reason: reason, idempotencyKey: key,
-                fingerprint: Digest.hex(Digest.sha256(Data("\(id) \(name) ".utf8) + body)))
+                fingerprint: Digest.hex(Digest.sha256(Data("\(id) \(name) ".utf8) + body)), reply: reply)
         }
         switch result {
         case let .applied(conversation):
@@ -154,6 +158,47 @@ extension API {
         }
     }
 
+    /// A hand-off's optional `script` (with its `variables`), rendered before anything changes so a bad one
+    /// refuses the whole hand-off. `handoff_to` (the new owner's name, or the queue's) and
+    /// `handoff_agent_id` (the new owner's id) are filled in unless the agent gives them.
+    private func handoffReply(
+        _ fields: [String: ActionField], target: HandoffTarget, conversation: Conversation, identity: AccessToken
+    ) async throws -> PendingReply? {
+        guard let field = fields["script"] else {
+            if fields["variables"] != nil { throw APIError.badRequest("field 'variables' is for a hand-off with a 'script'") }
+            return nil
+        }
+        guard case let .string(script) = field, !script.isEmpty else { throw APIError.badRequest("field 'script' must be a script name") }
+        var variables: [String: String] = [:]
+        switch fields["variables"] {
+        case nil: break
+        case let .strings(given)?: variables = given
+        default: throw APIError.badRequest("field 'variables' must be an object of strings")
+        }
+        try Self.refuseControls(["script": script])
+        for (name, value) in variables { try Self.refuseControls(["variables.\(name)": value]) }
+        switch target {
+        case let .owner(owner):
+            if variables["handoff_to"] == nil {
+                variables["handoff_to"] = configuration.tokens.current.first { $0.id == owner }?.name ?? owner
+            }
+            if variables["handoff_agent_id"] == nil { variables["handoff_agent_id"] = owner }
+        case let .queue(queue):
+            if variables["handoff_to"] == nil {
+                variables["handoff_to"] = rules.current.rules.queue(id: queue)?.name(in: conversation.language) ?? queue
+            }
+        }
+        do {
+            let body = try await composer.render(
+                script: script, variables: variables, for: conversation, author: identity.id, authorName: identity.name)
+            return PendingReply(script: script, body: body, automatic: false)
+        } catch let error as SwitchboardError {
+            throw APIError(.unprocessableContent, code: error.code.rawValue, error.message + "; nothing was handed off")
+        } catch {
+            throw APIError.storageUnavailable()
+        }
+    }
+
     /// The actions served, by the last segment of their path.
     static let actionKinds: [String: LifecycleAction.Kind] = [
         "assign": .assign, "claim": .claim, "handoff": .handoff, "escalate": .escalate, "wait": .wait,
@@ -162,7 +207,7 @@ extension API {
 
     /// The body fields each action takes.
     static let actionFieldNames: [LifecycleAction.Kind: Set<String>] = [
-        .assign: ["owner", "reason"], .claim: ["reason"], .handoff: ["to_owner", "to_queue", "note"],
+        .assign: ["owner", "reason"], .claim: ["reason"], .handoff: ["to_owner", "to_queue", "note", "script", "variables"],
         .escalate: ["level", "reason"], .wait: ["until", "reason"], .resolve: ["resolution"],
         .reopen: ["reason"], .close: ["reason"], .note: ["text"],
     ]
@@ -199,10 +244,12 @@ extension API {
         return key
     }
 
-    /// A field of an action's body: actions take strings and whole numbers.
+    /// A field of an action's body: actions take strings and whole numbers, and a hand-off's script its
+    /// variables as an object of strings.
     enum ActionField: Decodable, Equatable {
         case string(String)
         case integer(Int)
+        case strings([String: String])
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -210,8 +257,10 @@ extension API {
                 self = .string(string)
             } else if let int = try? container.decode(Int.self) {
                 self = .integer(int)
+            } else if let strings = try? container.decode([String: String].self) {
+                self = .strings(strings)
             } else {
-                throw APIError.badRequest("field '\((decoder.codingPath.last?.stringValue ?? "?").excerptForMessage())' must be a string or a whole number")
+                throw APIError.badRequest("field '\((decoder.codingPath.last?.stringValue ?? "?").excerptForMessage())' must be a string, a whole number or an object of strings")
             }
         }
     }

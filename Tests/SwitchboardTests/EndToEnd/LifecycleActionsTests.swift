@@ -166,6 +166,41 @@ struct LifecycleActionsTests {
         }
     }
 
+    @Test("a hand-off with a script tells the customer who takes over, queued with the hand-off; a script that cannot render refuses the whole hand-off")
+    func handoffScript() async throws {
+        try await Self.harness().run { (client, _) async throws in
+            let id = try await Self.customer(client, "I was charged twice for my order", from: "li@example.com")
+            #expect(try await Self.act(client, id, "claim").status == .ok)
+            let before = try await Self.conversation(client, id)
+
+            // Without the customer-facing reason the script needs, nothing changes.
+            let missing = try await Self.act(
+                client, id, "handoff", #"{"to_owner":"sue","note":"needs a supervisor","script":"escalation-handoff","variables":{"contact_within":"30 minutes"}}"#)
+            #expect(missing.status == .unprocessableContent)
+            #expect(try missing.decode(Refusal.self).error.code == "missing_template_variable")
+            let unchanged = try await Self.conversation(client, id)
+            #expect(unchanged.conversation.owner == "alice" && unchanged.outbox.count == before.outbox.count)
+            #expect(unchanged.events.count == before.events.count)
+            #expect(try await Self.act(client, id, "handoff", #"{"to_owner":"sue","script":"no-such-script"}"#).status == .unprocessableContent)
+            #expect(try await Self.act(client, id, "handoff", #"{"to_owner":"sue","variables":{"a":"b"}}"#).status == .badRequest)
+
+            let handed = try await Self.act(
+                client, id, "handoff",
+                #"{"to_owner":"sue","note":"double charge, refund needs approval","script":"escalation-handoff","variables":{"reason":"a refund needs a supervisor's approval","contact_within":"30 minutes"}}"#)
+            #expect(handed.status == .ok)
+            let after = try await Self.conversation(client, id)
+            #expect(after.conversation.owner == "sue" && after.conversation.state == "assigned")
+            let notice = try #require(after.outbox.first { $0.script == "escalation-handoff" })
+            #expect(notice.author == "alice" && notice.recipient == "li@example.com" && !notice.automatic && notice.status == "queued")
+            #expect(notice.body.contains("a refund needs a supervisor's approval") && notice.body.contains("Sue (agent ID sue)"))
+            let reference = String(id.split(separator: "_").last!.suffix(10)).uppercased()
+            #expect(notice.body.contains("within 30 minutes") && notice.body.contains(reference))
+            // The internal note stays internal.
+            #expect(!notice.body.contains("double charge"))
+            #expect(after.events.contains { $0.kind == "reply_queued" && $0.subjectID == notice.id })
+        }
+    }
+
     @Test("a retried action with its Idempotency-Key is answered again and applied once; the key with another body is 409")
     func idempotentActions() async throws {
         try await Self.harness().run { (client, _) async throws in
