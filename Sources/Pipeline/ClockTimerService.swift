@@ -39,9 +39,17 @@ public final class ClockTimerService: Service {
         wakeUp.signal()
     }
 
-    /// Fires everything due at the service's `now`, in batches; returns what was recorded.
+    /// Fires everything due at the service's `now`, in batches, and ends the waits on customers whose end
+    /// has come; returns the warnings and breaches recorded.
     @discardableResult
     public func tick() async throws -> [ClockTimerFiring] {
+        while true {
+            let ended = try await store.endDueWaits(now: now(), limit: Self.batch)
+            for conversation in ended {
+                logger.info("a wait on the customer ended without their answer", metadata: ["conversation.id": "\(conversation.id)"])
+            }
+            if ended.count < Self.batch { break }
+        }
         var all: [ClockTimerFiring] = []
         while true {
             let firings = try await store.fireDueClockTimers(now: now(), limit: Self.batch)

@@ -253,6 +253,12 @@ extension SQLiteMessageStore {
                     (SELECT COUNT(*) FROM events e WHERE e.conversation_id = conversations.id AND e.kind = 'reopened');
                 """)
         }
+        migrator.registerMigration("v14-wait-ends") { db in
+            try db.execute(sql: """
+                -- The timer service ends waits on the customer whose `until` has come.
+                CREATE INDEX conversations_wait_until ON conversations(wait_until) WHERE state = 'waiting_on_customer';
+                """)
+        }
         return migrator
     }
 }

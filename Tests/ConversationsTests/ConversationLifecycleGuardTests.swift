@@ -112,6 +112,20 @@ struct ConversationLifecycleGuardTests {
         }
     }
 
+    @Test("only the gateway ends a wait on the customer: agents, supervisors and ops are refused, and not offered it")
+    func waitEndedIsTheGateways() {
+        for role in [LifecycleActor.Role.agent, .ops, .supervisor] {
+            let refusal = ConversationLifecycle.apply(.waitEnded, to: T.conversation(.waitingOnCustomer), by: Self.actor("amy", role)).refusal
+            #expect(refusal?.code == .notPermitted, "\(role)")
+            #expect(refusal?.allowedActions.contains(.waitEnded) == false)
+        }
+        let ended = ConversationLifecycle.apply(.waitEnded, to: T.conversation(.waitingOnCustomer), by: Self.actor("sla-timer", .system)).transition
+        #expect(ended?.state == .inProgress && ended?.effects == [.resumeClock] && ended?.events.map(\.kind) == [.waitEnded])
+        let unowned = ConversationLifecycle.apply(
+            .waitEnded, to: T.conversation(.waitingOnCustomer, owner: .some(nil)), by: Self.actor("sla-timer", .system)).transition
+        #expect(unowned?.state == .new)
+    }
+
     @Test("escalation levels are 1 to 4")
     func escalationLevels() {
         #expect(EscalationLevel(0) == nil)

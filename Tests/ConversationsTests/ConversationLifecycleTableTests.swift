@@ -9,6 +9,7 @@ import Testing
 @Suite("Conversation lifecycle table")
 struct ConversationLifecycleTableTests {
     static let supervisor = LifecycleActor(id: "sue", role: .supervisor)
+    static let gateway = LifecycleActor(id: "sla-timer", role: .system)
     static let customer = LifecycleActor(id: "cust@example.com", role: .customer)
 
     /// A conversation in `state`; owned by "amy" unless it is new (which never has an owner).
@@ -34,6 +35,7 @@ struct ConversationLifecycleTableTests {
         ("agent_reply", .agentReply, .agentReply),
         ("customer_message", .customerMessage, .customerMessage),
         ("note", .note, .note),
+        ("wait_ended", .waitEnded, .waitEnded),
     ]
 
     /// The state each allowed action leads to, taken by a supervisor (a customer for customer_message) on a
@@ -57,6 +59,7 @@ struct ConversationLifecycleTableTests {
             "assign": .waitingOnCustomer, "claim": .waitingOnCustomer, "handoff-owner": .waitingOnCustomer,
             "handoff-queue": .waitingOnCustomer, "escalate": .escalated, "wait": .waitingOnCustomer, "resolve": .resolved,
             "agent_reply": .waitingOnCustomer, "customer_message": .inProgress, "note": .waitingOnCustomer,
+            "wait_ended": .inProgress,
         ],
         .escalated: [
             "assign": .escalated, "claim": .escalated, "handoff-owner": .escalated, "handoff-queue": .escalated,
@@ -90,7 +93,7 @@ struct ConversationLifecycleTableTests {
     @Test("every state × action pair is applied or refused as expected", arguments: ConversationState.allCases)
     func everyPair(state: ConversationState) {
         for sample in Self.samples {
-            let actor = sample.kind == .customerMessage ? Self.customer : Self.supervisor
+            let actor = sample.kind == .customerMessage ? Self.customer : sample.kind == .waitEnded ? Self.gateway : Self.supervisor
             let subject = sample.kind == .claim ? Self.conversation(state, owner: .some(nil)) : Self.conversation(state)
             let outcome = ConversationLifecycle.apply(sample.action, to: subject, by: actor)
             if let target = Self.expected[state]?[sample.name] {
@@ -103,8 +106,9 @@ struct ConversationLifecycleTableTests {
                 #expect(refusal?.code == .invalidTransition, "\(state.rawValue) + \(sample.name)")
                 #expect(refusal?.state == state)
                 #expect(refusal?.action == sample.kind)
-                // What the refusal offers instead: this state's actions a supervisor takes, none a customer's.
-                #expect(refusal?.allowedActions == ConversationLifecycle.allowedActions(in: state).filter { $0 != .customerMessage })
+                // What the refusal offers instead: this state's actions the actor takes, none a customer's.
+                #expect(refusal?.allowedActions == ConversationLifecycle.allowedActions(in: state, for: actor.role))
+                #expect(refusal?.allowedActions.contains(.customerMessage) == false)
                 #expect(refusal?.message.contains(state.rawValue) == true)
             }
         }
@@ -113,7 +117,8 @@ struct ConversationLifecycleTableTests {
     @Test("a closed conversation takes no agent action: each is refused with its state and no allowed actions")
     func closedRefusesAgents() {
         for sample in Self.samples where sample.kind != .customerMessage {
-            for role in [LifecycleActor.Role.agent, .supervisor, .ops, .system] {
+            // Only the gateway ends a wait; the others are refused that before the state is looked at.
+            for role in sample.kind == .waitEnded ? [LifecycleActor.Role.system] : [.agent, .supervisor, .ops, .system] {
                 let refusal = ConversationLifecycle.apply(
                     sample.action, to: Self.conversation(.closed), by: LifecycleActor(id: "amy", role: role)).refusal
                 #expect(refusal == LifecycleRefusal(

@@ -38,4 +38,8 @@ public protocol ClockTimerStore: Sendable {
 
     /// The earliest instant a clock is due to be looked at; nil when none is.
     func nextClockTimer() async throws -> Date?
+
+    /// Ends, as the gateway, up to `limit` waits on the customer whose `until` has come by `now`
+    /// (``LifecycleAction/waitEnded``), each in its own check-and-write; answers the conversations moved.
+    func endDueWaits(now: Date, limit: Int) async throws -> [Conversation]
 }

@@ -16,7 +16,7 @@ extension ConversationLifecycle {
         case .handoff, .wait, .resolve, .reopen, .close:
             if actor.overridesOwnership || theirsOrNobodys { return nil }
             return "the conversation belongs to another agent; only its owner or a supervisor may \(action.kind.rawValue) it"
-        case .escalate, .agentReply, .note, .customerMessage:
+        case .escalate, .agentReply, .note, .customerMessage, .waitEnded:
             // Anyone working conversations may raise the alarm, answer (first-contact ownership) or add a note.
             return nil
         }

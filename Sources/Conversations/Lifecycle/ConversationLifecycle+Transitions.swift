@@ -96,6 +96,11 @@ extension ConversationLifecycle {
             }
         case .note:
             record(.noteAdded)
+        case .waitEnded:
+            // As if the customer had answered: back to its owner (in progress), or new when unowned.
+            change.state = conversation.owner == nil ? .new : .inProgress
+            change.effects.append(.resumeClock)
+            record(.waitEnded)
         }
         return change
     }

@@ -7,7 +7,8 @@ import SwitchboardCore
 /// table written out.
 ///
 /// An action is checked in three steps, and the first that fails answers:
-/// 1. the role: only a customer sends a customer message, and a customer does nothing else;
+/// 1. the role: only a customer sends a customer message, and a customer does nothing else; only the
+///    gateway ends a wait when its time comes;
 /// 2. the state: ``table`` must list the action for the conversation's state (`invalid_transition`);
 /// 3. the guards: an agent (or ops) assigns only themselves, and hands off, waits, resolves, reopens and
 ///    closes only conversations that are theirs or nobody's; a supervisor (or the gateway) may do all of
@@ -21,7 +22,7 @@ public enum ConversationLifecycle {
         .new: [.assign, .claim, .handoff, .escalate, .resolve, .agentReply, .customerMessage, .note],
         .assigned: [.assign, .handoff, .escalate, .wait, .resolve, .agentReply, .customerMessage, .note],
         .inProgress: [.assign, .handoff, .escalate, .wait, .resolve, .agentReply, .customerMessage, .note],
-        .waitingOnCustomer: [.assign, .claim, .handoff, .escalate, .wait, .resolve, .agentReply, .customerMessage, .note],
+        .waitingOnCustomer: [.assign, .claim, .handoff, .escalate, .wait, .resolve, .agentReply, .customerMessage, .note, .waitEnded],
         .escalated: [.assign, .claim, .handoff, .escalate, .wait, .resolve, .agentReply, .customerMessage, .note],
         .resolved: [.reopen, .close, .agentReply, .customerMessage, .note],
         // A closed conversation takes no agent action; a customer's message starts a new, linked one.
@@ -54,6 +55,7 @@ public enum ConversationLifecycle {
         guard takes(kind, actor.role) else {
             return refuse(.notPermitted, actor.role == .customer
                 ? "a customer can only send a message, not \(kind.rawValue)"
+                : kind == .waitEnded ? "only the gateway ends a wait, when its time comes"
                 : "only a customer sends a customer_message, not a \(actor.role.rawValue)")
         }
         guard allowedActions(in: state).contains(kind) else {
@@ -65,8 +67,13 @@ public enum ConversationLifecycle {
         return .applied(transition(action, on: conversation, by: actor, reason: reason))
     }
 
-    /// Whether an actor of `role` ever takes `kind`: customers send messages, and only they do.
+    /// Whether an actor of `role` ever takes `kind`: customers send messages, and only they do; the end of
+    /// a wait is the gateway's alone.
     static func takes(_ kind: LifecycleAction.Kind, _ role: LifecycleActor.Role) -> Bool {
-        (kind == .customerMessage) == (role == .customer)
+        switch kind {
+        case .customerMessage: role == .customer
+        case .waitEnded: role == .system
+        default: role != .customer
+        }
     }
 }

@@ -22,6 +22,9 @@ public enum LifecycleAction: Sendable, Hashable {
     case customerMessage
     /// An internal note, never sent to the customer.
     case note
+    /// The end a wait on the customer was given has come without their answer: the gateway puts the
+    /// conversation back in front of its agent and the clocks run again.
+    case waitEnded
 
     /// The name of an action without its arguments: what the table and refusals speak of.
     public enum Kind: String, Sendable, Hashable, CaseIterable, Comparable {
@@ -36,6 +39,7 @@ public enum LifecycleAction: Sendable, Hashable {
         case agentReply = "agent_reply"
         case customerMessage = "customer_message"
         case note
+        case waitEnded = "wait_ended"
 
         /// The order of ``allCases``, so lists of kinds read the same way everywhere.
         public static func < (lhs: Kind, rhs: Kind) -> Bool {
@@ -56,6 +60,7 @@ public enum LifecycleAction: Sendable, Hashable {
         case .agentReply: .agentReply
         case .customerMessage: .customerMessage
         case .note: .note
+        case .waitEnded: .waitEnded
         }
     }
 }

@@ -15,6 +15,8 @@ public struct LifecycleEvent: Sendable, Equatable {
         case waitingOnCustomer = "waiting_on_customer"
         /// The customer answered a conversation waiting on them.
         case resumed
+        /// The wait's `until` came without the customer's answer.
+        case waitEnded = "wait_ended"
         /// The reason is the resolution.
         case resolved
         case reopened

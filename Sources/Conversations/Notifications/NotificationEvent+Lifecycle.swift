@@ -17,7 +17,7 @@ extension NotificationEvent {
             kind = .conversationEscalated
         case .resolved:
             kind = .conversationResolved
-        case .waitingOnCustomer, .resumed, .reopened, .closed, .noteAdded:
+        case .waitingOnCustomer, .resumed, .waitEnded, .reopened, .closed, .noteAdded:
             return nil
         }
         // A hand-off note is internal to the team and may quote the customer; it stays out of the payload.

@@ -153,7 +153,7 @@ extension API {
             return (.close, try text("reason"))
         case .note:
             return (.note, try text("text", required: true))
-        case .agentReply, .customerMessage:
+        case .agentReply, .customerMessage, .waitEnded:
             throw APIError.notFound("no such action")
         }
     }
