@@ -57,6 +57,8 @@ public struct API: Sendable {
     let metricsText: @Sendable () async -> String
     let reloadRules: @Sendable () async -> [String]
     let reloadTokens: @Sendable () -> [String]
+    /// The gateway's clock, for what the API stamps and shows (clocks as at, a wait's end).
+    let now: @Sendable () -> Date
     /// Failed inbound proofs (signatures, provider secrets) by client address.
     let inboundFailures: ClientFailureLimiter
     /// Which inbound refusals get a log line.
@@ -77,8 +79,10 @@ public struct API: Sendable {
         metricsFactory: any MetricsFactory,
         metricsText: @escaping @Sendable () async -> String,
         reloadRules: @escaping @Sendable () async -> [String],
-        reloadTokens: @escaping @Sendable () -> [String] = { ["no configuration file to reload tokens from"] }
+        reloadTokens: @escaping @Sendable () -> [String] = { ["no configuration file to reload tokens from"] },
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.now = now
         self.configuration = configuration
         self.store = store
         self.intake = intake

@@ -42,12 +42,16 @@ public struct ReplyComposer: Sendable {
     private let logger: Logger
     private let outboxChanged: @Sendable () -> Void
     private let validator: ReplyValidator
+    private let now: @Sendable () -> Date
 
-    /// - Parameter validator: refuses replies their channel cannot carry (an SMS over its segment limit).
+    /// - Parameters:
+    ///   - validator: refuses replies their channel cannot carry (an SMS over its segment limit).
+    ///   - now: the clock replies are written by, and their deadlines read at.
     public init(
         store: any OutboxStore & ConversationQueries, rules: RuleBook, timeZone: TimeZone, logger: Logger, validator: ReplyValidator = .none,
-        outboxChanged: @escaping @Sendable () -> Void
+        now: @escaping @Sendable () -> Date = { Date() }, outboxChanged: @escaping @Sendable () -> Void
     ) {
+        self.now = now
         self.validator = validator
         self.store = store
         self.rules = rules
@@ -85,7 +89,7 @@ public struct ReplyComposer: Sendable {
         }
         let result = try await store.enqueueReply(
             PendingReply(script: request.script, body: body, automatic: false), conversationID: conversation.id,
-            author: request.author, idempotencyKey: request.idempotencyKey, requestFingerprint: request.fingerprint)
+            author: request.author, idempotencyKey: request.idempotencyKey, requestFingerprint: request.fingerprint, at: now())
         if case let .created(entry) = result {
             logger.info("reply queued", metadata: [
                 "outbox.id": "\(entry.id)", "conversation.id": "\(conversation.id)", "agent.id": "\(request.author)",
@@ -116,7 +120,7 @@ public struct ReplyComposer: Sendable {
             customerAddress: conversation.customerAddress, language: conversation.language,
             queue: edition.rules.queue(id: conversation.queue), queueID: conversation.queue,
             slaPolicy: edition.rules.slaPolicies[conversation.slaPolicy],
-            slaDueAt: try await Self.boundDeadline(store.clocks(conversationID: conversation.id, at: Date())) ?? conversation.slaDueAt,
+            slaDueAt: try await Self.boundDeadline(store.clocks(conversationID: conversation.id, at: now())) ?? conversation.slaDueAt,
             subject: nil, timeZone: timeZone)
         context["agent.id"] = author
         context["agent.name"] = authorName

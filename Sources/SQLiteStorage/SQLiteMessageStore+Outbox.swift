@@ -9,7 +9,8 @@ extension SQLiteMessageStore {
         conversationID: String,
         author: String,
         idempotencyKey: String?,
-        requestFingerprint: String?
+        requestFingerprint: String?,
+        at now: Date
     ) async throws -> EnqueueResult {
         let clocks = clockRules
         return try await pool.write { db in
@@ -22,7 +23,6 @@ extension SQLiteMessageStore {
             guard let conversation = try Self.conversation(db, id: conversationID) else {
                 throw SwitchboardError(.notFound, "conversation does not exist")
             }
-            let now = Date()
             let entry = OutboxEntry(
                 id: Identifier.make("out", at: now), conversationID: conversation.id, channel: conversation.channel,
                 source: conversation.source, recipient: conversation.customerAddress, script: reply.script, body: reply.body,

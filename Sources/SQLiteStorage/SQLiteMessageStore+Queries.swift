@@ -19,7 +19,7 @@ extension SQLiteMessageStore {
 
     public func conversationDetail(id: String, page: ConversationDetailPage) async throws -> ConversationDetail? {
         let clockRules = clockRules
-        let now = Date()
+        let now = page.at ?? Date()
         return try await pool.read { db in
             guard let conversation = try Self.conversation(db, id: id) else { return nil }
             let columns = page.includeRaw ? "*" : Self.messageColumnsWithoutRaw

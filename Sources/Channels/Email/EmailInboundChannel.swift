@@ -7,10 +7,13 @@ import SwitchboardCore
 public struct EmailInboundChannel: InboundChannel {
     let normalizer: EmailNormalizer
     let signature: RequestSignature
+    let now: @Sendable () -> Date
 
-    public init(normalizer: EmailNormalizer, signature: RequestSignature) {
+    /// - Parameter now: the clock a message's receipt is stamped with.
+    public init(normalizer: EmailNormalizer, signature: RequestSignature, now: @escaping @Sendable () -> Date = { Date() }) {
         self.normalizer = normalizer
         self.signature = signature
+        self.now = now
     }
 
     public static var path: String { "mime" }
@@ -28,7 +31,7 @@ public struct EmailInboundChannel: InboundChannel {
     public func read(_ request: InboundRequest) throws(SwitchboardError) -> InboundContent {
         guard !request.body.isEmpty else { throw SwitchboardError(.invalidRequest, "request body is empty; expected an RFC 5322 message") }
         // Intake makes the same replacement; made here too so the answer carries its warning.
-        return .messages([normalizer.inbound(from: request.body).replacingDisallowedControls()])
+        return .messages([normalizer.inbound(from: request.body, receivedAt: now()).replacingDisallowedControls()])
     }
 
     /// `{"message_id", "conversation_id", "duplicate", "threaded_by", "warnings", "auto_reply_suppressed"?}`.

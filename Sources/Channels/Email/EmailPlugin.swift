@@ -20,7 +20,7 @@ public enum EmailPlugin: ChannelPlugin {
 
     public static func assemble(_ sources: [EmailSource], context: ChannelContext) throws -> ChannelAssembly {
         let inbound = sources.reduce(into: [String: any InboundChannel]()) { adapters, source in
-            adapters[source.id] = EmailInboundChannel(normalizer: EmailNormalizer(source: source), signature: source.signature)
+            adapters[source.id] = EmailInboundChannel(normalizer: EmailNormalizer(source: source), signature: source.signature, now: context.now)
         }
         return ChannelAssembly(outbound: SMTPChannel(sources: sources, logger: context.logger), inbound: inbound)
     }

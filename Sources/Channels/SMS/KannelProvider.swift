@@ -15,8 +15,11 @@ public struct KannelProvider: SMSProvider {
     let settings: SMSSource.Kannel
     let client: CurlHTTPClient
     let logger: Logger
+    let now: @Sendable () -> Date
 
-    public init(source: SMSSource, settings: SMSSource.Kannel, logger: Logger) {
+    /// - Parameter now: the clock a message's receipt is stamped with.
+    public init(source: SMSSource, settings: SMSSource.Kannel, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.now = now
         self.source = source
         self.settings = settings
         self.client = CurlHTTPClient()
@@ -83,7 +86,7 @@ public struct KannelProvider: SMSProvider {
         if coding == 1 { warnings.append("8-bit binary message read as text") }
         return InboundMessage(
             channel: .sms, source: source.id, externalID: field("id", header: "x-kannel-id").flatMap { $0.isEmpty ? nil : "kannel:" + $0 },
-            sender: sender, recipients: receiver.map { [$0] } ?? [], subject: nil, text: text, receivedAt: Date(),
+            sender: sender, recipients: receiver.map { [$0] } ?? [], subject: nil, text: text, receivedAt: now(),
             rawPayload: Data(callback.target.utf8) + (post ? callback.body : Data()), warnings: warnings)
     }
 

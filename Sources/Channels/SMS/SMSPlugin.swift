@@ -25,9 +25,9 @@ public enum SMSPlugin: ChannelPlugin {
         let routes: [(SMSSource, any SMSProvider)] = sources.map { source in
             switch source.provider {
             case let .kannel(settings):
-                (source, KannelProvider(source: source, settings: settings, logger: context.logger))
+                (source, KannelProvider(source: source, settings: settings, logger: context.logger, now: context.now))
             case let .twilio(settings):
-                (source, TwilioProvider(source: source, settings: settings, address: context.address, logger: context.logger))
+                (source, TwilioProvider(source: source, settings: settings, address: context.address, logger: context.logger, now: context.now))
             }
         }
         let inbound = routes.reduce(into: [String: any InboundChannel]()) { adapters, route in

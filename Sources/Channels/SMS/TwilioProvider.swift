@@ -14,9 +14,15 @@ public struct TwilioProvider: SMSProvider {
     let signer: TwilioSignature
     let client: CurlHTTPClient
     let logger: Logger
+    let now: @Sendable () -> Date
 
-    /// - Parameter address: the public base URL the provider calls, which its signatures cover.
-    public init(source: SMSSource, settings: SMSSource.Twilio, address: PublicAddress, logger: Logger) {
+    /// - Parameters:
+    ///   - address: the public base URL the provider calls, which its signatures cover.
+    ///   - now: the clock a message's receipt is stamped with.
+    public init(
+        source: SMSSource, settings: SMSSource.Twilio, address: PublicAddress, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.now = now
         self.source = source
         self.settings = settings
         self.address = address
@@ -52,7 +58,7 @@ public struct TwilioProvider: SMSProvider {
         let receiver = form["To"].flatMap { PhoneNumber.e164($0, defaultCountryCode: source.defaultCountryCode) }
         return InboundMessage(
             channel: .sms, source: source.id, externalID: "twilio:" + sid, sender: sender, recipients: receiver.map { [$0] } ?? [],
-            subject: nil, text: body.isEmpty ? "[MMS without text]" : body, receivedAt: Date(), rawPayload: callback.body, warnings: warnings)
+            subject: nil, text: body.isEmpty ? "[MMS without text]" : body, receivedAt: now(), rawPayload: callback.body, warnings: warnings)
     }
 
     public func deliveryReport(from callback: InboundRequest) throws(SwitchboardError) -> DeliveryReport {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -75,11 +76,15 @@ public struct ChannelContext: Sendable {
     /// `outbox.timeout`: how long one delivery may take, for channels without a timeout of their own.
     public var deliveryTimeout: Duration
     public var logger: Logger
+    /// The gateway's clock: when a message is received. Signatures are still checked against real time,
+    /// as their senders sign with it.
+    public var now: @Sendable () -> Date
 
-    public init(address: PublicAddress, deliveryTimeout: Duration, logger: Logger) {
+    public init(address: PublicAddress, deliveryTimeout: Duration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.address = address
         self.deliveryTimeout = deliveryTimeout
         self.logger = logger
+        self.now = now
     }
 }
 

@@ -20,10 +20,13 @@ public struct WebhookInboundChannel: InboundChannel {
 
     let sourceID: String
     let signature: RequestSignature
+    let now: @Sendable () -> Date
 
-    public init(sourceID: String, signature: RequestSignature) {
+    /// - Parameter now: the clock a message's receipt is stamped with.
+    public init(sourceID: String, signature: RequestSignature, now: @escaping @Sendable () -> Date = { Date() }) {
         self.sourceID = sourceID
         self.signature = signature
+        self.now = now
     }
 
     public static var path: String { "webhook" }
@@ -41,7 +44,7 @@ public struct WebhookInboundChannel: InboundChannel {
         return .messages([
             InboundMessage(
                 channel: .webhook, source: sourceID, externalID: posted.externalID, sender: posted.from,
-                recipients: [], subject: posted.subject, text: posted.text, receivedAt: Date(), rawPayload: request.body),
+                recipients: [], subject: posted.subject, text: posted.text, receivedAt: now(), rawPayload: request.body),
         ])
     }
 

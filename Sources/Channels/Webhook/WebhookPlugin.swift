@@ -14,7 +14,7 @@ public enum WebhookPlugin: ChannelPlugin {
     public static func assemble(_ sources: [WebhookSource], context: ChannelContext) throws -> ChannelAssembly {
         let targets = sources.reduce(into: [String: WebhookTarget]()) { targets, source in targets[source.id] = source.reply }
         let inbound = sources.reduce(into: [String: any InboundChannel]()) { adapters, source in
-            adapters[source.id] = WebhookInboundChannel(sourceID: source.id, signature: source.signature)
+            adapters[source.id] = WebhookInboundChannel(sourceID: source.id, signature: source.signature, now: context.now)
         }
         return ChannelAssembly(
             outbound: try WebhookChannel(targets: targets, timeout: context.deliveryTimeout, logger: context.logger), inbound: inbound)

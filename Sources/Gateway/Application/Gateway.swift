@@ -29,8 +29,10 @@ public enum Gateway {
         public var rulesCheckInterval: Duration
         /// Runs the outbox dispatcher; off for measurements of intake alone (`switchboard bench ingest`).
         public var deliverReplies: Bool = true
-        /// The clock the SLA timers run on, and the outbox's due times (tests move it instead of sleeping).
-        public var timerClock: @Sendable () -> Date = { Date() }
+        /// The gateway's clock: when messages are received, actions and replies written, SLA timers fire
+        /// and outbox entries fall due (tests move it instead of sleeping). Signatures, rate limits and
+        /// connection timeouts keep real time.
+        public var clock: @Sendable () -> Date = { Date() }
         /// The file `configuration` was read from, read again to reload the tokens (SIGHUP,
         /// `POST /v1/tokens/reload`); nil when there is none, and the tokens stay as built.
         public var configurationPath: String?
@@ -105,7 +107,7 @@ public enum Gateway {
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
         let address = PublicAddress(configuration.server.publicURL)
-        let channels = try assembleChannels(configuration, context: ChannelContext(address: address, deliveryTimeout: configuration.webhookTimeout, logger: logger))
+        let channels = try assembleChannels(configuration, context: ChannelContext(address: address, deliveryTimeout: configuration.webhookTimeout, logger: logger, now: options.clock))
         let notifier = try NotificationChannel(
             endpoints: Dictionary(configuration.notifications.map { ($0.target.id, $0.endpoint) }, uniquingKeysWith: { first, _ in first }),
             timeout: configuration.webhookTimeout, logger: logger)
@@ -113,16 +115,17 @@ public enum Gateway {
         let validator = ReplyValidator(channels: outbound)
         let dispatcher = OutboxDispatcher(
             store: store, channels: outbound, settings: configuration.outbox, logger: logger, metricsFactory: metricsFactory,
-            now: options.timerClock)
+            now: options.clock)
         let wake: @Sendable () -> Void = { dispatcher.wake() }
         let committer = IngestCommitter(store: store, settings: configuration.groupCommit, logger: logger, metricsFactory: metricsFactory)
         let intake = Intake(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
             autoReplyLimit: configuration.autoReply, validator: validator, committer: committer, outboxChanged: wake)
         let composer = ReplyComposer(
-            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, outboxChanged: wake)
-        let desk = ConversationDesk(store: store, rules: rules, logger: logger, metricsFactory: metricsFactory)
-        let timers = ClockTimerService(store: store, now: options.timerClock, logger: logger, metricsFactory: metricsFactory)
+            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, now: options.clock,
+            outboxChanged: wake)
+        let desk = ConversationDesk(store: store, rules: rules, now: options.clock, logger: logger, metricsFactory: metricsFactory)
+        let timers = ClockTimerService(store: store, now: options.clock, logger: logger, metricsFactory: metricsFactory)
         return Core(
             configuration: configuration, store: store, rules: rules, address: address,
             inboundAdapters: channels.reduce(into: [:]) { adapters, channel in adapters.merge(channel.inbound) { first, _ in first } }, dispatcher: dispatcher,
@@ -146,7 +149,8 @@ public enum Gateway {
             directory: options.rulesDirectory, book: core.rules, interval: options.rulesCheckInterval,
             channels: configuration.channels.map { $0.kind }, logger: logger,
             metricsFactory: core.metricsFactory, onSIGHUP: { tokenReloader.reload() })
-        let api = api(core, tokens: tokens, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() })
+        let api = api(
+            core, tokens: tokens, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() }, now: options.clock)
 
         if !configuration.developmentDefaultsInUse.isEmpty {
             logger.warning("using documented development defaults for secrets; set them before production", metadata: [
@@ -217,7 +221,8 @@ public enum Gateway {
 
     /// The HTTP API over the core: its inbound sources, tokens and limits.
     static func api(
-        _ core: Core, tokens: AccessTokens, reloadRules: @escaping @Sendable () async -> [String], reloadTokens: @escaping @Sendable () -> [String]
+        _ core: Core, tokens: AccessTokens, reloadRules: @escaping @Sendable () async -> [String], reloadTokens: @escaping @Sendable () -> [String],
+        now: @escaping @Sendable () -> Date = { Date() }
     ) -> API {
         let configuration = core.configuration
         var sources: [String: API.InboundSource] = [:]
@@ -244,7 +249,7 @@ public enum Gateway {
                 }),
                 clientFailureLimit: configuration.server.clientFailureLimit),
             store: store, intake: core.intake, composer: core.composer, desk: core.desk, rules: core.rules, metricsFactory: metricsFactory,
-            metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens)
+            metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens, now: now)
     }
 
     /// The services the application runs beside its server, in start order; they shut down in reverse: the

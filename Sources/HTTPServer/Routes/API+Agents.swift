@@ -17,7 +17,7 @@ extension API {
     func listQueues(context: SwitchboardRequestContext) async throws -> Response {
         let identity = context.identity
         let summaries = Dictionary(
-            uniqueKeysWithValues: try await store.queueSummaries(now: Date(), sources: identity?.sources).map { ($0.queue, $0) })
+            uniqueKeysWithValues: try await store.queueSummaries(now: now(), sources: identity?.sources).map { ($0.queue, $0) })
         let configured = rules.current.rules.queues
         var views = configured.filter { identity?.covers(queue: $0.id) ?? true }.map { queue in
             QueueView(id: queue.id, name: queue.name(in: "en"), open: summaries[queue.id]?.open ?? 0, overdue: summaries[queue.id]?.overdue ?? 0)
@@ -65,7 +65,8 @@ extension API {
 
     func showConversation(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        let page = try Self.detailPage(request.uri.queryParameters)
+        var page = try Self.detailPage(request.uri.queryParameters)
+        page.at = now()
         // A conversation outside the token's scope is answered exactly as one that does not exist (404, not
         // 403): the caller learns nothing about it, not even that it exists.
         guard let detail = try await store.conversationDetail(id: id, page: page), context.identity?.covers(detail.conversation) ?? true else {

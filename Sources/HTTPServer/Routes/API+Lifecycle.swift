@@ -141,7 +141,7 @@ extension API {
                 guard let date = Date(iso8601: value) else {
                     throw APIError(.unprocessableContent, code: "invalid_request", "field 'until' must be a time with its zone, such as 2027-01-31T18:00:00Z")
                 }
-                guard date > Date() else { throw APIError(.unprocessableContent, code: "invalid_request", "field 'until' must be in the future") }
+                guard date > now() else { throw APIError(.unprocessableContent, code: "invalid_request", "field 'until' must be in the future") }
                 until = date
             }
             return (.wait(until: until), try text("reason"))

@@ -47,7 +47,7 @@ extension API {
         guard let entry = try await store.outboxEntry(id: id), try await isVisible(entry, to: identity) else {
             throw APIError.notFound("outbox entry '\(id.excerptForMessage())' does not exist")
         }
-        switch try await store.operateOutbox(id: entry.id, operation, actor: identity.id, now: Date()) {
+        switch try await store.operateOutbox(id: entry.id, operation, actor: identity.id, now: now()) {
         case let .applied(updated):
             // A retried entry is due now; the dispatcher takes it at its next poll.
             return try JSONBody.response(updated)

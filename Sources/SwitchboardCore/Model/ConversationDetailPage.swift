@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which part of a conversation's messages, outbox entries and events a detail read returns.
 ///
 /// Each list is paged on its own: up to ``limit`` items after its cursor, in the list's stable order
@@ -15,6 +17,8 @@ public struct ConversationDetailPage: Sendable, Equatable {
     public var eventsAfter: PageCursor?
     /// Whether messages carry their raw payload; without it the payload is not even read.
     public var includeRaw: Bool
+    /// The moment the clocks are shown as at; nil for the store's own now.
+    public var at: Date?
 
     public init(
         limit: Int = ConversationDetailPage.defaultLimit, messagesAfter: PageCursor? = nil, outboxAfter: PageCursor? = nil,

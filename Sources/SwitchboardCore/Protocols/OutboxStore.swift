@@ -3,14 +3,15 @@ import Foundation
 /// The store as the shared outbox uses it: agents' replies go in, the dispatcher claims due entries
 /// with their context and records each attempt's outcome, providers' delivery reports move entries on.
 public protocol OutboxStore: Sendable {
-    /// Commits an agent's reply. With an idempotency key, a repeat of the same request returns the first
-    /// entry and a different request under the same key is a conflict.
+    /// Commits an agent's reply, written at `now`. With an idempotency key, a repeat of the same request
+    /// returns the first entry and a different request under the same key is a conflict.
     func enqueueReply(
         _ reply: PendingReply,
         conversationID: String,
         author: String,
         idempotencyKey: String?,
-        requestFingerprint: String?
+        requestFingerprint: String?,
+        at now: Date
     ) async throws -> EnqueueResult
 
     /// Marks up to `limit` entries that are due as `sending`, counting the attempt, and returns each with
@@ -43,6 +44,17 @@ public protocol OutboxStore: Sendable {
     /// cancelled entry back in the queue for a fresh round of attempts; `cancel` stops a queued, failed or
     /// dead-lettered one for good. Any other status refuses, and nothing changes.
     func operateOutbox(id: String, _ operation: OutboxOperation, actor: String, now: Date) async throws -> OutboxOperationResult
+}
+
+extension OutboxStore {
+    /// Commits an agent's reply written now.
+    public func enqueueReply(
+        _ reply: PendingReply, conversationID: String, author: String, idempotencyKey: String?, requestFingerprint: String?
+    ) async throws -> EnqueueResult {
+        try await enqueueReply(
+            reply, conversationID: conversationID, author: author, idempotencyKey: idempotencyKey, requestFingerprint: requestFingerprint,
+            at: Date())
+    }
 }
 
 /// What an operator does to an outbox entry.

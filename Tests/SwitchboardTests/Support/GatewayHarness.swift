@@ -31,7 +31,8 @@ struct GatewayHarness {
     var removeDirectoryAfterRun = true
     /// Off for tests that rewrite the outbox themselves: a delivery attempt in flight would write over them.
     var deliverReplies = true
-    /// The clock the SLA timers run on; the real one unless a test moves it.
+    /// The gateway's clock (receipts, actions, replies, SLA timers, outbox due times); the real one unless a
+    /// test moves it.
     var timerClock: (@Sendable () -> Date)?
     /// Replaces the quiet default logger, for tests that read what the gateway logs.
     var logger: Logger?
@@ -98,7 +99,7 @@ struct GatewayHarness {
         options.deliverReplies = deliverReplies
         options.configurationPath = configurationPath
         options.environment = environment
-        if let timerClock { options.timerClock = timerClock }
+        if let timerClock { options.clock = timerClock }
         let (application, parts) = try await Gateway.buildApplication(options, logger: logger)
         try await application.test(.live) { client in
             try await body(client, parts)
