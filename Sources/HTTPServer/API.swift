@@ -53,6 +53,8 @@ public struct API: Sendable {
     let composer: ReplyComposer
     let desk: ConversationDesk
     let rules: RuleBook
+    /// Service reports for supervisors and ops.
+    let reports: ServiceReports
     let metricsFactory: any MetricsFactory
     let metricsText: @Sendable () async -> String
     let reloadRules: @Sendable () async -> [String]
@@ -76,6 +78,7 @@ public struct API: Sendable {
         composer: ReplyComposer,
         desk: ConversationDesk,
         rules: RuleBook,
+        reports: ServiceReports,
         metricsFactory: any MetricsFactory,
         metricsText: @escaping @Sendable () async -> String,
         reloadRules: @escaping @Sendable () async -> [String],
@@ -89,6 +92,7 @@ public struct API: Sendable {
         self.composer = composer
         self.desk = desk
         self.rules = rules
+        self.reports = reports
         self.metricsFactory = metricsFactory
         self.metricsText = metricsText
         self.reloadRules = reloadRules
@@ -143,6 +147,12 @@ public struct API: Sendable {
             .add(middleware: accessLog)
         outboxDesk.get("") { request, context in try await listOutbox(request, context: context) }
         outboxDesk.post(":id/:operation") { request, context in try await operateOutbox(request, context: context) }
+
+        // Service reports: supervisors and ops.
+        let reporting = router.group("v1/reports")
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals))
+            .add(middleware: accessLog)
+        reporting.get("service") { request, context in try await serviceReport(request, context: context) }
 
         let ops = router.group("v1/rules")
             .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))

@@ -80,6 +80,8 @@ public enum Gateway {
         public var desk: ConversationDesk
         /// Fires the SLA clocks' warnings and breaches.
         public var timers: ClockTimerService
+        /// Service reports, judged on the timers' clock.
+        public var reports: ServiceReports
         public var registry: PrometheusCollectorRegistry
         public var metricsFactory: PrometheusMetricsFactory
     }
@@ -105,7 +107,8 @@ public enum Gateway {
         ])
 
         let registry = PrometheusCollectorRegistry()
-        let metricsFactory = PrometheusMetricsFactory(registry: registry)
+        var metricsFactory = PrometheusMetricsFactory(registry: registry)
+        metricsFactory.valueHistogramBuckets.merge(ServiceMetricsService.histogramBuckets) { _, service in service }
         let address = PublicAddress(configuration.server.publicURL)
         let channels = try assembleChannels(configuration, context: ChannelContext(address: address, deliveryTimeout: configuration.webhookTimeout, logger: logger, now: options.clock))
         let notifier = try NotificationChannel(
@@ -126,10 +129,11 @@ public enum Gateway {
             outboxChanged: wake)
         let desk = ConversationDesk(store: store, rules: rules, now: options.clock, logger: logger, metricsFactory: metricsFactory)
         let timers = ClockTimerService(store: store, now: options.clock, logger: logger, metricsFactory: metricsFactory)
+        let reports = ServiceReports(store: store, clockRules: clockRules, now: options.clock)
         return Core(
             configuration: configuration, store: store, rules: rules, address: address,
             inboundAdapters: channels.reduce(into: [:]) { adapters, channel in adapters.merge(channel.inbound) { first, _ in first } }, dispatcher: dispatcher,
-            committer: committer, intake: intake, composer: composer, desk: desk, timers: timers, registry: registry, metricsFactory: metricsFactory)
+            committer: committer, intake: intake, composer: composer, desk: desk, timers: timers, reports: reports, registry: registry, metricsFactory: metricsFactory)
     }
 
     /// Builds the application: the core, the HTTP API over it, and the services it runs.
@@ -248,8 +252,8 @@ public enum Gateway {
                     limits[source.id] = source.rateLimit
                 }),
                 clientFailureLimit: configuration.server.clientFailureLimit),
-            store: store, intake: core.intake, composer: core.composer, desk: core.desk, rules: core.rules, metricsFactory: metricsFactory,
-            metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens, now: now)
+            store: store, intake: core.intake, composer: core.composer, desk: core.desk, rules: core.rules, reports: core.reports,
+            metricsFactory: metricsFactory, metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens, now: now)
     }
 
     /// The services the application runs beside its server, in start order; they shut down in reverse: the
@@ -261,8 +265,10 @@ public enum Gateway {
         let context = ChannelServiceContext(intake: core.intake, store: core.store, logger: logger, metricsFactory: core.metricsFactory)
         let channelWork = configuration.channels.flatMap { plugin in channelServices(plugin, sources: configuration.sources, context: context) }
         let delivery: [any Service] = options.deliverReplies ? [core.dispatcher] : []
-        return [SQLiteCheckpointService(store: core.store, logger: logger), core.committer] + delivery + [reloader, retention, core.timers]
-            + channelWork
+        let serviceMetrics = ServiceMetricsService(
+            store: core.store, clockRules: RuleBookClockRules(core.rules), logger: logger, metricsFactory: core.metricsFactory)
+        return [SQLiteCheckpointService(store: core.store, logger: logger), core.committer] + delivery
+            + [reloader, retention, core.timers, serviceMetrics] + channelWork
     }
 
     /// HTTP/1.1 where stalled and slow clients are dropped, header sections stay small and connections are

@@ -16,6 +16,7 @@ extension StoreFactory {
             store: store,
             lifecycle: store,
             timers: store,
+            reports: store,
             setState: { id, state in
                 try await testDatabase(store.path).write { db in
                     try db.execute(sql: "UPDATE conversations SET state = ? WHERE id = ?", arguments: [state.rawValue, id])

@@ -23,6 +23,8 @@ struct StoreUnderTest: Sendable {
     let lifecycle: any LifecycleStore
     /// The same store in its SLA timer role.
     let timers: any ClockTimerStore
+    /// The same store as the service report and the service-time histograms read it.
+    let reports: any ServiceReportStore & FulfilledClockFeed
     /// Puts a conversation in a state directly. Agents resolve and close conversations outside the store's
     /// roles today, but what a resolved or closed conversation does to intake is part of the contract.
     let setState: @Sendable (_ conversationID: String, _ state: ConversationState) async throws -> Void
