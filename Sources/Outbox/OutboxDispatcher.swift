@@ -123,11 +123,12 @@ public final class OutboxDispatcher: Service {
             "outbox.id": "\(entry.id)", "outbox.attempt": "\(entry.attempts)", "outbox.channel": "\(entry.channel)",
             "delivery.result": "\(outcome.label)",
         ]
+        let what = entry.channel == .notification ? "notification" : "reply"
         switch outcome {
-        case .delivered: logger.info("reply delivered", metadata: metadata)
-        case .submitted: logger.info("reply handed to the provider; waiting for its delivery report", metadata: metadata)
-        case .retry: logger.notice("reply delivery will be retried", metadata: metadata)
-        case .failed, .deadLettered: logger.error("reply delivery gave up", metadata: metadata)
+        case .delivered: logger.info("\(what) delivered", metadata: metadata)
+        case .submitted: logger.info("\(what) handed to the provider; waiting for its delivery report", metadata: metadata)
+        case .retry: logger.notice("\(what) delivery will be retried", metadata: metadata)
+        case .failed, .deadLettered: logger.error("\(what) delivery gave up", metadata: metadata)
         }
         do {
             try await store.recordDelivery(outboxID: entry.id, outcome: outcome, now: now)

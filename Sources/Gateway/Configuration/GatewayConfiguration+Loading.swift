@@ -130,6 +130,9 @@ extension SettingsReader {
             autoReply.window = duration(map, "window") ?? autoReply.window
         }
 
+        // Before the check below: a target's development_default secret counts like any other.
+        let notifications = top["notifications"].map { notificationTargets($0) } ?? []
+
         let loopback = SettingsReader.isLoopback(server.host)
         if !developmentDefaults.isEmpty, !loopback {
             log.report(
@@ -140,6 +143,7 @@ extension SettingsReader {
             server: server, dataDirectory: dataDirectory, timeZone: timeZone, tokens: tokens, sources: sources,
             developmentDefaultsInUse: developmentDefaults)
         configuration.outbox = outbox
+        configuration.notifications = notifications
         configuration.channels = channels
         configuration.webhookTimeout = webhookTimeout
         configuration.autoReply = autoReply
@@ -157,7 +161,6 @@ extension SettingsReader {
                 log.report("retention.access_log must be at least as long as retention.messages", at: map["access_log"] ?? map["messages"]!)
             }
         }
-        if let node = top["notifications"] { configuration.notifications = notificationTargets(node) }
         return configuration
     }
 
