@@ -14,4 +14,6 @@ test:
 	swift build --build-tests
 	./.build/debug/switchboard rules check --rules Rules
 	./.build/debug/switchboard rules test --rules Rules
+	promtool check rules Config/prometheus/alerts.yaml
+	promtool test rules Config/prometheus/alerts-tests.yaml
 	SWITCHBOARD_TEST_PYTHON=$(CURDIR)/.build/test-venv/bin/python swift test --skip-build

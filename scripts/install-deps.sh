@@ -6,8 +6,9 @@ set -euo pipefail
 packages=(pkg-config libcurl4-openssl-dev libssl-dev libsqlite3-dev libvectorscan-dev libopencc-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # Dovecot is the real IMAP server the mail transport tests talk to; Kannel (bearerbox and smsbox) the
-  # real SMS gateway the SMS tests talk to; curl's CLI helps debugging.
-  packages+=(python3 python3-pip python3-venv dovecot-imapd kannel curl)
+  # real SMS gateway the SMS tests talk to; prometheus brings promtool, which checks and unit-tests the
+  # alerting rules in Config/prometheus; curl's CLI helps debugging.
+  packages+=(python3 python3-pip python3-venv dovecot-imapd kannel prometheus curl)
 fi
 
 missing=()

@@ -191,6 +191,15 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func oldestDueOutboxEntry(now: Date) async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(
+                db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?",
+                arguments: [now.timeIntervalSince1970]
+            ).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
     public func requeueAbandonedDeliveries(now: Date) async throws -> Int {
         try await pool.write { db in
             try db.execute(

@@ -33,6 +33,8 @@ public enum Gateway {
         /// and outbox entries fall due (tests move it instead of sleeping). Signatures, rate limits and
         /// connection timeouts keep real time.
         public var clock: @Sendable () -> Date = { Date() }
+        /// How often the service-level gauges on `/metrics` are recomputed.
+        public var serviceLevelInterval: Duration = .seconds(60)
         /// The file `configuration` was read from, read again to reload the tokens (SIGHUP,
         /// `POST /v1/tokens/reload`); nil when there is none, and the tokens stay as built.
         public var configurationPath: String?
@@ -243,6 +245,12 @@ public enum Gateway {
                         .record(counts[status] ?? 0)
                 }
             }
+            // How late the dispatcher runs: a held notification waiting for its morning is not late.
+            let now = now()
+            if let due = try? await store.oldestDueOutboxEntry(now: now) as Date?? {
+                Gauge(label: "switchboard_outbox_oldest_due_seconds", factory: metricsFactory)
+                    .record(due.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+            }
             return registry.emitToString()
         }
         return API(
@@ -267,8 +275,10 @@ public enum Gateway {
         let delivery: [any Service] = options.deliverReplies ? [core.dispatcher] : []
         let serviceMetrics = ServiceMetricsService(
             store: core.store, clockRules: RuleBookClockRules(core.rules), logger: logger, metricsFactory: core.metricsFactory)
+        let serviceLevels = ServiceLevelGauges(
+            reports: core.reports, interval: options.serviceLevelInterval, logger: logger, metricsFactory: core.metricsFactory)
         return [SQLiteCheckpointService(store: core.store, logger: logger), core.committer] + delivery
-            + [reloader, retention, core.timers, serviceMetrics] + channelWork
+            + [reloader, retention, core.timers, serviceMetrics, serviceLevels] + channelWork
     }
 
     /// HTTP/1.1 where stalled and slow clients are dropped, header sections stay small and connections are

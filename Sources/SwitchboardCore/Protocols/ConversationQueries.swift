@@ -22,4 +22,7 @@ public protocol ConversationQueries: Sendable {
     func outboxEntry(id: String) async throws -> OutboxEntry?
     /// Outbox entries by status, for metrics.
     func outboxCounts() async throws -> [OutboxStatus: Int]
+    /// When the queued entry that has waited longest since falling due by `now` fell due; nil when none
+    /// is due (entries held until later do not count).
+    func oldestDueOutboxEntry(now: Date) async throws -> Date?
 }

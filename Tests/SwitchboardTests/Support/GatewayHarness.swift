@@ -34,6 +34,8 @@ struct GatewayHarness {
     /// The gateway's clock (receipts, actions, replies, SLA timers, outbox due times); the real one unless a
     /// test moves it.
     var timerClock: (@Sendable () -> Date)?
+    /// How often the service-level gauges are recomputed; the gateway's default unless a test shortens it.
+    var serviceLevelInterval: Duration?
     /// Replaces the quiet default logger, for tests that read what the gateway logs.
     var logger: Logger?
 
@@ -100,6 +102,7 @@ struct GatewayHarness {
         options.configurationPath = configurationPath
         options.environment = environment
         if let timerClock { options.clock = timerClock }
+        if let serviceLevelInterval { options.serviceLevelInterval = serviceLevelInterval }
         let (application, parts) = try await Gateway.buildApplication(options, logger: logger)
         try await application.test(.live) { client in
             try await body(client, parts)
