@@ -35,13 +35,18 @@ public struct ConversationDesk: Sendable {
 
     /// Applies `action` to the conversation (see ``LifecycleStore/perform(_:)``), with a message to the
     /// customer queued in the same transaction when there is one.
+    ///
+    /// - Parameter conversation: the conversation as the caller read it; the store reads it again in its
+    ///   transaction and decides on that. Only its start is taken from here (an escalation's deadline counts
+    ///   from it, and it never changes).
     public func perform(
-        _ action: LifecycleAction, on conversationID: String, by actor: LifecycleActor, reason: String?,
+        _ action: LifecycleAction, on conversation: Conversation, by actor: LifecycleActor, reason: String?,
         idempotencyKey: String?, fingerprint: String?, reply: PendingReply? = nil
     ) async throws -> LifecycleCommandResult {
+        let conversationID = conversation.id
         var placement: LifecycleCommand.Placement?
         if case let .escalate(level) = action {
-            placement = try await self.placement(for: level, conversationID: conversationID)
+            placement = self.placement(for: level, startedAt: conversation.createdAt)
         }
         let result = try await store.perform(LifecycleCommand(
             conversationID: conversationID, action: action, actor: actor, reason: reason, placement: placement, at: now(),
@@ -70,15 +75,14 @@ public struct ConversationDesk: Sendable {
     /// Where the rules send a conversation escalated to `level`: the queue, the policy and its deadline
     /// counted from the conversation's start, or nil when `routes.yaml` names nothing for the level (the
     /// conversation stays in its queue, its priority raised).
-    private func placement(for level: EscalationLevel, conversationID: String) async throws -> LifecycleCommand.Placement? {
+    private func placement(for level: EscalationLevel, startedAt start: Date) -> LifecycleCommand.Placement? {
         let rules = rules.current.rules
         guard let route = rules.escalation(level: level.value) else {
             logger.notice("no escalation route for this level; the conversation keeps its queue", metadata: ["escalation.level": "\(level.value)"])
             return nil
         }
-        let start = try await store.conversation(id: conversationID)?.createdAt
         var due: Date?
-        if let policy = rules.slaPolicies[route.slaPolicy], let start { due = rules.firstResponseDue(policy, receivedAt: start) }
+        if let policy = rules.slaPolicies[route.slaPolicy] { due = rules.firstResponseDue(policy, receivedAt: start) }
         return LifecycleCommand.Placement(queue: route.queue, slaPolicy: route.slaPolicy, priority: route.priority, slaDueAt: due)
     }
 

@@ -32,7 +32,7 @@ extension API {
         }
         let result = try await storing {
             try await desk.perform(
-                action, on: conversation.id, by: Self.actor(identity), reason: reason, idempotencyKey: key,
+                action, on: conversation, by: Self.actor(identity), reason: reason, idempotencyKey: key,
                 fingerprint: Digest.hex(Digest.sha256(Data("\(id) \(name) ".utf8) + body)), reply: reply)
         }
         switch result {
