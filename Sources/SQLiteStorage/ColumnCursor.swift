@@ -47,5 +47,6 @@ struct StatementColumns {
     func string(_ index: CInt) -> String { String.fromStatement(statement, atUncheckedIndex: index) ?? "" }
     func optionalString(_ index: CInt) -> String? { String.fromStatement(statement, atUncheckedIndex: index) }
     func int(_ index: CInt) -> Int { Int.fromStatement(statement, atUncheckedIndex: index) ?? 0 }
+    func double(_ index: CInt) -> Double? { Double.fromStatement(statement, atUncheckedIndex: index) }
     func date(_ index: CInt) -> Date? { Double.fromStatement(statement, atUncheckedIndex: index).map(Date.init(timeIntervalSince1970:)) }
 }

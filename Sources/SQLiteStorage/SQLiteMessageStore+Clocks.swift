@@ -50,7 +50,7 @@ extension SQLiteMessageStore {
     /// A clock at `at` with every entry of its log counted, even one stamped after `at` (a reply stamped by
     /// the store's clock beside a message stamped by its sender's): what a change does, and when the clock
     /// is next due, depend on all that happened before it.
-    private static func settledState(_ kind: ClockKind, _ log: [ClockEvent], at: Date, rules: any ClockRules) -> ClockState? {
+    static func settledState(_ kind: ClockKind, _ log: [ClockEvent], at: Date, rules: any ClockRules) -> ClockState? {
         let when = max(at, log.map(\.at).max() ?? at)
         return ServiceClock(kind: kind, log: log).state(at: when) { rules.workingTime(calendar: $0) }
     }
@@ -96,9 +96,10 @@ extension SQLiteMessageStore {
     }
 
     /// Keeps `clock_timers` in step with the logs of `clocks`: the instant each is next due for a warning
-    /// or a breach, and no row for a clock with nothing left to fire.
+    /// or a breach, and no row for a clock with nothing left to fire; and the conversation's next deadline.
     static func scheduleTimers(_ db: Database, conversationID: String, clocks: Set<ClockKind>, at: Date, rules: any ClockRules) throws {
         let logs = try clockLogs(db, conversationID: conversationID)
+        try storeDeadline(db, conversationID: conversationID, logs: logs, at: at, rules: rules)
         for kind in clocks {
             let next = logs[kind].flatMap { settledState(kind, $0, at: at, rules: rules) }?.nextTimerAt
             if let next {

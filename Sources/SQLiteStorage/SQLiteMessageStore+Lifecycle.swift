@@ -39,15 +39,16 @@ extension SQLiteMessageStore: LifecycleStore {
                     arguments: [actor.id]) ?? 0
                 if open >= maxOpen { return .atCapacity(open: open) }
             }
-            // Earliest deadline first; among equal deadlines (or none) the oldest. A conversation waiting on
-            // its customer has nothing for an agent to do yet, so it is not handed out.
+            // Earliest next deadline first (an open breach before all), none last; among equal deadlines the
+            // oldest. A conversation waiting on its customer has nothing for an agent to do yet, so it is not
+            // handed out. The conditions repeat those of the `conversations_claimable` index word for word.
             var sql = "SELECT id FROM conversations WHERE queue = ? AND owner IS NULL AND state IN ('new', 'escalated')"
             var arguments: StatementArguments = [queue]
             if let sources {
                 sql += " AND source IN (\(sources.map { _ in "?" }.joined(separator: ", ")))"
                 for source in sources.sorted() { _ = arguments.append(contentsOf: [source]) }
             }
-            sql += " ORDER BY sla_due_at IS NULL, sla_due_at, created_at LIMIT 1"
+            sql += " ORDER BY \(Self.deadlineKey), created_at, id LIMIT 1"
             guard let id = try String.fetchOne(db, sql: sql, arguments: arguments),
                   let conversation = try Self.conversation(db, id: id) else { return .empty }
             let command = LifecycleCommand(

@@ -76,48 +76,6 @@ extension SQLiteMessageStore {
         return (items, nil)
     }
 
-    public func queueSummaries(now: Date, sources: Set<String>?) async throws -> [QueueSummary] {
-        let (filter, sourceArguments) = Self.sourceFilter(sources)
-        return try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT queue, COUNT(*) AS open,
-                        SUM(CASE WHEN sla_due_at IS NOT NULL AND sla_due_at < ? THEN 1 ELSE 0 END) AS overdue
-                    FROM conversations WHERE state NOT IN ('resolved', 'closed')\(filter)
-                    GROUP BY queue ORDER BY queue
-                    """,
-                arguments: StatementArguments([now.timeIntervalSince1970 as any DatabaseValueConvertible] + sourceArguments.map { $0 as any DatabaseValueConvertible })
-            ).map { QueueSummary(queue: $0["queue"], open: $0["open"], overdue: $0["overdue"]) }
-        }
-    }
-
-    private static let conversationsInQueue = """
-        SELECT \(conversationRowColumns("conversations")) FROM conversations WHERE queue = ? AND state NOT IN ('resolved', 'closed')
-        ORDER BY priority, sla_due_at IS NULL, sla_due_at, created_at LIMIT ?
-        """
-
-    public func conversations(inQueue queue: String, limit: Int, sources: Set<String>?) async throws -> [Conversation] {
-        guard let sources else {
-            return try await pool.read { db in
-                try ColumnCursor.all(
-                    db.cachedStatement(sql: Self.conversationsInQueue), arguments: [queue, limit], Self.conversationRow(from:)
-                ).map(\.conversation)
-            }
-        }
-        // A token limited to some sources: the same query with their filter (a statement per set of sources).
-        let (filter, sourceArguments) = Self.sourceFilter(sources)
-        let sql = """
-            SELECT \(Self.conversationRowColumns("conversations")) FROM conversations WHERE queue = ? AND state NOT IN ('resolved', 'closed')\(filter)
-            ORDER BY priority, sla_due_at IS NULL, sla_due_at, created_at LIMIT ?
-            """
-        return try await pool.read { db in
-            try ColumnCursor.all(
-                db.makeStatement(sql: sql), arguments: StatementArguments([queue as any DatabaseValueConvertible] + sourceArguments.map { $0 as any DatabaseValueConvertible } + [limit]), Self.conversationRow(from:)
-            ).map(\.conversation)
-        }
-    }
-
     public func conversations(customer: String, limit: Int, sources: Set<String>?) async throws -> [Conversation] {
         let (filter, sourceArguments) = Self.sourceFilter(sources)
         // Addresses are stored as the channel gave them; an email address may come in any letter case.
@@ -139,7 +97,7 @@ extension SQLiteMessageStore {
     }
 
     /// ` AND source IN (?, …)` and its arguments for a set of sources, or nothing for all sources.
-    private static func sourceFilter(_ sources: Set<String>?) -> (String, [String]) {
+    static func sourceFilter(_ sources: Set<String>?) -> (String, [String]) {
         guard let sources else { return ("", []) }
         guard !sources.isEmpty else { return (" AND 0", []) }
         let sorted = sources.sorted()

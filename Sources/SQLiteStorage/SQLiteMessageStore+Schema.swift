@@ -259,6 +259,25 @@ extension SQLiteMessageStore {
                 CREATE INDEX conversations_wait_until ON conversations(wait_until) WHERE state = 'waiting_on_customer';
                 """)
         }
+        migrator.registerMigration("v15-next-deadline") { db in
+            try db.execute(sql: """
+                -- Each conversation's next deadline (the earliest due_at among its clocks that still count or were
+                -- breached and are still open) and the earliest warning instant of its running clocks, kept by the
+                -- clock log writes (ConversationDeadline): queues are ordered, paged and counted by them, and
+                -- claims take the earliest. NULL when no clock counts. Without the rules a migration cannot
+                -- compute them: the store fills them in when it opens with its clock rules (see
+                -- SQLiteMessageStore.refreshDeadlines), and until then a conversation has none.
+                ALTER TABLE conversations ADD COLUMN next_due_at REAL;
+                ALTER TABLE conversations ADD COLUMN next_warn_at REAL;
+                -- A queue's open conversations in list order (no deadline last, at 1e300): the expression must stay
+                -- the one SQLiteMessageStore.deadlineKey names, or queries stop using the index.
+                CREATE INDEX conversations_queue_deadline ON conversations(queue, COALESCE(next_due_at, 1e300), created_at, id)
+                    WHERE state NOT IN ('resolved', 'closed');
+                -- What a claim may take, in the order it takes it.
+                CREATE INDEX conversations_claimable ON conversations(queue, COALESCE(next_due_at, 1e300), created_at, id)
+                    WHERE owner IS NULL AND state IN ('new', 'escalated');
+                """)
+        }
         return migrator
     }
 }

@@ -41,7 +41,10 @@ public final class SQLiteMessageStore: MessageStore {
         }
         self.path = path
         pool = try DatabasePool(path: path, configuration: configuration)
+        let addsDeadlines = try pool.read { db in try !Self.migrator.appliedIdentifiers(db).contains("v15-next-deadline") }
         try Self.migrator.migrate(pool)
+        // The migration adds the deadline columns empty: fill them in by the rules, once.
+        if addsDeadlines, let clockRules { try Self.refreshDeadlines(pool, rules: clockRules) }
     }
 
     /// Waits for a lock by trying again every `microseconds`, for `limit` in all.

@@ -4,7 +4,7 @@ import Foundation
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure Switchboard against baselines run side by side.", subcommands: [ClassifyCommand.self, IngestCommand.self, IMAPCommand.self])
+        abstract: "Measure Switchboard against baselines run side by side.", subcommands: [ClassifyCommand.self, IngestCommand.self, IMAPCommand.self, SLACommand.self])
 
     struct ClassifyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -93,6 +93,39 @@ struct Bench: AsyncParsableCommand {
             print("mailbox intake (commit, \\Seen)   \(f(report.intakePerSecond, 0)) msg/s")
             print("messages per transaction         \(f(report.averageTransaction))")
             print("intake / raw fetch               \(f(report.intakeToRawFetch, 2))")
+        }
+    }
+
+    struct SLACommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sla",
+            abstract: "Timer ticks, a queue's first page and concurrent claims on many open conversations with running clocks, beside plain indexed reads and writes of the same rows.")
+
+        @Option(help: "Open conversations seeded (through the store's batched ingest, clock logs and all).") var conversations = 100_000
+        @Option(help: "Queues they are spread over.") var queues = 10
+        @Option(help: "Timer ticks measured with warnings due.") var ticks = 20
+        @Option(help: "Warnings due at each of those ticks.") var duePerTick = 50
+        @Option(help: "Claims measured.") var claims = 2_000
+        @Option(help: "Concurrent agents claiming.") var agents = 8
+        @Option(help: "Repetitions of each read; the mean is reported.") var rounds = 200
+        @Option(help: "Directory for the database (default: a temporary one, removed after).") var directory: String?
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() async throws {
+            let report = try await SLABenchmark.run(
+                .init(
+                    conversations: conversations, queues: queues, ticks: ticks, duePerTick: duePerTick, claims: claims, agents: agents,
+                    rounds: rounds, directory: directory)
+            ) { line in Bench.progress(line) }
+            if json { return try Bench.printJSON(report) }
+            print("conversations \(report.conversations) open, \(report.queueSize) a queue, \(report.clockTimers) clock timers; seeded in \(f(report.seedSeconds)) s")
+            let width = report.rows.map(\.name.count).max() ?? 0
+            func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: max(0, count - text.count)) }
+            print(pad("measurement", width) + "  " + pad("value", 14) + pad("baseline", 14) + "ratio  baseline is")
+            for row in report.rows {
+                print(pad(row.name, width) + "  " + pad("\(f(row.value, 3)) \(row.unit)", 14) + pad("\(f(row.baseline, 3)) \(row.unit)", 14)
+                    + pad(f(row.ratio, 2), 7) + row.baselineName)
+            }
         }
     }
 

@@ -238,6 +238,8 @@ public enum Gateway {
         let store = core.store
         let registry = core.registry
         let metricsFactory = core.metricsFactory
+        let queueGauges = QueueGauges(factory: metricsFactory)
+        let rules = core.rules
         let metricsText: @Sendable () async -> String = {
             if let counts = try? await store.outboxCounts() {
                 for status in OutboxStatus.allCases {
@@ -250,6 +252,9 @@ public enum Gateway {
             if let due = try? await store.oldestDueOutboxEntry(now: now) as Date?? {
                 Gauge(label: "switchboard_outbox_oldest_due_seconds", factory: metricsFactory)
                     .record(due.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+            }
+            if let summaries = try? await store.queueSummaries(now: now, sources: nil) {
+                queueGauges.record(summaries, queues: rules.current.rules.queues.map(\.id))
             }
             return registry.emitToString()
         }

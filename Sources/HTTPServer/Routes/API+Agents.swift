@@ -10,37 +10,61 @@ extension API {
         var id: String
         var name: String
         var open: Int
+        var unassigned: Int
+        var dueSoon: Int
+        var breached: Int
+        /// Past the stored first-response deadline, answered or not: what the first API counted.
         var overdue: Int
+
+        init(id: String, name: String, summary: QueueSummary?) {
+            self.id = id
+            self.name = name
+            open = summary?.open ?? 0
+            unassigned = summary?.unassigned ?? 0
+            dueSoon = summary?.dueSoon ?? 0
+            breached = summary?.breached ?? 0
+            overdue = summary?.overdue ?? 0
+        }
     }
 
-    /// The queues the caller may see, with the open and overdue counts of the conversations it may see.
+    /// The queues the caller may see, with the counts of the open conversations it may see: open,
+    /// unassigned, due soon (a running clock in its warning window), breached, and overdue.
     func listQueues(context: SwitchboardRequestContext) async throws -> Response {
         let identity = context.identity
         let summaries = Dictionary(
             uniqueKeysWithValues: try await store.queueSummaries(now: now(), sources: identity?.sources).map { ($0.queue, $0) })
         let configured = rules.current.rules.queues
         var views = configured.filter { identity?.covers(queue: $0.id) ?? true }.map { queue in
-            QueueView(id: queue.id, name: queue.name(in: "en"), open: summaries[queue.id]?.open ?? 0, overdue: summaries[queue.id]?.overdue ?? 0)
+            QueueView(id: queue.id, name: queue.name(in: "en"), summary: summaries[queue.id])
         }
         // Queues that no longer exist in the rules but still hold conversations stay visible.
         for summary in summaries.values.sorted(by: { $0.queue < $1.queue })
         where !configured.contains(where: { $0.id == summary.queue }) && identity?.covers(queue: summary.queue) ?? true {
-            views.append(QueueView(id: summary.queue, name: summary.queue, open: summary.open, overdue: summary.overdue))
+            views.append(QueueView(id: summary.queue, name: summary.queue, summary: summary))
         }
         return try JSONBody.response(["queues": views])
     }
 
+    /// A page of a queue's conversations, next deadline first, each with its clocks: what ``queueListing``
+    /// reads from the query.
     func listConversations(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let queue = context.parameters.get("queue") ?? ""
         // Outside the token's queues the queue is answered as if it did not exist.
         guard context.identity?.covers(queue: queue) ?? true else { throw APIError.notFound("queue '\(queue)' not found") }
-        let limit = request.uri.queryParameters.get("limit").flatMap(Int.init).map { min(max($0, 1), 500) } ?? 100
-        let conversations = try await store.conversations(inQueue: queue, limit: limit, sources: context.identity?.sources)
+        let listing = try Self.queueListing(
+            request.uri.queryParameters, queue: queue, caller: context.identity?.id, sources: context.identity?.sources, now: now())
+        let page = try await store.queuePage(listing)
         // A queue the rules no longer name still lists while it holds open conversations (as in GET /v1/queues).
-        if conversations.isEmpty, rules.current.rules.queue(id: queue) == nil {
+        if page.entries.isEmpty, listing.after == nil, rules.current.rules.queue(id: queue) == nil {
             throw APIError.notFound("queue '\(queue.excerptForMessage())' does not exist")
         }
-        return try JSONBody.response(["conversations": conversations])
+        return try JSONBody.response(QueueConversations(conversations: page.entries, next: page.next?.text))
+    }
+
+    /// A page of a queue's conversations: the conversations and the cursor of the next page, absent on the last.
+    struct QueueConversations: Encodable {
+        var conversations: [QueueEntry]
+        var next: String?
     }
 
     /// `GET /v1/conversations?customer=`: a customer's conversations across sources, newest first.

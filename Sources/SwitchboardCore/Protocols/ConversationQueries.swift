@@ -6,10 +6,12 @@ public protocol ConversationQueries: Sendable {
     /// The conversation with one page of each of its lists (messages, outbox entries, events), each
     /// with the cursor of its next page when there is more; nil when there is no such conversation.
     func conversationDetail(id: String, page: ConversationDetailPage) async throws -> ConversationDetail?
-    /// Open and overdue conversations by queue; with `sources`, only conversations of those sources count.
+    /// Each queue's open conversations at `now`: how many, unassigned, due soon, breached, overdue and by
+    /// state, in queue order; with `sources`, only conversations of those sources count.
     func queueSummaries(now: Date, sources: Set<String>?) async throws -> [QueueSummary]
-    /// A queue's open conversations, most urgent first; with `sources`, only those sources' conversations.
-    func conversations(inQueue queue: String, limit: Int, sources: Set<String>?) async throws -> [Conversation]
+    /// One page of a queue's conversations, next deadline first, each with its clocks at the listing's
+    /// instant (see ``QueueListing``).
+    func queuePage(_ listing: QueueListing) async throws -> QueuePage
     /// A customer's conversations on every channel and source, newest first, closed ones too: the address
     /// as the conversations store it (an email address in any letter case). With `sources`, only those
     /// sources' conversations.

@@ -250,7 +250,7 @@ struct LifecycleActionsTests {
             #expect(second != first)
             let found = try await client.send(.get, "/v1/conversations?customer=zhao@example.com", token: Self.alice)
             #expect(found.status == .ok)
-            #expect(try found.decode(ConversationList.self).conversations.map(\.id) == [second, first])
+            #expect(try found.decode(CustomerConversations.self).conversations.map(\.id) == [second, first])
             #expect(try await client.send(.get, "/v1/conversations", token: Self.alice).status == .badRequest)
             #expect(try await client.send(.get, "/v1/conversations?customer=x&limit=0", token: Self.alice).status == .badRequest)
             #expect(try await client.send(.get, "/v1/conversations?customer=zhao@example.com").status == .unauthorized)

@@ -52,7 +52,7 @@ struct LifecycleStatesMigrationTests {
         #expect(raw == ["assigned", "closed", "escalated", "in_progress", "new", "resolved"])
         // Both still count as open in their queue.
         #expect(try await store.queueSummaries(now: Date(timeIntervalSince1970: start), sources: nil) == [
-            QueueSummary(queue: "general", open: 5, overdue: 0),
+            QueueSummary(queue: "general", open: 5, unassigned: 2, overdue: 0, openByState: [.new: 2, .assigned: 1, .inProgress: 1, .escalated: 1]),
         ])
     }
 }

@@ -99,14 +99,47 @@ struct QueueList: Decodable, Sendable {
         var id: String
         var name: String
         var open: Int
+        var unassigned: Int
+        var dueSoon: Int
+        var breached: Int
         var overdue: Int
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, open, unassigned, dueSoon = "due_soon", breached, overdue
+        }
     }
     var queues: [Queue]
 }
 
-/// `GET /v1/queues/{queue}/conversations`.
+/// `GET /v1/queues/{queue}/conversations`: one page, and the cursor of the next when there is more.
 struct ConversationList: Decodable, Sendable {
+    var conversations: [QueueEntryAnswer]
+    var next: String?
+}
+
+/// `GET /v1/conversations?customer=`: a customer's conversations.
+struct CustomerConversations: Decodable, Sendable {
     var conversations: [ConversationAnswer]
+}
+
+/// A conversation as a queue lists it: its fields, its next deadline and its clocks.
+struct QueueEntryAnswer: Decodable, Sendable {
+    var conversation: ConversationAnswer
+    var nextDueAt: Date?
+    var clocks: [ClockAnswer]
+
+    var id: String { conversation.id }
+
+    enum CodingKeys: String, CodingKey {
+        case nextDueAt = "next_due_at", clocks
+    }
+
+    init(from decoder: any Decoder) throws {
+        conversation = try ConversationAnswer(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        nextDueAt = try container.decodeIfPresent(Date.self, forKey: .nextDueAt)
+        clocks = try container.decode([ClockAnswer].self, forKey: .clocks)
+    }
 }
 
 /// A conversation as the API shows it.

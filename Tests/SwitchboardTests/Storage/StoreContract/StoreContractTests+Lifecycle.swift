@@ -24,9 +24,13 @@ extension StoreContractTests {
                 idempotencyKey: key, fingerprint: fingerprint)
         }
 
-        static func conversation(_ store: any MessageStore, _ sender: String, minute: Double = 0, due: Double? = nil, queue: String = "general") async throws -> String {
+        /// A new conversation from `sender` under `sla` (`standard`: first response 60 minutes; `crisis`: 15;
+        /// a policy the rules do not define runs no clocks).
+        static func conversation(
+            _ store: any MessageStore, _ sender: String, minute: Double = 0, due: Double? = nil, queue: String = "general", sla: String = "standard"
+        ) async throws -> String {
             try await store.ingest(R.request(
-                R.inbound(sender, minute: minute, externalID: "\(sender)-\(minute)"), route: R.route(queue, priority: 3),
+                R.inbound(sender, minute: minute, externalID: "\(sender)-\(minute)"), route: R.route(queue, priority: 3, sla: sla),
                 slaDueAt: due.map { R.at(minute: $0) })).conversationID
         }
 
@@ -112,13 +116,15 @@ extension StoreContractTests {
             }
         }
 
-        @Test("claiming the next conversation gives the earliest deadline first, skips owned and waiting ones, and respects the cap", arguments: StoreFactory.all)
+        @Test("claiming the next conversation gives the earliest clock deadline first (none last), skips owned and waiting ones, and respects the cap", arguments: StoreFactory.all)
         func claimNext(_ factory: StoreFactory) async throws {
             try await StoreFactory.run(factory) { subject in
                 let (store, lifecycle) = (subject.store, subject.lifecycle)
-                let late = try await Self.conversation(store, "late@example.com", minute: 0, due: 120)
-                let soon = try await Self.conversation(store, "soon@example.com", minute: 1, due: 30)
-                let none = try await Self.conversation(store, "none@example.com", minute: 2)
+                // The clocks' deadlines order claims, not the stored first-response deadline: `late` is due at
+                // minute 60 by its clock, `soon` at minute 16, `none` runs no clock.
+                let late = try await Self.conversation(store, "late@example.com", minute: 0, due: 10)
+                let soon = try await Self.conversation(store, "soon@example.com", minute: 1, due: 120, sla: "crisis")
+                let none = try await Self.conversation(store, "none@example.com", minute: 2, due: 5, sla: "unbound")
                 _ = try await Self.conversation(store, "other@example.com", minute: 3, due: 1, queue: "billing")
                 let taken = try await Self.conversation(store, "taken@example.com", minute: 4, due: 5)
                 _ = try await lifecycle.perform(Self.command(taken, .claim, by: Self.bo))
