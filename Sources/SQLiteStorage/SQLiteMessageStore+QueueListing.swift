@@ -47,8 +47,10 @@ extension SQLiteMessageStore {
             var entries: [QueueEntry] = []
             var last: QueueCursor?
             var more = false
+            // next_due_at comes after the conversation's columns.
+            let nextDueColumn = CInt(Self.conversationRowColumnNames.count)
             let rows = try ColumnCursor(db.makeStatement(sql: sql), arguments: arguments) { columns in
-                (Self.conversationRow(from: columns).conversation, columns.double(20))
+                (Self.conversationRow(from: columns).conversation, columns.double(nextDueColumn))
             }
             while case let (conversation, nextDue)? = try rows.next() {
                 guard entries.count < listing.limit else {

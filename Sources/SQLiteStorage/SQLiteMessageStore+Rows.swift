@@ -4,7 +4,7 @@ import SwitchboardCore
 
 extension SQLiteMessageStore {
     /// The columns ``conversationRow(from:)`` reads, in its order.
-    private static let conversationRowColumnNames = [
+    static let conversationRowColumnNames = [
         "id", "channel", "source", "customer_address", "customer_tier", "language", "queue", "priority", "urgency", "sentiment",
         "state", "route_id", "sla_policy", "sla_due_at", "owner", "created_at", "updated_at", "inbound_count", "last_inbound_at",
         "waiting_since", "previous_conversation_id", "reopen_count",
