@@ -148,6 +148,17 @@ public enum SLABenchmark {
             name: "first page (50) of a \(options.conversations / options.queues)-conversation queue, with clocks", value: pageTime,
             baseline: plainPage, baselineName: "the same 50 rows and their clock logs by primary key", unit: "ms"))
 
+        progress("queue counts")
+        let countsTime = try await mean(max(1, options.rounds / 10)) { _ = try await store.queueSummaries(now: quiet, sources: nil) }
+        let plainCounts = try await mean(max(1, options.rounds / 10)) {
+            _ = try await raw.read { db in
+                try Row_.fetchAll(db, sql: "SELECT queue, COUNT(*) FROM conversations WHERE state NOT IN ('resolved', 'closed') GROUP BY queue")
+            }
+        }
+        rows.append(Row(
+            name: "queue counts (GET /v1/queues, the gauges) over all open", value: countsTime, baseline: plainCounts,
+            baselineName: "open conversations counted by queue", unit: "ms"))
+
         progress("claims")
         let claimQueue = "q0"
         let claimed = Counter()

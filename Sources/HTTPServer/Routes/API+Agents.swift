@@ -54,8 +54,10 @@ extension API {
         let listing = try Self.queueListing(
             request.uri.queryParameters, queue: queue, caller: context.identity?.id, sources: context.identity?.sources, now: now())
         let page = try await store.queuePage(listing)
-        // A queue the rules no longer name still lists while it holds open conversations (as in GET /v1/queues).
-        if page.entries.isEmpty, listing.after == nil, rules.current.rules.queue(id: queue) == nil {
+        // A queue the rules no longer name still lists while it holds open conversations (as in GET /v1/queues),
+        // whether or not the filters leave any.
+        if page.entries.isEmpty, rules.current.rules.queue(id: queue) == nil,
+           try await store.queuePage(QueueListing(queue: queue, sources: listing.sources, limit: 1, now: listing.now)).entries.isEmpty {
             throw APIError.notFound("queue '\(queue.excerptForMessage())' does not exist")
         }
         return try JSONBody.response(QueueConversations(conversations: page.entries, next: page.next?.text))

@@ -13,6 +13,7 @@ struct SLABenchmarkTests {
         #expect(report.clockTimers == 800)
         #expect(report.rows.map(\.name) == [
             "timer tick, nothing due", "timer tick, 5 warnings due", "first page (50) of a 100-conversation queue, with clocks",
+            "queue counts (GET /v1/queues, the gauges) over all open",
             "claims by 4 concurrent agents",
         ])
         #expect(report.rows.allSatisfy { $0.value > 0 && $0.baseline > 0 })
