@@ -71,7 +71,6 @@ public struct API: Sendable {
     ///   - reloadRules: validates and swaps in the rules directory, returning its problems (empty on success).
     ///   - reloadTokens: reads the configuration file again and swaps in its tokens, returning its problems
     ///     (empty on success; on problems the tokens in force stay).
-    ///   - clock: the instant queue listings and counts are read at; the SLA timers' clock.
     public init(
         configuration: Configuration,
         store: any MessageStore,
@@ -98,7 +97,6 @@ public struct API: Sendable {
         self.metricsText = metricsText
         self.reloadRules = reloadRules
         self.reloadTokens = reloadTokens
-        self.clock = clock
         self.inboundFailures = ClientFailureLimiter(limit: configuration.clientFailureLimit)
     }
 
