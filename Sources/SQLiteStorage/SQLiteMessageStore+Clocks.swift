@@ -34,8 +34,16 @@ extension SQLiteMessageStore {
         guard let rules else { return [] }
         let order = Dictionary(uniqueKeysWithValues: ClockKind.allCases.enumerated().map { ($1, $0) })
         return try clockLogs(db, conversationID: conversationID)
-            .compactMap { kind, log in ServiceClock(kind: kind, log: log).state(at: now) { rules.workingTime(calendar: $0) }?.summary }
+            .compactMap { kind, log in ServiceClock(kind: kind, log: log).state(at: shownAt(now, log)) { rules.workingTime(calendar: $0) }?.summary }
             .sorted { order[$0.kind]! < order[$1.kind]! }
+    }
+
+    /// The instant a clock is shown as at: `now`, or its newest entry when that is stamped a hair later. A
+    /// time stored as seconds since 1970 can read back a fraction of a microsecond after the `Date` it was
+    /// written from, and two processes' clocks differ by milliseconds; an action just taken must show.
+    static func shownAt(_ now: Date, _ log: [ClockEvent]) -> Date {
+        guard let newest = log.map(\.at).max(), newest > now, newest.timeIntervalSince(now) <= 1 else { return now }
+        return newest
     }
 
     /// The clocks as their logs stand at `at`.
