@@ -26,14 +26,20 @@ extension MoneyExtractor {
 
         let scalars: [Unicode.Scalar]
         let indices: [String.Index]
-        let extractor: MoneyExtractor
+        // The extractor's tables, held one by one: reading them through the whole extractor would
+        // copy it (and retain each of its fields) at every character in a debug build.
+        let entries: [MarkEntry]
+        let marks: [Unicode.Scalar: [Int]]
+        let startsMark: [Bool]
 
         init(text: String, extractor: MoneyExtractor) {
             self.scalars = Array(text.unicodeScalars)
             var indices = Array(text.unicodeScalars.indices)
             indices.append(text.endIndex)
             self.indices = indices
-            self.extractor = extractor
+            self.entries = extractor.entries
+            self.marks = extractor.marks
+            self.startsMark = extractor.startsMark
         }
 
         /// The string index of scalar offset `offset`.
@@ -46,7 +52,7 @@ extension MoneyExtractor {
                 let start = at
                 let scalar = scalars[at]
                 if let index = mark(at: at) {
-                    let entry = extractor.entries[index]
+                    let entry = entries[index]
                     at += entry.scalars.count
                     tokens.append(Token(kind: entry.excluded ? .other(last: scalars[at - 1]) : .mark(index), start: start, end: at))
                 } else if Numerals.digit(scalar) != nil || Numerals.chineseDigit(scalar) != nil || Numerals.unit(scalar) != nil {
@@ -78,9 +84,11 @@ extension MoneyExtractor {
         /// The longest mark or excluded word at `at`. A mark that begins or ends with an ASCII letter must
         /// not be part of a longer word: `RMB` counts in `RMB600` but not in `XRMBY`.
         private func mark(at: Int) -> Int? {
-            guard let candidates = extractor.marks[scalars[at]] else { return nil }
+            let scalar = scalars[at]
+            if scalar.value < 0x10000, !startsMark[Int(scalar.value)] { return nil }
+            guard let candidates = marks[scalar] else { return nil }
             for index in candidates {
-                let entry = extractor.entries[index]
+                let entry = entries[index]
                 let end = at + entry.scalars.count
                 guard end <= scalars.count else { continue }
                 var matches = true

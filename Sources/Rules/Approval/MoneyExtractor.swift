@@ -34,6 +34,9 @@ public struct MoneyExtractor: Sendable {
     let entries: [MarkEntry]
     /// Indexes into ``entries`` by first scalar, longest first.
     let marks: [Unicode.Scalar: [Int]]
+    /// For each scalar of the Basic Multilingual Plane, whether a mark or excluded word starts with it:
+    /// one array read rules out almost every character before the dictionary is asked.
+    let startsMark: [Bool]
 
     /// - Parameters:
     ///   - currencies: marks per currency code; a mark must not name two currencies in the same place
@@ -66,6 +69,9 @@ public struct MoneyExtractor: Sendable {
         }
         self.entries = entries
         self.marks = byFirst
+        var startsMark = [Bool](repeating: false, count: 0x10000)
+        for scalar in byFirst.keys where scalar.value < 0x10000 { startsMark[Int(scalar.value)] = true }
+        self.startsMark = startsMark
     }
 
     /// Every amount in `text`, in the order written. A number with marks of two different currencies

@@ -68,13 +68,6 @@ enum Numerals {
         var lastUnit: Int?
         var last = Item.none
 
-        /// The digits before a unit: a single digit, the larger of several (`三五百`, three to five
-        /// hundred, is taken as 500), an Arabic number, or nothing (`十五`, `百`).
-        func pendingForUnit() -> UInt128? {
-            if let arabic { return arabic.value }
-            if groupCount > 0 { return UInt128(groupMax) * unitMicros }
-            return nil
-        }
 
         while at < scalars.count {
             let scalar = scalars[at]
@@ -94,10 +87,15 @@ enum Numerals {
                 at += 1
                 last = .chinese
             } else if let exponent = unit(scalar) {
+                // The digits before a unit: an Arabic number, a single digit, the larger of several
+                // (`三五百`, three to five hundred, is taken as 500), or nothing (`十五`, `百`). Written
+                // out rather than as a nested function, which would box every variable it captures.
+                var pending: UInt128?
+                if let arabic { pending = arabic.value } else if groupCount > 0 { pending = UInt128(groupMax) * unitMicros }
                 if exponent < 4 {
-                    section = add(section, times(pendingForUnit() ?? unitMicros, power: exponent))
+                    section = add(section, times(pending ?? unitMicros, power: exponent))
                 } else {
-                    var block = add(section, pendingForUnit() ?? 0)
+                    var block = add(section, pending ?? 0)
                     if exponent == 8 { block = add(block, tenThousands) }
                     if block == 0 { block = unitMicros }
                     if exponent == 8 {
