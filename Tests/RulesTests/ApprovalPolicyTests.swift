@@ -20,8 +20,10 @@ struct ApprovalPolicyTests {
     @Test("the largest amount decides, after conversion")
     func largestConverted() {
         let verdict = policy.check(text: "先退50元，再退$80，另补¥300")
-        #expect(!verdict.needsApproval)
+        #expect(verdict == .needsApproval(.aboveThreshold(policy.convert(policy.extractor.amounts(in: "先退50元，再退$80，另补¥300")[1])!)))
         #expect(verdict.largest?.description == "576 CNY")
+        #expect(policy.check(text: "先退50元，再退$60，另补¥300").largest?.description == "432 CNY")
+        #expect(!policy.check(text: "先退50元，再退$60，另补¥300").needsApproval)
         #expect(policy.check(text: "$70 now and $70 later").largest?.description == "504 CNY")
         #expect(policy.check(text: "$70 now and $70 later").needsApproval)
     }
