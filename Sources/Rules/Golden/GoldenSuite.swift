@@ -2,13 +2,21 @@ import Foundation
 import StrictYAML
 import SwitchboardCore
 
-/// Golden rule tests from `Rules/tests/*.yaml`: messages with the outcome ops expect.
+/// Golden rule tests from `Rules/tests/*.yaml`: messages with the outcome ops expect, and replies with
+/// the approval verdict ops expect.
 public struct GoldenSuite: Sendable {
     public struct Case: Sendable {
         public var name: String
         public var origin: String
-        public var input: ClassificationInput
-        public var expect: [String: [String]]
+        public var check: Check
+    }
+
+    /// What a case checks.
+    public enum Check: Sendable {
+        /// A message (`message:`) and its expected classification and route.
+        case classification(ClassificationInput, expect: [String: [String]])
+        /// A reply (`reply:`) and its expected approval verdict (`approval.yaml`).
+        case approval(ApprovalCase)
     }
 
     /// A case's outcome: the differences between expected and actual, empty when it passed.
@@ -47,9 +55,16 @@ public struct GoldenSuite: Sendable {
             }
             guard let top = root.mapping(log, what: "golden test file", allowed: ["cases"]) else { continue }
             for item in top.required("cases", in: "golden test file", log)?.items(log, what: "cases") ?? [] {
-                guard let map = item.mapping(log, what: "case", allowed: ["name", "message", "expect"]),
-                      let name = map.string("name", in: "case", required: true, log),
-                      let message = map.required("message", in: "case '\(name)'", log)?
+                guard let map = item.mapping(log, what: "case", allowed: ["name", "message", "reply", "expect"]),
+                      let name = map.string("name", in: "case", required: true, log) else { continue }
+                if let reply = map["reply"] {
+                    if map["message"] != nil { log.report("case '\(name)' has both message and reply; give one", at: reply) }
+                    if let approval = ApprovalCase.parse(reply: reply, expect: map.required("expect", in: "case '\(name)'", log), log) {
+                        cases.append(Case(name: name, origin: "\(path):\(item.line):\(item.column)", check: .approval(approval)))
+                    }
+                    continue
+                }
+                guard let message = map.required("message", in: "case '\(name)' (or reply, for an approval case)", log)?
                         .mapping(log, what: "message", allowed: MessageLine.keys.filter { $0 != "id" }),
                       let expectation = map.required("expect", in: "case '\(name)'", log)?
                         .mapping(log, what: "expect", allowed: expectKeys)
@@ -85,12 +100,12 @@ public struct GoldenSuite: Sendable {
                 }
                 cases.append(Case(
                     name: name, origin: "\(path):\(item.line):\(item.column)",
-                    input: ClassificationInput(
+                    check: .classification(ClassificationInput(
                         channel: channel, source: message.string("source", in: "message", log) ?? "golden",
                         sender: message.string("from", in: "message", log) ?? "customer@example.com",
                         subject: message.string("subject", in: "message", log), text: body, receivedAt: receivedAt,
                         context: context),
-                    expect: expect))
+                    expect: expect)))
             }
         }
         try log.throwIfAny()
@@ -100,27 +115,36 @@ public struct GoldenSuite: Sendable {
     /// Runs every case against a rule set.
     public func run(_ rules: RuleSet) -> [Result] {
         cases.map { testCase in
-            let outcome = rules.classify(testCase.input)
-            var failures: [String] = []
-            func check(_ key: String, _ actual: String) {
-                guard let expected = testCase.expect[key]?.first else { return }
-                if expected != actual { failures.append("\(key): expected \(expected), got \(actual)") }
+            switch testCase.check {
+            case let .classification(input, expect):
+                Result(testCase: testCase, failures: Self.failures(of: input, expect: expect, rules))
+            case let .approval(approval):
+                Result(testCase: testCase, failures: approval.failures(rules.approval))
             }
-            check("urgency", outcome.urgency.rawValue)
-            check("sentiment", outcome.sentiment.rawValue)
-            check("queue", outcome.route.queue)
-            check("route", outcome.route.routeID)
-            check("priority", String(outcome.route.priority))
-            check("auto_reply", outcome.route.autoReply ?? "none")
-            let fired = Set(outcome.firedSignals)
-            for signal in testCase.expect["signals"] ?? [] where !fired.contains(signal) {
-                failures.append("signal \(signal) should have fired (fired: \(fired.sorted().joined(separator: ", ")))")
-            }
-            for signal in testCase.expect["not_signals"] ?? [] where fired.contains(signal) {
-                let terms = outcome.matches.filter { $0.signal == signal && !$0.negated }.map(\.term)
-                failures.append("signal \(signal) should not have fired (terms: \(terms.joined(separator: ", ")))")
-            }
-            return Result(testCase: testCase, failures: failures)
         }
+    }
+
+    private static func failures(of input: ClassificationInput, expect: [String: [String]], _ rules: RuleSet) -> [String] {
+        let outcome = rules.classify(input)
+        var failures: [String] = []
+        func check(_ key: String, _ actual: String) {
+            guard let expected = expect[key]?.first else { return }
+            if expected != actual { failures.append("\(key): expected \(expected), got \(actual)") }
+        }
+        check("urgency", outcome.urgency.rawValue)
+        check("sentiment", outcome.sentiment.rawValue)
+        check("queue", outcome.route.queue)
+        check("route", outcome.route.routeID)
+        check("priority", String(outcome.route.priority))
+        check("auto_reply", outcome.route.autoReply ?? "none")
+        let fired = Set(outcome.firedSignals)
+        for signal in expect["signals"] ?? [] where !fired.contains(signal) {
+            failures.append("signal \(signal) should have fired (fired: \(fired.sorted().joined(separator: ", ")))")
+        }
+        for signal in expect["not_signals"] ?? [] where fired.contains(signal) {
+            let terms = outcome.matches.filter { $0.signal == signal && !$0.negated }.map(\.term)
+            failures.append("signal \(signal) should not have fired (terms: \(terms.joined(separator: ", ")))")
+        }
+        return failures
     }
 }

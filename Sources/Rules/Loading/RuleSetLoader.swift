@@ -71,10 +71,12 @@ public struct RuleSetLoader {
         let slaFile = read("sla.yaml", required: true)
         let customersFile = read("customers.yaml", required: false)
         let calendarsFile = read("calendars.yaml", required: false)
+        let approvalFile = read("approval.yaml", required: false)
 
         let calendars = calendarsFile.map { parseCalendars($0, log) } ?? [:]
         let (slaPolicies, breachQueues) = slaFile.map { parseSLA($0, calendars: calendars, log) } ?? ([:], [])
         let customers = customersFile.map { parseCustomers($0, log) } ?? .empty
+        let approval = approvalFile.flatMap { parseApproval($0, log) }
         let parsedClassifiers = classifiers.map { parseClassifiers($0, lexicons: lexicons, calendars: calendars, log) }
         let signals = parsedClassifiers?.signals ?? []
         let (queues, routes, escalation) = routesFile.map {
@@ -144,7 +146,7 @@ public struct RuleSetLoader {
             intensity: parsedClassifiers.intensity, calendars: calendars,
             urgencyLevels: parsedClassifiers.urgency, sentimentLevels: parsedClassifiers.sentiment,
             signals: signals, routes: routes, queues: queues, slaPolicies: slaPolicies, escalation: escalation, customers: customers,
-            database: database, patternOwners: owners)
+            approval: approval, database: database, patternOwners: owners)
     }
 
     /// The most terms and patterns one rule set may compile.

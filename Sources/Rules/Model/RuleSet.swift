@@ -31,6 +31,8 @@ public final class RuleSet: Sendable {
     /// no `escalation` section (then nothing can be escalated).
     public let escalation: [EscalationRoute]
     public let customers: CustomerDirectory
+    /// When a reply needs a supervisor's approval (`approval.yaml`); nil when the file is absent.
+    public let approval: ApprovalPolicy?
     /// ``customers`` arranged for the lookup every message makes.
     let customerIndex: CustomerIndex
     let database: PatternDatabase
@@ -52,7 +54,8 @@ public final class RuleSet: Sendable {
         version: String, directory: String, negation: Negation, intensity: Intensity,
         calendars: [String: BusinessCalendar], urgencyLevels: UrgencyLevels,
         sentimentLevels: SentimentLevels, signals: [Signal], routes: [Route], queues: [Queue],
-        slaPolicies: [String: SLAPolicy], escalation: [EscalationRoute] = [], customers: CustomerDirectory, database: PatternDatabase,
+        slaPolicies: [String: SLAPolicy], escalation: [EscalationRoute] = [], customers: CustomerDirectory,
+        approval: ApprovalPolicy? = nil, database: PatternDatabase,
         patternOwners: [(signal: Int, term: Int)]
     ) {
         self.version = version
@@ -74,6 +77,7 @@ public final class RuleSet: Sendable {
         self.slaPolicies = slaPolicies
         self.escalation = escalation
         self.customers = customers
+        self.approval = approval
         self.customerIndex = CustomerIndex(customers)
         self.database = database
         self.patternOwners = patternOwners
