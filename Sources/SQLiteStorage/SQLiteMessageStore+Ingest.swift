@@ -292,16 +292,10 @@ extension SQLiteMessageStore {
                 kind: "auto_reply_suppressed", actor: "system", detail: ["reason": reason])
         }
         if isNew, inbound.autoReplySuppression == nil, let autoReply {
-            let entry = OutboxEntry(
-                id: Identifier.make("out", at: now), conversationID: conversationID, channel: inbound.channel,
-                source: inbound.source, recipient: inbound.sender, script: autoReply.script, body: autoReply.body,
-                status: .queued, attempts: 0, nextAttemptAt: now, lastError: nil, automatic: true, author: "system",
-                createdAt: now, updatedAt: now)
-            try Self.insertOutbox(db, entry, idempotencyKey: nil, fingerprint: nil)
-            try Self.insertEvent(
-                db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversationID,
-                kind: "reply_queued", actor: "system", detail: ["script": autoReply.script ?? "", "automatic": "true"])
-            autoReplyID = entry.id
+            let acknowledgement = PendingReply(script: autoReply.script, body: autoReply.body, automatic: true)
+            autoReplyID = try Self.queueReply(
+                db, acknowledgement, conversationID: conversationID, channel: inbound.channel, source: inbound.source,
+                recipient: inbound.sender, author: "system", at: now).id
         }
         return IngestResult(
             messageID: messageID, conversationID: conversationID, duplicate: false, newConversation: isNew,

@@ -97,15 +97,9 @@ extension SQLiteMessageStore: LifecycleStore {
         }
         try logClocks(db, transition, conversationID: conversation.id, policy: updated.slaPolicy, at: command.at, rules: clocks)
         if let reply = command.reply {
-            let entry = OutboxEntry(
-                id: Identifier.make("out", at: command.at), conversationID: conversation.id, channel: conversation.channel,
-                source: conversation.source, recipient: conversation.customerAddress, script: reply.script, body: reply.body,
-                status: .queued, attempts: 0, nextAttemptAt: command.at, lastError: nil, automatic: false, author: command.actor.id,
-                createdAt: command.at, updatedAt: command.at)
-            try insertOutbox(db, entry, idempotencyKey: nil, fingerprint: nil)
-            try insertEvent(
-                db, at: command.at, subjectKind: "outbox", subjectID: entry.id, conversationID: conversation.id,
-                kind: "reply_queued", actor: command.actor.id, detail: ["script": reply.script ?? "", "automatic": "false"])
+            _ = try queueReply(
+                db, reply, conversationID: conversation.id, channel: conversation.channel, source: conversation.source,
+                recipient: conversation.customerAddress, author: command.actor.id, at: command.at)
         }
         try queueNotifications(
             db, transition.events.compactMap { NotificationEvent($0, conversation: updated, at: command.at) }, rules: notifications)

@@ -23,12 +23,6 @@ extension SQLiteMessageStore {
             guard let conversation = try Self.conversation(db, id: conversationID) else {
                 throw SwitchboardError(.notFound, "conversation does not exist")
             }
-            let entry = OutboxEntry(
-                id: Identifier.make("out", at: now), conversationID: conversation.id, channel: conversation.channel,
-                source: conversation.source, recipient: conversation.customerAddress, script: reply.script, body: reply.body,
-                status: .queued, attempts: 0, nextAttemptAt: now, lastError: nil, automatic: reply.automatic,
-                author: author, createdAt: now, updatedAt: now)
-            try Self.insertOutbox(db, entry, idempotencyKey: idempotencyKey, fingerprint: requestFingerprint)
             let replied = ConversationRules.reply(to: conversation, by: author)
             // An agent's reply ends the customer's wait; an automatic one does not.
             try db.execute(
@@ -49,9 +43,11 @@ extension SQLiteMessageStore {
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
                     kind: "owner_assigned", actor: author, detail: ["owner": author])
             }
-            try Self.insertEvent(
-                db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversation.id,
-                kind: "reply_queued", actor: author, detail: ["script": reply.script ?? "", "automatic": "false"])
+            // The entry and its event after the ownership it implies, as the trail reads in order.
+            let entry = try Self.queueReply(
+                db, reply, conversationID: conversation.id, channel: conversation.channel, source: conversation.source,
+                recipient: conversation.customerAddress, author: author, at: now, idempotencyKey: idempotencyKey,
+                fingerprint: requestFingerprint)
             return .created(entry)
         }
     }

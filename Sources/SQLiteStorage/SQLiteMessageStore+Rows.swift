@@ -142,6 +142,23 @@ extension SQLiteMessageStore {
             """).execute(arguments: [at.timeIntervalSince1970, subjectKind, subjectID, conversationID, kind, actor, detailJSON])
     }
 
+    /// Queues a reply to the conversation's customer, due at once, with its `reply_queued` audit event: an
+    /// agent's, the rules' acknowledgement, or a hand-off's message.
+    static func queueReply(
+        _ db: Database, _ reply: PendingReply, conversationID: String, channel: ChannelKind, source: String, recipient: String,
+        author: String, at now: Date, idempotencyKey: String? = nil, fingerprint: String? = nil
+    ) throws -> OutboxEntry {
+        let entry = OutboxEntry(
+            id: Identifier.make("out", at: now), conversationID: conversationID, channel: channel, source: source, recipient: recipient,
+            script: reply.script, body: reply.body, status: .queued, attempts: 0, nextAttemptAt: now, lastError: nil,
+            automatic: reply.automatic, author: author, createdAt: now, updatedAt: now)
+        try insertOutbox(db, entry, idempotencyKey: idempotencyKey, fingerprint: fingerprint)
+        try insertEvent(
+            db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversationID, kind: "reply_queued", actor: author,
+            detail: ["script": reply.script ?? "", "automatic": String(reply.automatic)])
+        return entry
+    }
+
     static func insertOutbox(_ db: Database, _ entry: OutboxEntry, idempotencyKey: String?, fingerprint: String?) throws {
         try db.cachedStatement(sql: """
             INSERT INTO outbox (id, conversation_id, channel, source, recipient, script, body, status, attempts,
