@@ -231,11 +231,8 @@ extension SQLiteMessageStore: ClockTimerStore {
         notifications: (any NotificationRules)?
     ) throws {
         guard let (action, placement) = plan.escalation(of: conversation) else { return }
-        let conversationID = conversation.id
-        let reason = "SLA breached: \(clock.rawValue)"
-        guard let transition = ConversationLifecycle.apply(action, to: conversation, by: BreachActions.actor, reason: reason).transition else { return }
-        _ = try write(db, transition, to: conversation, command: LifecycleCommand(
-            conversationID: conversationID, action: action, actor: BreachActions.actor, reason: reason, placement: placement, at: at),
-            clocks: rules, notifications: notifications)
+        _ = try applyAsGateway(
+            db, action, to: conversation, reason: "SLA breached: \(clock.rawValue)", placement: placement, at: at, clocks: rules,
+            notifications: notifications)
     }
 }

@@ -58,6 +58,19 @@ extension SQLiteMessageStore: LifecycleStore {
         }
     }
 
+    /// Applies an action the gateway takes itself (`sla-timer`: a breach's escalation, a wait's end) in the
+    /// caller's transaction; nil when the table refuses it and nothing changed.
+    static func applyAsGateway(
+        _ db: Database, _ action: LifecycleAction, to conversation: Conversation, reason: String,
+        placement: LifecycleCommand.Placement? = nil, at: Date, clocks: (any ClockRules)?, notifications: (any NotificationRules)?
+    ) throws -> Conversation? {
+        let actor = BreachActions.actor
+        guard let transition = ConversationLifecycle.apply(action, to: conversation, by: actor, reason: reason).transition else { return nil }
+        return try write(db, transition, to: conversation, command: LifecycleCommand(
+            conversationID: conversation.id, action: action, actor: actor, reason: reason, placement: placement, at: at),
+            clocks: clocks, notifications: notifications)
+    }
+
     /// Writes an applied transition: the conversation's fields, its audit events, the clock entries and
     /// notifications it implies, and the idempotency record.
     static func write(

@@ -18,16 +18,14 @@ extension SQLiteMessageStore {
             var moved: [Conversation] = []
             for id in due {
                 guard let conversation = try Self.conversation(db, id: id) else { continue }
-                let reason = "the wait on the customer ended without their answer"
-                guard let transition = ConversationLifecycle.apply(.waitEnded, to: conversation, by: BreachActions.actor, reason: reason).transition
+                guard let ended = try Self.applyAsGateway(
+                    db, .waitEnded, to: conversation, reason: "the wait on the customer ended without their answer", at: now,
+                    clocks: clocks, notifications: notifications)
                 else {
                     try db.execute(sql: "UPDATE conversations SET wait_until = NULL WHERE id = ?", arguments: [id])
                     continue
                 }
-                moved.append(try Self.write(
-                    db, transition, to: conversation,
-                    command: LifecycleCommand(conversationID: id, action: .waitEnded, actor: BreachActions.actor, reason: reason, at: now),
-                    clocks: clocks, notifications: notifications))
+                moved.append(ended)
             }
             return moved
         }
