@@ -82,7 +82,7 @@ public enum Gateway {
         public var desk: ConversationDesk
         /// Fires the SLA clocks' warnings and breaches.
         public var timers: ClockTimerService
-        /// Service reports, judged on the timers' clock.
+        /// Service reports, judged on the gateway's clock.
         public var reports: ServiceReports
         public var registry: PrometheusCollectorRegistry
         public var metricsFactory: PrometheusMetricsFactory
