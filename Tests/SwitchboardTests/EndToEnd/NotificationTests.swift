@@ -57,7 +57,7 @@ struct NotificationTests {
         let receiver = ReplyReceiver(statuses: [500])
         try await receiver.start()
         defer { Task { await receiver.stop() } }
-        let time = ManualTime(Date())
+        let time = ManualTime(ManualTime.workingMorning)
         try await Self.harness(receiver: receiver.url, quietHours: "none", time: time).run { (client, _) async throws in
             let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"ops@example.com","text":"the site is down, nobody can log in"}"#)
             let id = try posted.decode(WebhookAcceptance.self).conversationID
@@ -103,8 +103,8 @@ struct NotificationTests {
         try await receiver.start()
         defer { Task { await receiver.stop() } }
         let calendar = try #require(try RuleSetLoader(directory: Fixtures.shippedRules).load().calendars["cn-support"])
-        // The next Saturday noon in Beijing after now: the desk is closed.
-        var candidate = Date().addingTimeInterval(3600)
+        // The first hour of the Saturday after the test starts, Beijing time: the desk is closed.
+        var candidate = ManualTime.workingMorning.addingTimeInterval(3600)
         while calendar.isOpen(at: candidate) || Calendar(identifier: .gregorian).dateComponents(in: calendar.timeZone, from: candidate).weekday != 7 {
             candidate.addTimeInterval(3600)
         }
@@ -112,7 +112,7 @@ struct NotificationTests {
         let opening = calendar.adding(1, to: saturday).addingTimeInterval(-1)
         #expect(!calendar.isOpen(at: saturday) && calendar.isOpen(at: opening) && opening > saturday)
 
-        let time = ManualTime(Date())
+        let time = ManualTime(ManualTime.workingMorning)
         try await Self.harness(receiver: receiver.url, quietHours: "cn-support", time: time).run { (client, _) async throws in
             let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"ops@example.com","text":"the site is down, nobody can log in"}"#)
             let id = try posted.decode(WebhookAcceptance.self).conversationID

@@ -15,7 +15,7 @@ struct QueueViewTests {
 
     @Test("a queue lists by next deadline with clocks; owner=me, state, breached, due_within and paging filter it; counts and gauges follow a warning and a breach")
     func queueViews() async throws {
-        let time = ManualTime(Date())
+        let time = ManualTime(ManualTime.workingMorning)
         var harness = try GatewayHarness(replyURL: "http://127.0.0.1:9/unused")
         harness.deliverReplies = false
         harness.timerClock = { time.value }

@@ -12,7 +12,7 @@ import Testing
 struct SLATimerTests {
     @Test("an unanswered incident warns at its warning instant and breaches at its deadline, once each; the breach escalates it")
     func warnAndBreach() async throws {
-        let time = ManualTime(Date())
+        let time = ManualTime(ManualTime.workingMorning)
         var harness = try GatewayHarness(replyURL: "http://127.0.0.1:9/unused")
         harness.deliverReplies = false
         harness.timerClock = { time.value }

@@ -60,7 +60,7 @@ struct ServiceLoopStoryTests {
         try await replies.start()
         try await notifications.start()
         defer { Task { await replies.stop(); await notifications.stop() } }
-        let time = ManualTime(Date())
+        let time = ManualTime(ManualTime.workingMorning)
         var first = try Self.harness(replies: replies, notifications: notifications, time: time)
         first.removeDirectoryAfterRun = false
         let directory = first.directory

@@ -91,7 +91,7 @@ struct ServiceReportEndToEndTests {
 
     @Test("answered, reopened and escalated-then-breached conversations give the report's times, rates and flags, per queue and overall; agents get 403, bad periods 400")
     func report() async throws {
-        let time = ManualTime(Date())
+        let time = ManualTime(ManualTime.workingMorning)
         try await Self.harness(time: time).run { (client, _) async throws in
             // a: answered and resolved at first contact.
             let a = try await Self.customer(client, "a@example.com", "我的订单三天了还没发货，订单号 A123")
@@ -180,7 +180,7 @@ struct ServiceReportEndToEndTests {
 
     @Test("/metrics shows the first-response and resolution histograms by queue once clocks are fulfilled, with buckets from a minute to a week")
     func histograms() async throws {
-        let time = ManualTime(Date())
+        let time = ManualTime(ManualTime.workingMorning)
         try await Self.harness(time: time).run { (client, _) async throws in
             let id = try await Self.customer(client, "m@example.com", "我的订单三天了还没发货，订单号 M1")
             let queue = try await Self.page(client, id).conversation.queue

@@ -114,6 +114,12 @@ final class ManualTime: @unchecked Sendable {
 
     init(_ start: Date) { current = start }
 
+    /// Wednesday 25 November 2026, 10:00 in Beijing: inside the shipped `cn-support` hours. End-to-end
+    /// tests on the shipped rules start here, because those rules route by the time of day (after hours,
+    /// a negative message goes to `on-call`), and a test started from the wall clock would route
+    /// differently at 18:05 than at 10:00.
+    static let workingMorning = Date(timeIntervalSince1970: 1_795_572_000)
+
     var value: Date {
         get { lock.withLock { current } }
         set { lock.withLock { current = newValue } }
