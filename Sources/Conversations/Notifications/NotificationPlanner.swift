@@ -61,7 +61,9 @@ public struct NotificationPlanner: NotificationRules {
                 conversationID: conversation.id, reference: conversation.reference, source: conversation.source,
                 channel: conversation.channel.rawValue, queue: conversation.queue, level: event.level, state: conversation.state.rawValue,
                 owner: conversation.owner, previousOwner: event.previousOwner, urgency: conversation.urgency.rawValue,
-                slaPolicy: conversation.slaPolicy, clock: event.clock?.rawValue, dueAt: event.dueAt, actor: event.actor, reason: event.reason))
+                slaPolicy: conversation.slaPolicy, clock: event.clock?.rawValue, dueAt: event.dueAt, actor: event.actor, reason: event.reason,
+                surveyID: event.survey?.surveyID, surveyKind: event.survey?.kind.rawValue, score: event.survey?.score,
+                followUpConversationID: event.survey?.followUpConversationID))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -86,9 +88,16 @@ public struct NotificationPlanner: NotificationRules {
             var dueAt: Date?
             var actor: String
             var reason: String?
+            var surveyID: String?
+            var surveyKind: String?
+            var score: Int?
+            var followUpConversationID: String?
 
             enum CodingKeys: String, CodingKey {
-                case reference, source, channel, queue, level, state, owner, urgency, clock, actor, reason
+                case reference, source, channel, queue, level, state, owner, urgency, clock, actor, reason, score
+                case surveyID = "survey_id"
+                case surveyKind = "survey_kind"
+                case followUpConversationID = "follow_up_conversation_id"
                 case conversationID = "conversation_id"
                 case previousOwner = "previous_owner"
                 case slaPolicy = "sla_policy"

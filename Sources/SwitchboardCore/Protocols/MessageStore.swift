@@ -4,4 +4,4 @@
 ///
 /// Every method that changes state commits before it returns, so a caller may acknowledge the sender
 /// as soon as it returns and never before.
-public protocol MessageStore: IntakeStore, OutboxStore, ConversationQueries, StoreMaintenance {}
+public protocol MessageStore: IntakeStore, OutboxStore, ConversationQueries, StoreMaintenance, SurveyStore {}
