@@ -185,6 +185,8 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "Digests",
+                "Signing",
+                "Rules",
                 "Pipeline",
                 "Conversations",
                 "StrictYAML",
