@@ -161,6 +161,7 @@ let package = Package(
                 "Conversations",
                 "Rules",
                 "Replies",
+                "Signing",
                 "StrictYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

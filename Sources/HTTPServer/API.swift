@@ -55,6 +55,8 @@ public struct API: Sendable {
     let rules: RuleBook
     /// Service reports for supervisors and ops.
     let reports: ServiceReports
+    /// Satisfaction surveys: scheduled with a resolution, answered by link or by a channel's system.
+    let surveys: SurveyDesk
     let metricsFactory: any MetricsFactory
     let metricsText: @Sendable () async -> String
     let reloadRules: @Sendable () async -> [String]
@@ -79,6 +81,7 @@ public struct API: Sendable {
         desk: ConversationDesk,
         rules: RuleBook,
         reports: ServiceReports,
+        surveys: SurveyDesk,
         metricsFactory: any MetricsFactory,
         metricsText: @escaping @Sendable () async -> String,
         reloadRules: @escaping @Sendable () async -> [String],
@@ -93,6 +96,7 @@ public struct API: Sendable {
         self.desk = desk
         self.rules = rules
         self.reports = reports
+        self.surveys = surveys
         self.metricsFactory = metricsFactory
         self.metricsText = metricsText
         self.reloadRules = reloadRules

@@ -106,7 +106,7 @@ public final class OutboxDispatcher: Service {
         let answer: DeliveryOutcome
         if let channel = channels[entry.channel] {
             if let conversation = claimed.conversation {
-                answer = await channel.deliver(entry, conversation: conversation, replyingTo: claimed.replyingTo)
+                answer = await channel.deliver(entry, conversation: conversation, replyingTo: claimed.replyingTo, surveyURL: claimed.surveyURL)
             } else {
                 answer = .failed(error: "the reply's conversation does not exist")
             }

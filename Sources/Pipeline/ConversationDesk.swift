@@ -34,14 +34,14 @@ public struct ConversationDesk: Sendable {
     }
 
     /// Applies `action` to the conversation (see ``LifecycleStore/perform(_:)``), with a message to the
-    /// customer queued in the same transaction when there is one.
+    /// customer queued in the same transaction when there is one, and a resolution's survey.
     ///
     /// - Parameter conversation: the conversation as the caller read it; the store reads it again in its
     ///   transaction and decides on that. Only its start is taken from here (an escalation's deadline counts
     ///   from it, and it never changes).
     public func perform(
         _ action: LifecycleAction, on conversation: Conversation, by actor: LifecycleActor, reason: String?,
-        idempotencyKey: String?, fingerprint: String?, reply: PendingReply? = nil
+        idempotencyKey: String?, fingerprint: String?, reply: PendingReply? = nil, survey: ScheduledSurvey? = nil
     ) async throws -> LifecycleCommandResult {
         let conversationID = conversation.id
         var placement: LifecycleCommand.Placement?
@@ -50,7 +50,7 @@ public struct ConversationDesk: Sendable {
         }
         let result = try await store.perform(LifecycleCommand(
             conversationID: conversationID, action: action, actor: actor, reason: reason, placement: placement, at: now(),
-            idempotencyKey: idempotencyKey, fingerprint: fingerprint, reply: reply))
+            idempotencyKey: idempotencyKey, fingerprint: fingerprint, reply: reply, survey: survey))
         count(action.kind, result)
         return result
     }

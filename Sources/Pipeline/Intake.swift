@@ -17,6 +17,7 @@ public struct Intake: MessageIntake {
     private let autoReplyLimit: AutoReplyLimit
     private let validator: ReplyValidator
     private let committer: IngestCommitter?
+    private let surveys: SurveyDesk?
 
     /// How many automatic replies one address may receive in a window: the last guard against two
     /// auto-responders answering each other forever when header checks miss one.
@@ -35,6 +36,7 @@ public struct Intake: MessageIntake {
     ///   - validator: refuses acknowledgements their channel cannot carry; the message is still accepted.
     ///   - committer: shares transactions between concurrent messages (group commit); without one, each
     ///     message commits on its own.
+    ///   - surveys: takes SMS answers to satisfaction surveys before they become messages.
     ///   - outboxChanged: called after a commit that queued a reply, to wake the dispatcher.
     public init(
         store: any IntakeStore,
@@ -45,8 +47,10 @@ public struct Intake: MessageIntake {
         autoReplyLimit: AutoReplyLimit = AutoReplyLimit(),
         validator: ReplyValidator = .none,
         committer: IngestCommitter? = nil,
+        surveys: SurveyDesk? = nil,
         outboxChanged: @escaping @Sendable () -> Void
     ) {
+        self.surveys = surveys
         self.committer = committer
         self.validator = validator
         self.autoReplyLimit = autoReplyLimit
@@ -61,6 +65,13 @@ public struct Intake: MessageIntake {
     /// Classifies, routes and durably stores a message. Throws if the commit failed.
     public func accept(_ message: InboundMessage) async throws -> IngestResult {
         let inbound = message.replacingDisallowedControls()
+        // A customer's "5" to the survey we sent is its answer, recorded as such: no conversation, no
+        // acknowledgement. A retried delivery of the same answer finds it recorded and is answered the same.
+        if let surveys, let survey = try await surveys.answer(inbound) {
+            return IngestResult(
+                messageID: survey.id, conversationID: survey.conversationID, duplicate: false, newConversation: false, autoReplyID: nil,
+                threadedBy: .surveyAnswer)
+        }
         let request = prepare(inbound, try await facts(for: inbound))
         let result = if let committer { try await committer.commit(request) } else { try await store.ingest(request) }
         record(request, result)

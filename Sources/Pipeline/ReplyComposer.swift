@@ -101,11 +101,15 @@ public struct ReplyComposer: Sendable {
     }
 
     /// Renders a script for the conversation strictly, as ``compose(_:)`` does, and checks that its channel
-    /// can carry it: for a message queued with an action (a hand-off's script) rather than on its own.
+    /// can carry it: for a message queued with an action (a hand-off's script, a survey's question) rather
+    /// than on its own.
+    ///
+    /// - Parameter provided: variables the gateway fills in (a survey's links), which an agent may not.
     /// - Throws: ``SwitchboardError`` (`unknown_script`, `invalid_variable`, `missing_template_variable`,
     ///   `forbidden_phrase`, `invalid_template`, `reply_too_long`), or a storage error.
     public func render(
-        script: String, variables: [String: String], for conversation: Conversation, author: String, authorName: String
+        script: String, variables: [String: String], for conversation: Conversation, author: String, authorName: String,
+        provided: [String: String] = [:]
     ) async throws -> String {
         try TemplateVariableNames.validate(variables.keys)
         for name in variables.keys {
@@ -125,6 +129,7 @@ public struct ReplyComposer: Sendable {
         context["agent.id"] = author
         context["agent.name"] = authorName
         context.merge(variables) { _, supplied in supplied }
+        context.merge(provided) { _, gateway in gateway }
         let body = try edition.scripts.render(
             script: script, language: conversation.language, channel: conversation.channel.rawValue, context: context
         ).body

@@ -11,7 +11,7 @@ public enum ReplyContext {
     ]
 
     /// Names an agent may not override, because the gateway fills them in.
-    public static let reservedPrefixes = ["customer", "conversation", "queue", "sla", "message", "agent"]
+    public static let reservedPrefixes = ["customer", "conversation", "queue", "sla", "message", "agent", "survey"]
 
     public static func variables(
         conversationID: String,

@@ -71,7 +71,11 @@ extension SQLiteMessageStore {
                 // What the channel needs comes with the claim, so a delivery costs no further reads.
                 let conversation = try Self.conversation(db, id: entry.conversationID)
                 let replyingTo = try conversation.flatMap { try Self.latestInboundMessage(db, conversationID: $0.id) }
-                claimed.append(ClaimedDelivery(entry: entry, conversation: conversation, replyingTo: replyingTo))
+                // Only the gateway's own messages can be a survey's question.
+                let surveyURL = entry.automatic && entry.channel != .notification
+                    ? try String.fetchOne(db.cachedStatement(sql: "SELECT answer_url FROM surveys WHERE outbox_id = ?"), arguments: [entry.id])
+                    : nil
+                claimed.append(ClaimedDelivery(entry: entry, conversation: conversation, replyingTo: replyingTo, surveyURL: surveyURL))
             }
             return claimed
         }

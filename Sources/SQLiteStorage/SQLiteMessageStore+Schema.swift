@@ -304,8 +304,11 @@ extension SQLiteMessageStore {
                     comment TEXT,
                     answered_at REAL,
                     answered_via TEXT,
-                    follow_up_conversation_id TEXT
+                    follow_up_conversation_id TEXT,
+                    -- Where a webhook channel's system posts the answer (the reply payload's survey_url).
+                    answer_url TEXT
                 );
+                CREATE INDEX surveys_by_outbox ON surveys(outbox_id);
                 -- min_interval and the SMS answer look-up: a customer's surveys, newest first.
                 CREATE INDEX surveys_by_customer ON surveys(channel, source, lower(customer_address), send_at);
                 CREATE INDEX surveys_by_conversation ON surveys(conversation_id);

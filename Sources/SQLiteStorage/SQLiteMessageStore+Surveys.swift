@@ -11,13 +11,14 @@ extension SQLiteMessageStore {
     public func openSurvey(channel: ChannelKind, source: String, customerAddress: String, at: Date) async throws -> Survey? {
         try await pool.read { db in
             // Only a question that actually went out can be answered: one still queued, failed or cancelled
-            // asked nothing, and a bare "5" from that customer is an ordinary message.
+            // asked nothing, and a bare "5" from that customer is an ordinary message. An answered survey is
+            // still found in its window, so a repeated or retried answer is taken as that answer again.
             let row = try Row.fetchOne(
                 db,
                 sql: """
                     SELECT s.* FROM surveys s JOIN outbox o ON o.id = s.outbox_id
                     WHERE s.channel = ? AND s.source = ? AND lower(s.customer_address) = lower(?)
-                        AND s.status = 'scheduled' AND s.send_at <= ?4 AND s.expires_at > ?4
+                        AND s.status IN ('scheduled', 'answered') AND s.send_at <= ?4 AND s.expires_at > ?4
                         AND o.status IN ('sending', 'sent', 'delivered')
                     ORDER BY s.send_at DESC LIMIT 1
                     """,
@@ -136,13 +137,13 @@ extension SQLiteMessageStore {
         try db.execute(
             sql: """
                 INSERT INTO surveys (id, conversation_id, kind, channel, source, customer_address, queue, language, outbox_id,
-                    status, created_at, send_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?)
+                    status, created_at, send_at, expires_at, answer_url)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)
                 """,
             arguments: [
                 scheduled.id, conversation.id, scheduled.kind.rawValue, conversation.channel.rawValue, conversation.source,
                 conversation.customerAddress, conversation.queue, conversation.language, entry.id, at.timeIntervalSince1970,
-                scheduled.sendAt.timeIntervalSince1970, scheduled.expiresAt.timeIntervalSince1970,
+                scheduled.sendAt.timeIntervalSince1970, scheduled.expiresAt.timeIntervalSince1970, scheduled.answerURL,
             ])
         try insertEvent(
             db, at: at, subjectKind: "survey", subjectID: scheduled.id, conversationID: conversation.id, kind: "survey_scheduled",

@@ -35,15 +35,22 @@ public struct WebhookChannel: OutboundChannel {
         var script: String?
         var automatic: Bool
         var createdAt: Date
+        /// A survey's question: where the receiving system posts the customer's score.
+        var surveyURL: String?
 
         enum CodingKeys: String, CodingKey {
             case type, id, source, to, text, script, automatic
             case conversationID = "conversation_id"
             case createdAt = "created_at"
+            case surveyURL = "survey_url"
         }
     }
 
     public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryOutcome {
+        await deliver(entry, conversation: conversation, replyingTo: replyingTo, surveyURL: nil)
+    }
+
+    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?, surveyURL: String?) async -> DeliveryOutcome {
         guard let (target, signer) = targets[entry.source] else {
             return .failed(error: "webhook source '\(entry.source)' has no reply_url configured")
         }
@@ -55,7 +62,7 @@ public struct WebhookChannel: OutboundChannel {
             body = try encoder.encode(Payload(
                 type: "reply", id: entry.id, conversationID: entry.conversationID, source: entry.source,
                 to: entry.recipient, text: entry.body, script: entry.script, automatic: entry.automatic,
-                createdAt: entry.createdAt))
+                createdAt: entry.createdAt, surveyURL: surveyURL))
         } catch {
             return .failed(error: "cannot encode the reply as JSON")
         }

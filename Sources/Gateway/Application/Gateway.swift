@@ -84,6 +84,8 @@ public enum Gateway {
         public var timers: ClockTimerService
         /// Service reports, judged on the gateway's clock.
         public var reports: ServiceReports
+        /// Satisfaction surveys: the question a resolution schedules, and the answers.
+        public var surveys: SurveyDesk
         public var registry: PrometheusCollectorRegistry
         public var metricsFactory: PrometheusMetricsFactory
     }
@@ -123,19 +125,22 @@ public enum Gateway {
             now: options.clock)
         let wake: @Sendable () -> Void = { dispatcher.wake() }
         let committer = IngestCommitter(store: store, settings: configuration.groupCommit, logger: logger, metricsFactory: metricsFactory)
-        let intake = Intake(
-            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
-            autoReplyLimit: configuration.autoReply, validator: validator, committer: committer, outboxChanged: wake)
         let composer = ReplyComposer(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, now: options.clock,
             outboxChanged: wake)
+        let surveys = SurveyDesk(
+            store: store, rules: rules, composer: composer, publicURL: { address.base }, logger: logger, metricsFactory: metricsFactory)
+        let intake = Intake(
+            store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
+            autoReplyLimit: configuration.autoReply, validator: validator, committer: committer, surveys: surveys, outboxChanged: wake)
         let desk = ConversationDesk(store: store, rules: rules, now: options.clock, logger: logger, metricsFactory: metricsFactory)
         let timers = ClockTimerService(store: store, now: options.clock, logger: logger, metricsFactory: metricsFactory)
         let reports = ServiceReports(store: store, clockRules: clockRules, now: options.clock)
         return Core(
             configuration: configuration, store: store, rules: rules, address: address,
             inboundAdapters: channels.reduce(into: [:]) { adapters, channel in adapters.merge(channel.inbound) { first, _ in first } }, dispatcher: dispatcher,
-            committer: committer, intake: intake, composer: composer, desk: desk, timers: timers, reports: reports, registry: registry, metricsFactory: metricsFactory)
+            committer: committer, intake: intake, composer: composer, desk: desk, timers: timers, reports: reports, surveys: surveys, registry: registry,
+            metricsFactory: metricsFactory)
     }
 
     /// Builds the application: the core, the HTTP API over it, and the services it runs.
@@ -265,7 +270,7 @@ public enum Gateway {
                     limits[source.id] = source.rateLimit
                 }),
                 clientFailureLimit: configuration.server.clientFailureLimit),
-            store: store, intake: core.intake, composer: core.composer, desk: core.desk, rules: core.rules, reports: core.reports,
+            store: store, intake: core.intake, composer: core.composer, desk: core.desk, rules: core.rules, reports: core.reports, surveys: core.surveys,
             metricsFactory: metricsFactory, metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens, now: now)
     }
 

@@ -30,10 +30,16 @@ extension API {
         if case let .handoff(target) = action {
             reply = try await handoffReply(fields, target: target, conversation: conversation, identity: identity)
         }
+        var survey: ScheduledSurvey?
+        if case .resolve = action, let kind = try surveyRequested(fields["survey"]) {
+            survey = try await storing {
+                try await surveys.schedule(for: conversation, kind: kind, author: identity.id, authorName: identity.name, at: now())
+            }
+        }
         let result = try await storing {
             try await desk.perform(
                 action, on: conversation, by: Self.actor(identity), reason: reason, idempotencyKey: key,
-                fingerprint: Digest.hex(Digest.sha256(Data("\(id) \(name) ".utf8) + body)), reply: reply)
+                fingerprint: Digest.hex(Digest.sha256(Data("\(id) \(name) ".utf8) + body)), reply: reply, survey: survey)
         }
         switch result {
         case let .applied(conversation):
@@ -158,6 +164,27 @@ extension API {
         }
     }
 
+    /// The survey a resolution asks for: `"survey": false` for none; absent or `true` for the kind the
+    /// rules send; `"csat"` or `"nps"` for that kind, which the rules must configure. Nil for none.
+    private func surveyRequested(_ field: ActionField?) throws -> SurveyKind?? {
+        switch field {
+        case nil, .bool(true)?:
+            return .some(nil)
+        case .bool(false)?:
+            return nil
+        case let .string(name)?:
+            guard let kind = SurveyKind(rawValue: name), rules.current.rules.surveys?.kinds[kind] != nil else {
+                let configured = rules.current.rules.surveys.map { $0.kinds.keys.map(\.rawValue).sorted() } ?? []
+                throw APIError(
+                    .unprocessableContent, code: "unknown_survey",
+                    "field 'survey' must be true, false or a survey kind the rules configure (\(configured.joined(separator: ", ")))")
+            }
+            return .some(kind)
+        default:
+            throw APIError.badRequest("field 'survey' must be true, false or a survey kind")
+        }
+    }
+
     /// A hand-off's optional `script` (with its `variables`), rendered before anything changes so a bad one
     /// refuses the whole hand-off. `handoff_to` (the new owner's name, or the queue's) and
     /// `handoff_agent_id` (the new owner's id) are filled in unless the agent gives them.
@@ -208,7 +235,7 @@ extension API {
     /// The body fields each action takes.
     static let actionFieldNames: [LifecycleAction.Kind: Set<String>] = [
         .assign: ["owner", "reason"], .claim: ["reason"], .handoff: ["to_owner", "to_queue", "note", "script", "variables"],
-        .escalate: ["level", "reason"], .wait: ["until", "reason"], .resolve: ["resolution"],
+        .escalate: ["level", "reason"], .wait: ["until", "reason"], .resolve: ["resolution", "survey"],
         .reopen: ["reason"], .close: ["reason"], .note: ["text"],
     ]
 
@@ -244,12 +271,13 @@ extension API {
         return key
     }
 
-    /// A field of an action's body: actions take strings and whole numbers, and a hand-off's script its
-    /// variables as an object of strings.
+    /// A field of an action's body: actions take strings and whole numbers, a hand-off's script its
+    /// variables as an object of strings, and a resolution whether to send its survey.
     enum ActionField: Decodable, Equatable {
         case string(String)
         case integer(Int)
         case strings([String: String])
+        case bool(Bool)
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -259,8 +287,10 @@ extension API {
                 self = .integer(int)
             } else if let strings = try? container.decode([String: String].self) {
                 self = .strings(strings)
+            } else if let bool = try? container.decode(Bool.self) {
+                self = .bool(bool)
             } else {
-                throw APIError.badRequest("field '\((decoder.codingPath.last?.stringValue ?? "?").excerptForMessage())' must be a string, a whole number or an object of strings")
+                throw APIError.badRequest("field '\((decoder.codingPath.last?.stringValue ?? "?").excerptForMessage())' must be a string, a whole number, true or false, or an object of strings")
             }
         }
     }

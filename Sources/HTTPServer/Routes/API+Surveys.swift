@@ -34,8 +34,7 @@ extension API {
             guard let score = Self.linkScore(context.parameters.get("score") ?? ""), survey.kind.scale.contains(score) else {
                 return Self.surveyPage(.outOfScale(scale: survey.kind.scale), language: language, status: .notFound)
             }
-            let followUp = rules.current.rules.surveyFollowUp(for: survey.kind, answeredAt: at)
-            let result = try await store.recordSurveyAnswer(SurveyAnswer(surveyID: survey.id, score: score, via: "link", at: at, followUp: followUp))
+            let result = try await surveys.record(SurveyAnswer(surveyID: survey.id, score: score, via: "link", at: at), kind: survey.kind)
             let form = SurveyPage.CommentForm(
                 action: "/s/\(token)/comment", proof: SurveyToken.commentProof(token: token, key: key), maximumLength: Self.maximumSurveyComment)
             switch result {
@@ -116,9 +115,8 @@ extension API {
         let answer = try Self.decodeSurveyAnswer(body)
         guard let survey = try await store.survey(id: claims.surveyID) else { throw Self.surveyNotFound }
         guard survey.kind.scale.contains(answer.score) else { throw Self.outOfScale(survey.kind) }
-        let followUp = rules.current.rules.surveyFollowUp(for: survey.kind, answeredAt: at)
-        let result = try await store.recordSurveyAnswer(
-            SurveyAnswer(surveyID: survey.id, score: answer.score, comment: answer.comment, via: "api", at: at, followUp: followUp))
+        let result = try await surveys.record(
+            SurveyAnswer(surveyID: survey.id, score: answer.score, comment: answer.comment, via: "api", at: at), kind: survey.kind)
         switch result {
         case let .recorded(recorded):
             return try JSONBody.response(SurveyAnswerView(recorded), status: .created)

@@ -8,8 +8,11 @@ public struct ClaimedDelivery: Sendable, Equatable {
     /// The conversation's newest inbound message, whose ids and subject an email reply cites; nil when
     /// the conversation has none. Read without its raw payload, which no channel sends.
     public var replyingTo: Message?
+    /// For a survey's question, where the channel's own system posts the answer.
+    public var surveyURL: String?
 
-    public init(entry: OutboxEntry, conversation: Conversation?, replyingTo: Message?) {
+    public init(entry: OutboxEntry, conversation: Conversation?, replyingTo: Message?, surveyURL: String? = nil) {
+        self.surveyURL = surveyURL
         self.entry = entry
         self.conversation = conversation
         self.replyingTo = replyingTo

@@ -38,4 +38,7 @@ public enum ThreadingStrategy: String, Sendable, Codable, CaseIterable {
     case sender
     /// None of the above: the message started a conversation.
     case new
+    /// Not a message of a conversation: the customer's answer to a satisfaction survey (an SMS "5"),
+    /// recorded on the survey.
+    case surveyAnswer = "survey_answer"
 }

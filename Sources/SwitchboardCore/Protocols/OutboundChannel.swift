@@ -12,6 +12,10 @@ public protocol OutboundChannel: Sendable {
     ///   reply cites; nil when the conversation has none.
     func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryOutcome
 
+    /// Makes one delivery attempt of a survey's question, which a channel whose receiver is another system
+    /// (a webhook) sends with the URL that system posts the answer to.
+    func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?, surveyURL: String?) async -> DeliveryOutcome
+
     /// Refuses a reply the channel could never carry (an SMS over its segment limit) before it is queued,
     /// so the agent hears why at once instead of finding a failed entry later.
     func validateReply(_ body: String, source: String) throws(SwitchboardError)
@@ -20,4 +24,9 @@ public protocol OutboundChannel: Sendable {
 extension OutboundChannel {
     /// Most channels carry any text the reply checks let through.
     public func validateReply(_ body: String, source: String) throws(SwitchboardError) {}
+
+    /// Most channels ask the customer in the text itself (a link, "reply 1-5").
+    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?, surveyURL: String?) async -> DeliveryOutcome {
+        await deliver(entry, conversation: conversation, replyingTo: replyingTo)
+    }
 }

@@ -12,8 +12,14 @@ public struct ScheduledSurvey: Sendable, Equatable {
     public var expiresAt: Date
     /// At most one survey per customer (channel, source and address) in this many seconds.
     public var minInterval: Double
+    /// Where a channel's own system posts the answer (`POST /v1/surveys/{token}`): a webhook reply carries
+    /// it as `survey_url`.
+    public var answerURL: String?
 
-    public init(id: String, kind: SurveyKind, message: PendingReply, sendAt: Date, expiresAt: Date, minInterval: Double) {
+    public init(
+        id: String, kind: SurveyKind, message: PendingReply, sendAt: Date, expiresAt: Date, minInterval: Double, answerURL: String? = nil
+    ) {
+        self.answerURL = answerURL
         self.id = id
         self.kind = kind
         self.message = message

@@ -5,8 +5,8 @@ import Foundation
 public protocol SurveyStore: Sendable {
     func survey(id: String) async throws -> Survey?
 
-    /// The survey a message from this customer may answer: the newest sent (due by `at`), unanswered,
-    /// still open at `at`, on that channel and source.
+    /// The survey a message from this customer may answer: the newest whose question went out, on that
+    /// channel and source, still open at `at` (answered or not: a repeated answer is the same answer).
     func openSurvey(channel: ChannelKind, source: String, customerAddress: String, at: Date) async throws -> Survey?
 
     /// Records the score in one transaction with its audit event, the `csat.received` notification and,
