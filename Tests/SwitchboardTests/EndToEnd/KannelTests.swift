@@ -18,14 +18,14 @@ struct KannelTests {
 
     /// Runs `body` with the gateway, the operator and Kannel started and wired to each other.
     static func withKannel(
-        autoDeliver: Bool = true, sendRate: Int = 50, moPost: Bool = false,
+        autoDeliver: Bool = true, sendRate: Int = 50, moPost: Bool = false, time: ManualTime? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol, Gateway.Parts, FakeSMSOperator, TestKannel) async throws -> Void
     ) async throws {
         let ports = try TestKannel.reservePorts()
         let smsOperator = FakeSMSOperator(autoDeliver: autoDeliver)
         try await smsOperator.start()
         try await stopping(smsOperator) {
-            let harness = try GatewayHarness(
+            var harness = try GatewayHarness(
                 replyURL: "http://127.0.0.1:9/unused",
                 extraSources: """
                       - id: kan
@@ -41,6 +41,7 @@ struct KannelTests {
                           inbound_secret: { env: TEST_KANNEL_SECRET }
                     """,
                 environment: ["TEST_KANNEL_PASSWORD": TestKannel.sendsmsPassword, "TEST_KANNEL_SECRET": secret])
+            if let time { harness.timerClock = { time.value } }
             try await harness.run { (client, parts) async throws in
                 let port = try #require(client.port)
                 let kannel = try await TestKannel.start(
