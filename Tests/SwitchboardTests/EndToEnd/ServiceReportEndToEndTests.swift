@@ -219,6 +219,35 @@ struct ServiceReportEndToEndTests {
         }
     }
 
+    @Test("the service-level gauges follow the rolling week by queue and by channel; a queue and a channel that leave it read NaN, not their last figure")
+    func gaugesLeaveTheWindow() async throws {
+        let time = ManualTime(ManualTime.workingMorning)
+        var harness = try Self.harness(time: time)
+        harness.serviceLevelInterval = .milliseconds(200)
+        try await harness.run { (client, _) async throws in
+            let id = try await Self.customer(client, "w@example.com", "我的订单三天了还没发货，订单号 W1")
+            let queue = try await Self.page(client, id).conversation.queue
+            try await Self.reply(client, id)
+            try await Self.act(client, id, "resolve", #"{"resolution":"shipped"}"#)
+            // The window ends at the clock's time, excluded: the conversation counts once the clock is past its creation.
+            time.value = time.value.addingTimeInterval(60)
+            @Sendable func metrics() async throws -> String { String(buffer: try await client.send(.get, "/metrics").body) }
+            #expect(try await eventually {
+                let text = try await metrics()
+                return text.contains(#"switchboard_first_contact_resolution_ratio{queue="\#(queue)"} 1"#)
+                    && text.contains(#"switchboard_channel_first_contact_resolution_ratio{channel="webhook"} 1"#)
+            })
+            // Eight days on, the conversation is out of the window: its queue and its channel have no figure.
+            time.value = time.value.addingTimeInterval(8 * 86_400)
+            #expect(try await eventually {
+                let text = try await metrics()
+                return text.contains(#"switchboard_first_contact_resolution_ratio{queue="\#(queue)"} nan"#)
+                    && text.contains(#"switchboard_channel_first_contact_resolution_ratio{channel="webhook"} nan"#)
+                    && text.contains(#"switchboard_first_contact_resolution_ratio{queue="all"} nan"#)
+            })
+        }
+    }
+
     @Test("/metrics shows the first-response and resolution histograms by queue once clocks are fulfilled, with buckets from a minute to a week")
     func histograms() async throws {
         let time = ManualTime(ManualTime.workingMorning)
