@@ -9,14 +9,15 @@ extension SQLiteMessageStore: ServiceReportStore {
     public func serviceReportRows(from: Date, to: Date, queue: String?, sources: Set<String>?) async throws -> [ServiceReportRow] {
         try await pool.read { db in
             // A repeat contact: another conversation of the same customer (the index on the lower-cased address
-            // finds it) within the window. A follow-up the gateway opened after a low survey score is not the
-            // customer coming back, so it does not count.
+            // finds it) within the window. A follow-up the gateway opened (after a low survey score, or as the
+            // follow-up task of a resolution; its timeline starts with `follow_up_opened`) is not the customer
+            // coming back, so it does not count.
             var sql = """
                 SELECT c.id, c.queue, c.created_at, c.channel, EXISTS (
                     SELECT 1 FROM conversations o
                     WHERE lower(o.customer_address) = lower(c.customer_address) AND o.created_at > c.created_at AND o.created_at <= c.created_at + ?
                         AND o.channel = c.channel AND o.source = c.source
-                        AND o.id NOT IN (SELECT follow_up_conversation_id FROM surveys WHERE follow_up_conversation_id IS NOT NULL)
+                        AND NOT EXISTS (SELECT 1 FROM events f WHERE f.conversation_id = o.id AND f.kind = 'follow_up_opened')
                 ) FROM conversations c WHERE c.created_at >= ? AND c.created_at < ?
                 """
             var arguments: StatementArguments = [ServiceReportRow.repeatContactWindow, from.timeIntervalSince1970, to.timeIntervalSince1970]

@@ -19,7 +19,8 @@ public struct ServiceReportRow: Sendable, Equatable {
     public var clockLogs: [ClockKind: [ClockEvent]]
     /// The same customer (same channel and source, address compared case-insensitively) opened another
     /// conversation within ``repeatContactWindow`` after this one was created, up to the report's time. A
-    /// follow-up the gateway opened after a low survey score is not the customer coming back.
+    /// follow-up the gateway opened (after a low survey score, or as a resolution's follow-up task) is not
+    /// the customer coming back.
     public var repeatContact: Bool
 
     public init(

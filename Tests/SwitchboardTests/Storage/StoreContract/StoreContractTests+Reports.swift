@@ -134,7 +134,8 @@ extension StoreContractTests {
                 let cShop = try await Self.message(store, "c@example.com", minute: 4, source: "shop")
                 let cSMS = try await store.ingest(R.request(
                     R.inbound("c@example.com", minute: 5, channel: .sms, externalID: "c-sms"), route: R.route("general", priority: 3))).conversationID
-                // d's next conversation is the follow-up a low survey score opened, not the customer coming back.
+                // d's next conversation is taken for a follow-up the gateway opened: its timeline gets the
+                // follow_up_opened event the survey store starts a follow-up's timeline with. Not the customer coming back.
                 let d = try await Self.message(store, "d@example.com", minute: 6)
                 // n had no other conversation.
                 let n = try await Self.message(store, "n@example.com", minute: 7)
@@ -142,10 +143,7 @@ extension StoreContractTests {
                 let b2 = try await Self.again(subject, closing: b, "b@example.com", minute: 1 + week + 1)
                 let e2 = try await Self.again(subject, closing: e, "e@example.com", minute: 2 + week)
                 let d2 = try await Self.again(subject, closing: d, "d@example.com", minute: 30)
-                try await subject.insertSurvey(Survey(
-                    id: "svy-d", conversationID: d, kind: .csat, channel: .webhook, source: "demo", customerAddress: "d@example.com", queue: "general",
-                    language: "zh", outboxID: nil, status: .answered, createdAt: R.at(minute: 10), sendAt: R.at(minute: 10), expiresAt: R.at(minute: week),
-                    score: 1, answeredAt: R.at(minute: 20), answeredVia: "api", followUpConversationID: d2))
+                try await subject.insertEvent(d2, "follow_up_opened", R.at(minute: 30))
                 #expect(![a2, b2, e2, d2].contains(c) && cShop != cSMS)
 
                 let rows = try await subject.reports.serviceReportRows(from: R.at(minute: 0), to: R.at(minute: 60), queue: nil, sources: nil)

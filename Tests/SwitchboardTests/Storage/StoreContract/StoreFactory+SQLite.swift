@@ -38,6 +38,16 @@ extension StoreFactory {
                         ])
                 }
             },
+            insertEvent: { id, kind, at in
+                try await testDatabase(store.path).write { db in
+                    try db.execute(
+                        sql: """
+                            INSERT INTO events (at, subject_kind, subject_id, conversation_id, kind, actor, detail)
+                            VALUES (?, 'conversation', ?, ?, ?, 'system', '{}')
+                            """,
+                        arguments: [at.timeIntervalSince1970, id, id, kind])
+                }
+            },
             remove: { try FileManager.default.removeItem(at: directory) })
     }
 }
