@@ -3,30 +3,48 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 import SwitchboardCore
 
-/// Keeps the service levels of the last ``window`` on `/metrics`, overall (`queue="all"`) and per queue,
-/// for the alerting rules in `Config/prometheus/alerts.yaml`:
-/// - `switchboard_sla_attainment_ratio{queue,clock}` (`first_response`, `resolution`);
-/// - `switchboard_first_contact_resolution_ratio{queue}`;
-/// - `switchboard_escalation_ratio{queue}` and `switchboard_reopen_ratio{queue}`.
+/// Keeps the service levels of the last ``window`` on `/metrics`, for the alerting rules in
+/// `Config/prometheus/alerts.yaml`. Each figure has two gauge families, one by queue and one by channel,
+/// so every series of a family carries the same labels:
+/// - by queue, overall as `queue="all"`:
+///   - `switchboard_sla_attainment_ratio{queue,clock}` (`first_response`, `resolution`);
+///   - `switchboard_first_contact_resolution_ratio{queue}`;
+///   - `switchboard_escalation_ratio{queue}`, `switchboard_reopen_ratio{queue}`;
+///   - `switchboard_repeat_contact_ratio{queue}`;
+///   - `switchboard_csat_ratio{queue}` (a share from 0 to 1), `switchboard_nps_score{queue}` (−100 to 100);
+/// - by channel, the same names with `channel` in front (`switchboard_channel_csat_ratio{channel}`, …,
+///   `switchboard_channel_sla_attainment_ratio{channel,clock}`), with no `all` (that is `queue="all"`).
 ///
-/// They are the service report's figures (``ServiceReports``), recomputed every ``interval``: a ratio with
-/// nothing to divide is `NaN`, which no threshold alert fires on.
+/// They are the service report's figures (``ServiceReports``), recomputed every ``interval``: a figure with
+/// nothing to measure is `NaN`, which no threshold alert fires on. A queue or a channel that drops out of
+/// the window reads `NaN` from then on, rather than its last figure.
 public final class ServiceLevelGauges: Service {
     public static let attainmentLabel = "switchboard_sla_attainment_ratio"
     public static let firstContactResolutionLabel = "switchboard_first_contact_resolution_ratio"
     public static let escalationLabel = "switchboard_escalation_ratio"
     public static let reopenLabel = "switchboard_reopen_ratio"
+    public static let repeatContactLabel = "switchboard_repeat_contact_ratio"
+    public static let csatLabel = "switchboard_csat_ratio"
+    public static let npsLabel = "switchboard_nps_score"
+    /// The by-channel family of a by-queue one: `switchboard_csat_ratio` → `switchboard_channel_csat_ratio`.
+    public static func byChannel(_ label: String) -> String {
+        "switchboard_channel_" + label.dropFirst("switchboard_".count)
+    }
 
     private let reports: ServiceReports
     private let window: TimeInterval
     private let interval: Duration
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
+    /// The queues and channels given figures by the last refresh.
+    private let recorded = Mutex<(queues: Set<String>, channels: Set<ChannelKind>)>(([], []))
 
     /// - Parameters:
-    ///   - window: how far back the conversations counted were created (a rolling week by default).
+    ///   - window: how far back the conversations counted were created, and the surveys answered (a
+    ///     rolling week by default).
     ///   - interval: how often the figures are recomputed.
     public init(
         reports: ServiceReports, window: TimeInterval = ServiceReport.defaultPeriod, interval: Duration = .seconds(60), logger: Logger,
@@ -43,9 +61,23 @@ public final class ServiceLevelGauges: Service {
     public func refresh() async throws {
         let now = reports.now()
         let report = try await reports.report(from: now.addingTimeInterval(-window), to: now, queue: nil, sources: nil, queues: nil)
-        record(report.overall, queue: "all")
+        let queues = Set(report.queues.compactMap(\.queue)), channels = Set(report.channels.compactMap(\.channel))
+        let (goneQueues, goneChannels) = recorded.withLock { recorded in
+            defer { recorded = (queues, channels) }
+            return (recorded.queues.subtracting(queues), recorded.channels.subtracting(channels))
+        }
+        record(report.overall, dimension: ("queue", "all"), rename: { $0 })
         for summary in report.queues {
-            record(summary, queue: summary.queue ?? "all")
+            record(summary, dimension: ("queue", summary.queue ?? "all"), rename: { $0 })
+        }
+        for queue in goneQueues {
+            record(nil, dimension: ("queue", queue), rename: { $0 })
+        }
+        for summary in report.channels {
+            record(summary, dimension: ("channel", summary.channel?.rawValue ?? ""), rename: Self.byChannel)
+        }
+        for channel in goneChannels {
+            record(nil, dimension: ("channel", channel.rawValue), rename: Self.byChannel)
         }
     }
 
@@ -61,14 +93,18 @@ public final class ServiceLevelGauges: Service {
         }
     }
 
-    private func record(_ summary: ServiceSummary, queue: String) {
+    /// Records a group's figures; every one `NaN` when `summary` is nil (the group has left the window).
+    private func record(_ summary: ServiceSummary?, dimension: (String, String), rename: (String) -> String) {
         func gauge(_ label: String, _ value: Double?, _ extra: [(String, String)] = []) {
-            Gauge(label: label, dimensions: [("queue", queue)] + extra, factory: metricsFactory).record(value ?? .nan)
+            Gauge(label: rename(label), dimensions: [dimension] + extra, factory: metricsFactory).record(value ?? .nan)
         }
-        gauge(Self.attainmentLabel, summary.firstResponse.attainment, [("clock", ClockKind.firstResponse.rawValue)])
-        gauge(Self.attainmentLabel, summary.resolution.attainment, [("clock", ClockKind.resolution.rawValue)])
-        gauge(Self.firstContactResolutionLabel, summary.firstContactResolution)
-        gauge(Self.escalationLabel, summary.escalationRate)
-        gauge(Self.reopenLabel, summary.reopenRate)
+        gauge(Self.attainmentLabel, summary?.firstResponse.attainment, [("clock", ClockKind.firstResponse.rawValue)])
+        gauge(Self.attainmentLabel, summary?.resolution.attainment, [("clock", ClockKind.resolution.rawValue)])
+        gauge(Self.firstContactResolutionLabel, summary?.firstContactResolution)
+        gauge(Self.escalationLabel, summary?.escalationRate)
+        gauge(Self.reopenLabel, summary?.reopenRate)
+        gauge(Self.repeatContactLabel, summary?.repeatContactRate)
+        gauge(Self.csatLabel, summary?.csat)
+        gauge(Self.npsLabel, summary?.nps)
     }
 }

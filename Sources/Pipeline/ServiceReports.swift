@@ -21,12 +21,17 @@ public struct ServiceReports: Sendable {
     /// - Parameters:
     ///   - queue: only conversations now in this queue; nil for all.
     ///   - sources: only these sources' conversations (a scoped token's); nil for all.
-    ///   - queues: only conversations now in these queues (a scoped token's); nil for all.
+    ///   - queues: only conversations now in these queues, and surveys of conversations resolved in them (a
+    ///     scoped token's); nil for all.
     public func report(from: Date, to: Date, queue: String?, sources: Set<String>?, queues: Set<String>?) async throws -> ServiceReport {
         let at = now()
         var rows = try await store.serviceReportRows(from: from, to: to, queue: queue, sources: sources)
-        if let queues { rows.removeAll { !queues.contains($0.queue) } }
+        var surveys = try await store.answeredSurveys(from: from, to: to, queue: queue, sources: sources)
+        if let queues {
+            rows.removeAll { !queues.contains($0.queue) }
+            surveys.removeAll { !queues.contains($0.queue) }
+        }
         let rules = clockRules
-        return ServiceReport(rows: rows, from: from, to: to, at: at) { rules.workingTime(calendar: $0) }
+        return ServiceReport(rows: rows, surveys: surveys, from: from, to: to, at: at) { rules.workingTime(calendar: $0) }
     }
 }

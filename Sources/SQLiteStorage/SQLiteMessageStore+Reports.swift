@@ -8,17 +8,28 @@ import SwitchboardCore
 extension SQLiteMessageStore: ServiceReportStore {
     public func serviceReportRows(from: Date, to: Date, queue: String?, sources: Set<String>?) async throws -> [ServiceReportRow] {
         try await pool.read { db in
-            var sql = "SELECT id, queue, created_at FROM conversations WHERE created_at >= ? AND created_at < ?"
-            var arguments: StatementArguments = [from.timeIntervalSince1970, to.timeIntervalSince1970]
+            // A repeat contact: another conversation of the same customer (the index on the lower-cased address
+            // finds it) within the window. A follow-up the gateway opened (after a low survey score, or as the
+            // follow-up task of a resolution; its timeline starts with `follow_up_opened`) is not the customer
+            // coming back, so it does not count.
+            var sql = """
+                SELECT c.id, c.queue, c.created_at, c.channel, EXISTS (
+                    SELECT 1 FROM conversations o
+                    WHERE lower(o.customer_address) = lower(c.customer_address) AND o.created_at > c.created_at AND o.created_at <= c.created_at + ?
+                        AND o.channel = c.channel AND o.source = c.source
+                        AND NOT EXISTS (SELECT 1 FROM events f WHERE f.conversation_id = o.id AND f.kind = 'follow_up_opened')
+                ) FROM conversations c WHERE c.created_at >= ? AND c.created_at < ?
+                """
+            var arguments: StatementArguments = [ServiceReportRow.repeatContactWindow, from.timeIntervalSince1970, to.timeIntervalSince1970]
             if let queue {
-                sql += " AND queue = ?"
+                sql += " AND c.queue = ?"
                 _ = arguments.append(contentsOf: [queue])
             }
             if let sources {
-                sql += " AND source IN (\(sources.map { _ in "?" }.joined(separator: ", ")))"
+                sql += " AND c.source IN (\(sources.map { _ in "?" }.joined(separator: ", ")))"
                 for source in sources.sorted() { _ = arguments.append(contentsOf: [source]) }
             }
-            sql += " ORDER BY created_at, id"
+            sql += " ORDER BY c.created_at, c.id"
             let counted = ServiceReportRow.countedEvents.map(\.rawValue).sorted()
             let eventKinds = try db.cachedStatement(sql: """
                 SELECT DISTINCT kind FROM events
@@ -33,9 +44,34 @@ extension SQLiteMessageStore: ServiceReportStore {
                 let kinds = try String.fetchAll(eventKinds, arguments: eventArguments).compactMap(LifecycleEvent.Kind.init(rawValue:))
                 let logs = try Self.clockLogs(db, conversationID: id).filter { $0.key == .firstResponse || $0.key == .resolution }
                 rows.append(ServiceReportRow(
-                    conversationID: id, queue: row[1], createdAt: Date(timeIntervalSince1970: row[2]), events: Set(kinds), clockLogs: logs))
+                    conversationID: id, queue: row[1], channel: ChannelKind(rawValue: row[3]), createdAt: Date(timeIntervalSince1970: row[2]),
+                    events: Set(kinds), clockLogs: logs, repeatContact: row[4]))
             }
             return rows
+        }
+    }
+
+    public func answeredSurveys(from: Date, to: Date, queue: String?, sources: Set<String>?) async throws -> [AnsweredSurvey] {
+        try await pool.read { db in
+            var sql = """
+                SELECT kind, channel, queue, score FROM surveys
+                WHERE answered_at >= ? AND answered_at < ? AND score IS NOT NULL
+                """
+            var arguments: StatementArguments = [from.timeIntervalSince1970, to.timeIntervalSince1970]
+            if let queue {
+                sql += " AND queue = ?"
+                _ = arguments.append(contentsOf: [queue])
+            }
+            if let sources {
+                sql += " AND source IN (\(sources.map { _ in "?" }.joined(separator: ", ")))"
+                for source in sources.sorted() { _ = arguments.append(contentsOf: [source]) }
+            }
+            sql += " ORDER BY answered_at, id"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+                // A kind this build does not know (a newer gateway's) is not counted rather than miscounted.
+                guard let kind = SurveyKind(rawValue: row[0]) else { return nil }
+                return AnsweredSurvey(kind: kind, channel: ChannelKind(rawValue: row[1]), queue: row[2], score: row[3])
+            }
         }
     }
 }

@@ -25,12 +25,12 @@ struct ServiceReportTests {
     }
 
     static func row(
-        _ id: String, queue: String = "general", events: Set<LifecycleEvent.Kind> = [], firstResponse: [ClockEvent] = [],
-        resolution: [ClockEvent] = []
+        _ id: String, queue: String = "general", channel: ChannelKind = .webhook, events: Set<LifecycleEvent.Kind> = [],
+        firstResponse: [ClockEvent] = [], resolution: [ClockEvent] = [], repeatContact: Bool = false
     ) -> ServiceReportRow {
         ServiceReportRow(
-            conversationID: id, queue: queue, createdAt: at(minute: 0), events: events,
-            clockLogs: [.firstResponse: firstResponse, .resolution: resolution].filter { !$0.value.isEmpty })
+            conversationID: id, queue: queue, channel: channel, createdAt: at(minute: 0), events: events,
+            clockLogs: [.firstResponse: firstResponse, .resolution: resolution].filter { !$0.value.isEmpty }, repeatContact: repeatContact)
     }
 
     @Test("nearest-rank percentiles: the value at rank ⌈p·n⌉ of the sorted values, never interpolated; none of nothing")
@@ -169,6 +169,90 @@ struct ServiceReportTests {
         let escalations = report.queues[0]
         #expect(escalations.flags == [ServiceFlag(metric: .firstResponseAttainment, value: 0, threshold: 0.95)])
         #expect(escalations.escalationRate == 1 && escalations.firstContactResolution == nil)
+    }
+
+    static func survey(_ kind: SurveyKind, _ score: Int, queue: String = "general", channel: ChannelKind = .webhook) -> AnsweredSurvey {
+        AnsweredSurvey(kind: kind, channel: channel, queue: queue, score: score)
+    }
+
+    @Test("CSAT is the share of CSAT answers scoring 4 or 5; NPS is % promoters (9-10) minus % detractors (0-6), passives in the denominator only")
+    func surveyScores() {
+        let csat = SurveyScores([1, 2, 3, 4, 5, 5, 4, 3].map { Self.survey(.csat, $0) })
+        #expect(csat.csatResponses == 8 && csat.csatSatisfied == 4 && csat.csat == 0.5)
+        #expect(csat.npsResponses == 0 && csat.nps == nil)
+        // 4 promoters (9, 10, 10, 9), 2 passives (7, 8), 4 detractors (0, 3, 6, 6): (4 - 4) / 10 = 0.
+        let balanced = SurveyScores([9, 10, 10, 9, 7, 8, 0, 3, 6, 6].map { Self.survey(.nps, $0) })
+        #expect(balanced.npsResponses == 10 && balanced.promoters == 4 && balanced.detractors == 4 && balanced.nps == 0)
+        #expect(balanced.csat == nil && balanced.csatResponses == 0)
+        // 3 promoters, 1 passive (7, not a detractor), no detractor of 4: 75. All detractors: -100. All promoters: 100.
+        #expect(SurveyScores([9, 10, 10, 7].map { Self.survey(.nps, $0) }).nps == 75)
+        #expect(SurveyScores([0, 6].map { Self.survey(.nps, $0) }).nps == -100)
+        #expect(SurveyScores([10].map { Self.survey(.nps, $0) }).nps == 100)
+        // A score off its kind's scale is no answer: a CSAT 9 or 0, an NPS 11 or -1.
+        let off = SurveyScores([Self.survey(.csat, 9), Self.survey(.csat, 0), Self.survey(.csat, 5), Self.survey(.nps, 11), Self.survey(.nps, -1)])
+        #expect(off.csatResponses == 1 && off.csat == 1 && off.npsResponses == 0 && off.nps == nil)
+        // Kinds do not mix: a CSAT 5 is not an NPS answer, an NPS 3 not a CSAT one.
+        let mixed = SurveyScores([Self.survey(.csat, 5), Self.survey(.nps, 3)])
+        #expect(mixed.csat == 1 && mixed.nps == -100 && mixed.csatResponses == 1 && mixed.npsResponses == 1)
+    }
+
+    @Test("CSAT below 80% is flagged, 80% itself is not, and no answers is no flag; repeat contacts are a share of the conversations")
+    func satisfactionFlagsAndRepeats() {
+        #expect(ServiceThresholds.csat == 0.80)
+        let now = Self.at(minute: 100)
+        func summary(_ surveys: [AnsweredSurvey], rows: [ServiceReportRow] = []) -> ServiceSummary {
+            ServiceSummary(queue: nil, conversations: rows, surveys: surveys, at: now, workingTime: Self.roundTheClock)
+        }
+        // 4 of 5 satisfied: exactly 80%.
+        #expect(summary([5, 4, 4, 5, 2].map { Self.survey(.csat, $0) }).flags.isEmpty)
+        let low = summary([5, 4, 3, 5, 2].map { Self.survey(.csat, $0) })
+        #expect(low.csat == 0.6 && low.flags == [ServiceFlag(metric: .csat, value: 0.6, threshold: 0.80)])
+        // A low NPS is not a CSAT: reported, not flagged.
+        let nps = summary([0, 1, 2].map { Self.survey(.nps, $0) })
+        #expect(nps.nps == -100 && nps.csat == nil && nps.flags.isEmpty)
+
+        let rows = [Self.row("a", repeatContact: true), Self.row("b"), Self.row("c"), Self.row("d", repeatContact: true)]
+        let repeats = summary([], rows: rows)
+        #expect(repeats.repeatContacts == 2 && repeats.repeatContactRate == 0.5)
+        #expect(summary([]).repeatContactRate == nil && summary([]).csat == nil)
+    }
+
+    @Test("a report has a summary per queue and per channel: conversations by current queue and channel, surveys by their own queue and channel")
+    func satisfactionGrouping() {
+        let rows = [
+            Self.row("a", queue: "general", channel: .email, events: [.resolved], repeatContact: true),
+            Self.row("b", queue: "billing", channel: .sms, events: [.resolved]),
+            Self.row("c", queue: "general", channel: .sms),
+        ]
+        let surveys = [
+            Self.survey(.csat, 5, queue: "general", channel: .email), Self.survey(.csat, 2, queue: "general", channel: .sms),
+            // A queue and a channel with answers but no conversation in the period still report.
+            Self.survey(.csat, 4, queue: "complaints", channel: .webhook), Self.survey(.nps, 10, queue: "complaints", channel: .webhook),
+            Self.survey(.nps, 5, queue: "billing", channel: .sms),
+        ]
+        let report = ServiceReport(
+            rows: rows, surveys: surveys, from: Self.at(minute: 0), to: Self.at(minute: 60), at: Self.at(minute: 60),
+            workingTime: Self.roundTheClock)
+        #expect(report.overall.conversations == 3 && report.overall.surveys.csatResponses == 3 && report.overall.csat == 2.0 / 3)
+        #expect(report.overall.nps == 0 && report.overall.repeatContactRate == 1.0 / 3)
+        #expect(report.overall.flags == [ServiceFlag(metric: .csat, value: 2.0 / 3, threshold: 0.80)])
+
+        #expect(report.queues.map(\.queue) == ["billing", "complaints", "general"])
+        #expect(report.queues.allSatisfy { $0.channel == nil })
+        let (billing, complaints, general) = (report.queues[0], report.queues[1], report.queues[2])
+        #expect(billing.conversations == 1 && billing.csat == nil && billing.nps == -100 && billing.repeatContactRate == 0)
+        #expect(complaints.conversations == 0 && complaints.csat == 1 && complaints.nps == 100 && complaints.repeatContactRate == nil)
+        #expect(complaints.flags.isEmpty && complaints.escalationRate == nil)
+        #expect(general.conversations == 2 && general.csat == 0.5 && general.repeatContactRate == 0.5)
+        #expect(general.flags == [ServiceFlag(metric: .csat, value: 0.5, threshold: 0.80)])
+
+        #expect(report.channels.map(\.channel) == [.email, .sms, .webhook])
+        #expect(report.channels.allSatisfy { $0.queue == nil })
+        let (email, sms, webhook) = (report.channels[0], report.channels[1], report.channels[2])
+        #expect(email.conversations == 1 && email.csat == 1 && email.repeatContacts == 1 && email.firstContactResolution == 1)
+        #expect(sms.conversations == 2 && sms.csat == 0 && sms.nps == -100 && sms.resolved == 1 && sms.repeatContactRate == 0)
+        #expect(sms.flags == [ServiceFlag(metric: .csat, value: 0, threshold: 0.80)])
+        #expect(webhook.conversations == 0 && webhook.csat == 1 && webhook.nps == 100)
     }
 
     @Test("a fulfilment's counted time is that of the count it ended; an entry that ended nothing has none")

@@ -5,6 +5,7 @@ public struct ServiceFlag: Sendable, Equatable {
         case firstResponseAttainment = "first_response_attainment"
         case resolutionAttainment = "resolution_attainment"
         case firstContactResolution = "first_contact_resolution"
+        case csat
     }
 
     public var metric: Metric

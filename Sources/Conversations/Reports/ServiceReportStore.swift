@@ -9,4 +9,10 @@ public protocol ServiceReportStore: Sendable {
     ///   - queue: only conversations now in this queue; nil for every queue.
     ///   - sources: only conversations of these sources (a scoped token's); nil for every source.
     func serviceReportRows(from: Date, to: Date, queue: String?, sources: Set<String>?) async throws -> [ServiceReportRow]
+
+    /// The surveys answered in `[from, to)`, whenever they were sent.
+    /// - Parameters:
+    ///   - queue: only surveys of conversations resolved in this queue; nil for every queue.
+    ///   - sources: only surveys of these sources' conversations; nil for every source.
+    func answeredSurveys(from: Date, to: Date, queue: String?, sources: Set<String>?) async throws -> [AnsweredSurvey]
 }

@@ -6,4 +6,7 @@ public enum ServiceThresholds {
     /// First-contact resolution below this share is flagged: the standards expect at least 70% of
     /// resolved conversations to be settled the first time, with no reopen and no hand-off.
     public static let firstContactResolution = 0.70
+    /// CSAT below this share is flagged: the standards expect at least 80% of answered satisfaction
+    /// surveys to score 4 or 5.
+    public static let csat = 0.80
 }

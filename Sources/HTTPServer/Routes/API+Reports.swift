@@ -24,8 +24,8 @@ extension API {
             queue = text
         }
         let report = try await reports.report(from: from, to: to, queue: queue, sources: identity.sources, queues: identity.queues)
-        // A queue the rules no longer name still reports while its conversations are in the period.
-        if let queue, report.overall.conversations == 0, rules.current.rules.queue(id: queue) == nil {
+        // A queue the rules no longer name still reports while its conversations or survey answers are in the period.
+        if let queue, report.queues.isEmpty, rules.current.rules.queue(id: queue) == nil {
             throw APIError.notFound("queue '\(queue.excerptForMessage())' does not exist")
         }
         return try JSONBody.response(ServiceReportView(report, queue: queue))
@@ -52,7 +52,7 @@ extension API {
         }
 
         enum CodingKeys: String, CodingKey {
-            case from, to, generatedAt, queue, thresholds, overall, queues
+            case from, to, generatedAt, queue, thresholds, overall, queues, channels
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -62,14 +62,18 @@ extension API {
             try container.encode(report.generatedAt, forKey: .generatedAt)
             try container.encode(queue, forKey: .queue)
             try container.encode(
-                ["sla_attainment": ServiceThresholds.slaAttainment, "first_contact_resolution": ServiceThresholds.firstContactResolution],
+                [
+                    "sla_attainment": ServiceThresholds.slaAttainment, "first_contact_resolution": ServiceThresholds.firstContactResolution,
+                    "csat": ServiceThresholds.csat,
+                ],
                 forKey: .thresholds)
             try container.encode(SummaryView(report.overall), forKey: .overall)
             try container.encode(report.queues.map(SummaryView.init), forKey: .queues)
+            try container.encode(report.channels.map(SummaryView.init), forKey: .channels)
         }
     }
 
-    /// One group's figures; the overall one has no `queue`.
+    /// One group's figures: a queue's have `queue`, a channel's `channel`, the overall ones neither.
     struct SummaryView: Encodable {
         var summary: ServiceSummary
 
@@ -78,13 +82,15 @@ extension API {
         }
 
         enum CodingKeys: String, CodingKey {
-            case queue, conversations, firstResponse, resolution, escalationRate, escalated, reopenRate, reopened, resolved
-            case firstContactResolution, resolvedAtFirstContact, flags
+            case queue, channel, conversations, firstResponse, resolution, escalationRate, escalated, reopenRate, reopened, resolved
+            case firstContactResolution, resolvedAtFirstContact, repeatContactRate, repeatContacts, csat, csatResponses, nps, npsResponses
+            case flags
         }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             if let queue = summary.queue { try container.encode(queue, forKey: .queue) }
+            if let channel = summary.channel { try container.encode(channel.rawValue, forKey: .channel) }
             try container.encode(summary.conversations, forKey: .conversations)
             try container.encode(ClockView(summary.firstResponse), forKey: .firstResponse)
             try container.encode(ClockView(summary.resolution), forKey: .resolution)
@@ -95,6 +101,12 @@ extension API {
             try container.encode(summary.resolved, forKey: .resolved)
             try container.encode(summary.firstContactResolution, forKey: .firstContactResolution)
             try container.encode(summary.resolvedAtFirstContact, forKey: .resolvedAtFirstContact)
+            try container.encode(summary.repeatContactRate, forKey: .repeatContactRate)
+            try container.encode(summary.repeatContacts, forKey: .repeatContacts)
+            try container.encode(summary.csat, forKey: .csat)
+            try container.encode(summary.surveys.csatResponses, forKey: .csatResponses)
+            try container.encode(summary.nps, forKey: .nps)
+            try container.encode(summary.surveys.npsResponses, forKey: .npsResponses)
             try container.encode(summary.flags.map(FlagView.init), forKey: .flags)
         }
     }

@@ -8,7 +8,7 @@ import Testing
 
 /// The alerting rules shipped in `Config/prometheus/alerts.yaml` watch metrics the gateway really
 /// exposes: every `switchboard_…` name their expressions use is on `/metrics` of a running gateway, and
-/// the service-level gauges carry the report's figures.
+/// the service-level gauges carry the report's figures, by queue and by channel.
 @Suite("Alerting rules against /metrics")
 struct AlertMetricsTests {
     static func metricNames(inAlerts text: String) -> Set<String> {
@@ -32,7 +32,10 @@ struct AlertMetricsTests {
         defer { Task { await receiver.stop() } }
         let alerts = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Config/prometheus/alerts.yaml"), encoding: .utf8)
         let names = Self.metricNames(inAlerts: alerts)
-        #expect(names.isSuperset(of: ["switchboard_sla_attainment_ratio", "switchboard_first_contact_resolution_ratio", "switchboard_outbox_entries"]))
+        #expect(names.isSuperset(of: [
+            "switchboard_sla_attainment_ratio", "switchboard_first_contact_resolution_ratio", "switchboard_outbox_entries",
+            "switchboard_csat_ratio", "switchboard_channel_csat_ratio", "switchboard_nps_score", "switchboard_channel_nps_score",
+        ]))
 
         var harness = try GatewayHarness(replyURL: receiver.url)
         harness.serviceLevelInterval = .milliseconds(200)
@@ -55,6 +58,11 @@ struct AlertMetricsTests {
                 #expect(text.contains(name + "{") || text.contains(name + " "), "\(name) is not on /metrics")
             }
             #expect(text.contains(#"switchboard_sla_attainment_ratio{queue="all",clock="first_response"} 1"#))
+            // By channel too; the customer did not come back, and no survey was answered: CSAT and NPS have no figure.
+            #expect(text.contains(#"switchboard_channel_first_contact_resolution_ratio{channel="webhook"} 1"#))
+            #expect(text.contains(#"switchboard_channel_sla_attainment_ratio{channel="webhook",clock="first_response"} 1"#))
+            #expect(text.contains(#"switchboard_repeat_contact_ratio{queue="all"} 0"#))
+            #expect(text.contains(#"switchboard_csat_ratio{queue="all"} nan"#) && text.contains(#"switchboard_channel_nps_score{channel="webhook"} nan"#))
             #expect(text.contains("switchboard_outbox_oldest_due_seconds 0"))
         }
     }

@@ -110,6 +110,113 @@ extension StoreContractTests {
             }
         }
 
+        /// A conversation's customer writing again after it was closed: a new conversation.
+        static func again(_ subject: StoreUnderTest, closing id: String, _ sender: String, minute: Double, channel: ChannelKind = .webhook, source: String = "demo") async throws -> String {
+            try await subject.setState(id, .closed)
+            let next = try await subject.store.ingest(R.request(
+                R.inbound(sender, minute: minute, channel: channel, source: source, externalID: "\(sender)-\(minute)"), route: R.route("general", priority: 3)))
+            #expect(next.newConversation && next.conversationID != id)
+            return next.conversationID
+        }
+
+        @Test("a repeat contact is another conversation of the same customer (channel, source, address in any case) within 7 days of one in the period; a follow-up is not", arguments: StoreFactory.all)
+        func repeatContacts(_ factory: StoreFactory) async throws {
+            try await StoreFactory.run(factory) { subject in
+                let store = subject.store
+                let week = 7.0 * 24 * 60
+                // a comes back the next day, writing its address in capitals.
+                let a = try await Self.message(store, "a@example.com", minute: 0)
+                // b comes back a minute after the 7 days; e exactly at the end of them.
+                let b = try await Self.message(store, "b@example.com", minute: 1)
+                let e = try await Self.message(store, "e@example.com", minute: 2)
+                // c writes on another source, and by SMS from the same address: other customers as far as repeats go.
+                let c = try await Self.message(store, "c@example.com", minute: 3)
+                let cShop = try await Self.message(store, "c@example.com", minute: 4, source: "shop")
+                let cSMS = try await store.ingest(R.request(
+                    R.inbound("c@example.com", minute: 5, channel: .sms, externalID: "c-sms"), route: R.route("general", priority: 3))).conversationID
+                // d's next conversation is taken for a follow-up the gateway opened: its timeline gets the
+                // follow_up_opened event the survey store starts a follow-up's timeline with. Not the customer coming back.
+                let d = try await Self.message(store, "d@example.com", minute: 6)
+                // n had no other conversation.
+                let n = try await Self.message(store, "n@example.com", minute: 7)
+                let a2 = try await Self.again(subject, closing: a, "A@Example.COM", minute: 1_440)
+                let b2 = try await Self.again(subject, closing: b, "b@example.com", minute: 1 + week + 1)
+                let e2 = try await Self.again(subject, closing: e, "e@example.com", minute: 2 + week)
+                let d2 = try await Self.again(subject, closing: d, "d@example.com", minute: 30)
+                try await subject.insertEvent(d2, "follow_up_opened", R.at(minute: 30))
+                #expect(![a2, b2, e2, d2].contains(c) && cShop != cSMS)
+
+                let rows = try await subject.reports.serviceReportRows(from: R.at(minute: 0), to: R.at(minute: 60), queue: nil, sources: nil)
+                #expect(rows.map(\.conversationID) == [a, b, e, c, cShop, cSMS, d, n, d2])
+                #expect(rows.map(\.repeatContact) == [true, false, true, false, false, false, false, false, false])
+                #expect(rows.map(\.channel) == [.webhook, .webhook, .webhook, .webhook, .webhook, .sms, .webhook, .webhook, .webhook])
+                let report = ServiceReport(rows: rows, from: R.at(minute: 0), to: R.at(minute: 60), at: R.at(minute: 2 * week), workingTime: Self.roundTheClock)
+                #expect(report.overall.repeatContacts == 2 && report.overall.repeatContactRate == 2.0 / 9)
+                #expect(report.channels.map(\.channel) == [.sms, .webhook])
+                #expect(report.channels[0].repeatContactRate == 0 && report.channels[1].repeatContactRate == 2.0 / 8)
+                // The later conversation need not be in the period, nor in the caller's scope beyond the source.
+                let demo = try await subject.reports.serviceReportRows(from: R.at(minute: 0), to: R.at(minute: 3), queue: nil, sources: ["demo"])
+                #expect(demo.map(\.repeatContact) == [true, false, true])
+            }
+        }
+
+        @Test("surveys count by when they were answered, with their own channel and queue; unanswered ones do not count; a queue or sources limit them", arguments: StoreFactory.all)
+        func answeredSurveys(_ factory: StoreFactory) async throws {
+            try await StoreFactory.run(factory) { subject in
+                let a = try await Self.message(subject.store, "a@example.com", minute: 0)
+                var number = 0
+                func survey(
+                    _ kind: SurveyKind, _ score: Int?, answeredAt minute: Double?, queue: String = "general", channel: ChannelKind = .webhook,
+                    source: String = "demo"
+                ) async throws {
+                    number += 1
+                    try await subject.insertSurvey(Survey(
+                        id: "svy-\(number)", conversationID: a, kind: kind, channel: channel, source: source, customerAddress: "a@example.com",
+                        queue: queue, language: "zh", outboxID: nil, status: minute == nil ? .scheduled : .answered, createdAt: R.at(minute: -100),
+                        sendAt: R.at(minute: -90), expiresAt: R.at(minute: 10_000), score: score, answeredAt: minute.map { R.at(minute: $0) },
+                        answeredVia: minute == nil ? nil : "api"))
+                }
+                // In the period [0, 60): CSAT 5, 4, 2 in general (webhook); 3 in billing by SMS; NPS 10, 9, 7, 6, 0.
+                try await survey(.csat, 5, answeredAt: 0)
+                try await survey(.csat, 4, answeredAt: 10)
+                try await survey(.csat, 2, answeredAt: 59)
+                try await survey(.csat, 3, answeredAt: 30, queue: "billing", channel: .sms)
+                for (score, minute) in [(10, 1.0), (9, 2), (7, 3), (6, 4), (0, 5)] {
+                    try await survey(.nps, score, answeredAt: minute, queue: "billing", channel: .email)
+                }
+                // Outside it: before, at its end; never answered (sent before it); another source's.
+                try await survey(.csat, 1, answeredAt: -1)
+                try await survey(.csat, 1, answeredAt: 60)
+                try await survey(.csat, nil, answeredAt: nil)
+                try await survey(.csat, 1, answeredAt: 20, source: "shop")
+
+                let found = try await subject.reports.answeredSurveys(from: R.at(minute: 0), to: R.at(minute: 60), queue: nil, sources: ["demo"])
+                #expect(found.count == 9)
+                #expect(found.filter { $0.kind == .csat }.map(\.score) == [5, 4, 3, 2])
+                #expect(found.filter { $0.kind == .nps }.map(\.score) == [10, 9, 7, 6, 0])
+                #expect(found.first { $0.score == 3 } == AnsweredSurvey(kind: .csat, channel: .sms, queue: "billing", score: 3))
+                #expect(try await subject.reports.answeredSurveys(from: R.at(minute: 0), to: R.at(minute: 60), queue: nil, sources: nil).count == 10)
+                #expect(try await subject.reports.answeredSurveys(from: R.at(minute: 0), to: R.at(minute: 60), queue: "general", sources: ["demo"])
+                    .map(\.score) == [5, 4, 2])
+                #expect(try await subject.reports.answeredSurveys(from: R.at(minute: 100), to: R.at(minute: 200), queue: nil, sources: nil).isEmpty)
+
+                let rows = try await subject.reports.serviceReportRows(from: R.at(minute: 0), to: R.at(minute: 60), queue: nil, sources: ["demo"])
+                let report = ServiceReport(
+                    rows: rows, surveys: found, from: R.at(minute: 0), to: R.at(minute: 60), at: R.at(minute: 30), workingTime: Self.roundTheClock)
+                // CSAT 2 of 4 satisfied; NPS (2 promoters - 2 detractors) / 5 = 0. (a's first response, judged at
+                // minute 30, is still pending: no other flag.)
+                #expect(report.overall.csat == 0.5 && report.overall.surveys.csatResponses == 4)
+                #expect(report.overall.nps == 0 && report.overall.surveys.npsResponses == 5)
+                #expect(report.overall.flags.map(\.metric) == [.csat])
+                #expect(report.queues.map(\.queue) == ["billing", "general"])
+                #expect(report.queues[0].csat == 0 && report.queues[0].nps == 0 && report.queues[0].conversations == 0)
+                #expect(report.queues[1].csat == 2.0 / 3 && report.queues[1].nps == nil && report.queues[1].conversations == 1)
+                #expect(report.channels.map(\.channel) == [.email, .sms, .webhook])
+                #expect(report.channels[0].nps == 0 && report.channels[0].csat == nil && report.channels[1].csat == 0)
+                #expect(report.channels[2].csat == 2.0 / 3 && report.channels[2].conversations == 1)
+            }
+        }
+
         @Test("fulfilments come in the order logged, each with its clock's log up to it and the conversation's queue; reading on from a position skips none and repeats none", arguments: StoreFactory.all)
         func fulfilments(_ factory: StoreFactory) async throws {
             try await StoreFactory.run(factory) { subject in

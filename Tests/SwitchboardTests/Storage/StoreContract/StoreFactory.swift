@@ -28,6 +28,12 @@ struct StoreUnderTest: Sendable {
     /// Puts a conversation in a state directly. Agents resolve and close conversations outside the store's
     /// roles today, but what a resolved or closed conversation does to intake is part of the contract.
     let setState: @Sendable (_ conversationID: String, _ state: ConversationState) async throws -> Void
+    /// Writes a survey row as it stands (scheduled, or answered with its score). The gateway schedules and
+    /// answers surveys through the survey role; the reports only read the rows, whoever wrote them.
+    let insertSurvey: @Sendable (_ survey: Survey) async throws -> Void
+    /// Appends an audit event to a conversation's timeline as the store writes it, for events written by
+    /// roles a test does not drive (a follow-up's `follow_up_opened`).
+    let insertEvent: @Sendable (_ conversationID: String, _ kind: String, _ at: Date) async throws -> Void
     /// Removes what the store left behind (its files, its database).
     let remove: @Sendable () async throws -> Void
 }
