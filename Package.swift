@@ -162,6 +162,7 @@ let package = Package(
                 "Rules",
                 "Replies",
                 "StrictYAML",
+                "Digests",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -173,6 +174,7 @@ let package = Package(
             name: "Outbox",
             dependencies: [
                 "SwitchboardCore",
+                "Digests",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -112,7 +112,7 @@ extension SQLiteMessageStore: LifecycleStore {
         if let reply = command.reply {
             _ = try queueReply(
                 db, reply, conversationID: conversation.id, channel: conversation.channel, source: conversation.source,
-                recipient: conversation.customerAddress, author: command.actor.id, at: command.at)
+                recipient: conversation.customerAddress, author: command.actor.id, at: command.at, notifications: notifications)
         }
         try queueNotifications(
             db, transition.events.compactMap { NotificationEvent($0, conversation: updated, at: command.at) }, rules: notifications)

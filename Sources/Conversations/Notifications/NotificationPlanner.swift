@@ -61,7 +61,9 @@ public struct NotificationPlanner: NotificationRules {
                 conversationID: conversation.id, reference: conversation.reference, source: conversation.source,
                 channel: conversation.channel.rawValue, queue: conversation.queue, level: event.level, state: conversation.state.rawValue,
                 owner: conversation.owner, previousOwner: event.previousOwner, urgency: conversation.urgency.rawValue,
-                slaPolicy: conversation.slaPolicy, clock: event.clock?.rawValue, dueAt: event.dueAt, actor: event.actor, reason: event.reason))
+                slaPolicy: conversation.slaPolicy, clock: event.clock?.rawValue, dueAt: event.dueAt, actor: event.actor, reason: event.reason,
+                outboxID: event.approval?.outboxID, amount: event.approval?.amount, author: event.approval?.author,
+                expiresAt: event.approval?.expiresAt))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -86,13 +88,20 @@ public struct NotificationPlanner: NotificationRules {
             var dueAt: Date?
             var actor: String
             var reason: String?
+            /// A held reply's (`approval.*`): its entry, amount, author and expiry.
+            var outboxID: String?
+            var amount: String?
+            var author: String?
+            var expiresAt: Date?
 
             enum CodingKeys: String, CodingKey {
-                case reference, source, channel, queue, level, state, owner, urgency, clock, actor, reason
+                case reference, source, channel, queue, level, state, owner, urgency, clock, actor, reason, amount, author
                 case conversationID = "conversation_id"
                 case previousOwner = "previous_owner"
                 case slaPolicy = "sla_policy"
                 case dueAt = "due_at"
+                case outboxID = "outbox_id"
+                case expiresAt = "expires_at"
             }
         }
 
