@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Gateway
 import HTTPTypes
 import Hummingbird
@@ -195,6 +196,14 @@ struct ApprovalTests {
                 let error = try malformed.decode(Refusal.self).error
                 #expect(error.code == "malformed_amount" && error.message.contains("compensation") && !error.message.contains("lots"))
 
+                // A hand-off's message goes with the hand-off and cannot wait: one needing approval refuses it.
+                let handoff = try await client.send(
+                    .post, "/v1/conversations/\(conversationID)/handoff",
+                    json: #"{"to_owner":"max","note":"billing","script":"delay-compensation","variables":{"progress":"已退款","new_time":"明天 18:00","compensation":"¥800"}}"#,
+                    token: Self.sueToken)
+                #expect(handoff.status == .unprocessableContent)
+                #expect(try handoff.decode(Refusal.self).error.code == "approval_required")
+
                 // Free text is checked too.
                 let text = try await client.send(
                     .post, "/v1/outbox", json: #"{"conversation_id":"\#(conversationID)","text":"我们将补偿您¥800，明天 18:00 前到账。"}"#, token: Self.alice)
@@ -245,6 +254,37 @@ struct ApprovalTests {
                 let metrics = String(buffer: try await client.send(.get, "/metrics").body)
                 #expect(metrics.contains(#"switchboard_approvals_total{outcome="expired"} 1"#))
                 #expect(metrics.contains("switchboard_approvals_pending 0"))
+            }
+        }
+    }
+
+    @Test("an approved reply whose body was changed in the store is failed by the dispatcher, never sent")
+    func changedAfterApproval() async throws {
+        let replies = ReplyReceiver()
+        try await replies.start()
+        let notices = ReplyReceiver()
+        try await notices.start()
+        defer { Task { await notices.stop() } }
+        let time = ManualTime(ManualTime.workingMorning)
+        try await stopping(replies) {
+            try await Self.harness(replies: replies.url, notifications: notices.url, time: time).run { client, parts in
+                let conversationID = try await Self.startConversation(client, from: "zhao@example.com")
+                let tampered = try await client.send(.post, "/v1/outbox", json: Self.compensation(conversationID, "800"), token: Self.alice)
+                    .decode(Entry.self)
+                let untouched = try await client.send(.post, "/v1/outbox", json: Self.compensation(conversationID, "900"), token: Self.alice)
+                    .decode(Entry.self)
+                // Someone with the database edits the held text after the supervisor read it.
+                try await testDatabase(parts.store.path).write { db in
+                    try db.execute(sql: "UPDATE outbox SET body = body || ' 另加¥5000' WHERE id = ?", arguments: [tampered.id])
+                }
+                for id in [tampered.id, untouched.id] {
+                    #expect(try await client.send(.post, "/v1/outbox/\(id)/approve", json: "{}", token: Self.sueToken).status == .ok)
+                }
+                #expect(try await eventually { Self.sent(replies).contains(untouched.id) })
+                #expect(try await eventually { try await Self.entry(client, tampered.id).status == "failed" })
+                let failed = try await Self.entry(client, tampered.id)
+                #expect(failed.lastError == "content changed after approval")
+                #expect(!Self.sent(replies).contains(tampered.id))
             }
         }
     }
