@@ -187,6 +187,8 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "Digests",
+                "Signing",
+                "Rules",
                 "Pipeline",
                 "Conversations",
                 "StrictYAML",

@@ -127,6 +127,12 @@ public struct API: Sendable {
             }
         }
 
+        // Survey answers: the signed token in the path is the capability, so no bearer token.
+        router.get("s/:token/:score") { request, context in try await answerSurveyLink(request, context: context) }
+        router.head("s/:token/:score") { _, _ in headSurveyLink() }
+        router.post("s/:token/comment") { request, context in try await commentSurveyLink(request, context: context) }
+        router.post("v1/surveys/:token") { request, context in try await answerSurveyAPI(request, context: context) }
+
         let refusals = AuthRefusals(store: store, failureLimit: configuration.clientFailureLimit, metricsFactory: metricsFactory)
         let accessLog = AccessLogMiddleware(store: store, metricsFactory: metricsFactory)
         let agents = router.group("v1")

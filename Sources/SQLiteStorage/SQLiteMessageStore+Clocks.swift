@@ -208,6 +208,10 @@ extension SQLiteMessageStore: ClockTimerStore {
                             namedTargets: event == .breached ? plan?.notify ?? [] : [])], rules: notifications)
                     }
                 }
+                // A resolved conversation's follow-up comes due with no satisfied answer: someone calls the customer.
+                if kind == .followUp {
+                    try Self.openFollowUpTask(db, conversationID: conversationID, state: state, at: now, clocks: rules)
+                }
                 // The breach first, then what it does.
                 if state.breachPending, let plan, let conversation {
                     try Self.actOnBreach(db, plan, conversation: conversation, clock: kind, at: now, rules: rules, notifications: notifications)

@@ -200,6 +200,7 @@ extension SQLiteMessageStore {
             }
             if let transition = joined.lifecycle.transition {
                 try Self.logClocks(db, transition, conversationID: conversation.id, policy: conversation.slaPolicy, at: now, rules: clocks)
+                if transition.effects.contains(.restartClocks) { try Self.withdrawSurveys(db, conversationID: conversation.id, at: now) }
             }
             // A more urgent route brought a stricter policy: the clocks count towards it from now on.
             if let clocks, conversation.slaPolicy != current.slaPolicy, let binding = clocks.binding(policy: conversation.slaPolicy) {

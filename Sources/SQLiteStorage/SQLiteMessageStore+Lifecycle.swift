@@ -114,6 +114,12 @@ extension SQLiteMessageStore: LifecycleStore {
                 db, reply, conversationID: conversation.id, channel: conversation.channel, source: conversation.source,
                 recipient: conversation.customerAddress, author: command.actor.id, at: command.at, notifications: notifications)
         }
+        if transition.effects.contains(.restartClocks) {
+            try withdrawSurveys(db, conversationID: conversation.id, at: command.at)
+        }
+        if let survey = command.survey, updated.state == .resolved {
+            try scheduleSurvey(db, survey, conversation: updated, actor: command.actor.id, at: command.at)
+        }
         try queueNotifications(
             db, transition.events.compactMap { NotificationEvent($0, conversation: updated, at: command.at) }, rules: notifications)
         if let key = command.idempotencyKey {

@@ -66,6 +66,7 @@ extension SQLiteMessageStore {
                 try db.execute(sql: "DELETE FROM clock_events WHERE conversation_id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM clock_timers WHERE conversation_id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM lifecycle_requests WHERE conversation_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM surveys WHERE conversation_id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
             }
             return ids.count

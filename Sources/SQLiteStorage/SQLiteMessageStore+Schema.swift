@@ -298,6 +298,39 @@ extension SQLiteMessageStore {
                 CREATE INDEX outbox_approval_expiry ON outbox(approval_expires_at) WHERE status = 'awaiting_approval';
                 """)
         }
+        migrator.registerMigration("v17-surveys") { db in
+            try db.execute(sql: """
+                -- Satisfaction surveys: one row per survey sent after a resolution, with its answer. The question is
+                -- an outbox entry (outbox_id) due at send_at; answers are taken until expires_at.
+                CREATE TABLE surveys (
+                    id TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    customer_address TEXT NOT NULL,
+                    queue TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    outbox_id TEXT,
+                    status TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    send_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    score INTEGER,
+                    comment TEXT,
+                    answered_at REAL,
+                    answered_via TEXT,
+                    follow_up_conversation_id TEXT
+                );
+                -- min_interval and the SMS answer look-up: a customer's surveys, newest first.
+                CREATE INDEX surveys_by_customer ON surveys(channel, source, lower(customer_address), send_at);
+                CREATE INDEX surveys_by_conversation ON surveys(conversation_id);
+                -- KPIs count answers in a period.
+                CREATE INDEX surveys_answered ON surveys(answered_at) WHERE answered_at IS NOT NULL;
+                -- Keys the gateway makes for itself (the survey link key), shared by every gateway on the store.
+                CREATE TABLE gateway_keys (name TEXT PRIMARY KEY, value BLOB NOT NULL, created_at REAL NOT NULL);
+                """)
+        }
         return migrator
     }
 }

@@ -10,6 +10,21 @@ public struct HMACSignature: Sendable {
         self.key = Array(secret.utf8)
     }
 
+    /// A signature under a key of raw bytes (a generated secret rather than one ops typed).
+    public init(key: [UInt8]) {
+        self.key = key
+    }
+
+    /// The raw 32-byte HMAC-SHA256 of `data`, for schemes that encode it themselves.
+    public func code(for data: some ContiguousBytesLike) -> [UInt8] {
+        Digest.hmacSHA256(key: key, data: data)
+    }
+
+    /// True when `code` is the HMAC of `data`; compared in constant time.
+    public func isValid(code: [UInt8], for data: some ContiguousBytesLike) -> Bool {
+        Digest.constantTimeEqual(code, Digest.hmacSHA256(key: key, data: data))
+    }
+
     /// The header value for `body`.
     public func sign(_ body: Data) -> String {
         "sha256=" + Digest.hex(Digest.hmacSHA256(key: key, data: body))

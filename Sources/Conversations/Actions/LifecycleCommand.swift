@@ -22,6 +22,9 @@ public struct LifecycleCommand: Sendable, Equatable {
     /// them who takes over): rendered and checked by the caller, written by the actor. It is not an answer
     /// to the customer's question, so it moves neither the state nor the response clocks.
     public var reply: PendingReply?
+    /// The satisfaction survey a resolution schedules, rendered by the caller; the store skips it when the
+    /// customer was surveyed within its `minInterval`.
+    public var survey: ScheduledSurvey?
 
     /// Where the rules send a conversation.
     public struct Placement: Sendable, Equatable {
@@ -43,9 +46,11 @@ public struct LifecycleCommand: Sendable, Equatable {
 
     public init(
         conversationID: String, action: LifecycleAction, actor: LifecycleActor, reason: String? = nil, placement: Placement? = nil,
-        at: Date, idempotencyKey: String? = nil, fingerprint: String? = nil, reply: PendingReply? = nil
+        at: Date, idempotencyKey: String? = nil, fingerprint: String? = nil, reply: PendingReply? = nil,
+        survey: ScheduledSurvey? = nil
     ) {
         self.reply = reply
+        self.survey = survey
         self.conversationID = conversationID
         self.action = action
         self.actor = actor

@@ -14,6 +14,24 @@ public struct NotificationEvent: Sendable, Equatable {
         case conversationResolved = "conversation.resolved"
         case approvalRequested = "approval.requested"
         case approvalExpired = "approval.expired"
+        /// A customer answered a satisfaction survey; a low score opened a follow-up.
+        case csatReceived = "csat.received"
+    }
+
+    /// A survey's answer, for `csat.received`.
+    public struct SurveyScore: Sendable, Equatable {
+        public var surveyID: String
+        public var kind: SurveyKind
+        public var score: Int
+        /// The follow-up conversation the score opened, when it was low.
+        public var followUpConversationID: String?
+
+        public init(surveyID: String, kind: SurveyKind, score: Int, followUpConversationID: String?) {
+            self.surveyID = surveyID
+            self.kind = kind
+            self.score = score
+            self.followUpConversationID = followUpConversationID
+        }
     }
 
     public var kind: Kind
@@ -33,11 +51,15 @@ public struct NotificationEvent: Sendable, Equatable {
     public var namedTargets: [String]
     /// The held reply an `approval.*` event is about.
     public var approval: Approval?
+    /// The answer `csat.received` reports.
+    public var survey: SurveyScore?
 
     public init(
         kind: Kind, conversation: Conversation, at: Date, actor: String, reason: String? = nil, clock: ClockKind? = nil,
-        dueAt: Date? = nil, previousOwner: String? = nil, namedTargets: [String] = [], approval: Approval? = nil
+        dueAt: Date? = nil, previousOwner: String? = nil, namedTargets: [String] = [], approval: Approval? = nil,
+        survey: SurveyScore? = nil
     ) {
+        self.survey = survey
         self.kind = kind
         self.conversation = conversation
         self.at = at

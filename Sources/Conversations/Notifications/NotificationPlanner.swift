@@ -63,7 +63,9 @@ public struct NotificationPlanner: NotificationRules {
                 owner: conversation.owner, previousOwner: event.previousOwner, urgency: conversation.urgency.rawValue,
                 slaPolicy: conversation.slaPolicy, clock: event.clock?.rawValue, dueAt: event.dueAt, actor: event.actor, reason: event.reason,
                 outboxID: event.approval?.outboxID, amount: event.approval?.amount, author: event.approval?.author,
-                expiresAt: event.approval?.expiresAt))
+                expiresAt: event.approval?.expiresAt,
+                surveyID: event.survey?.surveyID, surveyKind: event.survey?.kind.rawValue, score: event.survey?.score,
+                followUpConversationID: event.survey?.followUpConversationID))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -93,9 +95,16 @@ public struct NotificationPlanner: NotificationRules {
             var amount: String?
             var author: String?
             var expiresAt: Date?
+            var surveyID: String?
+            var surveyKind: String?
+            var score: Int?
+            var followUpConversationID: String?
 
             enum CodingKeys: String, CodingKey {
-                case reference, source, channel, queue, level, state, owner, urgency, clock, actor, reason, amount, author
+                case reference, source, channel, queue, level, state, owner, urgency, clock, actor, reason, amount, author, score
+                case surveyID = "survey_id"
+                case surveyKind = "survey_kind"
+                case followUpConversationID = "follow_up_conversation_id"
                 case conversationID = "conversation_id"
                 case previousOwner = "previous_owner"
                 case slaPolicy = "sla_policy"

@@ -16,16 +16,27 @@ struct RequestLogMiddleware: RouterMiddleware {
             count(error.status)
             if let apiError = error as? APIError, !apiError.alreadyLogged {
                 context.logger.notice("request refused", metadata: [
-                    "http.path": "\(request.uri.path)", "http.status": "\(error.status.code)", "error.code": "\(apiError.code)",
+                    "http.path": "\(Self.loggedPath(request.uri.path))", "http.status": "\(error.status.code)", "error.code": "\(apiError.code)",
                     "error": "\(apiError.message)",
                 ])
             }
             throw error
         } catch {
             count(.internalServerError)
-            context.logger.error("request failed", metadata: ["http.path": "\(request.uri.path)", "error.type": "\(type(of: error))"])
+            context.logger.error("request failed", metadata: ["http.path": "\(Self.loggedPath(request.uri.path))", "error.type": "\(type(of: error))"])
             throw APIError(.internalServerError, code: "internal_error", "the request could not be completed")
         }
+    }
+
+    /// The path as logged: a survey token in it is a capability (whoever reads it can answer the
+    /// survey), so it is replaced with `{token}`.
+    static func loggedPath(_ path: String) -> String {
+        for prefix in ["/s/", "/v1/surveys/"] where path.hasPrefix(prefix) {
+            let rest = path.dropFirst(prefix.count)
+            let tail = rest.firstIndex(of: "/").map { rest[$0...] } ?? ""
+            return prefix + "{token}" + tail
+        }
+        return path
     }
 
     private func count(_ status: HTTPResponse.Status) {

@@ -72,6 +72,7 @@ public struct RuleSetLoader {
         let customersFile = read("customers.yaml", required: false)
         let calendarsFile = read("calendars.yaml", required: false)
         let approvalFile = read("approval.yaml", required: false)
+        let surveysFile = read("surveys.yaml", required: false)
 
         let calendars = calendarsFile.map { parseCalendars($0, log) } ?? [:]
         let (slaPolicies, breachQueues) = slaFile.map { parseSLA($0, calendars: calendars, log) } ?? ([:], [])
@@ -87,6 +88,11 @@ public struct RuleSetLoader {
             for reference in breachQueues where !queueIDs.contains(reference.queue) {
                 log.report("SLA policy '\(reference.policy)' escalates to queue '\(reference.queue)' on breach, which is not defined under queues in routes.yaml", at: reference.position)
             }
+        }
+        // After routes and SLA: the follow-up names a queue and a policy. Without a routes.yaml (reported
+        // above) its queue cannot be checked, and is not reported a second time.
+        let surveys = surveysFile.flatMap {
+            parseSurveys($0, queues: routesFile == nil ? nil : Set(queues.map(\.id)), slaPolicies: slaPolicies, slaLoaded: slaFile != nil, log)
         }
 
         // Compile every term into one database; each regex is checked on its own first so a bad one is
@@ -146,7 +152,7 @@ public struct RuleSetLoader {
             intensity: parsedClassifiers.intensity, calendars: calendars,
             urgencyLevels: parsedClassifiers.urgency, sentimentLevels: parsedClassifiers.sentiment,
             signals: signals, routes: routes, queues: queues, slaPolicies: slaPolicies, escalation: escalation, customers: customers,
-            approval: approval, database: database, patternOwners: owners)
+            approval: approval, surveys: surveys, database: database, patternOwners: owners)
     }
 
     /// The most terms and patterns one rule set may compile.

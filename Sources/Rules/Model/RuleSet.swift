@@ -33,6 +33,9 @@ public final class RuleSet: Sendable {
     public let customers: CustomerDirectory
     /// When a reply needs a supervisor's approval (`approval.yaml`); nil when the file is absent.
     public let approval: ApprovalPolicy?
+    /// When satisfaction surveys go out and where low scores follow up (`surveys.yaml`); nil when the
+    /// file is absent (then no survey is sent).
+    public let surveys: SurveyPolicy?
     /// ``customers`` arranged for the lookup every message makes.
     let customerIndex: CustomerIndex
     let database: PatternDatabase
@@ -55,7 +58,7 @@ public final class RuleSet: Sendable {
         calendars: [String: BusinessCalendar], urgencyLevels: UrgencyLevels,
         sentimentLevels: SentimentLevels, signals: [Signal], routes: [Route], queues: [Queue],
         slaPolicies: [String: SLAPolicy], escalation: [EscalationRoute] = [], customers: CustomerDirectory,
-        approval: ApprovalPolicy? = nil, database: PatternDatabase,
+        approval: ApprovalPolicy? = nil, surveys: SurveyPolicy? = nil, database: PatternDatabase,
         patternOwners: [(signal: Int, term: Int)]
     ) {
         self.version = version
@@ -78,6 +81,7 @@ public final class RuleSet: Sendable {
         self.escalation = escalation
         self.customers = customers
         self.approval = approval
+        self.surveys = surveys
         self.customerIndex = CustomerIndex(customers)
         self.database = database
         self.patternOwners = patternOwners

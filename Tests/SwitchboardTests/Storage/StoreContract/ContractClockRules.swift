@@ -23,7 +23,8 @@ struct ContractClockRules: ClockRules {
     /// (and of `standard`'s breaches, which its on_breach names), at once.
     static let notificationTargets = [
         NotificationTarget(
-            id: "supervisors", events: [.conversationEscalated, .conversationAssigned, .conversationResolved, .approvalRequested, .approvalExpired],
+            id: "supervisors",
+            events: [.conversationEscalated, .conversationAssigned, .conversationResolved, .csatReceived, .approvalRequested, .approvalExpired],
             quietHours: .none),
     ]
 
