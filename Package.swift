@@ -163,6 +163,7 @@ let package = Package(
                 "Replies",
                 "Signing",
                 "StrictYAML",
+                "Digests",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,6 +175,7 @@ let package = Package(
             name: "Outbox",
             dependencies: [
                 "SwitchboardCore",
+                "Digests",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

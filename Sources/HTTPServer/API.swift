@@ -158,6 +158,12 @@ public struct API: Sendable {
         outboxDesk.get("") { request, context in try await listOutbox(request, context: context) }
         outboxDesk.post(":id/:operation") { request, context in try await operateOutbox(request, context: context) }
 
+        // Replies held for approval: supervisors and ops see them; only supervisors decide (POST /v1/outbox/{id}/approve).
+        let approvals = router.group("v1/approvals")
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals))
+            .add(middleware: accessLog)
+        approvals.get("") { request, context in try await listApprovals(request, context: context) }
+
         // Service reports: supervisors and ops.
         let reporting = router.group("v1/reports")
             .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals))

@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 import Logging
 import Metrics
@@ -104,7 +105,10 @@ public final class OutboxDispatcher: Service {
     private func deliver(_ claimed: ClaimedDelivery) async {
         let entry = claimed.entry
         let answer: DeliveryOutcome
-        if let channel = channels[entry.channel] {
+        if let hold = entry.approval, Digest.hex(Digest.sha256(entry.body)) != hold.contentSHA256 {
+            // What a supervisor approved is what goes out, or nothing: the body no longer hashes to it.
+            answer = .failed(error: "content changed after approval")
+        } else if let channel = channels[entry.channel] {
             if let conversation = claimed.conversation {
                 answer = await channel.deliver(entry, conversation: conversation, replyingTo: claimed.replyingTo, surveyURL: claimed.surveyURL)
             } else {

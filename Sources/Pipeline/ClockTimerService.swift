@@ -9,9 +9,13 @@ import SwitchboardCore
 /// each in the transaction that checks it is owed, see ``ClockTimerStore``). After a restart the ones
 /// missed meanwhile fire at once, the warning before its breach.
 ///
+/// It also expires replies held for approval whose `expires_at` has come (``ApprovalStore``), on the same
+/// clock.
+///
 /// Time comes from an injected clock, so tests move it instead of sleeping.
 public final class ClockTimerService: Service {
     private let store: any ClockTimerStore
+    private let approvals: (any ApprovalStore)?
     private let now: @Sendable () -> Date
     private let longestWait: Duration
     private let logger: Logger
@@ -19,15 +23,17 @@ public final class ClockTimerService: Service {
     private let wakeUp = WakeSignal()
 
     /// - Parameters:
+    ///   - approvals: where held replies are expired; nil for none.
     ///   - now: the clock the timers run on.
     ///   - longestWait: the longest the service sleeps without looking. A change elsewhere (an escalation
     ///     to a tighter policy) can bring a deadline closer without waking it, so this bounds how late
     ///     such a deadline fires; every other one fires at its instant.
     public init(
-        store: any ClockTimerStore, now: @escaping @Sendable () -> Date = { Date() }, longestWait: Duration = .seconds(1),
+        store: any ClockTimerStore, approvals: (any ApprovalStore)? = nil, now: @escaping @Sendable () -> Date = { Date() }, longestWait: Duration = .seconds(1),
         logger: Logger, metricsFactory: any MetricsFactory
     ) {
         self.store = store
+        self.approvals = approvals
         self.now = now
         self.longestWait = longestWait
         self.logger = logger
@@ -39,8 +45,8 @@ public final class ClockTimerService: Service {
         wakeUp.signal()
     }
 
-    /// Fires everything due at the service's `now`, in batches, and ends the waits on customers whose end
-    /// has come; returns the warnings and breaches recorded.
+    /// Fires everything due at the service's `now`, in batches, ends the waits on customers whose end has
+    /// come and expires the held replies whose hold is over; returns the warnings and breaches recorded.
     @discardableResult
     public func tick() async throws -> [ClockTimerFiring] {
         while true {
@@ -49,6 +55,18 @@ public final class ClockTimerService: Service {
                 logger.info("a wait on the customer ended without their answer", metadata: ["conversation.id": "\(conversation.id)"])
             }
             if ended.count < Self.batch { break }
+        }
+        if let approvals {
+            while true {
+                let expired = try await approvals.expireApprovals(now: now(), limit: Self.batch)
+                for entry in expired {
+                    logger.notice("a reply held for approval expired without a decision; it will not be sent", metadata: [
+                        "outbox.id": "\(entry.id)", "conversation.id": "\(entry.conversationID)",
+                    ])
+                    Counter(label: ReplyComposer.approvalsLabel, dimensions: [("outcome", "expired")], factory: metricsFactory).increment()
+                }
+                if expired.count < Self.batch { break }
+            }
         }
         var all: [ClockTimerFiring] = []
         while true {

@@ -112,7 +112,7 @@ extension SQLiteMessageStore: LifecycleStore {
         if let reply = command.reply {
             _ = try queueReply(
                 db, reply, conversationID: conversation.id, channel: conversation.channel, source: conversation.source,
-                recipient: conversation.customerAddress, author: command.actor.id, at: command.at)
+                recipient: conversation.customerAddress, author: command.actor.id, at: command.at, notifications: notifications)
         }
         if transition.effects.contains(.restartClocks) {
             try withdrawSurveys(db, conversationID: conversation.id, at: command.at)

@@ -13,6 +13,7 @@ extension SQLiteMessageStore {
         at now: Date
     ) async throws -> EnqueueResult {
         let clocks = clockRules
+        let notifications = notificationRules
         return try await pool.write { db in
             if let idempotencyKey,
                let row = try Row.fetchOne(
@@ -23,32 +24,45 @@ extension SQLiteMessageStore {
             guard let conversation = try Self.conversation(db, id: conversationID) else {
                 throw SwitchboardError(.notFound, "conversation does not exist")
             }
-            let replied = ConversationRules.reply(to: conversation, by: author)
-            // An agent's reply ends the customer's wait; an automatic one does not.
-            try db.execute(
-                sql: """
-                    UPDATE conversations SET owner = ?, state = ?, updated_at = ?,
-                        waiting_since = CASE WHEN ? THEN waiting_since END
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    replied.conversation.owner, replied.conversation.state.rawValue, now.timeIntervalSince1970, reply.automatic,
-                    conversation.id,
-                ])
-            if !reply.automatic, let transition = replied.lifecycle.transition {
-                try Self.logClocks(db, transition, conversationID: conversation.id, policy: conversation.slaPolicy, at: now, rules: clocks)
-            }
-            if replied.ownerAssigned {
-                try Self.insertEvent(
-                    db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
-                    kind: "owner_assigned", actor: author, detail: ["owner": author])
+            // A held reply has not reached the customer: what a reply does to its conversation (the owner, the
+            // first response, in progress) waits for its approval (see `decideApproval`).
+            if reply.approval == nil {
+                try Self.applyReply(db, to: conversation, author: author, automatic: reply.automatic, at: now, clocks: clocks)
             }
             // The entry and its event after the ownership it implies, as the trail reads in order.
             let entry = try Self.queueReply(
                 db, reply, conversationID: conversation.id, channel: conversation.channel, source: conversation.source,
                 recipient: conversation.customerAddress, author: author, at: now, idempotencyKey: idempotencyKey,
-                fingerprint: requestFingerprint)
+                fingerprint: requestFingerprint, notifications: notifications)
             return .created(entry)
+        }
+    }
+
+    /// What a reply queued for the customer does to its conversation, in the caller's transaction: the
+    /// author owns it if nobody did, it moves to in progress, and an agent's reply ends the customer's wait
+    /// and fulfils the first response.
+    static func applyReply(
+        _ db: Database, to conversation: Conversation, author: String, automatic: Bool, at now: Date, clocks: (any ClockRules)?
+    ) throws {
+        let replied = ConversationRules.reply(to: conversation, by: author)
+        // An agent's reply ends the customer's wait; an automatic one does not.
+        try db.execute(
+            sql: """
+                UPDATE conversations SET owner = ?, state = ?, updated_at = ?,
+                    waiting_since = CASE WHEN ? THEN waiting_since END
+                WHERE id = ?
+                """,
+            arguments: [
+                replied.conversation.owner, replied.conversation.state.rawValue, now.timeIntervalSince1970, automatic,
+                conversation.id,
+            ])
+        if !automatic, let transition = replied.lifecycle.transition {
+            try Self.logClocks(db, transition, conversationID: conversation.id, policy: conversation.slaPolicy, at: now, rules: clocks)
+        }
+        if replied.ownerAssigned {
+            try Self.insertEvent(
+                db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
+                kind: "owner_assigned", actor: author, detail: ["owner": author])
         }
     }
 
@@ -167,7 +181,9 @@ extension SQLiteMessageStore {
             let current: Int = switch entry.status {
             case .queued, .sending: entry.attempts > 0 ? 1 : 0
             case .sent: 2
-            case .delivered, .failed, .deadLettered, .cancelled: 3
+            case .delivered, .failed, .deadLettered, .cancelled, .rejected, .expired: 3
+            // Never handed to a provider, so no report can be about it.
+            case .awaitingApproval: 3
             }
             // Forward only: a report for a re-queued entry means an earlier attempt did reach the provider,
             // so it is taken (sending again would duplicate the text); nothing moves a final status.

@@ -33,7 +33,8 @@ extension SQLiteMessageStore {
             try db.execute(
                 sql: """
                     DELETE FROM outbox WHERE id IN (
-                        SELECT id FROM outbox WHERE created_at < ? AND status IN ('delivered', 'failed', 'dead_lettered', 'cancelled') LIMIT ?)
+                        SELECT id FROM outbox WHERE created_at < ?
+                            AND status IN ('delivered', 'failed', 'dead_lettered', 'cancelled', 'rejected', 'expired') LIMIT ?)
                     """,
                 arguments: [cutoff, Self.purgeChunk])
             return db.changesCount

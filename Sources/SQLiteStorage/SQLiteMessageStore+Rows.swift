@@ -1,3 +1,4 @@
+import Conversations
 import Foundation
 import GRDB
 import SwitchboardCore
@@ -95,7 +96,17 @@ extension SQLiteMessageStore {
             status: OutboxStatus(rawValue: row["status"]) ?? .queued, attempts: row["attempts"],
             nextAttemptAt: date(row["next_attempt_at"]), lastError: row["last_error"], automatic: row["automatic"],
             author: row["author"], createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
-            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0), providerMessageID: row["provider_message_id"])
+            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0), providerMessageID: row["provider_message_id"],
+            approval: approvalHold(from: row))
+    }
+
+    /// The approval columns of an outbox row (v16), nil for an entry that was never held.
+    static func approvalHold(from row: Row) -> ApprovalHold? {
+        guard let reason = (row["approval_reason"] as String?).flatMap(ApprovalHold.Reason.init(rawValue:)),
+              let expiresAt = date(row["approval_expires_at"]) else { return nil }
+        return ApprovalHold(
+            amount: row["approval_amount"] ?? "", reason: reason, expiresAt: expiresAt, contentSHA256: row["approval_sha256"] ?? "",
+            decidedBy: row["approval_decided_by"], decidedAt: date(row["approval_decided_at"]), note: row["approval_note"])
     }
 
     static func event(from row: Row) -> AuditEvent {
@@ -143,33 +154,54 @@ extension SQLiteMessageStore {
     }
 
     /// Queues a reply to the conversation's customer, due at once, with its `reply_queued` audit event: an
-    /// agent's, the rules' acknowledgement, or a hand-off's message.
+    /// agent's, the rules' acknowledgement, or a hand-off's message. A reply with an approval hold is
+    /// written `awaiting_approval` instead, never due, with a `reply_held` event and its `approval.requested`
+    /// notification.
     static func queueReply(
         _ db: Database, _ reply: PendingReply, conversationID: String, channel: ChannelKind, source: String, recipient: String,
-        author: String, at now: Date, idempotencyKey: String? = nil, fingerprint: String? = nil
+        author: String, at now: Date, idempotencyKey: String? = nil, fingerprint: String? = nil,
+        notifications: (any NotificationRules)? = nil
     ) throws -> OutboxEntry {
         let entry = OutboxEntry(
             id: Identifier.make("out", at: now), conversationID: conversationID, channel: channel, source: source, recipient: recipient,
-            script: reply.script, body: reply.body, status: .queued, attempts: 0, nextAttemptAt: now, lastError: nil,
-            automatic: reply.automatic, author: author, createdAt: now, updatedAt: now)
+            script: reply.script, body: reply.body, status: reply.approval == nil ? .queued : .awaitingApproval, attempts: 0,
+            nextAttemptAt: reply.approval == nil ? now : nil, lastError: nil, automatic: reply.automatic, author: author, createdAt: now,
+            updatedAt: now, approval: reply.approval)
         try insertOutbox(db, entry, idempotencyKey: idempotencyKey, fingerprint: fingerprint)
+        guard let hold = reply.approval else {
+            try insertEvent(
+                db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversationID, kind: "reply_queued", actor: author,
+                detail: ["script": reply.script ?? "", "automatic": String(reply.automatic)])
+            return entry
+        }
         try insertEvent(
-            db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversationID, kind: "reply_queued", actor: author,
-            detail: ["script": reply.script ?? "", "automatic": String(reply.automatic)])
+            db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversationID, kind: "reply_held", actor: author,
+            detail: [
+                "script": reply.script ?? "", "amount": hold.amount, "reason": hold.reason.rawValue,
+                "expires_at": hold.expiresAt.formatted(.iso8601), "content_sha256": hold.contentSHA256,
+            ])
+        if let conversation = try conversation(db, id: conversationID) {
+            try queueNotifications(
+                db, [NotificationEvent(.approvalRequested, heldReply: entry, conversation: conversation, actor: author, at: now)].compactMap { $0 },
+                rules: notifications)
+        }
         return entry
     }
 
     static func insertOutbox(_ db: Database, _ entry: OutboxEntry, idempotencyKey: String?, fingerprint: String?) throws {
         try db.cachedStatement(sql: """
             INSERT INTO outbox (id, conversation_id, channel, source, recipient, script, body, status, attempts,
-                next_attempt_at, last_error, automatic, author, idempotency_key, request_fingerprint, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                next_attempt_at, last_error, automatic, author, idempotency_key, request_fingerprint, created_at, updated_at,
+                approval_reason, approval_amount, approval_sha256, approval_expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(
             arguments: [
                 entry.id, entry.conversationID, entry.channel.rawValue, entry.source, entry.recipient, entry.script,
                 entry.body, entry.status.rawValue, entry.attempts, entry.nextAttemptAt?.timeIntervalSince1970,
                 entry.lastError, entry.automatic, entry.author, idempotencyKey, fingerprint,
                 entry.createdAt.timeIntervalSince1970, entry.updatedAt.timeIntervalSince1970,
+                entry.approval?.reason.rawValue, entry.approval?.amount, entry.approval?.contentSHA256,
+                entry.approval?.expiresAt.timeIntervalSince1970,
             ])
     }
 }

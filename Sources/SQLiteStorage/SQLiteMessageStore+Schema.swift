@@ -282,6 +282,22 @@ extension SQLiteMessageStore {
                     WHERE state NOT IN ('resolved', 'closed');
                 """)
         }
+        migrator.registerMigration("v16-approvals") { db in
+            try db.execute(sql: """
+                -- A reply held for a supervisor's approval (approval.yaml): why, the amount, the held body's SHA-256
+                -- and when the hold expires; then who decided, when, and their note. NULL for every other entry.
+                ALTER TABLE outbox ADD COLUMN approval_reason TEXT;
+                ALTER TABLE outbox ADD COLUMN approval_amount TEXT;
+                ALTER TABLE outbox ADD COLUMN approval_sha256 TEXT;
+                ALTER TABLE outbox ADD COLUMN approval_expires_at REAL;
+                ALTER TABLE outbox ADD COLUMN approval_decided_by TEXT;
+                ALTER TABLE outbox ADD COLUMN approval_decided_at REAL;
+                ALTER TABLE outbox ADD COLUMN approval_note TEXT;
+                -- GET /v1/approvals (oldest first) and the expiry scan read only the held entries.
+                CREATE INDEX outbox_awaiting_approval ON outbox(created_at, id) WHERE status = 'awaiting_approval';
+                CREATE INDEX outbox_approval_expiry ON outbox(approval_expires_at) WHERE status = 'awaiting_approval';
+                """)
+        }
         migrator.registerMigration("v17-surveys") { db in
             try db.execute(sql: """
                 -- Satisfaction surveys: one row per survey sent after a resolution, with its answer. The question is

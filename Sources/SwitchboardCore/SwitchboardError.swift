@@ -27,6 +27,10 @@ public struct SwitchboardError: Error, Sendable, Equatable, CustomStringConverti
         public static let invalidRequest = Code(rawValue: "invalid_request")
         /// A text field holding a C0 control other than tab, line feed and carriage return.
         public static let controlCharacter = Code(rawValue: "control_character")
+        /// An amount variable of a reply (`approval.yaml`'s `amount_variables`) whose value is not an amount.
+        public static let malformedAmount = Code(rawValue: "malformed_amount")
+        /// A message that needs a supervisor's approval where it cannot wait for one (a hand-off's message).
+        public static let approvalRequired = Code(rawValue: "approval_required")
     }
 
     public var code: Code

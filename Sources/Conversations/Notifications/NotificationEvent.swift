@@ -12,6 +12,8 @@ public struct NotificationEvent: Sendable, Equatable {
         case conversationEscalated = "conversation.escalated"
         case conversationAssigned = "conversation.assigned"
         case conversationResolved = "conversation.resolved"
+        case approvalRequested = "approval.requested"
+        case approvalExpired = "approval.expired"
         /// A customer answered a satisfaction survey; a low score opened a follow-up.
         case csatReceived = "csat.received"
     }
@@ -47,12 +49,15 @@ public struct NotificationEvent: Sendable, Equatable {
     public var previousOwner: String?
     /// Targets the rules name for this event whatever they subscribe to: a policy's `on_breach.notify`.
     public var namedTargets: [String]
+    /// The held reply an `approval.*` event is about.
+    public var approval: Approval?
     /// The answer `csat.received` reports.
     public var survey: SurveyScore?
 
     public init(
         kind: Kind, conversation: Conversation, at: Date, actor: String, reason: String? = nil, clock: ClockKind? = nil,
-        dueAt: Date? = nil, previousOwner: String? = nil, namedTargets: [String] = [], survey: SurveyScore? = nil
+        dueAt: Date? = nil, previousOwner: String? = nil, namedTargets: [String] = [], approval: Approval? = nil,
+        survey: SurveyScore? = nil
     ) {
         self.survey = survey
         self.kind = kind
@@ -64,6 +69,7 @@ public struct NotificationEvent: Sendable, Equatable {
         self.dueAt = dueAt
         self.previousOwner = previousOwner
         self.namedTargets = namedTargets
+        self.approval = approval
     }
 
     /// The escalation level the event is at: the conversation's priority, 1 the crisis level that is

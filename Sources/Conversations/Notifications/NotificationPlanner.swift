@@ -62,6 +62,8 @@ public struct NotificationPlanner: NotificationRules {
                 channel: conversation.channel.rawValue, queue: conversation.queue, level: event.level, state: conversation.state.rawValue,
                 owner: conversation.owner, previousOwner: event.previousOwner, urgency: conversation.urgency.rawValue,
                 slaPolicy: conversation.slaPolicy, clock: event.clock?.rawValue, dueAt: event.dueAt, actor: event.actor, reason: event.reason,
+                outboxID: event.approval?.outboxID, amount: event.approval?.amount, author: event.approval?.author,
+                expiresAt: event.approval?.expiresAt,
                 surveyID: event.survey?.surveyID, surveyKind: event.survey?.kind.rawValue, score: event.survey?.score,
                 followUpConversationID: event.survey?.followUpConversationID))
         let encoder = JSONEncoder()
@@ -88,13 +90,18 @@ public struct NotificationPlanner: NotificationRules {
             var dueAt: Date?
             var actor: String
             var reason: String?
+            /// A held reply's (`approval.*`): its entry, amount, author and expiry.
+            var outboxID: String?
+            var amount: String?
+            var author: String?
+            var expiresAt: Date?
             var surveyID: String?
             var surveyKind: String?
             var score: Int?
             var followUpConversationID: String?
 
             enum CodingKeys: String, CodingKey {
-                case reference, source, channel, queue, level, state, owner, urgency, clock, actor, reason, score
+                case reference, source, channel, queue, level, state, owner, urgency, clock, actor, reason, amount, author, score
                 case surveyID = "survey_id"
                 case surveyKind = "survey_kind"
                 case followUpConversationID = "follow_up_conversation_id"
@@ -102,6 +109,8 @@ public struct NotificationPlanner: NotificationRules {
                 case previousOwner = "previous_owner"
                 case slaPolicy = "sla_policy"
                 case dueAt = "due_at"
+                case outboxID = "outbox_id"
+                case expiresAt = "expires_at"
             }
         }
 

@@ -127,14 +127,14 @@ public enum Gateway {
         let committer = IngestCommitter(store: store, settings: configuration.groupCommit, logger: logger, metricsFactory: metricsFactory)
         let composer = ReplyComposer(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, now: options.clock,
-            outboxChanged: wake)
+            metricsFactory: metricsFactory, outboxChanged: wake)
         let surveys = SurveyDesk(
             store: store, rules: rules, composer: composer, publicURL: { address.base }, logger: logger, metricsFactory: metricsFactory)
         let intake = Intake(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, metricsFactory: metricsFactory,
             autoReplyLimit: configuration.autoReply, validator: validator, committer: committer, surveys: surveys, outboxChanged: wake)
         let desk = ConversationDesk(store: store, rules: rules, now: options.clock, logger: logger, metricsFactory: metricsFactory)
-        let timers = ClockTimerService(store: store, now: options.clock, logger: logger, metricsFactory: metricsFactory)
+        let timers = ClockTimerService(store: store, approvals: store, now: options.clock, logger: logger, metricsFactory: metricsFactory)
         let reports = ServiceReports(store: store, clockRules: clockRules, now: options.clock)
         return Core(
             configuration: configuration, store: store, rules: rules, address: address,
@@ -251,6 +251,8 @@ public enum Gateway {
                     Gauge(label: "switchboard_outbox_entries", dimensions: [("status", status.rawValue)], factory: metricsFactory)
                         .record(counts[status] ?? 0)
                 }
+                // Replies waiting for a supervisor's decision (approval.yaml).
+                Gauge(label: "switchboard_approvals_pending", factory: metricsFactory).record(counts[.awaitingApproval] ?? 0)
             }
             // How late the dispatcher runs: a held notification waiting for its morning is not late.
             let now = now()

@@ -177,7 +177,9 @@ extension API {
         }
         switch result {
         case let .created(entry):
-            return try JSONBody.response(entry, status: .created, headers: [.location: "/v1/outbox/\(entry.id)"])
+            // A held reply is accepted but not queued: it waits for a supervisor (GET /v1/approvals).
+            let status: HTTPResponse.Status = entry.status == .awaitingApproval ? .accepted : .created
+            return try JSONBody.response(entry, status: status, headers: [.location: "/v1/outbox/\(entry.id)"])
         case let .replayed(entry):
             return try JSONBody.response(entry, status: .ok, headers: [HTTPField.Name("Idempotent-Replayed")!: "true"])
         case .conflict:

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import SwitchboardCore
 
-/// Supervisors' and ops' view of the shared outbox: `GET /v1/outbox` and `POST /v1/outbox/{id}/{retry|cancel}`.
+/// Supervisors' and ops' view of the shared outbox: `GET /v1/outbox` and `POST /v1/outbox/{id}/{retry|cancel}`
+/// (and a supervisor's `approve|reject` of a held reply, see `API+Approvals.swift`).
 extension API {
     func listOutbox(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
@@ -41,11 +42,15 @@ extension API {
         guard let identity = context.identity else { throw APIError.unauthorized }
         let id = context.parameters.get("id") ?? ""
         let name = context.parameters.get("operation") ?? ""
-        guard let operation = OutboxOperation(rawValue: name) else {
-            throw APIError.notFound("no outbox operation '\(name.excerptForMessage())'; the operations are cancel, retry")
+        let decision = ApprovalDecision(rawValue: name)
+        guard decision != nil || OutboxOperation(rawValue: name) != nil else {
+            throw APIError.notFound("no outbox operation '\(name.excerptForMessage())'; the operations are approve, cancel, reject, retry")
         }
         guard let entry = try await store.outboxEntry(id: id), try await isVisible(entry, to: identity) else {
             throw APIError.notFound("outbox entry '\(id.excerptForMessage())' does not exist")
+        }
+        guard let operation = OutboxOperation(rawValue: name) else {
+            return try await decideApproval(decision!, entry: entry, request: request, context: context, identity: identity)
         }
         switch try await store.operateOutbox(id: entry.id, operation, actor: identity.id, now: now()) {
         case let .applied(updated):

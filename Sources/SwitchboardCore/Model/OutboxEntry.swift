@@ -16,6 +16,12 @@ public enum OutboxStatus: String, Sendable, Codable, CaseIterable {
     case deadLettered = "dead_lettered"
     /// Cancelled by a supervisor or ops before it was handed over; never sent.
     case cancelled
+    /// Held until a supervisor approves it (`approval.yaml`); never claimed by the dispatcher meanwhile.
+    case awaitingApproval = "awaiting_approval"
+    /// Refused by a supervisor while held; never sent.
+    case rejected
+    /// Held past its `expires_at` without a decision; never sent.
+    case expired
 
     /// Whether the dispatcher will still try this entry.
     public var isPending: Bool { self == .queued || self == .sending }
@@ -44,6 +50,8 @@ public struct OutboxEntry: Sendable, Codable, Equatable, Identifiable {
     public var updatedAt: Date
     /// The provider's id for the submitted message (an SMS gateway's message SID), once it has one.
     public var providerMessageID: String?
+    /// The approval hold, for a reply that needed one: while `awaiting_approval`, and after the decision.
+    public var approval: ApprovalHold?
 
     public init(
         id: String,
@@ -61,7 +69,8 @@ public struct OutboxEntry: Sendable, Codable, Equatable, Identifiable {
         author: String,
         createdAt: Date,
         updatedAt: Date,
-        providerMessageID: String? = nil
+        providerMessageID: String? = nil,
+        approval: ApprovalHold? = nil
     ) {
         self.id = id
         self.conversationID = conversationID
@@ -79,5 +88,6 @@ public struct OutboxEntry: Sendable, Codable, Equatable, Identifiable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.providerMessageID = providerMessageID
+        self.approval = approval
     }
 }

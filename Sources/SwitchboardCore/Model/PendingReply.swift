@@ -3,10 +3,13 @@ public struct PendingReply: Sendable, Equatable {
     public var script: String?
     public var body: String
     public var automatic: Bool
+    /// Set when the reply must wait for a supervisor's approval (`approval.yaml`) instead of going out at once.
+    public var approval: ApprovalHold?
 
-    public init(script: String?, body: String, automatic: Bool) {
+    public init(script: String?, body: String, automatic: Bool, approval: ApprovalHold? = nil) {
         self.script = script
         self.body = body
         self.automatic = automatic
+        self.approval = approval
     }
 }

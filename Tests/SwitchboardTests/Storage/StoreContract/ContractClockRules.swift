@@ -22,7 +22,10 @@ struct ContractClockRules: ClockRules {
     /// Who the contract's stores notify: `supervisors` hears of escalations, assignments and resolutions
     /// (and of `standard`'s breaches, which its on_breach names), at once.
     static let notificationTargets = [
-        NotificationTarget(id: "supervisors", events: [.conversationEscalated, .conversationAssigned, .conversationResolved, .csatReceived], quietHours: .none),
+        NotificationTarget(
+            id: "supervisors",
+            events: [.conversationEscalated, .conversationAssigned, .conversationResolved, .csatReceived, .approvalRequested, .approvalExpired],
+            quietHours: .none),
     ]
 
     func binding(policy: String) -> ClockBinding? {

@@ -106,6 +106,8 @@ extension OutboxEntry {
         entry.createdAt = rounded(createdAt)
         entry.updatedAt = rounded(updatedAt)
         entry.nextAttemptAt = nextAttemptAt.map(rounded)
+        entry.approval?.expiresAt = rounded(approval?.expiresAt ?? Date(timeIntervalSince1970: 0))
+        entry.approval?.decidedAt = approval?.decidedAt.map(rounded)
         return entry
     }
 }
