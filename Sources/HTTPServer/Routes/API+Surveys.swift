@@ -189,8 +189,6 @@ extension API {
             throw APIError.badRequest(
                 field.isEmpty ? "body must be a JSON object"
                     : field == "score" ? "field 'score' must be a whole number" : "field '\(field.excerptForMessage())' must be a string")
-        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
-            throw APIError.badRequest("field 'score' must be a whole number")
         } catch {
             throw APIError.badRequest("body is not valid JSON in UTF-8")
         }
@@ -221,7 +219,15 @@ extension API {
             if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !["score", "comment"].contains($0) }) {
                 throw APIError.badRequest("unknown field '\(unknown.excerptForMessage())' (expected score, comment)")
             }
-            score = try container.decode(Int.self, forKey: Key(stringValue: "score"))
+            let scoreKey = Key(stringValue: "score")
+            // A fraction (4.5) is a number, but not a score; anything else is refused by the decoding.
+            if let whole = try? container.decode(Int.self, forKey: scoreKey) {
+                score = whole
+            } else if (try? container.decode(Double.self, forKey: scoreKey)) != nil {
+                throw APIError.badRequest("field 'score' must be a whole number")
+            } else {
+                score = try container.decode(Int.self, forKey: scoreKey)
+            }
             comment = try container.decodeIfPresent(String.self, forKey: Key(stringValue: "comment"))
         }
     }
