@@ -196,19 +196,7 @@ extension API {
 
     /// Parses `{"conversation_id", "script"? + "variables"?, "text"?}`; exactly one of script and text.
     static func decodeReply(_ body: Data) throws -> ReplyRequest {
-        let decoded: ReplyBody
-        do {
-            decoded = try JSONDecoder().decode(ReplyBody.self, from: body)
-        } catch let error as APIError {
-            throw error
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw APIError.badRequest("field '\(key.stringValue)' is required")
-        } catch let DecodingError.typeMismatch(_, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw APIError.badRequest(field.isEmpty ? "body must be a JSON object" : "field '\(field.excerptForMessage())' has the wrong type")
-        } catch {
-            throw APIError.badRequest("body is not valid JSON in UTF-8")
-        }
+        let decoded = try JSONBody.decode(ReplyBody.self, from: body)
         try refuseControls(["conversation_id": decoded.conversationID, "script": decoded.script, "text": decoded.text])
         for (name, value) in (decoded.variables ?? [:]).sorted(by: { $0.key < $1.key }) {
             try refuseControls(["variables.\(name.excerptForMessage())": value.text])

@@ -177,20 +177,8 @@ extension API {
     /// `{"score": N, "comment"?: "…"}`; unknown fields, a score that is not a whole number, and a
     /// comment too long or with control characters are refused with 400. An empty comment is none.
     static func decodeSurveyAnswer(_ body: Data) throws -> SurveyAnswerRequest {
-        let decoded: SurveyAnswerBody
-        do {
-            decoded = try JSONDecoder().decode(SurveyAnswerBody.self, from: body)
-        } catch let error as APIError {
-            throw error
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw APIError.badRequest("field '\(key.stringValue)' is required")
-        } catch let DecodingError.typeMismatch(_, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw APIError.badRequest(
-                field.isEmpty ? "body must be a JSON object"
-                    : field == "score" ? "field 'score' must be a whole number" : "field '\(field.excerptForMessage())' must be a string")
-        } catch {
-            throw APIError.badRequest("body is not valid JSON in UTF-8")
+        let decoded = try JSONBody.decode(SurveyAnswerBody.self, from: body) { field in
+            field == "score" ? "field 'score' must be a whole number" : "field '\(field.excerptForMessage())' must be a string"
         }
         var comment: String?
         if let text = decoded.comment {

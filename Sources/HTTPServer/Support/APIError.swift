@@ -64,6 +64,27 @@ enum JSONBody {
         return encoder
     }()
 
+    /// Decodes a request body, answering every failure with a `400` that names the problem: a missing
+    /// field, a field of the wrong type (worded by `wrongType`, given the field's dotted path), a body that
+    /// is not an object, or not JSON at all. An ``APIError`` the type throws itself passes through.
+    static func decode<T: Decodable>(
+        _ type: T.Type, from body: Data,
+        wrongType: (String) -> String = { "field '\($0.excerptForMessage())' has the wrong type" }
+    ) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: body)
+        } catch let error as APIError {
+            throw error
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw APIError.badRequest("field '\(key.stringValue)' is required")
+        } catch let DecodingError.typeMismatch(_, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError.badRequest(field.isEmpty ? "body must be a JSON object" : wrongType(field))
+        } catch {
+            throw APIError.badRequest("body is not valid JSON in UTF-8")
+        }
+    }
+
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var data = try encoder.encode(value)
         data.append(UInt8(ascii: "\n"))
