@@ -113,19 +113,7 @@ struct ApprovalPolicyTests {
 
     @Test("every problem in approval.yaml is reported at its line and column", arguments: broken)
     func problems(_ file: String, _ line: Int, _ column: Int, _ message: String) throws {
-        let directory = try Fixtures.miniRuleDirectory(overriding: ["approval.yaml": file])
-        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
-        do {
-            _ = try RuleSetLoader(directory: directory.path).load()
-            Issue.record("loaded without a problem")
-        } catch {
-            #expect(error.problems.count == 1, "\(error.problems)")
-            let problem = try #require(error.problems.first)
-            #expect(problem.file.hasSuffix("approval.yaml"))
-            #expect(problem.message.contains(message), "\(problem.message)")
-            #expect(problem.line == line, "\(problem)")
-            #expect(problem.column == column, "\(problem)")
-        }
+        try expectOneProblem(in: "approval.yaml", file, line: line, column: column, message: message)
     }
 
     @Test("a duplicate key in approval.yaml is refused with its position")

@@ -150,19 +150,7 @@ struct SurveyPolicyLoadingTests {
 
     @Test("every problem in surveys.yaml is reported at its line and column", arguments: broken)
     func problems(_ file: String, _ line: Int, _ column: Int, _ message: String) throws {
-        let directory = try Fixtures.miniRuleDirectory(overriding: ["surveys.yaml": file])
-        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
-        do {
-            _ = try RuleSetLoader(directory: directory.path).load()
-            Issue.record("loaded without a problem")
-        } catch {
-            #expect(error.problems.count == 1, "\(error.problems)")
-            let problem = try #require(error.problems.first)
-            #expect(problem.file.hasSuffix("surveys.yaml"))
-            #expect(problem.message.contains(message), "\(problem.message)")
-            #expect(problem.line == line, "\(problem)")
-            #expect(problem.column == column, "\(problem)")
-        }
+        try expectOneProblem(in: "surveys.yaml", file, line: line, column: column, message: message)
     }
 
     @Test("a script that does not exist under scripts/ is refused where it is named")
