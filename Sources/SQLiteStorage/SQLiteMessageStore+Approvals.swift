@@ -37,17 +37,17 @@ extension SQLiteMessageStore {
         let notifications = notificationRules
         return try await pool.write { db in
             guard let entry = try Self.outboxEntry(db, id: id) else { return .notFound }
-            // Four eyes: whoever wrote the reply cannot decide it, whatever its state.
-            if entry.author == actor { return .selfApproval }
-            guard entry.status == .awaitingApproval, let hold = entry.approval else { return .refused(current: entry.status) }
-            // Past its expiry the hold is over even if the timer has not run yet: a late approval would send
-            // what nobody was waiting for any more.
-            if hold.expiresAt <= now {
+            let status: OutboxStatus
+            switch ApprovalRules.decide(decision, on: entry, by: actor, expectedSHA256: expectedSHA256, at: now) {
+            case let .apply(decided): status = decided
+            case .selfApproval: return .selfApproval
+            case let .refused(current): return .refused(current: current)
+            case .contentChanged: return .contentChanged
+            case .expire:
                 try Self.expire(db, entry, at: now, notifications: notifications)
                 return try Self.outboxEntry(db, id: entry.id).map(ApprovalDecisionResult.expired) ?? .notFound
             }
-            if let expectedSHA256, expectedSHA256.lowercased() != hold.contentSHA256 { return .contentChanged }
-            let status: OutboxStatus = decision == .approve ? .queued : .rejected
+            guard let hold = entry.approval else { return .refused(current: entry.status) }
             try db.execute(
                 sql: """
                     UPDATE outbox SET status = ?, next_attempt_at = ?, approval_decided_by = ?, approval_decided_at = ?,

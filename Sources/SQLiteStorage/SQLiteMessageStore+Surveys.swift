@@ -31,13 +31,13 @@ extension SQLiteMessageStore {
         let (clocks, notifications) = (clockRules, notificationRules)
         return try await pool.write { db in
             guard var survey = try Self.survey(db, id: answer.surveyID) else { return .notFound }
-            switch survey.status {
-            case .answered: return .alreadyAnswered(survey)
-            case .cancelled: return .closed(survey)
-            case .scheduled: break
+            let (opensFollowUp, settlesFollowUpClock): (Bool, Bool)
+            switch SurveyAnswerRules.decide(answer, on: survey) {
+            case let .record(opens, settles): (opensFollowUp, settlesFollowUpClock) = (opens, settles)
+            case .alreadyAnswered: return .alreadyAnswered(survey)
+            case .closed: return .closed(survey)
+            case .outOfScale: return .outOfScale(survey)
             }
-            guard answer.at < survey.expiresAt else { return .closed(survey) }
-            guard survey.kind.scale.contains(answer.score) else { return .outOfScale(survey) }
             guard let conversation = try Self.conversation(db, id: survey.conversationID) else { return .notFound }
             survey.status = .answered
             survey.score = answer.score
@@ -46,7 +46,7 @@ extension SQLiteMessageStore {
             survey.answeredVia = answer.via
 
             var followUpID: String?
-            if let placement = answer.followUp, answer.score <= placement.atOrBelow {
+            if opensFollowUp, let placement = answer.followUp {
                 followUpID = try Self.openFollowUp(
                     db, from: conversation, queue: placement.queue, policy: placement.slaPolicy, priority: placement.priority,
                     owner: nil, slaDueAt: placement.dueAt, firstResponse: nil, reason: "low satisfaction score",
@@ -65,9 +65,7 @@ extension SQLiteMessageStore {
             try Self.insertEvent(
                 db, at: answer.at, subjectKind: "survey", subjectID: survey.id, conversationID: conversation.id,
                 kind: "survey_answered", actor: "customer", detail: detail)
-            // A satisfied customer needs no follow-up, and a low score's follow-up is the new conversation's
-            // work: either way the surveyed conversation's follow-up clock has its answer.
-            if survey.kind.isSatisfied(answer.score) || followUpID != nil {
+            if settlesFollowUpClock {
                 try Self.fulfilFollowUpClock(db, conversationID: conversation.id, at: answer.at, clocks: clocks)
             }
             try Self.queueNotifications(db, [NotificationEvent(
@@ -178,14 +176,14 @@ extension SQLiteMessageStore {
     static func openFollowUpTask(
         _ db: Database, conversationID: String, state: ClockState, at: Date, clocks: any ClockRules
     ) throws {
-        guard let conversation = try conversation(db, id: conversationID), conversation.state == .resolved else { return }
-        let satisfied = try Row.fetchAll(
+        guard let conversation = try conversation(db, id: conversationID) else { return }
+        let answers = try Row.fetchAll(
             db, sql: "SELECT kind, score FROM surveys WHERE conversation_id = ? AND status = 'answered'", arguments: [conversationID]
-        ).contains { row in
-            guard let kind = SurveyKind(rawValue: row[0]), let score: Int = row[1] else { return false }
-            return kind.isSatisfied(score)
+        ).compactMap { row -> (kind: SurveyKind, score: Int)? in
+            guard let kind = SurveyKind(rawValue: row[0]), let score: Int = row[1] else { return nil }
+            return (kind, score)
         }
-        guard !satisfied else { return }
+        guard SurveyAnswerRules.opensFollowUpTask(state: conversation.state, answers: answers) else { return }
         let remaining = ClockTarget(
             policy: state.target.policy, seconds: max(state.remaining, 0), calendar: state.target.calendar, warnBefore: nil)
         _ = try openFollowUp(
