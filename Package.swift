@@ -132,6 +132,11 @@ let package = Package(
             path: "Sources/Curl"
         ),
         // Email: MIME parsing, charsets and RFC 5322 composition. Foundation, iconv and the core's value types only.
+        // Attachments: what a file's bytes say it is, and how it is served.
+        .target(
+            name: "Attachments",
+            path: "Sources/Attachments"
+        ),
         .target(
             name: "Mail",
             dependencies: ["SwitchboardCore"],
@@ -313,6 +318,7 @@ let package = Package(
                 "TestSupport",
                 "Curl",
                 "Mail",
+                "Attachments",
                 "Channels",
                 "HTTPServer",
                 "Pipeline",
