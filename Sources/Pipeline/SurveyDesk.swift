@@ -67,7 +67,8 @@ public struct SurveyDesk: Sendable {
     /// `５`, `五`, `5分`), from the surveyed number, within the window. Answered, it never becomes a
     /// message of a conversation and is never acknowledged; nil for anything else, which is an ordinary message.
     public func answer(_ inbound: InboundMessage) async throws -> Survey? {
-        guard inbound.channel == .sms, SurveyReplyParser.score(in: inbound.text, kind: .nps) != nil || SurveyReplyParser.score(in: inbound.text, kind: .csat) != nil,
+        // NPS's 0-10 holds every scale: text that is no score on it is no answer, and costs no look-up.
+        guard inbound.channel == .sms, SurveyReplyParser.score(in: inbound.text, kind: .nps) != nil,
               let survey = try await store.openSurvey(
                   channel: inbound.channel, source: inbound.source, customerAddress: inbound.sender, at: inbound.receivedAt),
               let score = SurveyReplyParser.score(in: inbound.text, kind: survey.kind)

@@ -21,15 +21,12 @@ extension API {
     func answerSurveyLink(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
         let at = now()
-        let key: [UInt8]
-        do { key = try await store.surveyLinkKey() } catch { return surveyUnavailable(error, context: context) }
-        let claims: SurveyTokenClaims
-        switch SurveyToken.verify(token, key: key, now: at) {
-        case let .success(verified): claims = verified
-        case let .failure(error): return await refusedSurveyToken(error, context: context)
+        let (survey, key): (Survey, [UInt8])
+        switch await linkedSurvey(token, at: at, context: context) {
+        case let .found(found, linkKey): (survey, key) = (found, linkKey)
+        case let .refused(page): return page
         }
         do {
-            guard let survey = try await store.survey(id: claims.surveyID) else { return Self.surveyPage(.notFound, language: nil, status: .notFound) }
             let language = SurveyPage.Language(tag: survey.language)
             guard let score = Self.linkScore(context.parameters.get("score") ?? ""), survey.kind.scale.contains(score) else {
                 return Self.surveyPage(.outOfScale(scale: survey.kind.scale), language: language, status: .notFound)
@@ -68,16 +65,13 @@ extension API {
         let body = try await request.collectBody(limit: Self.maximumSurveyFormBytes)
         let token = context.parameters.get("token") ?? ""
         let at = now()
-        let key: [UInt8]
-        do { key = try await store.surveyLinkKey() } catch { return surveyUnavailable(error, context: context) }
-        let claims: SurveyTokenClaims
-        switch SurveyToken.verify(token, key: key, now: at) {
-        case let .success(verified): claims = verified
-        case let .failure(error): return await refusedSurveyToken(error, context: context)
+        let (survey, key): (Survey, [UInt8])
+        switch await linkedSurvey(token, at: at, context: context) {
+        case let .found(found, linkKey): (survey, key) = (found, linkKey)
+        case let .refused(page): return page
         }
         let form = Self.formFields(body)
         do {
-            guard let survey = try await store.survey(id: claims.surveyID) else { return Self.surveyPage(.notFound, language: nil, status: .notFound) }
             let language = SurveyPage.Language(tag: survey.language)
             guard let proof = form?["proof"], SurveyToken.isValidCommentProof(proof, token: token, key: key) else {
                 return Self.surveyPage(.formRefused, language: language, status: .forbidden)
@@ -267,6 +261,31 @@ extension API {
             if fields[name] == nil { fields[name] = value }
         }
         return fields
+    }
+
+    /// What a survey link's token leads to: its survey, with the key the token was checked with, or the
+    /// page that refuses it.
+    private enum LinkedSurvey {
+        case found(Survey, key: [UInt8])
+        case refused(Response)
+    }
+
+    /// Checks a link's token with the store's key and reads the survey it names.
+    private func linkedSurvey(_ token: String, at: Date, context: SwitchboardRequestContext) async -> LinkedSurvey {
+        do {
+            let key = try await store.surveyLinkKey()
+            switch SurveyToken.verify(token, key: key, now: at) {
+            case let .success(claims):
+                guard let survey = try await store.survey(id: claims.surveyID) else {
+                    return .refused(Self.surveyPage(.notFound, language: nil, status: .notFound))
+                }
+                return .found(survey, key: key)
+            case let .failure(error):
+                return .refused(await refusedSurveyToken(error, context: context))
+            }
+        } catch {
+            return .refused(surveyUnavailable(error, context: context))
+        }
     }
 
     /// The page for a token that failed: expired ones get the "closed" page in their survey's language.
