@@ -33,11 +33,14 @@ public struct API: Sendable {
         /// second, and the burst. Wrong API tokens and failed inbound signatures are counted apart. Nil
         /// for no limit.
         public var clientFailureLimit: InboundRateLimiter.Limit?
+        /// Largest file an agent may upload (`POST /v1/attachments`).
+        public var maxUploadBytes: Int
 
         public init(
             maxBodyBytes: Int, channels: [any InboundChannel.Type], sources: [String: InboundSource], tokens: AccessTokens, rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:]),
-            clientFailureLimit: InboundRateLimiter.Limit? = nil
+            clientFailureLimit: InboundRateLimiter.Limit? = nil, maxUploadBytes: Int = AttachmentLimits.standard.maxBytes
         ) {
+            self.maxUploadBytes = maxUploadBytes
             self.maxBodyBytes = maxBodyBytes
             self.channels = channels
             self.sources = sources
@@ -150,6 +153,8 @@ public struct API: Sendable {
         agents.get("outbox/:id") { _, context in try await showOutboxEntry(context: context) }
         agents.post("conversations/:id/:action") { request, context in try await postAction(request, context: context) }
         agents.post("queues/:queue/claim") { request, context in try await postClaimNext(request, context: context) }
+        agents.get("attachments/:id") { _, context in try await serveAttachment(context: context) }
+        agents.post("attachments") { request, context in try await uploadAttachment(request, context: context) }
 
         // The outbox as a whole, and operations on its entries: supervisors and ops.
         let outboxDesk = router.group("v1/outbox")

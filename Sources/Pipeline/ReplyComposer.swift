@@ -22,11 +22,14 @@ public struct ReplyComposer: Sendable {
         public var idempotencyKey: String?
         /// A digest of the request, so the same key with a different request is detected.
         public var fingerprint: String?
+        /// The agent's uploads the reply carries (`POST /v1/attachments`), in order.
+        public var attachmentIDs: [String]
 
         public init(
             conversationID: String, script: String?, variables: [String: String], text: String?, author: String,
-            authorName: String, idempotencyKey: String?, fingerprint: String?
+            authorName: String, idempotencyKey: String?, fingerprint: String?, attachmentIDs: [String] = []
         ) {
+            self.attachmentIDs = attachmentIDs
             self.conversationID = conversationID
             self.script = script
             self.variables = variables
@@ -76,7 +79,7 @@ public struct ReplyComposer: Sendable {
     /// Renders and commits the reply: held for approval when `approval.yaml` says it needs one.
     /// - Throws: ``SwitchboardError`` (`not_found`, `unknown_script`, `invalid_variable`,
     ///   `missing_template_variable`, `forbidden_phrase`, `invalid_template`, `reply_too_long`,
-    ///   `malformed_amount`) or a storage error.
+    ///   `malformed_amount`, `media_not_supported`, `invalid_attachment`) or a storage error.
     public func compose(_ request: Request) async throws -> EnqueueResult {
         // Names first, before anything splits or nests them: their checks are linear in their length.
         if request.script != nil {
@@ -94,10 +97,12 @@ public struct ReplyComposer: Sendable {
             try rules.current.scripts.check(text: body)
             try validator.validate(body, channel: conversation.channel, source: conversation.source)
         }
+        try validator.validateAttachments(count: request.attachmentIDs.count, channel: conversation.channel, source: conversation.source)
         let at = now()
         let hold = try approvalHold(for: body, variables: request.script == nil ? [:] : request.variables, at: at)
         let result = try await store.enqueueReply(
-            PendingReply(script: request.script, body: body, automatic: false, approval: hold), conversationID: conversation.id,
+            PendingReply(script: request.script, body: body, automatic: false, approval: hold, attachmentIDs: request.attachmentIDs),
+            conversationID: conversation.id,
             author: request.author, idempotencyKey: request.idempotencyKey, requestFingerprint: request.fingerprint, at: at)
         if case let .created(entry) = result {
             var metadata: Logger.Metadata = [

@@ -4,9 +4,6 @@ import GRDB
 import SwitchboardCore
 
 extension SQLiteMessageStore {
-    /// How long an upload no reply took is kept.
-    static let uploadRetention: TimeInterval = 24 * 3600
-
     public func attachment(id: String) async throws -> StoredAttachment? {
         try await pool.read { db in
             guard let row = try Row.fetchOne(

@@ -13,7 +13,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func purge(before: Date, accessLogBefore: Date) async throws -> PurgeCounts {
+    public func purge(before: Date, accessLogBefore: Date, uploadsBefore: Date) async throws -> PurgeCounts {
         var counts = PurgeCounts()
         let cutoff = before.timeIntervalSince1970
         // Each step repeats in chunks until nothing is left to remove.
@@ -77,9 +77,9 @@ extension SQLiteMessageStore {
             }
             return ids.count
         }
-        // Uploads no remaining reply carries, after a day's grace for a draft being written, then every
-        // file's bytes that no message or upload refers to any more.
-        let uploadCutoff = Date().timeIntervalSince1970 - Self.uploadRetention
+        // Uploads no remaining reply carries, after their grace for a draft being written, then every file's
+        // bytes that no message or upload refers to any more.
+        let uploadCutoff = uploadsBefore.timeIntervalSince1970
         counts.attachments = try await repeatChunks { db in
             try db.execute(
                 sql: """

@@ -162,7 +162,7 @@ extension API {
         let composeRequest = ReplyComposer.Request(
             conversationID: reply.conversationID, script: reply.script, variables: reply.variables, text: reply.text,
             author: identity.id, authorName: identity.name, idempotencyKey: idempotencyKey,
-            fingerprint: Digest.hex(Digest.sha256(body)))
+            fingerprint: Digest.hex(Digest.sha256(body)), attachmentIDs: reply.attachmentIDs)
         let result: EnqueueResult
         do {
             result = try await composer.compose(composeRequest)
@@ -192,9 +192,13 @@ extension API {
         var script: String?
         var variables: [String: String]
         var text: String?
+        var attachmentIDs: [String]
     }
 
-    /// Parses `{"conversation_id", "script"? + "variables"?, "text"?}`; exactly one of script and text.
+    /// Most files one reply carries.
+    static let maximumReplyAttachments = 20
+
+    /// Parses `{"conversation_id", "script"? + "variables"?, "text"?, "attachments"?}`; exactly one of script and text.
     static func decodeReply(_ body: Data) throws -> ReplyRequest {
         let decoded = try JSONBody.decode(ReplyBody.self, from: body)
         try refuseControls(["conversation_id": decoded.conversationID, "script": decoded.script, "text": decoded.text])
@@ -211,9 +215,19 @@ extension API {
         if decoded.variables != nil, decoded.script == nil {
             throw APIError.badRequest("'variables' goes with 'script'")
         }
+        let attachments = decoded.attachments ?? []
+        if attachments.count > maximumReplyAttachments {
+            throw APIError.badRequest("field 'attachments' lists \(attachments.count) files; a reply carries at most \(maximumReplyAttachments)")
+        }
+        if let bad = attachments.firstIndex(where: { $0.isEmpty || $0.count > 64 || $0.contains(where: { !$0.isASCII || $0.isWhitespace }) }) {
+            throw APIError.badRequest("attachments[\(bad)] is not an attachment id (from POST /v1/attachments)")
+        }
+        if Set(attachments).count != attachments.count {
+            throw APIError.badRequest("field 'attachments' names a file twice")
+        }
         return ReplyRequest(
             conversationID: decoded.conversationID, script: decoded.script,
-            variables: (decoded.variables ?? [:]).mapValues(\.text), text: decoded.text)
+            variables: (decoded.variables ?? [:]).mapValues(\.text), text: decoded.text, attachmentIDs: attachments)
     }
 
     struct ReplyBody: Decodable {
@@ -221,6 +235,7 @@ extension API {
         var script: String?
         var variables: [String: Scalar]?
         var text: String?
+        var attachments: [String]?
 
         struct Key: CodingKey {
             var stringValue: String
@@ -231,10 +246,11 @@ extension API {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Key.self)
-            let known = ["conversation_id", "script", "variables", "text"]
+            let known = ["conversation_id", "script", "variables", "text", "attachments"]
             if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
-                throw APIError.badRequest("unknown field '\(unknown.excerptForMessage())' (expected conversation_id, script, variables, text)")
+                throw APIError.badRequest("unknown field '\(unknown.excerptForMessage())' (expected conversation_id, script, variables, text, attachments)")
             }
+            attachments = try container.decodeIfPresent([String].self, forKey: Key(stringValue: "attachments"))
             conversationID = try container.decode(String.self, forKey: Key(stringValue: "conversation_id"))
             script = try container.decodeIfPresent(String.self, forKey: Key(stringValue: "script"))
             variables = try container.decodeIfPresent([String: Scalar].self, forKey: Key(stringValue: "variables"))

@@ -16,4 +16,9 @@ public struct ReplyValidator: Sendable {
     public func validate(_ body: String, channel: ChannelKind, source: String) throws(SwitchboardError) {
         try channels[channel]?.validateReply(body, source: source)
     }
+
+    /// - Throws: `media_not_supported` when files go to a channel that carries text only.
+    public func validateAttachments(count: Int, channel: ChannelKind, source: String) throws(SwitchboardError) {
+        try channels[channel]?.validateAttachments(count: count, source: source)
+    }
 }

@@ -7,6 +7,18 @@ public protocol StoreMaintenance: Sendable {
 
     /// Removes, in short transactions, messages, final outbox entries and events from before `before`,
     /// conversations left with nothing (and no reply still pending), and access records from before
-    /// `accessLogBefore`. A reply still waiting for delivery keeps its conversation.
-    func purge(before: Date, accessLogBefore: Date) async throws -> PurgeCounts
+    /// `accessLogBefore`. A reply still waiting for delivery keeps its conversation. Files go with their
+    /// messages; an agent's upload from before `uploadsBefore` goes once no remaining reply carries it; a
+    /// file's bytes go once nothing refers to them.
+    func purge(before: Date, accessLogBefore: Date, uploadsBefore: Date) async throws -> PurgeCounts
+}
+
+extension StoreMaintenance {
+    /// How long an upload no reply took is kept: a day, for a draft being written.
+    public static var uploadGrace: TimeInterval { 24 * 3600 }
+
+    /// The purge, with uploads kept for ``uploadGrace`` before now.
+    public func purge(before: Date, accessLogBefore: Date) async throws -> PurgeCounts {
+        try await purge(before: before, accessLogBefore: accessLogBefore, uploadsBefore: Date().addingTimeInterval(-Self.uploadGrace))
+    }
 }

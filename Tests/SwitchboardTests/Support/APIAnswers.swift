@@ -214,15 +214,7 @@ struct MessageAnswer: Decodable, Sendable {
             case messageID = "message_id", inReplyTo = "in_reply_to", references, verifiedConversationID = "verified_conversation_id"
         }
     }
-    struct Attachment: Decodable, Sendable {
-        var name: String?
-        var contentType: String
-        var size: Int
-
-        enum CodingKeys: String, CodingKey {
-            case name, contentType = "content_type", size
-        }
-    }
+    typealias Attachment = AttachmentAnswer
     var id: String
     var conversationID: String
     var direction: String
@@ -396,6 +388,19 @@ struct TokenReloadRefusal: Decodable, Sendable {
 
 /// What a webhook source's `reply_url` receives for each reply.
 struct ReplyPayload: Decodable, Sendable {
+    /// One file of a reply, inline.
+    struct File: Decodable, Sendable {
+        var id: String?
+        var filename: String?
+        var contentType: String
+        var size: Int
+        var sha256: String?
+        var dataBase64: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, filename, size, sha256, contentType = "content_type", dataBase64 = "data_base64"
+        }
+    }
     var type: String
     var id: String
     var conversationID: String
@@ -405,8 +410,31 @@ struct ReplyPayload: Decodable, Sendable {
     var script: String?
     var automatic: Bool
     var createdAt: Date
+    var attachments: [File]?
 
     enum CodingKeys: String, CodingKey {
-        case type, id, conversationID = "conversation_id", source, to, text, script, automatic, createdAt = "created_at"
+        case type, id, conversationID = "conversation_id", source, to, text, script, automatic, createdAt = "created_at", attachments
+    }
+}
+
+/// A file as a message lists it and as `POST /v1/attachments` answers: kept ones with their id, hash and
+/// detected type; refused ones with why.
+struct AttachmentAnswer: Decodable, Sendable {
+    struct Refusal: Decodable, Sendable {
+        var code: String
+        var message: String
+    }
+    var id: String?
+    var name: String?
+    var contentType: String
+    var size: Int
+    var inline: Bool?
+    var contentID: String?
+    var sha256: String?
+    var detectedType: String?
+    var refusal: Refusal?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, contentType = "content_type", size, inline, contentID = "content_id", sha256, detectedType = "detected_type", refusal
     }
 }
