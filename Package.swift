@@ -150,6 +150,7 @@ let package = Package(
                 "Digests",
                 "Signing",
                 "Curl",
+                "BlockingWork",
                 "Mail",
                 "StrictYAML",
                 .product(name: "Logging", package: "swift-log"),
@@ -334,6 +335,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Tests/SwitchboardTests"
         ),
