@@ -71,12 +71,13 @@ extension SettingsReader {
                     valid = false
                 }
             }
-            let clientID = auth.required("client_id", in: what, log).flatMap { value(at: $0, name: "client_id of \(what)", secret: false) }
-            let secret = auth["client_secret"].flatMap { secret($0, name: "client_secret of \(what)") }
-            let refreshToken = auth.required("refresh_token", in: what, log).flatMap { secret($0, name: "refresh_token of \(what)") }
-            let scope = auth["scope"].flatMap { value(at: $0, name: "scope of \(what)", secret: false) }
-            if let url, let clientID, let refreshToken, auth["client_secret"] == nil || secret != nil {
-                grant = .refreshToken(.init(tokenURL: url, clientID: clientID, clientSecret: secret, refreshToken: refreshToken, scope: scope))
+            var clientID: String?, clientSecret: String?, refreshToken: String?, scope: String?
+            if let node = auth.required("client_id", in: what, log) { clientID = value(at: node, name: "client_id of \(what)", secret: false) }
+            if let node = auth["client_secret"] { clientSecret = secret(node, name: "client_secret of \(what)") }
+            if let node = auth.required("refresh_token", in: what, log) { refreshToken = secret(node, name: "refresh_token of \(what)") }
+            if let node = auth["scope"] { scope = value(at: node, name: "scope of \(what)", secret: false) }
+            if let url, let clientID, let refreshToken, auth["client_secret"] == nil || clientSecret != nil {
+                grant = .refreshToken(.init(tokenURL: url, clientID: clientID, clientSecret: clientSecret, refreshToken: refreshToken, scope: scope))
             }
         case let (nil, .some(commandNode)):
             for key in grantKeys where auth[key] != nil {

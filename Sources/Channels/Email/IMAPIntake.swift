@@ -79,7 +79,8 @@ public final class IMAPIntake: Service {
     /// dropped, so the next poll fetches a new one).
     @discardableResult
     public func poll(_ session: CurlIMAPSession) async throws -> Int {
-        guard let (tokens, report) = login else { return try await pollMailbox(session) }
+        guard let login else { return try await pollMailbox(session) }
+        let (tokens, report) = login
         let token: String
         do {
             token = try await tokens.accessToken()

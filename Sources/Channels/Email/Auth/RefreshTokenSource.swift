@@ -76,7 +76,12 @@ public actor RefreshTokenSource: AccessTokenSource {
         guard let token = object["access_token"] as? String, !token.isEmpty,
             token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
         else { return nil }
-        let seconds: Double? = (object["expires_in"] as? NSNumber)?.doubleValue ?? (object["expires_in"] as? String).flatMap(Double.init)
+        let seconds: Double? = switch object["expires_in"] {
+        case let value as Int: Double(value)
+        case let value as Double: value
+        case let value as String: Double(value)
+        default: nil
+        }
         let lifetime = seconds.flatMap { $0 > 0 && $0.isFinite ? Duration.seconds(min($0, 86_400 * 30)) : nil } ?? defaultLifetime
         return IssuedAccessToken(token: token, lifetime: lifetime)
     }

@@ -28,7 +28,7 @@ struct SMTPRelayClient: Sendable {
             token = try await tokens.accessToken()
         } catch {
             report.failed(error)
-            return .failed(CurlError(code: CurlError.noAccessToken, description: "no OAuth2 access token (\(error.code)): \(error.description)"))
+            return .failed(CurlError.missingAccessToken("no OAuth2 access token (\(error.code)): \(error.description)"))
         }
         let result = await client.usingAccessToken(token).send(from: from, recipients: recipients, message: message)
         if case let .failed(error) = result, error.isLoginDenied {
