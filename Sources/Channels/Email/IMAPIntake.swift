@@ -74,9 +74,9 @@ public final class IMAPIntake: Service {
     }
 
     /// Fetches and commits everything new; returns how many messages were committed (duplicates included).
-    /// An OAuth2 mailbox first gets a token for the session; when there is none, or the server refuses it,
-    /// the poll throws a ``MailAuthError`` having imported and marked nothing more (a refused token is
-    /// dropped, so the next poll fetches a new one).
+    /// An OAuth2 mailbox first gets a token for the session. When there is none, or the server refuses it,
+    /// the poll throws a ``MailAuthError`` and the cursor stays after the last message committed, as for any
+    /// failed poll; a refused token is dropped, so the next poll fetches a new one.
     @discardableResult
     public func poll(_ session: CurlIMAPSession) async throws -> Int {
         guard let login else { return try await pollMailbox(session) }
