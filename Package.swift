@@ -152,6 +152,7 @@ let package = Package(
                 "Digests",
                 "Signing",
                 "Curl",
+                "BlockingWork",
                 "Mail",
                 "StrictYAML",
                 .product(name: "Logging", package: "swift-log"),
@@ -337,6 +338,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Tests/SwitchboardTests"
         ),

@@ -10,19 +10,27 @@ Scripted answers: <dir>/smtp-script.json holds a list like [{"stage": "DATA", "c
 DATA takes the first entry when it is for its stage: 4xx answers "<code> 4.3.0 try again later", 5xx
 "<code> 5.1.1 mailbox unavailable". With no entry for it, the stage succeeds.
 
+With --introspection-url, AUTH XOAUTH2 and AUTH OAUTHBEARER are offered (without TLS, as this is
+127.0.0.1 only): the bearer token in the client's response is POSTed as token=... to that RFC 7662
+endpoint, and the login succeeds when it answers {"active": true}. Sending without AUTH still works.
+
 Exits when its standard input closes, so it never outlives the test process that started it.
 """
 import argparse
 import asyncio
+import base64
+import binascii
 import imaplib
 import json
 import os
 import sys
 import threading
+import urllib.parse
+import urllib.request
 import uuid
 
 try:
-    from aiosmtpd.smtp import SMTP
+    from aiosmtpd.smtp import MISSING, SMTP, AuthResult
 except ImportError:
     print("aiosmtpd is not installed for %s: run scripts/install-deps.sh --test" % sys.executable, file=sys.stderr)
     sys.exit(3)
@@ -86,11 +94,58 @@ class Handler:
                     pass
 
 
+class OAuthHandler(Handler):
+    """A Handler that also logs in OAuth2 access tokens, checked by introspection."""
+
+    def __init__(self, directory, imap_port, password, introspection_url):
+        super().__init__(directory, imap_port, password)
+        self.introspection_url = introspection_url
+
+    async def auth_XOAUTH2(self, server, args):
+        return await self.bearer_login(server, args)
+
+    async def auth_OAUTHBEARER(self, server, args):
+        return await self.bearer_login(server, args)
+
+    async def bearer_login(self, server, args):
+        if len(args) > 1:
+            try:
+                response = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                return AuthResult(success=False, handled=False, message="501 5.5.2 Can't decode base64")
+        else:
+            response = await server.challenge_auth("", encode_to_b64=False)
+            if response is MISSING:
+                return AuthResult(success=False, handled=True)
+        token = None
+        for field in response.split(b"\x01"):
+            if field.startswith(b"auth=Bearer "):
+                token = field[len(b"auth=Bearer "):].decode("ascii", "replace")
+        active = False
+        if token:
+            active = await asyncio.get_running_loop().run_in_executor(None, self.introspect, token)
+        if active:
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Authentication credentials invalid")
+
+    def introspect(self, token):
+        request = urllib.request.Request(
+            self.introspection_url, data=urllib.parse.urlencode({"token": token}).encode(), method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return json.load(answer).get("active") is True
+        except Exception as error:
+            print("introspection failed: %r" % error, file=sys.stderr, flush=True)
+            return False
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--directory", required=True)
     parser.add_argument("--imap-port", type=int, required=True)
     parser.add_argument("--password", required=True)
+    parser.add_argument("--introspection-url")
     arguments = parser.parse_args()
 
     # The parent holds our stdin open; when it goes away, so do we.
@@ -103,12 +158,18 @@ def main():
 
     threading.Thread(target=watch_stdin, daemon=True).start()
 
-    handler = Handler(arguments.directory, arguments.imap_port, arguments.password)
+    options = {}
+    if arguments.introspection_url:
+        handler = OAuthHandler(arguments.directory, arguments.imap_port, arguments.password, arguments.introspection_url)
+        # Only the token mechanisms: the built-in LOGIN and PLAIN have no authenticator here.
+        options = {"auth_require_tls": False, "auth_exclude_mechanism": ["LOGIN", "PLAIN"]}
+    else:
+        handler = Handler(arguments.directory, arguments.imap_port, arguments.password)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(
         loop.create_server(
-            lambda: SMTP(handler, hostname="switchboard-test", decode_data=False, enable_SMTPUTF8=True),
+            lambda: SMTP(handler, hostname="switchboard-test", decode_data=False, enable_SMTPUTF8=True, **options),
             host="127.0.0.1",
             port=0,
         )

@@ -13,6 +13,17 @@ extension CurlError {
     public static let unexpectedResponse = -22
     /// A message or response is larger than the client keeps.
     public static let tooLarge = -23
+    /// The endpoint logs in with OAuth2 but was given no access token.
+    public static let noAccessToken = -24
+
+    /// The failure of a send or session that had no access token to log in with; `reason` must hold no secret.
+    public static func missingAccessToken(_ reason: String) -> CurlError {
+        CurlError(code: noAccessToken, description: reason)
+    }
+
+    /// Whether the server refused the login (`CURLE_LOGIN_DENIED`): wrong credentials or an access token
+    /// it no longer accepts.
+    public var isLoginDenied: Bool { code == Self.code(CURLE_LOGIN_DENIED) }
 
     /// libcurl's `CURLcode` as the `code` of a ``CurlError``.
     static func code(_ code: CURLcode) -> Int { Int(code.rawValue) }

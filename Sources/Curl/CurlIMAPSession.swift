@@ -63,6 +63,11 @@ public final class CurlIMAPSession: @unchecked Sendable {
     /// `imap[s]://host:port` and the mailbox, or why they cannot be used (thrown by every call).
     private let target: Result<(base: String, mailbox: IMAPMailboxName), CurlError>
 
+    /// The OAuth2 access token new connections log in with; under a lock of its own, so setting it never
+    /// waits for a transfer.
+    private let tokenLock = NSLock()
+    private var accessToken: String?
+
     // Touched only under `lock`.
     private var handle: UnsafeMutableRawPointer?
     private var closed = false
@@ -129,6 +134,20 @@ public final class CurlIMAPSession: @unchecked Sendable {
     /// `CREATE "name"`; a mailbox that already exists is fine.
     public func createMailbox(_ name: String) async throws(CurlError) {
         try await run { session throws(CurlError) in try session.createBlocking(name) }
+    }
+
+    /// The access token for the endpoint's SASL mechanism (XOAUTH2 or OAUTHBEARER), used from the next call
+    /// on. A connection already logged in stays as it is; curl opens a new one for a new token (it matches
+    /// kept connections by their credentials).
+    public func useAccessToken(_ token: String) {
+        tokenLock.withLock { accessToken = token }
+    }
+
+    /// The endpoint with the current access token.
+    private var currentEndpoint: MailServerEndpoint {
+        var endpoint = endpoint
+        if endpoint.saslMechanism != nil { endpoint.bearerToken = tokenLock.withLock { accessToken } }
+        return endpoint
     }
 
     /// Logs out and closes the connection (in the background); later calls throw.
@@ -403,7 +422,7 @@ public final class CurlIMAPSession: @unchecked Sendable {
         let transfer = MailTransfer(bodyLimit: bodyLimit, upload: upload ?? Data())
         // Options (and the callbacks' pointer to `transfer`) last for this transfer only; the connection stays.
         defer { curl_easy_reset(handle) }
-        try transfer.configure(handle, endpoint: endpoint, url: url, protocols: "imap,imaps")
+        try transfer.configure(handle, endpoint: currentEndpoint, url: url, protocols: "imap,imaps")
         if let command {
             // curl URL-decodes a custom request (and refuses control characters in it): keep '%' literal.
             let escaped = command.replacingOccurrences(of: "%", with: "%25")
@@ -423,7 +442,7 @@ public final class CurlIMAPSession: @unchecked Sendable {
             return CurlError(code: CurlError.tooLarge, description: "\(step): response larger than \(transfer.bodyLimit) bytes")
         }
         if var said = IMAPResponseParser.taggedFailure(transfer.serverLines) {
-            if let password = endpoint.password, !password.isEmpty { said = said.replacingOccurrences(of: password, with: "***") }
+            said = currentEndpoint.redacting(said)
             error.description += ": server said \(MailServerEndpoint.safe(said))"
         }
         return error

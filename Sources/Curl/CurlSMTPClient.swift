@@ -22,7 +22,7 @@ public struct CurlSMTPClient: Sendable {
     /// Longest reply text kept in a result.
     public static let maximumReplyLength = 300
 
-    private let endpoint: MailServerEndpoint
+    private var endpoint: MailServerEndpoint
     private let heloName: String
     private let logger: Logger
 
@@ -33,6 +33,16 @@ public struct CurlSMTPClient: Sendable {
         self.heloName = heloName
         self.logger = logger
     }
+
+    /// The same client logging in with `token` for the endpoint's SASL mechanism (XOAUTH2 or OAUTHBEARER).
+    public func usingAccessToken(_ token: String) -> CurlSMTPClient {
+        var client = self
+        client.endpoint.bearerToken = token
+        return client
+    }
+
+    /// Whether the endpoint logs in with an OAuth2 access token.
+    public var needsAccessToken: Bool { endpoint.saslMechanism != nil }
 
     /// Sends one message to `recipients` with `from` as the envelope sender (empty for the null sender `<>`).
     /// The addresses must already be validated; any with CR, LF or NUL is still refused here. When the server
@@ -106,7 +116,7 @@ public struct CurlSMTPClient: Sendable {
         let reply = replies.last(where: { $0.code == responseCode && responseCode >= 400 }) ?? replies.last(where: { $0.code >= 400 })
         var error = CurlError(code, during: "SMTP send")
         if let reply {
-            let text = endpoint.password.map { $0.isEmpty ? reply.text : reply.text.replacingOccurrences(of: $0, with: "***") } ?? reply.text
+            let text = endpoint.redacting(reply.text)
             // A refused login or STARTTLS is the configuration's fault, not the message's: temporary.
             if code != CURLE_LOGIN_DENIED && code != CURLE_USE_SSL_FAILED { return .rejected(code: reply.code, reply: text) }
             error.description += ": server said \(text)"

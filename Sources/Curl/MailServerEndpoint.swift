@@ -1,12 +1,17 @@
 import Foundation
 
-/// Where a mail server is and how to log in. The password never appears in `description`,
-/// `debugDescription`, a mirror, a log line or an error.
+/// Where a mail server is and how to log in. The password and the OAuth2 access token never appear in
+/// `description`, `debugDescription`, a mirror, a log line or an error.
 public struct MailServerEndpoint: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `imap://host:port`, `imaps://host:port`, `smtp://host:port` or `smtps://host:port`: no path, no credentials.
     public var url: String
     public var username: String?
     public var password: String?
+    /// Log in with SASL XOAUTH2 or OAUTHBEARER instead of a password; the token is set per session or send
+    /// (``bearerToken``), since it expires.
+    public var saslMechanism: MailSASLMechanism?
+    /// The OAuth2 access token sent with ``saslMechanism`` (`CURLOPT_XOAUTH2_BEARER`).
+    public var bearerToken: String?
     /// For `imap://` and `smtp://`: upgrade with STARTTLS and refuse to go on without TLS (`CURLUSESSL_ALL`).
     public var startTLS: Bool
     /// A PEM bundle of the CAs to trust instead of the system's (`CURLOPT_CAINFO`).
@@ -34,14 +39,30 @@ public struct MailServerEndpoint: Sendable, CustomStringConvertible, CustomDebug
     public var description: String {
         var text = url
         if let username { text += " as \(username)" }
+        if let saslMechanism { text += " with \(saslMechanism.rawValue)" }
         if startTLS { text += " (STARTTLS required)" }
         return text
     }
 
-    public var debugDescription: String { "MailServerEndpoint(\(description), password: \(password == nil ? "none" : "redacted"))" }
+    public var debugDescription: String {
+        "MailServerEndpoint(\(description), password: \(password == nil ? "none" : "redacted")"
+            + (saslMechanism.map { ", sasl: \($0.rawValue), token: \(bearerToken == nil ? "none" : "redacted")" } ?? "") + ")"
+    }
 
     public var customMirror: Mirror {
-        Mirror(self, children: ["url": url, "username": username as Any, "password": password == nil ? "none" : "redacted"])
+        Mirror(self, children: [
+            "url": url, "username": username as Any, "password": password == nil ? "none" : "redacted",
+            "saslMechanism": saslMechanism as Any, "bearerToken": bearerToken == nil ? "none" : "redacted",
+        ])
+    }
+
+    /// `text` with the password and the access token replaced by `***`: for a server's answer quoted in an error.
+    func redacting(_ text: String) -> String {
+        var text = text
+        for secret in [password, bearerToken].compactMap({ $0 }) where !secret.isEmpty {
+            text = text.replacingOccurrences(of: secret, with: "***")
+        }
+        return text
     }
 
     /// The endpoint's URL checked against `schemes` and reduced to `scheme://host[:port]`.

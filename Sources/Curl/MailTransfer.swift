@@ -73,6 +73,15 @@ final class MailTransfer {
         if let password = endpoint.password {
             try Self.check(sb_curl_setopt_string(handle, CURLOPT_PASSWORD, password), "setting the password")
         }
+        if let mechanism = endpoint.saslMechanism {
+            // Without a token curl would fall back to another mechanism, or to no login at all.
+            guard let token = endpoint.bearerToken, !token.isEmpty else {
+                throw CurlError(code: CurlError.noAccessToken, description: "no OAuth2 access token for \(mechanism.rawValue)")
+            }
+            try Self.check(sb_curl_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, token), "setting the access token")
+            // Only this mechanism: curl would otherwise pick any the server offers that it can do.
+            try Self.check(sb_curl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=\(mechanism.rawValue)"), "choosing the SASL mechanism")
+        }
         if endpoint.startTLS {
             try Self.check(sb_curl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)), "requiring TLS")
         }

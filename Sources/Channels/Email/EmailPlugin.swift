@@ -22,7 +22,7 @@ public enum EmailPlugin: ChannelPlugin {
         let inbound = sources.reduce(into: [String: any InboundChannel]()) { adapters, source in
             adapters[source.id] = EmailInboundChannel(normalizer: EmailNormalizer(source: source), signature: source.signature, now: context.now)
         }
-        return ChannelAssembly(outbound: SMTPChannel(sources: sources, logger: context.logger), inbound: inbound)
+        return ChannelAssembly(outbound: SMTPChannel(sources: sources, logger: context.logger, metricsFactory: context.metricsFactory), inbound: inbound)
     }
 
     /// One poller per configured mailbox, so no mailbox is polled twice at once.

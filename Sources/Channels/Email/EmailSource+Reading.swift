@@ -38,10 +38,12 @@ extension SettingsReader {
         let what = "imap of source '\(id)'"
         guard let map = node.mapping(log, what: what, allowed: [
             "url", "mailbox", "username", "password", "starttls", "ca_file", "verify_peer", "poll_interval", "batch_size",
-            "after_import", "move_to", "timeout",
+            "after_import", "move_to", "timeout", "auth",
         ]) else { return nil }
-        guard let endpoint = endpoint(map, what: what, schemes: ["imap", "imaps"]) else { return nil }
+        let login = mailLogin(map, what: what)
+        guard let endpoint = endpoint(map, what: what, schemes: ["imap", "imaps"], login: login) else { return nil }
         var mailbox = EmailSource.Mailbox(endpoint: endpoint)
+        if case let .oauth(settings) = login { mailbox.oauth = settings }
         mailbox.mailbox = map.string("mailbox", in: what, log) ?? mailbox.mailbox
         if mailbox.mailbox.contains(where: { $0.isNewline || $0 == "\"" }) { log.report("mailbox name must not contain quotes or line breaks", at: map["mailbox"]!) }
         mailbox.pollInterval = duration(map, "poll_interval") ?? mailbox.pollInterval
@@ -67,18 +69,21 @@ extension SettingsReader {
     private mutating func relay(_ node: YAMLValue, id: String) -> EmailSource.Relay? {
         let what = "smtp of source '\(id)'"
         guard let map = node.mapping(log, what: what, allowed: [
-            "url", "username", "password", "starttls", "ca_file", "verify_peer", "helo_name", "timeout",
+            "url", "username", "password", "starttls", "ca_file", "verify_peer", "helo_name", "timeout", "auth",
         ]) else { return nil }
-        guard let endpoint = endpoint(map, what: what, schemes: ["smtp", "smtps"]) else { return nil }
+        let login = mailLogin(map, what: what)
+        guard let endpoint = endpoint(map, what: what, schemes: ["smtp", "smtps"], login: login) else { return nil }
         let helo = map.string("helo_name", in: what, log) ?? "localhost"
         if helo.isEmpty || helo.contains(where: { !($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) || !helo.allSatisfy(\.isASCII) {
             log.report("helo_name must be a host name (letters, digits, dots and hyphens)", at: map["helo_name"] ?? node)
         }
-        return EmailSource.Relay(endpoint: endpoint, heloName: helo)
+        var relay = EmailSource.Relay(endpoint: endpoint, heloName: helo)
+        if case let .oauth(settings) = login { relay.oauth = settings }
+        return relay
     }
 
     /// A server URL without credentials or path, plus login and TLS settings.
-    private mutating func endpoint(_ map: YAMLMapping, what: String, schemes: [String]) -> MailServerEndpoint? {
+    private mutating func endpoint(_ map: YAMLMapping, what: String, schemes: [String], login: MailLoginSetting) -> MailServerEndpoint? {
         guard let urlNode = map.required("url", in: what, log), let url = value(at: urlNode, name: "url of \(what)", secret: false) else {
             return nil
         }
@@ -96,7 +101,16 @@ extension SettingsReader {
         }
         let username = map["username"].flatMap { value(at: $0, name: "username of \(what)", secret: false) }
         let password = map["password"].flatMap { secret($0, name: "password of \(what)") }
-        if username != nil, password == nil, map["password"] == nil {
+        var oauth: OAuth2Settings?
+        if case let .oauth(settings) = login {
+            oauth = settings
+            if let node = map["password"] {
+                log.report("\(what) logs in with \(settings.mechanism.rawValue.lowercased()): remove password, or write auth: password", at: node)
+            }
+            if map["username"] == nil {
+                log.report("\(what) with auth \(settings.mechanism.rawValue.lowercased()) needs a username (the mailbox's address)", at: map["auth"]!)
+            }
+        } else if username != nil, password == nil, map["password"] == nil {
             log.report("\(what) has a username but no password", at: map["username"]!)
         }
         let startTLS = map.bool("starttls", log) ?? false
@@ -104,12 +118,14 @@ extension SettingsReader {
             log.report("starttls is for \(schemes[0])://; \(scheme):// is already TLS", at: map["starttls"]!)
         }
         let host = components.host ?? ""
-        if !scheme.hasSuffix("s"), !startTLS, !Self.isLoopback(host), password != nil {
-            log.report("\(what) would send its password in clear text to \(host); use \(schemes[1]):// or starttls: true", at: urlNode)
+        if !scheme.hasSuffix("s"), !startTLS, !Self.isLoopback(host), password != nil || oauth != nil {
+            let secret = oauth == nil ? "password" : "access token"
+            log.report("\(what) would send its \(secret) in clear text to \(host); use \(schemes[1]):// or starttls: true", at: urlNode)
         }
         var endpoint = MailServerEndpoint(
             url: "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")", username: username, password: password,
             startTLS: startTLS, caFile: map.string("ca_file", in: what, log).map { resolve($0) })
+        endpoint.saslMechanism = oauth?.mechanism
         endpoint.verifyPeer = map.bool("verify_peer", log) ?? true
         endpoint.timeout = duration(map, "timeout") ?? endpoint.timeout
         return endpoint

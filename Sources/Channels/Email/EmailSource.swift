@@ -19,6 +19,8 @@ public struct EmailSource: ChannelSource {
         /// Messages fetched per IMAP round trip.
         public var batchSize: Int
         public var afterImport: AfterImport
+        /// Log in with OAuth2 (`imap.auth`) instead of the endpoint's password.
+        public var oauth: OAuth2Settings?
 
         public init(endpoint: MailServerEndpoint, mailbox: String = "INBOX", pollInterval: Duration = .seconds(30), batchSize: Int = 50, afterImport: AfterImport = .markSeen) {
             self.endpoint = endpoint
@@ -34,6 +36,8 @@ public struct EmailSource: ChannelSource {
         public var endpoint: MailServerEndpoint
         /// The name given in EHLO.
         public var heloName: String
+        /// Log in with OAuth2 (`smtp.auth`) instead of the endpoint's password.
+        public var oauth: OAuth2Settings?
 
         public init(endpoint: MailServerEndpoint, heloName: String) {
             self.endpoint = endpoint

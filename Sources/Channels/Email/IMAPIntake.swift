@@ -21,10 +21,14 @@ public final class IMAPIntake: Service {
     private let store: any IntakeStore
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
+    /// The mailbox's OAuth2 tokens and how their failures are reported; nil for a password login.
+    private let login: (tokens: any AccessTokenSource, report: MailAuthReport)?
 
+    /// - Parameter tokens: where an OAuth2 mailbox's access tokens come from; by default a new source made
+    ///   from `mailbox.oauth`.
     public init(
         source: EmailSource, mailbox: EmailSource.Mailbox, intake: any MessageIntake, store: any IntakeStore,
-        logger: Logger, metricsFactory: any MetricsFactory
+        logger: Logger, metricsFactory: any MetricsFactory, tokens: (any AccessTokenSource)? = nil
     ) {
         self.normalizer = EmailNormalizer(source: source)
         self.mailbox = mailbox
@@ -35,12 +39,18 @@ public final class IMAPIntake: Service {
         logger[metadataKey: "mailbox.name"] = "\(mailbox.mailbox)"
         self.logger = logger
         self.metricsFactory = metricsFactory
+        self.login = mailbox.oauth.map { settings in
+            (tokens ?? settings.tokenSource(logger: logger),
+             MailAuthReport(sourceID: source.id, mailProtocol: "imap", settings: settings, logger: logger, metricsFactory: metricsFactory))
+        }
     }
 
     private var sourceID: String { normalizer.source.id }
 
     public func run() async throws {
-        let session = CurlIMAPSession(endpoint: mailbox.endpoint, mailbox: mailbox.mailbox, logger: logger)
+        var endpoint = mailbox.endpoint
+        endpoint.saslMechanism = mailbox.oauth?.mechanism ?? endpoint.saslMechanism
+        let session = CurlIMAPSession(endpoint: endpoint, mailbox: mailbox.mailbox, logger: logger)
         defer { session.close() }
         var failures = 0
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
@@ -52,7 +62,11 @@ public final class IMAPIntake: Service {
                 failures += 1
                 // Back off on a failing server, but never past five poll intervals or five minutes.
                 delay = min(mailbox.pollInterval * min(failures, 5), max(mailbox.pollInterval, .seconds(300)))
-                logger.error("mailbox poll failed", metadata: ["error": "\(error)", "mailbox.failures": "\(failures)"])
+                // A login failure was logged with its detail already. Either way the cursor stays where it is,
+                // so the next poll that works imports what arrived meanwhile, once.
+                if !(error is MailAuthError) {
+                    logger.error("mailbox poll failed", metadata: ["error": "\(error)", "mailbox.failures": "\(failures)"])
+                }
                 Counter(label: "switchboard_mailbox_poll_failures_total", dimensions: [("source", sourceID)], factory: metricsFactory).increment()
             }
             await sleep(delay)
@@ -60,8 +74,34 @@ public final class IMAPIntake: Service {
     }
 
     /// Fetches and commits everything new; returns how many messages were committed (duplicates included).
+    /// An OAuth2 mailbox first gets a token for the session. When there is none, or the server refuses it,
+    /// the poll throws a ``MailAuthError`` and the cursor stays after the last message committed, as for any
+    /// failed poll; a refused token is dropped, so the next poll fetches a new one.
     @discardableResult
     public func poll(_ session: CurlIMAPSession) async throws -> Int {
+        guard let login else { return try await pollMailbox(session) }
+        let (tokens, report) = login
+        let token: String
+        do {
+            token = try await tokens.accessToken()
+        } catch {
+            report.failed(error)
+            throw error
+        }
+        session.useAccessToken(token)
+        do {
+            let committed = try await pollMailbox(session)
+            report.succeeded()
+            return committed
+        } catch let error as CurlError where error.isLoginDenied {
+            await tokens.invalidate(token)
+            let failure = MailAuthReport.loginDenied(error)
+            report.failed(failure)
+            throw failure
+        }
+    }
+
+    private func pollMailbox(_ session: CurlIMAPSession) async throws -> Int {
         let status = try await session.status()
         let cursor = try await store.intakeCursor(source: sourceID, stream: mailbox.mailbox)
         var next: UInt32 = 1

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import Logging
 import Mail
+import Metrics
 import SwitchboardCore
 
 /// Delivers email replies through each source's SMTP relay, as RFC 5322 messages that thread in the
@@ -11,7 +12,7 @@ public struct SMTPChannel: OutboundChannel {
 
     private struct Route: Sendable {
         var source: EmailSource
-        var client: CurlSMTPClient
+        var client: SMTPRelayClient
         var token: ConversationToken
     }
 
@@ -19,12 +20,13 @@ public struct SMTPChannel: OutboundChannel {
     private let composer = MailComposer()
     private let logger: Logger
 
-    public init(sources: [EmailSource], logger: Logger) {
+    /// - Parameter metricsFactory: where a relay's refused OAuth2 logins are counted.
+    public init(sources: [EmailSource], logger: Logger, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance) {
         var routes: [String: Route] = [:]
         for source in sources {
             guard let relay = source.relay else { continue }
             routes[source.id] = Route(
-                source: source, client: CurlSMTPClient(endpoint: relay.endpoint, heloName: relay.heloName, logger: logger),
+                source: source, client: SMTPRelayClient(relay: relay, sourceID: source.id, logger: logger, metricsFactory: metricsFactory),
                 token: ConversationToken(secret: source.threadSecret, domain: source.domain))
         }
         self.routes = routes

@@ -79,12 +79,18 @@ public struct ChannelContext: Sendable {
     /// The gateway's clock: when a message is received. Signatures are still checked against real time,
     /// as their senders sign with it.
     public var now: @Sendable () -> Date
+    /// Where outbound channels count what `/metrics` shows of them (an SMTP relay's refused logins).
+    public var metricsFactory: any MetricsFactory
 
-    public init(address: PublicAddress, deliveryTimeout: Duration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        address: PublicAddress, deliveryTimeout: Duration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
         self.address = address
         self.deliveryTimeout = deliveryTimeout
         self.logger = logger
         self.now = now
+        self.metricsFactory = metricsFactory
     }
 }
 

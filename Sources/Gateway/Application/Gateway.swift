@@ -114,7 +114,8 @@ public enum Gateway {
         var metricsFactory = PrometheusMetricsFactory(registry: registry)
         metricsFactory.valueHistogramBuckets.merge(ServiceMetricsService.histogramBuckets) { _, service in service }
         let address = PublicAddress(configuration.server.publicURL)
-        let channels = try assembleChannels(configuration, context: ChannelContext(address: address, deliveryTimeout: configuration.webhookTimeout, logger: logger, now: options.clock))
+        let channels = try assembleChannels(configuration, context: ChannelContext(
+            address: address, deliveryTimeout: configuration.webhookTimeout, logger: logger, now: options.clock, metricsFactory: metricsFactory))
         let notifier = try NotificationChannel(
             endpoints: Dictionary(configuration.notifications.map { ($0.target.id, $0.endpoint) }, uniquingKeysWith: { first, _ in first }),
             timeout: configuration.webhookTimeout, logger: logger)

@@ -65,11 +65,18 @@ final class TestMailServers: @unchecked Sendable {
         return repositoryRoot.appendingPathComponent(".build/test-venv/bin/python").path
     }
 
-    static func start() async throws -> TestMailServers {
+    /// - Parameters:
+    ///   - introspectionURL: also accept OAuth2 access tokens on both servers, checked at this RFC 7662
+    ///     endpoint (``FakeOAuthProvider``); the password still works.
+    ///   - oauthMechanisms: the SASL mechanisms Dovecot offers for tokens (libcurl picks OAUTHBEARER whenever
+    ///     it is offered, so a test of XOAUTH2 offers only that).
+    static func start(
+        introspectionURL: String? = nil, oauthMechanisms: [MailSASLMechanism] = MailSASLMechanism.allCases
+    ) async throws -> TestMailServers {
         // The free port is found before Dovecot binds it; should another test take it meanwhile, start again.
         for attempt in 1... {
             do {
-                return try await startOnce()
+                return try await startOnce(introspectionURL: introspectionURL, oauthMechanisms: oauthMechanisms)
             } catch let failure as Failure where failure.description.contains("dovecot did not start") && attempt < 3 {
                 continue
             }
@@ -77,7 +84,7 @@ final class TestMailServers: @unchecked Sendable {
         fatalError("unreachable")
     }
 
-    private static func startOnce() async throws -> TestMailServers {
+    private static func startOnce(introspectionURL: String?, oauthMechanisms: [MailSASLMechanism]) async throws -> TestMailServers {
         guard let dovecot = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot", "/opt/homebrew/sbin/dovecot"].first(where: FileManager.default.isExecutableFile)
         else { throw Failure(description: "dovecot not installed: run scripts/install-deps.sh --test") }
         let python = Self.python
@@ -96,8 +103,12 @@ final class TestMailServers: @unchecked Sendable {
         let imapPort = try LoopbackPort.free()
         let mailUser = try DovecotConfiguration.MailUser.current()
         _ = chown(mail, mailUser.uid, mailUser.gid)
-        try DovecotConfiguration.text(directory: directory, port: imapPort, user: mailUser, password: password, syncMail: false)
-            .write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
+        var configuration = DovecotConfiguration.text(directory: directory, port: imapPort, user: mailUser, password: password, syncMail: false)
+        if let introspectionURL {
+            configuration = try oauthConfiguration(
+                configuration, directory: directory, introspectionURL: introspectionURL, mechanisms: oauthMechanisms)
+        }
+        try configuration.write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
 
         // Dovecot in the foreground, watched: it and all its processes end when our pipe closes.
         let (wrapper, dovecotInput) = try WatchedProcess.launch(
@@ -107,6 +118,7 @@ final class TestMailServers: @unchecked Sendable {
         let smtp = Process()
         smtp.executableURL = URL(fileURLWithPath: python)
         smtp.arguments = [script, "--directory", directory, "--imap-port", String(imapPort), "--password", password]
+            + (introspectionURL.map { ["--introspection-url", $0] } ?? [])
         smtp.standardInput = smtpInput
         let smtpOutput = try output(directory + "/smtp.log")
         smtp.standardOutput = smtpOutput
@@ -147,6 +159,38 @@ final class TestMailServers: @unchecked Sendable {
             smtpInput: smtpInput)
     }
 
+    /// Dovecot 2.3's OAuth2 passdb after the static one: a login by one of `mechanisms` whose token is not the
+    /// static password goes on to this one, introspected by POST at `introspectionURL`; the
+    /// answer's `username` must be the login name and `active` true.
+    private static func oauthConfiguration(
+        _ text: String, directory: String, introspectionURL: String, mechanisms: [MailSASLMechanism]
+    ) throws -> String {
+        let names = mechanisms.map { $0.rawValue.lowercased() }.joined(separator: " ")
+        let oauthFile = directory + "/dovecot-oauth2.conf.ext"
+        try """
+            introspection_mode = post
+            introspection_url = \(introspectionURL)
+            force_introspection = yes
+            username_attribute = username
+            active_attribute = active
+            active_value = true
+
+            """.write(toFile: oauthFile, atomically: true, encoding: .utf8)
+        guard text.contains("auth_mechanisms = plain login\n"), let userdb = text.range(of: "userdb {") else {
+            throw Failure(description: "the Dovecot configuration changed: cannot add the oauth2 passdb")
+        }
+        var text = text
+        text.replaceSubrange(userdb, with: """
+            passdb {
+              driver = oauth2
+              mechanisms = \(names)
+              args = \(oauthFile)
+            }
+            userdb {
+            """)
+        return text.replacingOccurrences(of: "auth_mechanisms = plain login\n", with: "auth_mechanisms = plain login \(names)\n")
+    }
+
     private static func output(_ path: String) throws -> FileHandle {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else { throw Failure(description: "cannot write \(path)") }
@@ -180,6 +224,13 @@ final class TestMailServers: @unchecked Sendable {
     /// `imap://127.0.0.1:port` logged in as `user` with ``password``.
     func imapEndpoint(user: String) -> MailServerEndpoint {
         MailServerEndpoint(url: "imap://127.0.0.1:\(imapPort)", username: user, password: Self.password, connectTimeout: .seconds(5), timeout: .seconds(20))
+    }
+
+    /// `imap://127.0.0.1:port` logging in as `user` with an OAuth2 access token by `mechanism`.
+    func imapEndpoint(user: String, mechanism: MailSASLMechanism) -> MailServerEndpoint {
+        var endpoint = MailServerEndpoint(url: "imap://127.0.0.1:\(imapPort)", username: user, connectTimeout: .seconds(5), timeout: .seconds(20))
+        endpoint.saslMechanism = mechanism
+        return endpoint
     }
 
     /// `smtp://127.0.0.1:port`, no login.
@@ -236,6 +287,14 @@ final class TestMailServers: @unchecked Sendable {
         }
         return try FileManager.default.contentsOfDirectory(atPath: dump).sorted()
             .map { try Data(contentsOf: URL(fileURLWithPath: dump + "/" + $0)) }
+    }
+
+    /// How each login to Dovecot so far was made (`XOAUTH2`, `OAUTHBEARER`, `PLAIN`), from its log.
+    func loginMethods() -> [String] {
+        let log = (try? String(contentsOfFile: directory + "/dovecot.log", encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").filter { $0.contains("imap-login: Info: Login:") }.compactMap { line in
+            line.range(of: "method=").map { String(line[$0.upperBound...].prefix { $0 != "," }) }
+        }
     }
 
     /// Disconnects every IMAP session of `user` (`doveadm kick`), as an idle timeout or a restart would.
