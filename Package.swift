@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "Conversations",
+                "Attachments",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,12 +132,13 @@ let package = Package(
             ],
             path: "Sources/Curl"
         ),
-        // Email: MIME parsing, charsets and RFC 5322 composition. Foundation, iconv and the core's value types only.
-        // Attachments: what a file's bytes say it is, and how it is served.
+        // Attachments: what a file's bytes say it is, how it is served, and what a store keeps of it.
         .target(
             name: "Attachments",
+            dependencies: ["SwitchboardCore", "Digests"],
             path: "Sources/Attachments"
         ),
+        // Email: MIME parsing, charsets and RFC 5322 composition. Foundation, iconv and the core's value types only.
         .target(
             name: "Mail",
             dependencies: ["SwitchboardCore"],
@@ -198,6 +200,7 @@ let package = Package(
                 "Pipeline",
                 "Conversations",
                 "StrictYAML",
+                "Attachments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

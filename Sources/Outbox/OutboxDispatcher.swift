@@ -110,7 +110,7 @@ public final class OutboxDispatcher: Service {
             answer = .failed(error: "content changed after approval")
         } else if let channel = channels[entry.channel] {
             if let conversation = claimed.conversation {
-                answer = await channel.deliver(entry, conversation: conversation, replyingTo: claimed.replyingTo, surveyURL: claimed.surveyURL)
+                answer = await channel.deliver(claimed, conversation: conversation)
             } else {
                 answer = .failed(error: "the reply's conversation does not exist")
             }

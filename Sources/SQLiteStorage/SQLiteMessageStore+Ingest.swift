@@ -1,3 +1,4 @@
+import Attachments
 import Conversations
 import Foundation
 import GRDB
@@ -64,9 +65,12 @@ extension SQLiteMessageStore {
 
     private static func encode(_ request: IngestRequest) -> Result<Encoded, any Error> {
         Result {
-            Encoded(
-                recipients: JSONObjectWriter.array(request.inbound.recipients), classification: json(request.classification),
-                metadata: try metadataJSON(request.inbound))
+            // Files are hashed and sniffed here, off the writer; the metadata lists them with their ids.
+            var inbound = request.inbound
+            inbound.attachments = inbound.attachments.map { KeptFile.prepare($0, at: inbound.receivedAt) }
+            return Encoded(
+                recipients: JSONObjectWriter.array(inbound.recipients), classification: json(request.classification),
+                metadata: try metadataJSON(inbound), attachments: inbound.attachments)
         }
     }
 
@@ -148,6 +152,8 @@ extension SQLiteMessageStore {
         var recipients: String
         var classification: String
         var metadata: String
+        /// The message's files with their ids and hashes; those with bytes are kept with the message.
+        var attachments: [MessageAttachment]
     }
 
     /// Stores one message inside the caller's transaction, and moves its cursor unless told not to.
@@ -258,6 +264,9 @@ extension SQLiteMessageStore {
         if let id = inbound.thread.messageID {
             try Self.recordMessageID(
                 db, id, source: inbound.source, conversationID: conversationID, subjectKind: "message", subjectID: messageID)
+        }
+        for attachment in json.attachments where attachment.content != nil {
+            try Self.keep(db, attachment, messageID: messageID, conversationID: conversationID, uploadedBy: nil, at: now)
         }
         if writesCursor, let cursor = inbound.cursor { try Self.advanceCursor(db, cursor, at: Date()) }
         // Every message writes these two; their details are written in key order directly rather than

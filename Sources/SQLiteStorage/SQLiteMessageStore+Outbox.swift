@@ -89,7 +89,10 @@ extension SQLiteMessageStore {
                 let surveyURL = entry.automatic && entry.channel != .notification
                     ? try String.fetchOne(db.cachedStatement(sql: "SELECT answer_url FROM surveys WHERE outbox_id = ?"), arguments: [entry.id])
                     : nil
-                claimed.append(ClaimedDelivery(entry: entry, conversation: conversation, replyingTo: replyingTo, surveyURL: surveyURL))
+                // Only agents' replies carry files.
+                let attachments = entry.automatic ? [] : try Self.replyAttachments(db, outboxID: entry.id)
+                claimed.append(ClaimedDelivery(
+                    entry: entry, conversation: conversation, replyingTo: replyingTo, surveyURL: surveyURL, attachments: attachments))
             }
             return claimed
         }

@@ -30,14 +30,19 @@ extension SQLiteMessageStore {
             return db.changesCount
         }
         counts.outboxEntries = try await repeatChunks { db in
-            try db.execute(
+            let ids = try String.fetchAll(
+                db,
                 sql: """
-                    DELETE FROM outbox WHERE id IN (
-                        SELECT id FROM outbox WHERE created_at < ?
-                            AND status IN ('delivered', 'failed', 'dead_lettered', 'cancelled', 'rejected', 'expired') LIMIT ?)
+                    SELECT id FROM outbox WHERE created_at < ?
+                        AND status IN ('delivered', 'failed', 'dead_lettered', 'cancelled', 'rejected', 'expired') LIMIT ?
                     """,
                 arguments: [cutoff, Self.purgeChunk])
-            return db.changesCount
+            guard !ids.isEmpty else { return 0 }
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            // The files a purged reply carried are let go; the uploads themselves go below once nothing refers to them.
+            try db.execute(sql: "DELETE FROM outbox_attachments WHERE outbox_id IN (\(marks))", arguments: StatementArguments(ids))
+            try db.execute(sql: "DELETE FROM outbox WHERE id IN (\(marks))", arguments: StatementArguments(ids))
+            return ids.count
         }
         counts.messages = try await repeatChunks { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM messages WHERE received_at < ? LIMIT ?", arguments: [cutoff, Self.purgeChunk])
@@ -46,6 +51,7 @@ extension SQLiteMessageStore {
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
             try db.execute(
                 sql: "DELETE FROM message_ids WHERE subject_kind = 'message' AND subject_id IN (\(marks))", arguments: StatementArguments(ids))
+            try Self.purgeAttachments(db, messageIDs: ids)
             try db.execute(sql: "DELETE FROM messages WHERE id IN (\(marks))", arguments: StatementArguments(ids))
             return ids.count
         }
@@ -70,6 +76,29 @@ extension SQLiteMessageStore {
                 try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
             }
             return ids.count
+        }
+        // Uploads no remaining reply carries, after a day's grace for a draft being written, then every
+        // file's bytes that no message or upload refers to any more.
+        let uploadCutoff = Date().timeIntervalSince1970 - Self.uploadRetention
+        counts.attachments = try await repeatChunks { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM attachments WHERE id IN (
+                        SELECT a.id FROM attachments a WHERE a.message_id IS NULL AND a.created_at < ?
+                        AND NOT EXISTS (SELECT 1 FROM outbox_attachments o WHERE o.attachment_id = a.id) LIMIT ?)
+                    """,
+                arguments: [uploadCutoff, Self.purgeChunk])
+            return db.changesCount
+        }
+        counts.attachmentBlobs = try await repeatChunks { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM attachment_blobs WHERE sha256 IN (
+                        SELECT b.sha256 FROM attachment_blobs b
+                        WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256) LIMIT ?)
+                    """,
+                arguments: [Self.purgeChunk])
+            return db.changesCount
         }
         counts.accessRecords = try await repeatChunks { db in
             try db.execute(

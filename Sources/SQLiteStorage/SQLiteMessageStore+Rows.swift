@@ -168,10 +168,13 @@ extension SQLiteMessageStore {
             nextAttemptAt: reply.approval == nil ? now : nil, lastError: nil, automatic: reply.automatic, author: author, createdAt: now,
             updatedAt: now, approval: reply.approval)
         try insertOutbox(db, entry, idempotencyKey: idempotencyKey, fingerprint: fingerprint)
+        try attach(db, reply.attachmentIDs, toReply: entry.id, conversationID: conversationID)
         guard let hold = reply.approval else {
+            var detail = ["script": reply.script ?? "", "automatic": String(reply.automatic)]
+            if !reply.attachmentIDs.isEmpty { detail["attachments"] = reply.attachmentIDs.joined(separator: ",") }
             try insertEvent(
                 db, at: now, subjectKind: "outbox", subjectID: entry.id, conversationID: conversationID, kind: "reply_queued", actor: author,
-                detail: ["script": reply.script ?? "", "automatic": String(reply.automatic)])
+                detail: detail)
             return entry
         }
         try insertEvent(

@@ -334,6 +334,44 @@ extension SQLiteMessageStore {
                 CREATE TABLE gateway_keys (name TEXT PRIMARY KEY, value BLOB NOT NULL, created_at REAL NOT NULL);
                 """)
         }
+        migrator.registerMigration("v18-attachments") { db in
+            try db.execute(sql: """
+                -- Each file's bytes once, by SHA-256, however many messages and replies carry it.
+                CREATE TABLE attachment_blobs (
+                    sha256 TEXT PRIMARY KEY,
+                    size INTEGER NOT NULL,
+                    content BLOB NOT NULL
+                );
+                -- One row per file a customer's message carried (message_id) or an agent uploaded (uploaded_by),
+                -- pointing at its bytes. conversation_id scopes it: the message's, or the first reply that took the upload.
+                CREATE TABLE attachments (
+                    id TEXT PRIMARY KEY,
+                    sha256 TEXT NOT NULL REFERENCES attachment_blobs(sha256),
+                    message_id TEXT,
+                    conversation_id TEXT,
+                    uploaded_by TEXT,
+                    filename TEXT,
+                    declared_type TEXT NOT NULL,
+                    detected_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    inline INTEGER NOT NULL DEFAULT 0,
+                    content_id TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX attachments_by_message ON attachments(message_id) WHERE message_id IS NOT NULL;
+                CREATE INDEX attachments_by_blob ON attachments(sha256);
+                -- Uploads no reply took are purged after a day.
+                CREATE INDEX attachments_uploads ON attachments(created_at) WHERE message_id IS NULL;
+                -- The files a reply carries, in order.
+                CREATE TABLE outbox_attachments (
+                    outbox_id TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    attachment_id TEXT NOT NULL,
+                    PRIMARY KEY (outbox_id, position)
+                );
+                CREATE INDEX outbox_attachments_by_attachment ON outbox_attachments(attachment_id);
+                """)
+        }
         return migrator
     }
 }

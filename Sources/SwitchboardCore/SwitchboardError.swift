@@ -31,6 +31,10 @@ public struct SwitchboardError: Error, Sendable, Equatable, CustomStringConverti
         public static let malformedAmount = Code(rawValue: "malformed_amount")
         /// A message that needs a supervisor's approval where it cannot wait for one (a hand-off's message).
         public static let approvalRequired = Code(rawValue: "approval_required")
+        /// Files on a reply whose channel carries text only (an SMS gateway).
+        public static let mediaNotSupported = Code(rawValue: "media_not_supported")
+        /// An attachment a request names that does not exist, or a provider-hosted file the source may not fetch.
+        public static let invalidAttachment = Code(rawValue: "invalid_attachment")
     }
 
     public var code: Code

@@ -37,20 +37,42 @@ public struct WebhookChannel: OutboundChannel {
         var createdAt: Date
         /// A survey's question: where the receiving system posts the customer's score.
         var surveyURL: String?
+        /// The reply's files, inline: the receiver needs no token to fetch them back.
+        var attachments: [File]?
 
         enum CodingKeys: String, CodingKey {
-            case type, id, source, to, text, script, automatic
+            case type, id, source, to, text, script, automatic, attachments
             case conversationID = "conversation_id"
             case createdAt = "created_at"
             case surveyURL = "survey_url"
         }
     }
 
-    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryOutcome {
-        await deliver(entry, conversation: conversation, replyingTo: replyingTo, surveyURL: nil)
+    /// One file of a reply, in the shape inbound webhooks send theirs.
+    struct File: Codable {
+        var id: String?
+        var filename: String?
+        var contentType: String
+        var size: Int
+        var sha256: String?
+        var dataBase64: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, filename, size, sha256
+            case contentType = "content_type"
+            case dataBase64 = "data_base64"
+        }
     }
 
-    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?, surveyURL: String?) async -> DeliveryOutcome {
+    public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryOutcome {
+        await deliver(ClaimedDelivery(entry: entry, conversation: conversation, replyingTo: replyingTo), conversation: conversation)
+    }
+
+    /// Webhook receivers take files: they come in the same JSON, base64-encoded.
+    public func validateAttachments(count: Int, source: String) throws(SwitchboardError) {}
+
+    public func deliver(_ delivery: ClaimedDelivery, conversation: Conversation) async -> DeliveryOutcome {
+        let entry = delivery.entry
         guard let (target, signer) = targets[entry.source] else {
             return .failed(error: "webhook source '\(entry.source)' has no reply_url configured")
         }
@@ -62,7 +84,12 @@ public struct WebhookChannel: OutboundChannel {
             body = try encoder.encode(Payload(
                 type: "reply", id: entry.id, conversationID: entry.conversationID, source: entry.source,
                 to: entry.recipient, text: entry.body, script: entry.script, automatic: entry.automatic,
-                createdAt: entry.createdAt, surveyURL: surveyURL))
+                createdAt: entry.createdAt, surveyURL: delivery.surveyURL,
+                attachments: delivery.attachments.isEmpty ? nil : delivery.attachments.map { file in
+                    File(
+                        id: file.id, filename: file.name, contentType: file.contentType, size: file.content?.count ?? file.size,
+                        sha256: file.sha256, dataBase64: (file.content ?? Data()).base64EncodedString())
+                }))
         } catch {
             return .failed(error: "cannot encode the reply as JSON")
         }

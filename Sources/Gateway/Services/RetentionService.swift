@@ -55,7 +55,8 @@ public struct RetentionService: Service {
             logger.info("retention purge done", metadata: [
                 "retention.messages": "\(counts.messages)", "retention.conversations": "\(counts.conversations)",
                 "retention.outbox": "\(counts.outboxEntries)", "retention.events": "\(counts.events)",
-                "retention.access_log": "\(counts.accessRecords)",
+                "retention.access_log": "\(counts.accessRecords)", "retention.uploads": "\(counts.attachments)",
+                "retention.blobs": "\(counts.attachmentBlobs)",
             ])
             return counts
         } catch {

@@ -10,8 +10,13 @@ public struct ClaimedDelivery: Sendable, Equatable {
     public var replyingTo: Message?
     /// For a survey's question, where the channel's own system posts the answer.
     public var surveyURL: String?
+    /// The files the reply carries, with their bytes, in order.
+    public var attachments: [MessageAttachment]
 
-    public init(entry: OutboxEntry, conversation: Conversation?, replyingTo: Message?, surveyURL: String? = nil) {
+    public init(
+        entry: OutboxEntry, conversation: Conversation?, replyingTo: Message?, surveyURL: String? = nil, attachments: [MessageAttachment] = []
+    ) {
+        self.attachments = attachments
         self.surveyURL = surveyURL
         self.entry = entry
         self.conversation = conversation

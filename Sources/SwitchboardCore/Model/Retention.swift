@@ -33,8 +33,12 @@ public struct PurgeCounts: Sendable, Equatable {
     public var outboxEntries = 0
     public var events = 0
     public var accessRecords = 0
+    /// Agents' uploads that no reply took, or whose replies were purged.
+    public var attachments = 0
+    /// Files' bytes no message or upload refers to any more.
+    public var attachmentBlobs = 0
 
     public init() {}
 
-    public var total: Int { conversations + messages + outboxEntries + events + accessRecords }
+    public var total: Int { conversations + messages + outboxEntries + events + accessRecords + attachments + attachmentBlobs }
 }
