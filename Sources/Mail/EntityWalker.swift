@@ -1,10 +1,12 @@
+import Foundation
 import SwitchboardCore
 
-/// Walks the MIME tree of a message, collecting readable text and attachment summaries.
+/// Walks the MIME tree of a message, collecting readable text and attachments with their decoded bytes.
 ///
 /// Every multipart level scans only its own body once, nesting is capped by `MIMELimits.maximumDepth`
 /// (which also bounds recursion), and body parts are counted against `maximumParts`, so the walk is
-/// linear in the input size for any input.
+/// linear in the input size for any input. Each attachment's bytes are decoded once, from a slice of
+/// the input, so memory stays proportional to the input.
 struct EntityWalker {
     /// The text an entity contributes, and its kind.
     struct Extracted: Equatable {
@@ -53,14 +55,18 @@ struct EntityWalker {
         return (ContentType(type: defaultType.type, subtype: defaultType.subtype, parameters: parsed.parameters), false)
     }
 
-    mutating func walk(headers: HeaderSection, body: Range<Int>, depth: Int, path: String, defaultType: String) -> Extracted {
+    /// - Parameter inRelated: the entity is a direct part of a multipart/related, where a part with a
+    ///   Content-ID and no disposition is a resource the body shows (an inline image).
+    mutating func walk(
+        headers: HeaderSection, body: Range<Int>, depth: Int, path: String, defaultType: String, inRelated: Bool = false
+    ) -> Extracted {
         let location = path.isEmpty ? "message body" : "part \(path)"
         let (contentType, readable) = Self.contentType(of: headers, fallback: defaultType)
         if !readable {
             warnings.add("unreadable Content-Type in \(location); treated as \(defaultType)")
         }
         guard contentType.type == "multipart" else {
-            return leaf(headers: headers, body: body, contentType: contentType, location: location)
+            return leaf(headers: headers, body: body, contentType: contentType, location: location, inRelated: inRelated)
         }
         if depth >= limits.maximumDepth {
             if !reportedDepthLimit {
@@ -98,7 +104,8 @@ struct EntityWalker {
             )
             children.append(walk(
                 headers: childHeaders, body: childHeaders.bodyStart..<range.upperBound,
-                depth: depth + 1, path: childPath, defaultType: childDefault
+                depth: depth + 1, path: childPath, defaultType: childDefault,
+                inRelated: contentType.subtype == "related"
             ))
         }
         return contentType.subtype == "alternative" ? Self.chooseAlternative(children) : Self.combine(children)
@@ -123,18 +130,61 @@ struct EntityWalker {
 
     // MARK: Leaves
 
-    private mutating func leaf(headers: HeaderSection, body: Range<Int>, contentType: ContentType, location: String) -> Extracted {
+    private mutating func leaf(
+        headers: HeaderSection, body: Range<Int>, contentType: ContentType, location: String, inRelated: Bool
+    ) -> Extracted {
         let disposition = headers.value("content-disposition").map(ParameterizedValue.init)
-        let filename = (disposition?["filename"] ?? contentType.parameters["name"])
-            .map { ASCII.trimmed(EncodedWords.decode($0)) }
-            .flatMap { $0.isEmpty ? nil : $0 }
+        let dispositionType = disposition.flatMap { $0.value.isEmpty ? nil : $0.value }
+        let filename = AttachmentNames.fileName(disposition?["filename"] ?? contentType.parameters["name"])
         let kind = Self.inlineKind(contentType)
-        let decoded = decodeTransfer(headers: headers, body: body, location: location)
-        if disposition?.value == "attachment" || filename != nil || kind == nil {
-            attachments.append(MessageAttachment(name: filename, contentType: contentType.mediaType, size: decoded.count))
-            return .empty
+        guard dispositionType == "attachment" || filename != nil || kind == nil else {
+            let decoded = decodeTransfer(headers: headers, body: body, location: location)
+            return text(decoded, contentType: contentType, html: kind == .html, location: location)
         }
-        return text(decoded, contentType: contentType, html: kind == .html, location: location)
+        let content = decodeTransferData(headers: headers, body: body, location: location)
+        let contentID = headers.value("content-id").flatMap(Self.contentID)
+        var name = filename
+        if name == nil, contentType.mediaType == "message/rfc822" {
+            name = embeddedMessageName(content: content, body: body, identity: Self.isIdentity(headers))
+        }
+        attachments.append(MessageAttachment(
+            name: name, contentType: contentType.mediaType, size: content.count,
+            inline: dispositionType == "inline" || (dispositionType == nil && contentID != nil && inRelated),
+            contentID: contentID, content: content
+        ))
+        return .empty
+    }
+
+    /// A Content-ID without its angle brackets and whitespace; nil when empty or holding controls.
+    static func contentID(_ raw: String) -> String? {
+        var value = Substring(ASCII.trimmed(raw))
+        if value.hasPrefix("<"), let close = value.firstIndex(of: ">") {
+            value = value[value.index(after: value.startIndex)..<close]
+        }
+        let id = String(value.unicodeScalars.filter { !ASCII.isSpace($0) })
+        guard !id.isEmpty, !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+        return id
+    }
+
+    /// An attached message without a file name is named after its Subject, as mail clients save it.
+    /// Only its header section is read: in place when the part is not transfer-encoded, else from the
+    /// start of the decoded bytes, bounded by the header limit.
+    private func embeddedMessageName(content: Data, body: Range<Int>, identity: Bool) -> String {
+        var ignored = WarningLog()
+        let subject: String?
+        if identity {
+            let headers = HeaderSection.parse(
+                bytes, range: body, maximumBytes: limits.maximumHeaderBytes,
+                location: "attached message", isBodyPart: false, warnings: &ignored)
+            subject = headers.value("subject")
+        } else {
+            let head = [UInt8](content.prefix(limits.maximumHeaderBytes + 2))
+            let headers = HeaderSection.parse(
+                head, range: 0..<head.count, maximumBytes: limits.maximumHeaderBytes,
+                location: "attached message", isBodyPart: false, warnings: &ignored)
+            subject = headers.value("subject")
+        }
+        return AttachmentNames.messageFileName(subject: subject.map(EncodedWords.decode))
     }
 
     private enum InlineKind { case plain, html }
@@ -149,9 +199,17 @@ struct EntityWalker {
         }
     }
 
-    private mutating func decodeTransfer(headers: HeaderSection, body: Range<Int>, location: String) -> [UInt8] {
+    private static func transferEncoding(_ headers: HeaderSection) -> String {
         let raw = headers.value("content-transfer-encoding") ?? ""
-        let encoding = ASCII.lowercased(raw.prefix { $0 != ";" && $0 != "(" }.filter { !$0.isWhitespace })
+        return ASCII.lowercased(raw.prefix { $0 != ";" && $0 != "(" }.filter { !$0.isWhitespace })
+    }
+
+    private static func isIdentity(_ headers: HeaderSection) -> Bool {
+        ["", "7bit", "8bit", "binary"].contains(transferEncoding(headers))
+    }
+
+    private mutating func decodeTransfer(headers: HeaderSection, body: Range<Int>, location: String) -> [UInt8] {
+        let encoding = Self.transferEncoding(headers)
         switch encoding {
         case "", "7bit", "8bit", "binary":
             return Array(bytes[body])
@@ -166,6 +224,26 @@ struct EntityWalker {
         default:
             warnings.add("unsupported Content-Transfer-Encoding '\(WarningLog.token(encoding))' in \(location); body used as is")
             return Array(bytes[body])
+        }
+    }
+
+    /// The same decoding as `decodeTransfer`, into the one `Data` an attachment keeps.
+    private mutating func decodeTransferData(headers: HeaderSection, body: Range<Int>, location: String) -> Data {
+        let encoding = Self.transferEncoding(headers)
+        switch encoding {
+        case "", "7bit", "8bit", "binary":
+            return Data(bytes[body])
+        case "quoted-printable":
+            return TransferEncoding.decodeQuotedPrintableData(bytes, in: body)
+        case "base64":
+            let decoded = TransferEncoding.decodeBase64Data(bytes, in: body)
+            if decoded.invalid {
+                warnings.add("invalid base64 in \(location); invalid characters skipped")
+            }
+            return decoded.data
+        default:
+            warnings.add("unsupported Content-Transfer-Encoding '\(WarningLog.token(encoding))' in \(location); body used as is")
+            return Data(bytes[body])
         }
     }
 

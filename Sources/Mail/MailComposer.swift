@@ -27,25 +27,40 @@ public struct MailComposer: Sendable {
             head += folder.rendered
         }
         head += "MIME-Version: 1.0\r\n"
-        head += "Content-Type: text/plain; charset=UTF-8\r\n"
 
-        let text = Self.normalizedLines(mail.text)
-        let nonASCII = text.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
-        let body: [UInt8]
-        // Quoted-printable keeps mostly-ASCII text readable on the wire; past about a fifth of
-        // non-ASCII bytes it grows larger than base64.
-        if nonASCII * 5 <= text.count {
-            head += "Content-Transfer-Encoding: quoted-printable\r\n"
-            body = TransferEncoding.encodeQuotedPrintable(text)
-        } else {
-            head += "Content-Transfer-Encoding: base64\r\n"
-            body = Self.base64Lines(Self.crlf(text))
+        let textPart = Self.textPart(Self.normalizedLines(mail.text))
+        guard !mail.attachments.isEmpty else {
+            head += textPart.header
+            for header in mail.extraHeaders {
+                head += unstructuredField(header.name, header.value)
+            }
+            head += "\r\n"
+            return Data(head.utf8) + Data(textPart.body)
         }
+        var parts = [Part(header: textPart.header, body: Data(textPart.body))]
+        for attachment in mail.attachments { parts.append(Self.attachmentPart(attachment)) }
+        let boundary = try Self.boundary(avoiding: parts)
+        var folder = HeaderFolder(name: "Content-Type")
+        folder.append("multipart/mixed;")
+        folder.append("boundary=\"\(boundary)\"")
+        head += folder.rendered
         for header in mail.extraHeaders {
             head += unstructuredField(header.name, header.value)
         }
         head += "\r\n"
-        return Data(head.utf8) + Data(body)
+        return Self.multipartBody(head: head, parts: parts, boundary: boundary)
+    }
+
+    /// The text/plain part's header lines (Content-Type and Content-Transfer-Encoding) and body.
+    private static func textPart(_ text: [UInt8]) -> (header: String, body: [UInt8]) {
+        let header = "Content-Type: text/plain; charset=UTF-8\r\n"
+        let nonASCII = text.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
+        // Quoted-printable keeps mostly-ASCII text readable on the wire; past about a fifth of
+        // non-ASCII bytes it grows larger than base64.
+        if nonASCII * 5 <= text.count {
+            return (header + "Content-Transfer-Encoding: quoted-printable\r\n", TransferEncoding.encodeQuotedPrintable(text))
+        }
+        return (header + "Content-Transfer-Encoding: base64\r\n", base64Lines(crlf(text)))
     }
 
     /// Validates an envelope address for SMTP (no CR/LF/NUL, no spaces or <>, exactly one @,

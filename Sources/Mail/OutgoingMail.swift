@@ -1,6 +1,6 @@
 import Foundation
 
-/// A plain-text message to send. `MailComposer` turns it into RFC 5322 bytes.
+/// A plain-text message to send, optionally with files. `MailComposer` turns it into RFC 5322 bytes.
 public struct OutgoingMail: Sendable, Equatable {
     /// The author; its address must be a plain `local@domain`.
     public var from: MailAddress
@@ -25,6 +25,8 @@ public struct OutgoingMail: Sendable, Equatable {
     public var extraHeaders: [MailHeader]
     /// The body; any line-ending convention.
     public var text: String
+    /// Files sent after the text, in order; with none the message is a single text/plain part.
+    public var attachments: [Attachment]
 
     /// A message; the optional fields default to empty.
     public init(
@@ -38,7 +40,8 @@ public struct OutgoingMail: Sendable, Equatable {
         references: [String] = [],
         date: Date,
         extraHeaders: [MailHeader] = [],
-        text: String
+        text: String,
+        attachments: [Attachment] = []
     ) {
         self.from = from
         self.to = to
@@ -51,5 +54,6 @@ public struct OutgoingMail: Sendable, Equatable {
         self.date = date
         self.extraHeaders = extraHeaders
         self.text = text
+        self.attachments = attachments
     }
 }

@@ -69,15 +69,22 @@ struct ParameterizedValue: Sendable, Equatable {
         }
 
         for (name, list) in segments {
-            let ordered = list.sorted { $0.number < $1.number }
+            // A repeated segment number keeps its first value; the sort is stable.
+            var seen = Set<Int>()
+            let ordered = list.enumerated()
+                .sorted { ($0.element.number, $0.offset) < ($1.element.number, $1.offset) }
+                .map(\.element)
+                .filter { seen.insert($0.number).inserted }
             var bytes: [UInt8] = []
             var charset: String?
             var anyEncoded = false
-            for segment in ordered {
+            for (position, segment) in ordered.enumerated() {
+                // Segments are joined as bytes before decoding, so a character split across two
+                // segments survives; only the first names the charset.
                 if segment.encoded {
                     anyEncoded = true
-                    let decoded = Self.decodeExtended(segment.value, hasCharset: segment.number == 0, charset: charset)
-                    if segment.number == 0 { charset = decoded.charset }
+                    let decoded = Self.decodeExtended(segment.value, hasCharset: position == 0, charset: charset)
+                    if position == 0 { charset = decoded.charset }
                     bytes.append(contentsOf: decoded.bytes)
                 } else {
                     bytes.append(contentsOf: segment.value.utf8)

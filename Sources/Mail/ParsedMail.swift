@@ -35,7 +35,7 @@ public struct ParsedMail: Sendable, Equatable {
     public var text: String
     /// Where `text` came from.
     public var textSource: TextSource
-    /// Parts that are not readable text, in document order.
+    /// Parts that are not readable text, in document order, each with its decoded bytes in `content`.
     public var attachments: [MessageAttachment]
     /// Human-readable parse warnings; they never contain header values, bodies or addresses, so
     /// they are safe to log.

@@ -1,10 +1,32 @@
+import Foundation
+
 /// Content-Transfer-Encoding decoders (tolerant, single pass) and the quoted-printable encoder.
 enum TransferEncoding {
     /// Decodes base64, skipping whitespace and tolerating missing padding. `invalid` reports
     /// characters outside the alphabet, which are skipped.
     static func decodeBase64(_ bytes: [UInt8], in range: Range<Int>) -> (bytes: [UInt8], invalid: Bool) {
-        var out: [UInt8] = []
-        out.reserveCapacity(range.count * 3 / 4 + 3)
+        var invalid = false
+        let out = [UInt8](unsafeUninitializedCapacity: base64Capacity(range)) { buffer, count in
+            (count, invalid) = decodeBase64(bytes, in: range, into: buffer)
+        }
+        return (out, invalid)
+    }
+
+    /// `decodeBase64` written straight into `Data`, so an attachment's bytes are allocated once.
+    static func decodeBase64Data(_ bytes: [UInt8], in range: Range<Int>) -> (data: Data, invalid: Bool) {
+        var data = Data(count: base64Capacity(range))
+        let (count, invalid) = data.withUnsafeMutableBytes { raw in
+            decodeBase64(bytes, in: range, into: raw.bindMemory(to: UInt8.self))
+        }
+        data.count = count
+        return (data, invalid)
+    }
+
+    private static func base64Capacity(_ range: Range<Int>) -> Int { range.count * 3 / 4 + 3 }
+
+    /// Decodes into `out`, which holds at least `base64Capacity(range)` bytes; returns the count written.
+    private static func decodeBase64(_ bytes: [UInt8], in range: Range<Int>, into out: UnsafeMutableBufferPointer<UInt8>) -> (count: Int, invalid: Bool) {
+        var written = 0
         var accumulator: UInt32 = 0
         var bits = 0
         var invalid = false
@@ -16,7 +38,8 @@ enum TransferEncoding {
                 bits += 6
                 if bits >= 8 {
                     bits -= 8
-                    out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                    out[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    written += 1
                     accumulator &= (1 << UInt32(bits)) - 1
                 }
             case padding:
@@ -29,7 +52,7 @@ enum TransferEncoding {
                 invalid = true
             }
         }
-        return (out, invalid)
+        return (written, invalid)
     }
 
     static func decodeBase64(_ text: some StringProtocol) -> [UInt8] {
@@ -40,15 +63,36 @@ enum TransferEncoding {
     /// Decodes quoted-printable: `=XX` escapes, soft line breaks, and removal of the trailing
     /// whitespace transports may add. Malformed escapes are kept literally.
     static func decodeQuotedPrintable(_ bytes: [UInt8], in range: Range<Int>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(range.count)
+        [UInt8](unsafeUninitializedCapacity: range.count) { buffer, count in
+            count = decodeQuotedPrintable(bytes, in: range, into: buffer)
+        }
+    }
+
+    /// `decodeQuotedPrintable` written straight into `Data`, so an attachment's bytes are allocated once.
+    static func decodeQuotedPrintableData(_ bytes: [UInt8], in range: Range<Int>) -> Data {
+        var data = Data(count: range.count)
+        let count = data.withUnsafeMutableBytes { raw in
+            decodeQuotedPrintable(bytes, in: range, into: raw.bindMemory(to: UInt8.self))
+        }
+        data.count = count
+        return data
+    }
+
+    /// Decodes into `out`, which holds at least `range.count` bytes (decoding never grows the text);
+    /// returns the count written.
+    private static func decodeQuotedPrintable(_ bytes: [UInt8], in range: Range<Int>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var written = 0
+        func emit(_ byte: UInt8) {
+            out[written] = byte
+            written += 1
+        }
         var index = range.lowerBound
         let end = range.upperBound
         while index < end {
             let byte = bytes[index]
             if byte == UInt8(ascii: "=") {
                 if index + 2 < end, let high = ASCII.hexValue(bytes[index + 1]), let low = ASCII.hexValue(bytes[index + 2]) {
-                    out.append(high << 4 | low)
+                    emit(high << 4 | low)
                     index += 3
                     continue
                 }
@@ -67,20 +111,22 @@ enum TransferEncoding {
                     index = (probe + 1 < end && bytes[probe + 1] == ASCII.lf) ? probe + 2 : probe + 1
                     continue
                 }
-                out.append(byte)
+                emit(byte)
                 index += 1
             } else if byte == ASCII.space || byte == ASCII.tab {
                 var probe = index
                 while probe < end, bytes[probe] == ASCII.space || bytes[probe] == ASCII.tab { probe += 1 }
                 let atLineEnd = probe == end || bytes[probe] == ASCII.lf || bytes[probe] == ASCII.cr
-                if !atLineEnd { out.append(contentsOf: bytes[index..<probe]) }
+                if !atLineEnd {
+                    for whitespace in index..<probe { emit(bytes[whitespace]) }
+                }
                 index = probe
             } else {
-                out.append(byte)
+                emit(byte)
                 index += 1
             }
         }
-        return out
+        return written
     }
 
     /// Encodes text bytes (lines separated by LF) as quoted-printable with CRLF line ends, lines of at

@@ -13,6 +13,15 @@ private func parseFixture(_ name: String) throws -> ParsedMail {
     MIMEParser().parse(try parserFixture(name))
 }
 
+extension MessageAttachment {
+    /// The attachment as recorded, without its bytes, for comparing the description alone.
+    var described: MessageAttachment {
+        var copy = self
+        copy.content = nil
+        return copy
+    }
+}
+
 /// Parses a message written with `\n` line ends, sent as CRLF like real mail.
 private func parseCRLF(_ message: String) -> ParsedMail {
     MIMEParser().parse(Data(message.replacingOccurrences(of: "\n", with: "\r\n").utf8))
@@ -94,10 +103,13 @@ struct MIMEParserFixtureTests {
         #expect(mail.from?.name == "张三")
         #expect(mail.textSource == .plain)
         #expect(mail.text == "请查收附件中的发票。\n图片在 HTML 版本里。")
-        #expect(mail.attachments == [
-            MessageAttachment(name: "图片.png", contentType: "image/png", size: 774),
+        #expect(mail.attachments.map(\.described) == [
+            MessageAttachment(name: "图片.png", contentType: "image/png", size: 774, inline: true, contentID: "img1@example.com"),
             MessageAttachment(name: "发票 2026.pdf", contentType: "application/pdf", size: 1216),
         ])
+        #expect(mail.attachments.map { $0.content?.count } == [774, 1216])
+        // The fixture's image is every byte value three times, then "PNGEND".
+        #expect(mail.attachments.first?.content == Data((0..<768).map { UInt8(truncatingIfNeeded: $0) }) + Data("PNGEND".utf8))
         #expect(mail.warnings.isEmpty)
     }
 
@@ -133,7 +145,8 @@ struct MIMEParserFixtureTests {
         #expect(mail.from?.address == "MAILER-DAEMON@mx.example.net")
         #expect(mail.text.hasPrefix("This is the mail system at host mx.example.net.\n\nI'm sorry"))
         #expect(mail.attachments.map(\.contentType) == ["message/delivery-status", "message/rfc822"])
-        #expect(mail.attachments.allSatisfy { $0.name == nil && $0.size > 0 })
+        #expect(mail.attachments.map(\.name) == [nil, "Your ticket.eml"])
+        #expect(mail.attachments.allSatisfy { $0.size > 0 && $0.content?.count == $0.size })
         #expect(mail.warnings.isEmpty)
     }
 
@@ -501,12 +514,12 @@ struct MIMEStructureTests {
         #expect(mail.text == "Part one.\n\nPart two.")
         #expect(mail.textSource == .plain)
         #expect(mail.attachments == [
-            MessageAttachment(name: "notes.txt", contentType: "text/plain", size: 14),
-            MessageAttachment(name: nil, contentType: "text/plain", size: 13),
-            MessageAttachment(name: nil, contentType: "text/calendar", size: 15),
-            MessageAttachment(name: nil, contentType: "image/jpeg", size: 6),
-            MessageAttachment(name: "转发.eml", contentType: "message/rfc822", size: 32),
-            MessageAttachment(name: "long-name.log", contentType: "text/plain", size: 1),
+            MessageAttachment(name: "notes.txt", contentType: "text/plain", size: 14, content: Data("attached notes".utf8)),
+            MessageAttachment(name: nil, contentType: "text/plain", size: 13, content: Data("also attached".utf8)),
+            MessageAttachment(name: nil, contentType: "text/calendar", size: 15, content: Data("BEGIN:VCALENDAR".utf8)),
+            MessageAttachment(name: nil, contentType: "image/jpeg", size: 6, content: Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10])),
+            MessageAttachment(name: "转发.eml", contentType: "message/rfc822", size: 32, content: Data("Subject: forwarded\r\n\r\ninner body".utf8)),
+            MessageAttachment(name: "long-name.log", contentType: "text/plain", size: 1, content: Data("x".utf8)),
         ])
         #expect(mail.warnings.isEmpty)
     }
@@ -566,7 +579,9 @@ struct MIMEStructureTests {
             first
             --d--
             """)
-        #expect(digest.attachments == [MessageAttachment(name: nil, contentType: "message/rfc822", size: 21)])
+        #expect(digest.attachments == [
+            MessageAttachment(name: "one.eml", contentType: "message/rfc822", size: 21, content: Data("Subject: one\r\n\r\nfirst".utf8)),
+        ])
         #expect(digest.textSource == .none)
     }
 
@@ -656,7 +671,7 @@ struct MIMEStructureTests {
 
         let attachmentOnly = parseCRLF("Content-Type: application/pdf\n\n%PDF")
         #expect(attachmentOnly.textSource == .none)
-        #expect(attachmentOnly.attachments == [MessageAttachment(name: nil, contentType: "application/pdf", size: 4)])
+        #expect(attachmentOnly.attachments == [MessageAttachment(name: nil, contentType: "application/pdf", size: 4, content: Data("%PDF".utf8))])
     }
 }
 

@@ -33,16 +33,39 @@ public struct SMTPChannel: OutboundChannel {
         self.logger = logger
     }
 
+    /// A reply with its files, which go out as MIME parts of the same message.
+    public func deliver(_ delivery: ClaimedDelivery, conversation: Conversation) async -> DeliveryOutcome {
+        await send(delivery.entry, replyingTo: delivery.replyingTo, attachments: delivery.attachments)
+    }
+
     public func deliver(_ entry: OutboxEntry, conversation: Conversation, replyingTo: Message?) async -> DeliveryOutcome {
+        await send(entry, replyingTo: replyingTo, attachments: [])
+    }
+
+    /// Email carries files; their sizes and count are bounded by the source's attachment limits.
+    public func validateAttachments(count: Int, source: String) throws(SwitchboardError) {}
+
+    private func send(_ entry: OutboxEntry, replyingTo: Message?, attachments: [MessageAttachment]) async -> DeliveryOutcome {
         guard let route = routes[entry.source] else {
             return .failed(error: "email source '\(entry.source)' has no SMTP relay configured")
+        }
+        var files: [OutgoingMail.Attachment] = []
+        for (index, attachment) in attachments.enumerated() {
+            // Sending the reply without a file it names would tell the customer something false.
+            guard let bytes = attachment.content else {
+                return .failed(error: "attachment \(attachment.id ?? "#\(index + 1)") of the reply has no bytes to send")
+            }
+            files.append(OutgoingMail.Attachment(
+                filename: attachment.name ?? "attachment", contentType: attachment.contentType, bytes: bytes))
         }
         let messageID = route.token.messageID(conversationID: entry.conversationID, outboxID: entry.id)
         let data: Data
         do {
             try composer.validateEnvelopeAddress(entry.recipient)
             try composer.validateEnvelopeAddress(route.source.address)
-            data = try composer.render(Self.mail(for: entry, from: route.source, messageID: messageID, replyingTo: replyingTo))
+            var mail = Self.mail(for: entry, from: route.source, messageID: messageID, replyingTo: replyingTo)
+            mail.attachments = files
+            data = try composer.render(mail)
         } catch {
             return .failed(error: "cannot compose the email: \(error.message)")
         }
