@@ -122,12 +122,13 @@ let package = Package(
             ],
             path: "Sources/BlockingWork"
         ),
-        // libcurl wrapper: HTTP, SMTP and IMAP transfers, run on BlockingWork.
+        // libcurl wrapper: HTTP, SMTP and IMAP transfers and attachment fetches, run on BlockingWork.
         .target(
             name: "Curl",
             dependencies: [
                 "CCurl",
                 "BlockingWork",
+                "SwitchboardCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Curl"

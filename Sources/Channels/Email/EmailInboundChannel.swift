@@ -23,6 +23,8 @@ public struct EmailInboundChannel: InboundChannel {
     public var verifiesRequests: Bool { signature.isRequired }
     /// A whole message may be larger than a JSON request: the source's `max_message_bytes`.
     public var maxBodyBytes: Int? { normalizer.source.maxMessageBytes }
+    /// The source's `attachments` limits, or limits that follow its `max_message_bytes`.
+    public var attachmentPolicy: AttachmentPolicy { normalizer.source.attachmentPolicy }
 
     public func verify(_ request: InboundRequest) -> InboundRefusal? {
         signature.rejection(request)

@@ -7,7 +7,7 @@ public enum EmailPlugin: ChannelPlugin {
     public static var kind: ChannelKind { .email }
     public static var inboundChannel: any InboundChannel.Type { EmailInboundChannel.self }
     public static var sourceKeys: [String] {
-        ["address", "display_name", "own_addresses", "thread_secret", "max_message_bytes", "imap", "smtp", "inbound_signature"]
+        ["address", "display_name", "own_addresses", "thread_secret", "max_message_bytes", "imap", "smtp", "inbound_signature", "attachments"]
     }
 
     public static func misplacedKeyNote(_ key: String) -> String? {

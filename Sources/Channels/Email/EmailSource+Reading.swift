@@ -29,6 +29,9 @@ extension SettingsReader {
             id: id, address: address, displayName: map.string("display_name", in: "email source '\(id)'", log),
             ownAddresses: own, threadSecret: threadSecret, maxMessageBytes: maxBytes)
         source.signature = requestSignature(map["inbound_signature"], sourceID: id)
+        if let node = map["attachments"] {
+            source.attachmentLimits = attachmentPolicy(node, sourceID: id, defaults: EmailSource.attachmentLimits(maxMessageBytes: maxBytes)).limits
+        }
         if let node = map["imap"] { source.mailbox = mailbox(node, id: id) }
         if let node = map["smtp"] { source.relay = relay(node, id: id) }
         return source

@@ -1,4 +1,5 @@
 import Curl
+import SwitchboardCore
 
 /// One configured email source: the address customers write to, where its mail is fetched from and
 /// which relay its replies leave through.
@@ -59,6 +60,20 @@ public struct EmailSource: ChannelSource {
     public var maxMessageBytes: Int
     /// How pushes to `/v1/inbound/mime/{source}` prove they are its own.
     public var signature: RequestSignature = .none
+    /// The source's `attachments` limits; nil for limits that follow ``maxMessageBytes``.
+    public var attachmentLimits: AttachmentLimits?
+
+    /// The limits a message's files are kept within: those set, or one file and all of them up to
+    /// ``maxMessageBytes`` (a decoded file is smaller than the message that carried it), 50 files. Mail
+    /// names no URL to fetch.
+    public var attachmentPolicy: AttachmentPolicy {
+        AttachmentPolicy(limits: attachmentLimits ?? Self.attachmentLimits(maxMessageBytes: maxMessageBytes))
+    }
+
+    /// The limits that follow a source's `max_message_bytes`.
+    static func attachmentLimits(maxMessageBytes: Int) -> AttachmentLimits {
+        AttachmentLimits(maxBytes: maxMessageBytes, maxTotalBytes: maxMessageBytes, maxCount: AttachmentLimits.standard.maxCount)
+    }
 
     public init(
         id: String, address: String, displayName: String? = nil, ownAddresses: [String] = [], threadSecret: String,

@@ -6,9 +6,13 @@ import SwitchboardCore
 /// id stores the retry once.
 public struct SMSInboundChannel: InboundChannel {
     let provider: any SMSProvider
+    /// The source's limits for MMS files, and whether their fetches follow redirects (Twilio's media URLs
+    /// redirect to its CDN).
+    public let attachmentPolicy: AttachmentPolicy
 
-    public init(provider: any SMSProvider) {
+    public init(provider: any SMSProvider, attachmentPolicy: AttachmentPolicy = .standard) {
         self.provider = provider
+        self.attachmentPolicy = attachmentPolicy
     }
 
     public static var path: String { "sms" }

@@ -6,7 +6,7 @@ import SwitchboardCore
 public enum SMSPlugin: ChannelPlugin {
     public static var kind: ChannelKind { .sms }
     public static var inboundChannel: any InboundChannel.Type { SMSInboundChannel.self }
-    public static var sourceKeys: [String] { ["number", "default_country_code", "max_segments", "send_rate", "timeout", "kannel", "twilio"] }
+    public static var sourceKeys: [String] { ["number", "default_country_code", "max_segments", "send_rate", "timeout", "kannel", "twilio", "attachments"] }
 
     public static func misplacedKeyNote(_ key: String) -> String? {
         switch key {
@@ -31,7 +31,7 @@ public enum SMSPlugin: ChannelPlugin {
             }
         }
         let inbound = routes.reduce(into: [String: any InboundChannel]()) { adapters, route in
-            adapters[route.0.id] = SMSInboundChannel(provider: route.1)
+            adapters[route.0.id] = SMSInboundChannel(provider: route.1, attachmentPolicy: route.1.attachmentPolicy(route.0))
         }
         return ChannelAssembly(outbound: SMSChannel(sources: routes, address: context.address, logger: context.logger), inbound: inbound)
     }

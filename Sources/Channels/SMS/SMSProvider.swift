@@ -34,4 +34,15 @@ public protocol SMSProvider: Sendable {
     /// Submits one message. A provider that will report delivery later answers `.submitted`; refusals
     /// are outcomes, never thrown, and their text holds no number, body or credential.
     func submit(_ message: OutgoingSMS) async -> DeliveryOutcome
+
+    /// How the files of `source`'s messages are fetched and kept: its limits, and whether the provider's
+    /// media URLs may redirect.
+    func attachmentPolicy(_ source: SMSSource) -> AttachmentPolicy
+}
+
+extension SMSProvider {
+    /// The source's limits; a provider's media, if it has any, is fetched without redirects.
+    public func attachmentPolicy(_ source: SMSSource) -> AttachmentPolicy {
+        AttachmentPolicy(limits: source.attachmentLimits)
+    }
 }

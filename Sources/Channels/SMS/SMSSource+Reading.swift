@@ -1,8 +1,9 @@
 import Foundation
 import StrictYAML
+import SwitchboardCore
 
 extension SettingsReader {
-    /// Reads an SMS source: its number, limits, and exactly one provider.
+    /// Reads an SMS source: its number, limits (of replies and of MMS files), and exactly one provider.
     mutating func smsSource(_ section: SourceSection) -> SMSSource? {
         let (id, map, item) = (section.id, section.map, section.node)
         let what = "sms source '\(id)'"
@@ -47,6 +48,7 @@ extension SettingsReader {
         source.maxSegments = maxSegments ?? source.maxSegments
         source.sendRate = sendRate ?? source.sendRate
         source.timeout = timeout ?? source.timeout
+        source.attachmentLimits = attachmentPolicy(map["attachments"], sourceID: id).limits
         return source
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// An SMS source as configured: the number customers write to, the gateway that carries it, and the limits
 /// replies are held to.
@@ -69,6 +70,8 @@ public struct SMSSource: ChannelSource {
     public var sendRate: Double
     /// How long one hand-over to the provider may take.
     public var timeout: Duration
+    /// The limits an MMS's files are kept within (a provider without media never brings any).
+    public var attachmentLimits: AttachmentLimits = .standard
 
     public init(
         id: String, number: String, defaultCountryCode: String, provider: Provider, maxSegments: Int = 6, sendRate: Double = 10,

@@ -51,14 +51,52 @@ public struct TwilioProvider: SMSProvider {
             throw SwitchboardError(.invalidCallback, "form field 'MessageSid' is missing")
         }
         let body = form["Body"] ?? ""
-        let media = Int(form["NumMedia"] ?? "0") ?? 0
+        let media = max(0, Int(form["NumMedia"] ?? "0") ?? 0)
         guard !body.isEmpty || media > 0 else { throw SwitchboardError(.invalidCallback, "form field 'Body' is empty and the message has no media") }
-        var warnings: [String] = []
-        if media > 0 { warnings.append("\(media) media attachment(s) not stored (MMS)") }
         let receiver = form["To"].flatMap { PhoneNumber.e164($0, defaultCountryCode: source.defaultCountryCode) }
         return InboundMessage(
             channel: .sms, source: source.id, externalID: "twilio:" + sid, sender: sender, recipients: receiver.map { [$0] } ?? [],
-            subject: nil, text: body.isEmpty ? "[MMS without text]" : body, receivedAt: now(), rawPayload: callback.body, warnings: warnings)
+            subject: nil, text: body.isEmpty ? "[MMS without text]" : body, receivedAt: now(), rawPayload: callback.body,
+            attachments: mediaAttachments(form, count: media))
+    }
+
+    /// Most media files taken from one MMS, as many as Twilio carries; those beyond are refused `too_many`.
+    static let maximumMedia = 10
+    /// Most media entries listed at all, so that a wrong `NumMedia` cannot make a message of millions.
+    static let maximumListedMedia = 100
+
+    /// An MMS's `MediaUrl{N}` and `MediaContentType{N}` as files to fetch with the account's credentials.
+    /// Credentials go only to the API's own scheme, host and port (`base_url`, api.twilio.com unless set):
+    /// a media URL anywhere else is listed refused `not_fetched`.
+    func mediaAttachments(_ form: [String: String], count: Int) -> [MessageAttachment] {
+        let api = AttachmentPolicy.endpoint(of: settings.baseURL)
+        let apiScheme = URLComponents(string: settings.baseURL)?.scheme?.lowercased()
+        return (0..<min(count, Self.maximumListedMedia)).map { index in
+            let declared = form["MediaContentType\(index)"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
+            let file = MessageAttachment(name: nil, contentType: declared ?? "application/octet-stream", size: 0)
+            if index >= Self.maximumMedia {
+                return file.refused(AttachmentRefusal(
+                    code: "too_many", message: "an MMS brings at most \(Self.maximumMedia) files; this one named \(count)"))
+            }
+            guard let url = form["MediaUrl\(index)"], !url.isEmpty else {
+                return file.refused(AttachmentRefusal(code: "not_fetched", message: "the provider named no MediaUrl\(index) for this file"))
+            }
+            guard let endpoint = AttachmentPolicy.endpoint(of: url), let api, endpoint.host == api.host, endpoint.port == api.port,
+                  URLComponents(string: url)?.scheme?.lowercased() == apiScheme else {
+                let host = AttachmentPolicy.endpoint(of: url)?.host ?? "an unreadable address"
+                return file.refused(AttachmentRefusal(
+                    code: "not_fetched", message: "the file is at host '\(host)', not the provider's API host, which alone gets the account's credentials"))
+            }
+            var remote = file
+            remote.remote = RemoteAttachment(url: url, user: settings.accountSID, password: settings.authToken)
+            return remote
+        }
+    }
+
+    /// The source's limits; Twilio's media URLs redirect to its CDN, so their fetches follow redirects
+    /// (the credentials stay with the API host).
+    public func attachmentPolicy(_ source: SMSSource) -> AttachmentPolicy {
+        AttachmentPolicy(limits: source.attachmentLimits, followRedirects: true)
     }
 
     public func deliveryReport(from callback: InboundRequest) throws(SwitchboardError) -> DeliveryReport {

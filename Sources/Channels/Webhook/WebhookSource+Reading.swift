@@ -2,7 +2,8 @@ import Signing
 import StrictYAML
 
 extension SettingsReader {
-    /// Reads a webhook source: where replies go, their signing secret, and its inbound signature.
+    /// Reads a webhook source: where replies go, their signing secret, its inbound signature, its body
+    /// size limit and its attachments' limits and fetch hosts.
     mutating func webhookSource(_ section: SourceSection) -> WebhookSource? {
         let (id, map) = (section.id, section.map)
         let replyURL = map["reply_url"].flatMap { value(at: $0, name: "reply_url of \(id)", secret: false) }
@@ -18,6 +19,14 @@ extension SettingsReader {
         }
         var reply: WebhookTarget?
         if let replyURL, let replySecret { reply = WebhookTarget(replyURL: replyURL, secret: replySecret) }
-        return WebhookSource(id: id, reply: reply, signature: requestSignature(map["inbound_signature"], sourceID: id))
+        var maxBodyBytes: Int?
+        if let value = map.int("max_body_bytes", in: "webhook source '\(id)'", log) {
+            if (1024...WebhookSource.maxBodyBytesCeiling).contains(value) { maxBodyBytes = value } else {
+                log.report("max_body_bytes of source '\(id)' must be between 1024 and \(WebhookSource.maxBodyBytesCeiling)", at: map["max_body_bytes"]!)
+            }
+        }
+        return WebhookSource(
+            id: id, reply: reply, signature: requestSignature(map["inbound_signature"], sourceID: id),
+            attachmentPolicy: attachmentPolicy(map["attachments"], sourceID: id, fetchHosts: true), maxBodyBytes: maxBodyBytes)
     }
 }

@@ -18,6 +18,9 @@ public protocol InboundChannel: Sendable {
     var verifiesRequests: Bool { get }
     /// The largest request body this source takes; nil for the server's `max_body_bytes`.
     var maxBodyBytes: Int? { get }
+    /// The limits the files of this source's messages are kept within, and where a posted URL may be
+    /// fetched from; applied to what ``read(_:)`` returns before the commit.
+    var attachmentPolicy: AttachmentPolicy { get }
 
     /// Why the request must be refused (a missing or wrong signature), or nil when it is genuine.
     func verify(_ request: InboundRequest) -> InboundRefusal?
@@ -33,4 +36,7 @@ public protocol InboundChannel: Sendable {
 
 extension InboundChannel {
     public var maxBodyBytes: Int? { nil }
+
+    /// The standard limits, and no URL fetched.
+    public var attachmentPolicy: AttachmentPolicy { .standard }
 }
