@@ -222,6 +222,7 @@ let package = Package(
                 "Rules",
                 "SQLiteStorage",
                 "BlockingWork",
+                "Curl",
                 "Channels",
                 "Mail",
                 "HTTPServer",

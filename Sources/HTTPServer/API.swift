@@ -66,6 +66,9 @@ public struct API: Sendable {
     let reloadTokens: @Sendable () -> [String]
     /// The gateway's clock, for what the API stamps and shows (clocks as at, a wait's end).
     let now: @Sendable () -> Date
+    /// Fetches provider-hosted files (Twilio media, a webhook's `{url}`) before the commit; without one
+    /// such files are kept as refusals.
+    let attachmentFetcher: (any AttachmentFetcher)?
     /// Failed inbound proofs (signatures, provider secrets) by client address.
     let inboundFailures: ClientFailureLimiter
     /// Which inbound refusals get a log line.
@@ -89,8 +92,10 @@ public struct API: Sendable {
         metricsText: @escaping @Sendable () async -> String,
         reloadRules: @escaping @Sendable () async -> [String],
         reloadTokens: @escaping @Sendable () -> [String] = { ["no configuration file to reload tokens from"] },
+        attachmentFetcher: (any AttachmentFetcher)? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.attachmentFetcher = attachmentFetcher
         self.now = now
         self.configuration = configuration
         self.store = store

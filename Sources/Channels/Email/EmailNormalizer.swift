@@ -52,7 +52,8 @@ public struct EmailNormalizer: Sendable {
             thread: ThreadHints(
                 messageID: mail.messageID, inReplyTo: mail.inReplyTo, references: mail.references,
                 verifiedConversationID: verified),
-            attachments: mail.attachments,
+            // Files over the source's limits are refused here, for mail fetched and pushed alike.
+            attachments: source.attachmentPolicy.limits.apply(to: mail.attachments),
             warnings: warnings, autoReplySuppression: autoReplySuppression(mail, sender: sender), cursor: cursor)
     }
 

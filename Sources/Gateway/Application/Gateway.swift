@@ -1,4 +1,5 @@
 import Channels
+import Curl
 import Conversations
 import Foundation
 import HTTPServer
@@ -162,7 +163,8 @@ public enum Gateway {
             channels: configuration.channels.map { $0.kind }, logger: logger,
             metricsFactory: core.metricsFactory, onSIGHUP: { tokenReloader.reload() })
         let api = api(
-            core, tokens: tokens, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() }, now: options.clock)
+            core, tokens: tokens, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() }, logger: logger,
+            now: options.clock)
 
         if !configuration.developmentDefaultsInUse.isEmpty {
             logger.warning("using documented development defaults for secrets; set them before production", metadata: [
@@ -234,7 +236,7 @@ public enum Gateway {
     /// The HTTP API over the core: its inbound sources, tokens and limits.
     static func api(
         _ core: Core, tokens: AccessTokens, reloadRules: @escaping @Sendable () async -> [String], reloadTokens: @escaping @Sendable () -> [String],
-        now: @escaping @Sendable () -> Date = { Date() }
+        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
     ) -> API {
         let configuration = core.configuration
         var sources: [String: API.InboundSource] = [:]
@@ -274,7 +276,8 @@ public enum Gateway {
                 }),
                 clientFailureLimit: configuration.server.clientFailureLimit),
             store: store, intake: core.intake, composer: core.composer, desk: core.desk, rules: core.rules, reports: core.reports, surveys: core.surveys,
-            metricsFactory: metricsFactory, metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens, now: now)
+            metricsFactory: metricsFactory, metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens,
+            attachmentFetcher: CurlAttachmentFetcher(logger: logger), now: now)
     }
 
     /// The services the application runs beside its server, in start order; they shut down in reverse: the

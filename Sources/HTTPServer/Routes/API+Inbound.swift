@@ -29,12 +29,16 @@ extension API {
             content = try adapter.read(inbound)
         } catch {
             countRejection(source, reason: error.code.rawValue)
+            // A file the source may not fetch is understood but refused: the sender must leave it out.
+            if error.code == .invalidAttachment { throw APIError(.unprocessableContent, code: error.code.rawValue, error.message) }
             throw APIError(.badRequest, code: error.code == .invalidCallback ? "invalid_request" : error.code.rawValue, error.message)
         }
         let receipt: InboundReceipt
         switch content {
-        case let .messages(messages):
+        case let .messages(read):
             var accepted: [InboundReceipt.Accepted] = []
+            var messages: [InboundMessage] = []
+            for message in read { messages.append(await withFiles(message, policy: adapter.attachmentPolicy, source: source, context: context)) }
             for message in messages {
                 accepted.append(InboundReceipt.Accepted(message: message, result: try await commit(message, context: context)))
             }
@@ -46,6 +50,41 @@ extension API {
         let status = HTTPResponse.Status(code: answer.status)
         if answer.contentType.hasPrefix("application/json") { return JSONBody.response(json: answer.body, status: status) }
         return Response(status: status, headers: [.contentType: answer.contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+    }
+
+    /// The message with its provider-hosted files fetched (a file that cannot be is a refusal in its
+    /// place) and its source's limits applied, before the commit: an acknowledged message holds its files.
+    func withFiles(_ message: InboundMessage, policy: AttachmentPolicy, source: InboundSource, context: SwitchboardRequestContext) async -> InboundMessage {
+        guard !message.attachments.isEmpty else { return message }
+        var message = message
+        for index in message.attachments.indices {
+            guard let remote = message.attachments[index].remote else { continue }
+            guard let attachmentFetcher else {
+                message.attachments[index] = message.attachments[index].refused(
+                    AttachmentRefusal(code: "not_fetched", message: "this gateway fetches no provider-hosted files"))
+                continue
+            }
+            switch await attachmentFetcher.fetch(remote, maxBytes: policy.limits.maxBytes, followRedirects: policy.followRedirects) {
+            case let .success(file):
+                message.attachments[index].content = file.data
+                message.attachments[index].size = file.data.count
+                message.attachments[index].remote = nil
+                if let declared = file.contentType, message.attachments[index].contentType == "application/octet-stream" {
+                    message.attachments[index].contentType = declared
+                }
+            case let .failure(refusal):
+                message.attachments[index] = message.attachments[index].refused(refusal)
+            }
+        }
+        message.attachments = policy.limits.apply(to: message.attachments)
+        for refusal in message.attachments.compactMap(\.refusal) {
+            context.logger.notice("attachment not kept; its message is", metadata: [
+                "source.id": "\(source.id)", "attachment.refusal": "\(refusal.code)", "attachment.reason": "\(refusal.message)",
+            ])
+            Counter(label: "switchboard_attachments_refused_total", dimensions: [("source", source.id), ("reason", refusal.code)], factory: metricsFactory)
+                .increment()
+        }
+        return message
     }
 
     /// Header fields by lower-cased name; a repeated field's values joined as HTTP combines them.

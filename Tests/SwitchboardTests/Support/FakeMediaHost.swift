@@ -15,7 +15,7 @@ import Synchronization
 /// - `GET /endless`: chunks with no length until the client goes or ``endlessTotal`` bytes were sent;
 ///   when it ends, ``endlessEnded`` yields how many bytes were written.
 /// - `GET /declared`: ``endlessTotal`` bytes with a `Content-Length`.
-final class FakeMediaHost: Sendable {
+final class FakeMediaHost: TestServer, Sendable {
     struct Seen: Sendable, Equatable {
         var path: String
         var authorization: String?
