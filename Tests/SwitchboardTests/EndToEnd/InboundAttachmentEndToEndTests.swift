@@ -76,11 +76,17 @@ struct InboundAttachmentEndToEndTests {
                 let metrics = String(buffer: try await client.send(.get, "/metrics").body)
                 #expect(metrics.contains(#"switchboard_attachments_refused_total{source="files",reason="too_large"} 1"#))
 
+                // A photo on its own needs no text.
+                let photoOnly = try await client.send(.post, "/v1/inbound/webhook/files", json: #"{"from":"gus@example.com","attachments":[{"data_base64":"\#(Self.small.base64EncodedString())"}]}"#)
+                #expect(photoOnly.status == .accepted)
+                let noText = try await client.send(.post, "/v1/inbound/webhook/files", json: #"{"from":"gus@example.com","attachments":[]}"#)
+                #expect(noText.status == .badRequest)
+
                 // The sender's retry stores nothing twice and fetches nothing again.
                 let fetches = media.requests.count
                 let again = try await client.send(.post, "/v1/inbound/webhook/files", json: body)
                 #expect(try again.decode(WebhookAcceptance.self).duplicate)
-                #expect(try await EmailTests.count(parts, "SELECT COUNT(*) FROM attachments") == 2)
+                #expect(try await EmailTests.count(parts, "SELECT COUNT(*) FROM attachments") == 3)
                 #expect(media.requests.count <= fetches + 1)
             }
         }

@@ -38,12 +38,10 @@ struct ServeProcessHostileTests {
             sources:
               - { id: demo, channel: webhook, reply_url: "http://127.0.0.1:9/unused", reply_secret: { env: HOSTILE_REPLY_SECRET } }
             """], under: directory)
-        setenv("HOSTILE_AGENT_TOKEN", GatewayHarness.agentToken, 1)
-        setenv("HOSTILE_REPLY_SECRET", GatewayHarness.replySecret, 1)
         let log = directory.appendingPathComponent("serve.log").path
         let child = CrashRecoveryTests.Child(
             arguments: ["serve", "--config", directory.appendingPathComponent("Config/switchboard.yaml").path, "--rules", Fixtures.shippedRules],
-            log: log)
+            log: log, environment: ["HOSTILE_AGENT_TOKEN": GatewayHarness.agentToken, "HOSTILE_REPLY_SECRET": GatewayHarness.replySecret])
         try child.start()
         defer { child.kill(SIGTERM) }
         #expect(try await eventually(within: 20) { await CrashRecoveryTests.healthy(port: port) })
