@@ -51,10 +51,11 @@ extension SQLiteMessageStore {
 
     /// Ties an agent's uploads to a reply in the caller's transaction, in order. Each must be an upload
     /// (a customer's file is not sent back through this) that no other conversation's reply took.
-    static func attach(_ db: Database, _ ids: [String], toReply outboxID: String, conversationID: String) throws {
+    @discardableResult
+    static func attach(_ db: Database, _ ids: [String], toReply outboxID: String, conversationID: String) throws -> [MessageAttachment] {
+        var attached: [MessageAttachment] = []
         for (position, id) in ids.enumerated() {
-            guard let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT uploaded_by, conversation_id FROM attachments WHERE id = ?"), arguments: [id]),
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM attachments WHERE id = ?"), arguments: [id]),
                 (row["uploaded_by"] as String?) != nil
             else {
                 throw SwitchboardError(.invalidAttachment, "attachment '\(id.prefix(64))' is not an upload (POST /v1/attachments)")
@@ -65,6 +66,32 @@ extension SQLiteMessageStore {
             try db.cachedStatement(sql: "UPDATE attachments SET conversation_id = ? WHERE id = ?").execute(arguments: [conversationID, id])
             try db.cachedStatement(sql: "INSERT INTO outbox_attachments (outbox_id, position, attachment_id) VALUES (?, ?, ?)")
                 .execute(arguments: [outboxID, position, id])
+            attached.append(Self.attachment(from: row))
+        }
+        return attached
+    }
+
+    /// The entries with the files each carries listed (without bytes), in one read for all of them.
+    static func listingFiles(_ db: Database, _ entries: [OutboxEntry]) throws -> [OutboxEntry] {
+        let ids = entries.filter { !$0.automatic }.map(\.id)
+        guard !ids.isEmpty else { return entries }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        var files: [String: [MessageAttachment]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT o.outbox_id, a.* FROM outbox_attachments o JOIN attachments a ON a.id = o.attachment_id
+                WHERE o.outbox_id IN (\(marks)) ORDER BY o.outbox_id, o.position
+                """,
+            arguments: StatementArguments(ids))
+        {
+            files[row["outbox_id"], default: []].append(Self.attachment(from: row))
+        }
+        guard !files.isEmpty else { return entries }
+        return entries.map { entry in
+            var listed = entry
+            listed.attachments = files[entry.id]
+            return listed
         }
     }
 

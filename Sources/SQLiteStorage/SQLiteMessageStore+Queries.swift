@@ -47,7 +47,7 @@ extension SQLiteMessageStore {
                 arguments: [id, (page.eventsAfter ?? Self.beforeAll).position, page.limit + 1], limit: page.limit,
                 cursor: { PageCursor(position: Double($0["seq"] as Int64)) }, Self.event(from:))
             return ConversationDetail(
-                conversation: conversation, messages: messages.items, outbox: outbox.items, events: events.items,
+                conversation: conversation, messages: messages.items, outbox: try Self.listingFiles(db, outbox.items), events: events.items,
                 clocks: try Self.clockSummaries(db, conversationID: id, at: now, rules: clockRules),
                 next: ConversationDetail.NextPages(messages: messages.next?.text, outbox: outbox.next?.text, events: events.next?.text))
         }
@@ -107,6 +107,7 @@ extension SQLiteMessageStore {
     public func outboxEntry(id: String) async throws -> OutboxEntry? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxEntry(from:))
+                .map { try Self.listingFiles(db, [$0])[0] }
         }
     }
 

@@ -162,13 +162,14 @@ extension SQLiteMessageStore {
         author: String, at now: Date, idempotencyKey: String? = nil, fingerprint: String? = nil,
         notifications: (any NotificationRules)? = nil
     ) throws -> OutboxEntry {
-        let entry = OutboxEntry(
+        var entry = OutboxEntry(
             id: Identifier.make("out", at: now), conversationID: conversationID, channel: channel, source: source, recipient: recipient,
             script: reply.script, body: reply.body, status: reply.approval == nil ? .queued : .awaitingApproval, attempts: 0,
             nextAttemptAt: reply.approval == nil ? now : nil, lastError: nil, automatic: reply.automatic, author: author, createdAt: now,
             updatedAt: now, approval: reply.approval)
         try insertOutbox(db, entry, idempotencyKey: idempotencyKey, fingerprint: fingerprint)
-        try attach(db, reply.attachmentIDs, toReply: entry.id, conversationID: conversationID)
+        let files = try attach(db, reply.attachmentIDs, toReply: entry.id, conversationID: conversationID)
+        if !files.isEmpty { entry.attachments = files }
         guard let hold = reply.approval else {
             var detail = ["script": reply.script ?? "", "automatic": String(reply.automatic)]
             if !reply.attachmentIDs.isEmpty { detail["attachments"] = reply.attachmentIDs.joined(separator: ",") }

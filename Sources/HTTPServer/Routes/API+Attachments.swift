@@ -80,7 +80,7 @@ extension API {
     /// A file name as shown and sent on: no path, no control characters, at most 255 characters.
     static func uploadName(_ raw: String) throws -> String {
         let base = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        guard !raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), !base.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+        guard !raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw APIError.badRequest("the file name holds a control character")
         }
         let trimmed = base.trimmingWhitespace()

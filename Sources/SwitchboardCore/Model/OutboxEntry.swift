@@ -52,6 +52,9 @@ public struct OutboxEntry: Sendable, Codable, Equatable, Identifiable {
     public var providerMessageID: String?
     /// The approval hold, for a reply that needed one: while `awaiting_approval`, and after the decision.
     public var approval: ApprovalHold?
+    /// The files the reply carries, without their bytes; nil for none. Filled where an entry is shown (a
+    /// conversation's outbox, `GET /v1/outbox/{id}`, the entry a reply created).
+    public var attachments: [MessageAttachment]?
 
     public init(
         id: String,

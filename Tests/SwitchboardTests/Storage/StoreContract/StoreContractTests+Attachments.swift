@@ -74,6 +74,13 @@ extension StoreContractTests {
                     reply, conversationID: first.conversationID, author: "alice", idempotencyKey: nil, requestFingerprint: nil, at: R.at(minute: 2))
                 else { Issue.record("not created"); return }
                 #expect(try await store.attachment(id: labelID)?.conversation?.id == first.conversationID)
+                // The entry lists its files, without their bytes, wherever it is shown.
+                #expect(entry.attachments?.map(\.id) == [pictureID, labelID])
+                #expect(entry.attachments?.map(\.name) == ["说明.png", "退货标签.pdf"])
+                #expect(entry.attachments?.allSatisfy { $0.content == nil } == true)
+                #expect(try await store.outboxEntry(id: entry.id)?.attachments?.map(\.id) == [pictureID, labelID])
+                let shown = try #require(try await store.conversationDetail(id: first.conversationID, page: ConversationDetailPage()))
+                #expect(shown.outbox.first { $0.id == entry.id }?.attachments?.map(\.detectedType) == ["png", "pdf"])
 
                 // The same upload for another conversation's reply: refused, and nothing is queued there.
                 await #expect(throws: SwitchboardError.self) {
