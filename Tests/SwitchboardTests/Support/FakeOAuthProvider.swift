@@ -8,7 +8,7 @@ import Synchronization
 /// grant (`POST /token`) and an RFC 7662 introspection endpoint (`POST /introspect`) that the test Dovecot
 /// and SMTP server ask whether a token is good. Tokens expire after ``expiresIn`` seconds; a test can revoke
 /// every token issued so far and make the token endpoint refuse refreshes (`invalid_grant`).
-final class FakeOAuthProvider: Sendable {
+final class FakeOAuthProvider: TestServer, Sendable {
     static let clientID = "switchboard-test-client"
     static let clientSecret = "client-secret-never-logged"
     static let initialRefreshToken = "refresh-token-never-logged"
