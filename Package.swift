@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         // C libraries, reached through `static inline` shims.
@@ -113,6 +114,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/SQLiteStorage"
+        ),
+        // The PostgreSQL backend, shared by several gateways: migrations under an advisory lock, then the store.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "SwitchboardCore",
+                "Conversations",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/PostgresStorage"
         ),
         // The one thread pool for blocking work (curl transfers, rule compilation), off the cooperative pool.
         .target(
@@ -320,6 +333,7 @@ let package = Package(
                 "Rules",
                 "Replies",
                 "SQLiteStorage",
+                "PostgresStorage",
                 "Signing",
                 "TestSupport",
                 "Curl",
@@ -341,6 +355,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/SwitchboardTests"
         ),

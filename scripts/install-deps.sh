@@ -7,8 +7,10 @@ packages=(pkg-config libcurl4-openssl-dev libssl-dev libsqlite3-dev libvectorsca
 if [[ "${1:-}" == "--test" ]]; then
   # Dovecot is the real IMAP server the mail transport tests talk to; Kannel (bearerbox and smsbox) the
   # real SMS gateway the SMS tests talk to; prometheus brings promtool, which checks and unit-tests the
-  # alerting rules in Config/prometheus; curl's CLI helps debugging.
-  packages+=(python3 python3-pip python3-venv dovecot-imapd kannel prometheus curl)
+  # alerting rules in Config/prometheus; curl's CLI helps debugging. PostgreSQL is the shared store's server:
+  # the tests run a private cluster of their own (initdb under /usr/lib/postgresql/<version>/bin) and never
+  # use the one the package sets up.
+  packages+=(python3 python3-pip python3-venv dovecot-imapd kannel prometheus curl postgresql)
 fi
 
 missing=()
