@@ -1,6 +1,7 @@
 import Attachments
 import Foundation
 import Hummingbird
+import Mail
 import SwitchboardCore
 
 extension API {
@@ -39,8 +40,8 @@ extension API {
         guard let identity = context.identity else { throw APIError.unauthorized }
         let limit = configuration.maxUploadBytes
         let declared = request.headers[.contentType] ?? ""
-        let parameters = HeaderParameters.parse(declared)
-        let mediaType = parameters[""] ?? ""
+        let parameters = ParameterizedValue(declared)
+        let mediaType = parameters.value
         // Multipart framing costs a little beyond the file itself.
         let body = try await request.collectBody(limit: mediaType == "multipart/form-data" ? limit + 64 * 1024 : limit)
         var filename: String?, contentType: String, content: Data
@@ -57,7 +58,7 @@ extension API {
                     "Content-Type is missing; send multipart/form-data or the file's own type with the file as the body")
             }
             filename = request.uri.queryParameters.get("filename")
-                ?? request.headers[.contentDisposition].flatMap { HeaderParameters.parse($0)["filename"] }
+                ?? request.headers[.contentDisposition].flatMap { ParameterizedValue($0)["filename"] }
             (contentType, content) = (mediaType, body)
         }
         guard !content.isEmpty else { throw APIError.badRequest("the file is empty") }
