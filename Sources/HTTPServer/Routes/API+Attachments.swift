@@ -19,7 +19,8 @@ extension API {
         } else if stored.uploadedBy != identity.id, identity.role == .agent {
             throw missing
         }
-        let sniffed = ContentSniffer.sniff(content)
+        // The type was read from the bytes when the file was kept; a row without it is read again.
+        let sniffed = stored.attachment.detectedType.flatMap(SniffedType.init(rawValue:)) ?? ContentSniffer.sniff(content)
         let disposition = sniffed.isInlineSafe ? "inline" : "attachment"
         var headers: HTTPFields = [
             .contentType: sniffed.servedMediaType,
