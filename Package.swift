@@ -216,6 +216,7 @@ let package = Package(
                 "Conversations",
                 "StrictYAML",
                 "Attachments",
+                "Mail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,15 +1,19 @@
 /// A header value with parameters, as in Content-Type and Content-Disposition:
 /// `text/plain; charset="gb2312"; format=flowed` or `attachment; filename*=UTF-8''%E6%8A%A5.pdf`.
-struct ParameterizedValue: Sendable, Equatable {
+/// The same reading serves mail parts and HTTP headers (an upload's `Content-Type` boundary, its
+/// `Content-Disposition` file name, RFC 6266 and RFC 8187 being RFC 2231's HTTP form).
+public struct ParameterizedValue: Sendable, Equatable {
     /// The lower-cased value before the first `;`, comments and spaces removed.
-    var value: String
+    public var value: String
     /// Lower-cased parameter names to values, quoted strings unquoted and RFC 2231 extended and
     /// continued parameters decoded and joined.
-    var parameters: [String: String]
+    public var parameters: [String: String]
 
-    subscript(name: String) -> String? { parameters[name] }
+    /// The parameter `name` (lower-case), decoded.
+    public subscript(name: String) -> String? { parameters[name] }
 
-    init(_ header: String) {
+    /// Reads a header field's value; never fails, leaving out what it cannot read.
+    public init(_ header: String) {
         let scalars = Array(header.unicodeScalars)
         var index = 0
         var head = String.UnicodeScalarView()

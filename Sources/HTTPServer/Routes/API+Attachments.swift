@@ -1,6 +1,7 @@
 import Attachments
 import Foundation
 import Hummingbird
+import Mail
 import SwitchboardCore
 
 extension API {
@@ -18,7 +19,8 @@ extension API {
         } else if stored.uploadedBy != identity.id, identity.role == .agent {
             throw missing
         }
-        let sniffed = ContentSniffer.sniff(content)
+        // The type was read from the bytes when the file was kept; a row without it is read again.
+        let sniffed = stored.attachment.detectedType.flatMap(SniffedType.init(rawValue:)) ?? ContentSniffer.sniff(content)
         let disposition = sniffed.isInlineSafe ? "inline" : "attachment"
         var headers: HTTPFields = [
             .contentType: sniffed.servedMediaType,
@@ -39,8 +41,8 @@ extension API {
         guard let identity = context.identity else { throw APIError.unauthorized }
         let limit = configuration.maxUploadBytes
         let declared = request.headers[.contentType] ?? ""
-        let parameters = HeaderParameters.parse(declared)
-        let mediaType = parameters[""] ?? ""
+        let parameters = ParameterizedValue(declared)
+        let mediaType = parameters.value
         // Multipart framing costs a little beyond the file itself.
         let body = try await request.collectBody(limit: mediaType == "multipart/form-data" ? limit + 64 * 1024 : limit)
         var filename: String?, contentType: String, content: Data
@@ -57,7 +59,7 @@ extension API {
                     "Content-Type is missing; send multipart/form-data or the file's own type with the file as the body")
             }
             filename = request.uri.queryParameters.get("filename")
-                ?? request.headers[.contentDisposition].flatMap { HeaderParameters.parse($0)["filename"] }
+                ?? request.headers[.contentDisposition].flatMap { ParameterizedValue($0)["filename"] }
             (contentType, content) = (mediaType, body)
         }
         guard !content.isEmpty else { throw APIError.badRequest("the file is empty") }

@@ -1,4 +1,5 @@
 import Foundation
+import Mail
 
 /// The first file of a `multipart/form-data` body (RFC 7578), as a browser's upload form sends it: its
 /// field's bytes, declared type and file name. Linear in the body: each delimiter is found once.
@@ -34,17 +35,17 @@ struct MultipartFormData {
             guard let end = body.range(of: nextDelimiter, in: headersEnd.upperBound..<body.endIndex) else {
                 throw APIError.badRequest("a multipart part is not closed by its boundary")
             }
-            var disposition: [String: String] = [:], contentType: String?
+            var disposition: ParameterizedValue?, contentType: String?
             for line in headers.split(separator: "\r\n") {
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
                 let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-                if name == "content-disposition" { disposition = HeaderParameters.parse(value) }
+                if name == "content-disposition" { disposition = ParameterizedValue(value) }
                 if name == "content-type" { contentType = value }
             }
-            let file = File(filename: disposition["filename"], contentType: contentType, content: Data(body[headersEnd.upperBound..<end.lowerBound]))
+            let file = File(filename: disposition?["filename"], contentType: contentType, content: Data(body[headersEnd.upperBound..<end.lowerBound]))
             if file.filename != nil { return file }
-            if disposition["name"] == "file", fallback == nil { fallback = file }
+            if disposition?["name"] == "file", fallback == nil { fallback = file }
             start = end.upperBound
         }
         guard let fallback else { throw APIError.badRequest("the multipart body has no file part (a part with a filename, or one named 'file')") }

@@ -46,11 +46,12 @@ struct GatewayHarness {
     ///   - directory: reuse a directory (and its database) from an earlier harness, to test a restart.
     ///   - channels: the channels sources may use (a test adds its own to show a channel plugs in whole).
     ///   - extraSections: top-level YAML sections appended at the end (`notifications:`).
+    ///   - outboxTimeout: how long one delivery may take before it counts as failed.
     init(
         replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096,
         extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil, publicURL: String? = nil,
         serverExtra: String = "", extraTokens: String = "", channels: [any ChannelPlugin.Type] = GatewayConfiguration.builtInChannels,
-        extraSections: String = ""
+        extraSections: String = "", outboxTimeout: String = "5s"
     ) throws {
         self.directory = try directory ?? Fixtures.temporaryDirectory()
         rulesDirectory = rules
@@ -78,7 +79,7 @@ struct GatewayHarness {
               initial_backoff: 50ms
               max_backoff: 200ms
               poll_interval: 50ms
-              timeout: 5s
+              timeout: \(outboxTimeout)
             \(extraSections)
             """
         let path = self.directory.appendingPathComponent("Config/switchboard.yaml")
