@@ -103,12 +103,21 @@ let package = Package(
             path: "Sources/Conversations"
         ),
         // Storage backends.
+        // What both SQL stores write the same way: a message's stored JSON columns and a conversation's row.
+        .target(
+            name: "StoreSupport",
+            dependencies: [
+                "SwitchboardCore",
+            ],
+            path: "Sources/StoreSupport"
+        ),
         .target(
             name: "SQLiteStorage",
             dependencies: [
                 "SwitchboardCore",
                 "Conversations",
                 "Attachments",
+                "StoreSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -121,6 +130,8 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "Conversations",
+                "Attachments",
+                "StoreSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -335,6 +346,7 @@ let package = Package(
                 "Replies",
                 "SQLiteStorage",
                 "PostgresStorage",
+                "StoreSupport",
                 "Signing",
                 "TestSupport",
                 "Curl",

@@ -1,5 +1,6 @@
 import GRDB
 import Synchronization
+import StoreSupport
 import SwitchboardCore
 
 /// Shares reader accesses between concurrent intake reads. Every inbound message reads its facts before

@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 /// Replies held for a supervisor's approval: listed oldest first, approved (then queued and applied to

@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 /// The clock logs: one row per entry, in the order written. Deadlines are computed from them

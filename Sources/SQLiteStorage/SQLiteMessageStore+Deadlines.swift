@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 /// Each conversation's next deadline and warning (``ConversationDeadline``), stored beside it whenever its

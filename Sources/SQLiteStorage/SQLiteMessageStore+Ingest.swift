@@ -2,6 +2,7 @@ import Attachments
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 extension SQLiteMessageStore {
@@ -69,7 +70,7 @@ extension SQLiteMessageStore {
             var inbound = request.inbound
             inbound.attachments = inbound.attachments.map { KeptFile.prepare($0, at: inbound.receivedAt) }
             return Encoded(
-                recipients: JSONObjectWriter.array(inbound.recipients), classification: json(request.classification),
+                recipients: JSONObjectWriter.array(inbound.recipients), classification: StoredJSON.classification(request.classification),
                 metadata: try metadataJSON(inbound), attachments: inbound.attachments)
         }
     }

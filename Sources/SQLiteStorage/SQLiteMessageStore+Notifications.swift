@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 /// Notifications ride the shared outbox: an entry on the `notification` channel per target, queued in the

@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 extension SQLiteMessageStore {

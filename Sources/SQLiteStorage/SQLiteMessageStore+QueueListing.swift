@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 /// What agents and supervisors see of queues: each queue's counts, and a queue's conversations page by

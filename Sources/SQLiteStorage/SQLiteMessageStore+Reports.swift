@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 /// Rows for the service report and the service-time histograms. The store only reads: the arithmetic is

@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 extension SQLiteMessageStore {
@@ -121,17 +122,9 @@ extension SQLiteMessageStore {
         seconds.map { Date(timeIntervalSince1970: $0) }
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func json<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
 
-    /// An event's detail as a JSON object with sorted keys, written directly: every message writes two or
-    /// three events inside the one write transaction, where JSONEncoder's cost holds up every other writer.
-    static func json(_ detail: [String: String]) -> String {
-        var object = JSONObjectWriter()
-        for key in detail.keys.sorted() { object.string(key, detail[key]) }
-        return object.finish()
-    }
+    static func json(_ detail: [String: String]) -> String { StoredJSON.object(detail) }
 
     static func insertEvent(
         _ db: Database, at: Date, subjectKind: String, subjectID: String, conversationID: String, kind: String,

@@ -1,6 +1,7 @@
 import Foundation
 import Conversations
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 extension SQLiteMessageStore {
@@ -58,12 +59,6 @@ extension SQLiteMessageStore {
     }
 }
 
-/// The per-message details kept as JSON beside the message's columns.
-struct StoredMessageMetadata: Codable {
-    var thread: ThreadHints
-    var attachments: [MessageAttachment]
-    var warnings: [String]
-}
 
 /// The facts ``ThreadingPolicy`` asks for, read with the store's SQL in the transaction of `db`.
 /// Lookups by message id stay within the message's source, so an id seen on one mailbox cannot pull mail

@@ -1,6 +1,7 @@
 import Conversations
 import Foundation
 import GRDB
+import StoreSupport
 import SwitchboardCore
 
 /// Waits on the customer that were given an end: when it comes without their answer, the lifecycle table

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SQLiteStorage
+import StoreSupport
 import SwitchboardCore
 import Testing
 
@@ -38,7 +39,7 @@ struct StorageJSONTests {
     ])
     func roundTrip(context: ConversationContext?, reasons: [RouteReason]?) throws {
         let original = Self.sample(context: context, reasons: reasons)
-        let written = SQLiteMessageStore.json(original)
+        let written = StoredJSON.classification(original)
         let decoded = try Self.decoder.decode(Classification.self, from: Data(written.utf8))
         #expect(decoded == original)
         // And it is the same document Foundation's encoder writes.

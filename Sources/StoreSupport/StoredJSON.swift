@@ -1,12 +1,42 @@
 import Foundation
 import SwitchboardCore
 
-extension SQLiteMessageStore {
+/// The JSON both SQL stores keep in their text columns, written the same way by each, so a database moved
+/// from one store to the other reads back as it was written.
+public enum StoredJSON {
+    /// Sorted keys and dates as seconds since 1970: the columns' encoding.
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }()
+
+    /// Reads what ``encoder`` wrote.
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }()
+
+    /// `value` as a JSON string in the columns' encoding.
+    public static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// An event's detail as a JSON object with sorted keys, written directly: every message writes two or
+    /// three events inside its write transaction, where JSONEncoder's cost holds up every other writer.
+    public static func object(_ detail: [String: String]) -> String {
+        var object = JSONObjectWriter()
+        for key in detail.keys.sorted() { object.string(key, detail[key]) }
+        return object.finish()
+    }
+
     /// A message's explanation as stored: the same JSON `JSONEncoder` writes for ``Classification``
     /// (sorted keys, absent optionals left out, dates as seconds since 1970), written directly. Every
     /// inbound message stores one, and Foundation's encoder was the largest single cost of accepting a
     /// message. `StorageJSONTests` decodes the output with `JSONDecoder` to keep the two in step.
-    static func json(_ classification: Classification) -> String {
+    public static func classification(_ classification: Classification) -> String {
         // Written into one growing string: nested objects and arrays go straight into it.
         var object = JSONObjectWriter(capacity: 1024 + 256 * classification.matches.count)
         if let context = classification.context {

@@ -1,0 +1,90 @@
+import Conversations
+import Foundation
+import Logging
+import PostgresNIO
+import StoreSupport
+import SwitchboardCore
+
+/// The store several gateways share: one PostgreSQL database, reached through a ``PostgresClient`` pool that
+/// runs as a Service in the gateway's group.
+///
+/// Every state change is one transaction, run `SERIALIZABLE`: the store reads a conversation, lets the domain
+/// modules decide, and writes what they decided, as the SQLite store does under its single writer. Two gateways
+/// deciding on the same rows at once cannot both commit; the server refuses one with a serialization failure
+/// and that transaction runs again from the start, now reading what the other wrote.
+public final class PostgresMessageStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// The rules the SLA clock logs are kept by; without them no clock is logged.
+    let clockRules: (any ClockRules)?
+    /// Who hears of warnings, breaches, escalations, assignments and resolutions; without them nobody is told.
+    let notificationRules: (any NotificationRules)?
+
+    /// How many times a transaction the server refused for a conflict with another runs again before the
+    /// refusal is thrown to the caller.
+    static let conflictRetries = 20
+
+    /// A store on `client`, which must be running and on a database ``PostgresMigrator`` has migrated.
+    /// - Parameters:
+    ///   - clockRules: the policies' clocks and the calendars, for the clock logs.
+    ///   - notificationRules: the notifications each event queues, in the transaction that records it.
+    public init(
+        client: PostgresClient, clockRules: (any ClockRules)? = nil, notificationRules: (any NotificationRules)? = nil,
+        logger: Logger
+    ) {
+        self.client = client
+        self.clockRules = clockRules
+        self.notificationRules = notificationRules
+        self.logger = logger
+    }
+
+    static var encoder: JSONEncoder { StoredJSON.encoder }
+    static var decoder: JSONDecoder { StoredJSON.decoder }
+
+    /// Runs `body` in a serializable transaction and commits it, running it again when the server refuses it
+    /// for a conflict with a concurrent one (SQLSTATE 40001, or 40P01 for a deadlock).
+    func write<T: Sendable>(_ body: (PostgresTransaction) async throws -> T) async throws -> T {
+        try await transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", body)
+    }
+
+    /// Runs `body` in a transaction at `READ COMMITTED`, for statements that lock the rows they take
+    /// (`FOR UPDATE SKIP LOCKED`) and so need no serializable snapshot; retried like ``write(_:)``.
+    func writeLocking<T: Sendable>(_ body: (PostgresTransaction) async throws -> T) async throws -> T {
+        try await transaction("BEGIN ISOLATION LEVEL READ COMMITTED", body)
+    }
+
+    /// Runs `body` in a read-only snapshot, so its queries agree with each other.
+    func read<T: Sendable>(_ body: (PostgresTransaction) async throws -> T) async throws -> T {
+        try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    private func transaction<T: Sendable>(_ begin: PostgresQuery, _ body: (PostgresTransaction) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    let transaction = PostgresTransaction(connection: connection, logger: logger)
+                    try await transaction.execute(begin)
+                    do {
+                        let result = try await body(transaction)
+                        try await transaction.execute("COMMIT")
+                        return result
+                    } catch {
+                        _ = try? await transaction.execute("ROLLBACK")
+                        throw error
+                    }
+                }
+            } catch where Self.isConflict(error) && attempt < Self.conflictRetries {
+                attempt += 1
+                // A short, growing, jittered pause, so the transactions that collided do not collide again.
+                try await Task.sleep(for: .microseconds(Int.random(in: 0...(500 << min(attempt, 6)))))
+            }
+        }
+    }
+
+    /// Whether the server refused a transaction only for a concurrent one, so running it again can succeed.
+    static func isConflict(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40001" || state == "40P01"
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// One open transaction on one connection of the pool: what the store's statements run in.
+///
+/// Every statement collects its rows at once; the store's reads are bounded (pages, one conversation), and a
+/// transaction that holds a half-read result set cannot run its next statement.
+struct PostgresTransaction {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Runs a statement and returns how many rows it changed (0 for a statement that reports none).
+    @discardableResult
+    func execute(_ query: PostgresQuery) async throws -> Int {
+        try await connection.query(query, logger: logger).get().metadata.rows ?? 0
+    }
+
+    /// Every row of a query.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresTransaction.Row] {
+        try await connection.query(query, logger: logger).get().rows.map { Row($0) }
+    }
+
+    /// The first row of a query; nil when there is none.
+    func first(_ query: PostgresQuery) async throws -> PostgresTransaction.Row? {
+        try await rows(query).first
+    }
+
+    /// The first column of the first row; nil when there is no row or it is NULL.
+    func scalar<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self) async throws -> T? where T._DecodableType == T {
+        guard let row = try await first(query) else { return nil }
+        return try row.cell(0).decode(T?.self)
+    }
+
+    /// The first column of every row.
+    func column<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self) async throws -> [T] {
+        try await rows(query).map { try $0.cell(0).decode(T.self) }
+    }
+
+    /// Runs `body` in a savepoint: when it throws, what it wrote is undone and the transaction goes on (a failed
+    /// statement otherwise aborts the whole transaction). A serialization failure is thrown on as it is, since
+    /// the transaction that met it can only be retried whole.
+    func savepoint<T>(_ body: () async throws -> T) async throws -> T {
+        try await execute("SAVEPOINT message")
+        do {
+            let result = try await body()
+            try await execute("RELEASE SAVEPOINT message")
+            return result
+        } catch {
+            try await execute("ROLLBACK TO SAVEPOINT message")
+            try await execute("RELEASE SAVEPOINT message")
+            throw error
+        }
+    }
+}
+
+extension PostgresTransaction {
+    /// A result row read by column name or position, as GRDB's rows are in the SQLite store.
+    struct Row {
+        let row: PostgresRandomAccessRow
+
+        init(_ row: PostgresRow) {
+            self.row = row.makeRandomAccess()
+        }
+
+        /// The column `name`, decoded; a NULL decodes only into an optional.
+        subscript<T: PostgresDecodable>(_ name: String) -> T {
+            get throws { try row[name].decode(T.self) }
+        }
+
+        func cell(_ index: Int) -> PostgresCell { row[index] }
+
+        /// The column `name`, seconds since 1970, as an instant.
+        func date(_ name: String) throws -> Date? {
+            try row[name].decode(Double?.self).map(Date.init(timeIntervalSince1970:))
+        }
+
+        /// A `bytea` column's bytes.
+        func data(_ name: String) throws -> Data? {
+            try row[name].decode(ByteBuffer?.self).map { Data($0.readableBytesView) }
+        }
+    }
+}
+
+extension Data {
+    /// The bytes as a bind value for a `bytea` column.
+    var bytea: ByteBuffer { ByteBuffer(bytes: self) }
+}
