@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -9,20 +10,56 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     public var username: String
     public var password: String
     public var database: String
+    /// The most connections this gateway's pool opens (`storage.postgres.pool`).
+    public var poolSize: Int
 
-    public init(host: String, port: Int = 5432, username: String, password: String, database: String) {
+    public init(host: String, port: Int = 5432, username: String, password: String, database: String, poolSize: Int = 16) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.database = database
+        self.poolSize = poolSize
+    }
+
+    /// Reads `postgres://user:password@host:port/database`; the password may be percent-encoded.
+    ///
+    /// Only `sslmode=disable` (or none) is taken for now: a setting that asks for TLS is refused rather than
+    /// silently sent in the clear.
+    /// - Throws: ``PostgresStorageError`` with ``PostgresStorageError/Code/invalidURL``, a message that never
+    ///   repeats the URL (it holds the password).
+    public init(url text: String, poolSize: Int = 16) throws {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
+            throw PostgresStorageError(.invalidURL, "the database URL must look like postgres://user:password@host:5432/database")
+        }
+        guard let host = url.host, !host.isEmpty else { throw PostgresStorageError(.invalidURL, "the database URL names no host") }
+        guard let user = url.user, !user.isEmpty else { throw PostgresStorageError(.invalidURL, "the database URL names no user") }
+        let database = String(url.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty else { throw PostgresStorageError(.invalidURL, "the database URL names no database (…/NAME)") }
+        for item in url.queryItems ?? [] {
+            guard item.name == "sslmode", item.value == "disable" else {
+                throw PostgresStorageError(
+                    .invalidURL, "the database URL's parameter '\(item.name)' is not supported (only sslmode=disable: TLS to PostgreSQL is not built yet)")
+            }
+        }
+        self.init(
+            host: host, port: url.port ?? 5432, username: user.removingPercentEncoding ?? user,
+            password: url.password?.removingPercentEncoding ?? "", database: database.removingPercentEncoding ?? database, poolSize: poolSize)
     }
 
     public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
 
     /// The configuration of a ``PostgresClient`` (a pool, run as a Service) for these settings.
     public var clientConfiguration: PostgresClient.Configuration {
-        PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        configuration.options.maximumConnections = poolSize
+        return configuration
+    }
+
+    /// The configuration of one connection outside the pool (migrations, the check at start).
+    public var connectionConfiguration: PostgresConnection.Configuration {
+        PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: .disable)
     }
 
     /// Logs in once on a connection of its own and runs `SELECT 1`.
@@ -33,10 +70,8 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     /// - Throws: ``PostgresStorageError`` (``PostgresStorageError/Code/authenticationFailed``,
     ///   ``PostgresStorageError/Code/databaseMissing``, ``PostgresStorageError/Code/unreachable``).
     public func verify(logger: Logger) async throws {
-        let configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: .disable)
         do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            let connection = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
             do {
                 try await connection.query("SELECT 1", logger: logger)
             } catch {

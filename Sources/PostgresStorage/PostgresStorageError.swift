@@ -12,6 +12,8 @@ public struct PostgresStorageError: Error, CustomStringConvertible, Sendable {
         case unreachable = "postgres.unreachable"
         /// A schema migration failed and was rolled back.
         case migrationFailed = "postgres.migration_failed"
+        /// The database URL in the configuration cannot be used.
+        case invalidURL = "postgres.invalid_url"
         /// Anything else the server or the driver reported.
         case failed = "postgres.failed"
     }

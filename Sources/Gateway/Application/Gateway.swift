@@ -9,6 +9,8 @@ import Logging
 import Metrics
 import Outbox
 import Pipeline
+import PostgresNIO
+import PostgresStorage
 import Prometheus
 import Rules
 import SQLiteStorage
@@ -56,7 +58,10 @@ public enum Gateway {
 
     /// The running parts, for callers that need to reach behind the HTTP API (tests, `ingest`).
     public struct Parts: Sendable {
-        public var store: SQLiteMessageStore
+        public var store: any GatewayStore
+        /// The SQLite file when the gateway runs on the embedded store, for tests and tools that open it; empty
+        /// on PostgreSQL.
+        public var sqlitePath: String { (store as? SQLiteMessageStore)?.path ?? "" }
         public var rules: RuleBook
         public var dispatcher: OutboxDispatcher
         public var reloader: RuleReloader
@@ -69,7 +74,10 @@ public enum Gateway {
     /// dispatcher. Building it starts nothing; the services run only when the application runs them.
     public struct Core: Sendable {
         public var configuration: GatewayConfiguration
-        public var store: SQLiteMessageStore
+        public var store: any GatewayStore
+        /// What the store needs running beside it (SQLite's checkpointer, PostgreSQL's connection pool): started
+        /// before every other service and stopped after all of them.
+        public var storageServices: [any Service]
         public var rules: RuleBook
         /// Where providers reach the gateway, learned once the server listens.
         public var address: PublicAddress
@@ -99,13 +107,8 @@ public enum Gateway {
         let rules = RuleBook(edition)
         try checkNotificationTargets(configuration, rules: edition.rules, logger: logger)
         let clockRules = RuleBookClockRules(rules)
-        let store = try SQLiteMessageStore(
-            directory: options.dataDirectory ?? configuration.dataDirectory, clockRules: clockRules,
-            notificationRules: NotificationPlanner(targets: configuration.notifications.map(\.target), clocks: clockRules))
-        let problems = try await store.integrityProblems()
-        guard problems.isEmpty else {
-            throw SwitchboardError(.storageFailure, "the database at \(store.path) failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
-        }
+        let notificationRules = NotificationPlanner(targets: configuration.notifications.map(\.target), clocks: clockRules)
+        let (store, storageServices) = try await openStore(options, clockRules: clockRules, notificationRules: notificationRules, logger: logger)
         logger.info("rules loaded", metadata: [
             "rules.version": "\(edition.rules.version)", "rules.signals": "\(edition.rules.signals.count)",
             "rules.routes": "\(edition.rules.routes.count)", "rules.patterns": "\(edition.rules.patternCount)",
@@ -139,7 +142,7 @@ public enum Gateway {
         let timers = ClockTimerService(store: store, approvals: store, now: options.clock, logger: logger, metricsFactory: metricsFactory)
         let reports = ServiceReports(store: store, clockRules: clockRules, now: options.clock)
         return Core(
-            configuration: configuration, store: store, rules: rules, address: address,
+            configuration: configuration, store: store, storageServices: storageServices, rules: rules, address: address,
             inboundAdapters: channels.reduce(into: [:]) { adapters, channel in adapters.merge(channel.inbound) { first, _ in first } }, dispatcher: dispatcher,
             committer: committer, intake: intake, composer: composer, desk: desk, timers: timers, reports: reports, surveys: surveys, registry: registry,
             metricsFactory: metricsFactory)
@@ -188,6 +191,33 @@ public enum Gateway {
         let parts = Parts(
             store: core.store, rules: core.rules, dispatcher: core.dispatcher, reloader: reloader, tokenReloader: tokenReloader, intake: core.intake)
         return (application, parts)
+    }
+
+    /// Opens the store the configuration names: PostgreSQL when `storage.postgres` is set, else the embedded
+    /// SQLite file in the data directory. On PostgreSQL the login is checked and the schema migrated on a
+    /// connection of its own first, so a wrong password or an unreachable server stops the gateway at once with
+    /// an error that says which (and never the password), rather than after the pool's retries.
+    static func openStore(
+        _ options: Options, clockRules: any ClockRules, notificationRules: any NotificationRules, logger: Logger
+    ) async throws -> (any GatewayStore, [any Service]) {
+        if let settings = options.configuration.postgres {
+            try await settings.verify(logger: logger)
+            let applied = try await PostgresMigrator().migrate(settings: settings, logger: logger)
+            logger.info("storage: PostgreSQL", metadata: [
+                "storage.database": "\(settings)", "storage.pool": "\(settings.poolSize)", "storage.migrations_applied": "\(applied.count)",
+            ])
+            let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+            let store = PostgresMessageStore(client: client, clockRules: clockRules, notificationRules: notificationRules, logger: logger)
+            return (store, [client])
+        }
+        let store = try SQLiteMessageStore(
+            directory: options.dataDirectory ?? options.configuration.dataDirectory, clockRules: clockRules,
+            notificationRules: notificationRules)
+        let problems = try await store.integrityProblems()
+        guard problems.isEmpty else {
+            throw SwitchboardError(.storageFailure, "the database at \(store.path) failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
+        }
+        return (store, [SQLiteCheckpointService(store: store, logger: logger)])
     }
 
     /// Refuses quiet hours on a calendar the rules do not define, and warns of targets the SLA policies
@@ -293,7 +323,7 @@ public enum Gateway {
             store: core.store, clockRules: RuleBookClockRules(core.rules), logger: logger, metricsFactory: core.metricsFactory)
         let serviceLevels = ServiceLevelGauges(
             reports: core.reports, interval: options.serviceLevelInterval, logger: logger, metricsFactory: core.metricsFactory)
-        return [SQLiteCheckpointService(store: core.store, logger: logger), core.committer] + delivery
+        return core.storageServices + [core.committer] + delivery
             + [reloader, retention, core.timers, serviceMetrics, serviceLevels] + channelWork
     }
 

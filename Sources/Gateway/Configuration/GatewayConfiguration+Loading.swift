@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Outbox
 import Pipeline
+import PostgresStorage
 import StrictYAML
 import SwitchboardCore
 
@@ -76,8 +77,10 @@ extension SettingsReader {
 
         var dataDirectory = "./data"
         var groupCommit = IngestCommitter.Settings()
-        if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir", "group_commit_window", "group_commit_max_batch"]) {
+        var postgres: PostgresSettings?
+        if let map = top["storage"]?.mapping(log, what: "storage", allowed: ["data_dir", "postgres", "group_commit_window", "group_commit_max_batch"]) {
             dataDirectory = map.string("data_dir", in: "storage", log).map { resolve($0) } ?? dataDirectory
+            if let node = map["postgres"] { postgres = postgresSettings(node) }
             // 0 is allowed here: batch only what queued up during the previous commit.
             groupCommit.window = duration(map, "group_commit_window", allowingZero: true) ?? groupCommit.window
             if groupCommit.window > .milliseconds(100) { log.report("group_commit_window must be at most 100ms: every message waits for it", at: map["group_commit_window"]!) }
@@ -140,7 +143,7 @@ extension SettingsReader {
                 at: top["server"] ?? root)
         }
         var configuration = GatewayConfiguration(
-            server: server, dataDirectory: dataDirectory, timeZone: timeZone, tokens: tokens, sources: sources,
+            server: server, dataDirectory: dataDirectory, postgres: postgres, timeZone: timeZone, tokens: tokens, sources: sources,
             developmentDefaultsInUse: developmentDefaults)
         configuration.outbox = outbox
         configuration.notifications = notifications
@@ -253,5 +256,26 @@ extension SettingsReader {
         let burst = map.int("burst", in: what, log) ?? max(1, Int(perSecond * 2))
         if burst < 1 { log.report("burst must be at least 1", at: map["burst"]!) }
         return InboundRateLimiter.Limit(perSecond: perSecond, burst: Double(max(1, burst)))
+    }
+}
+
+extension SettingsReader {
+    /// `storage.postgres: {url: {env: …}, pool: N}`. The URL holds the password, so it is a secret; a problem
+    /// with it is reported without repeating it.
+    mutating func postgresSettings(_ node: YAMLValue) -> PostgresSettings? {
+        guard let map = node.mapping(log, what: "storage.postgres", allowed: ["url", "pool"]) else { return nil }
+        let pool = map.int("pool", in: "storage.postgres", log) ?? 16
+        if !(1...1000).contains(pool) { log.report("storage.postgres.pool must be 1 to 1000", at: map["pool"]!) }
+        guard let urlNode = map["url"] else {
+            log.report("storage.postgres needs url: {env: NAME} (postgres://user:password@host:5432/database)", at: node)
+            return nil
+        }
+        guard let url = secret(urlNode, name: "storage.postgres.url") else { return nil }
+        do {
+            return try PostgresSettings(url: url, poolSize: pool)
+        } catch {
+            log.report("storage.postgres.url: \((error as? PostgresStorageError)?.message ?? "cannot be read")", at: urlNode)
+            return nil
+        }
     }
 }

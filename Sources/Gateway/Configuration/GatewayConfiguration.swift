@@ -4,6 +4,7 @@ import Foundation
 import HTTPServer
 import Outbox
 import Pipeline
+import PostgresStorage
 
 /// How one deployment runs, from `Config/switchboard.yaml`. Secrets arrive resolved from the
 /// environment or files; the file itself holds none.
@@ -92,6 +93,9 @@ public struct GatewayConfiguration: Sendable {
     /// `storage.data_dir`, resolved against the configuration file's directory; `./data` of the current
     /// directory when the file does not set it.
     public var dataDirectory: String
+    /// `storage.postgres`: the shared database several gateways run on; nil keeps the embedded SQLite store
+    /// in ``dataDirectory``.
+    public var postgres: PostgresSettings?
     /// `rules_dir`, resolved against the configuration file's directory; `Rules` of the current directory when
     /// the file does not set it. `--rules` overrides it.
     public var rulesDirectory = "Rules"

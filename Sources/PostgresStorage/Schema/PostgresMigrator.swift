@@ -33,10 +33,35 @@ public struct PostgresMigrator: Sendable {
     /// - Throws: ``PostgresStorageError``; a failed migration is rolled back and those after it are not tried.
     @discardableResult
     public func migrate(client: PostgresClient, settings: PostgresSettings, logger: Logger) async throws -> [String] {
+        try await client.withConnection { connection in try await migrate(connection: connection, settings: settings, logger: logger) }
+    }
+
+    /// Applies every migration the database has not recorded yet, on a connection of its own that is closed
+    /// afterwards: what a gateway does before it starts its pool, and what `switchboard migrate` does.
+    /// - Throws: ``PostgresStorageError``, naming a login problem as such.
+    @discardableResult
+    public func migrate(settings: PostgresSettings, logger: Logger) async throws -> [String] {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: settings.connectionConfiguration, id: 0, logger: logger)
+        } catch {
+            throw PostgresStorageError(error, while: "connecting to", settings: settings)
+        }
+        do {
+            let applied = try await migrate(connection: connection, settings: settings, logger: logger)
+            try? await connection.close()
+            return applied
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    private func migrate(connection: PostgresConnection, settings: PostgresSettings, logger: Logger) async throws -> [String] {
         var applied: [String] = []
         for migration in migrations {
             do {
-                if try await apply(migration, client: client, logger: logger) {
+                if try await apply(migration, connection: connection, logger: logger) {
                     logger.info("applied schema migration", metadata: ["version": "\(migration.version)"])
                     applied.append(migration.version)
                 }
@@ -63,8 +88,8 @@ public struct PostgresMigrator: Sendable {
     }
 
     /// Runs `migration` unless it is recorded; true when this call applied it.
-    private func apply(_ migration: PostgresMigration, client: PostgresClient, logger: Logger) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { connection in
+    private func apply(_ migration: PostgresMigration, connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             // Under the lock: two gateways creating it at once would otherwise collide on the catalog.
             try await connection.query(

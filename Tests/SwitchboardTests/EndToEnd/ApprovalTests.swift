@@ -269,7 +269,7 @@ struct ApprovalTests {
             let untouched = try await client.send(.post, "/v1/outbox", json: Self.compensation(conversationID, "900"), token: Self.alice)
                 .decode(Entry.self)
             // Someone with the database edits the held text after the supervisor read it.
-            try await testDatabase(parts.store.path).write { db in
+            try await testDatabase(parts.sqlitePath).write { db in
                 try db.execute(sql: "UPDATE outbox SET body = body || ' 另加¥5000' WHERE id = ?", arguments: [tampered.id])
             }
             for id in [tampered.id, untouched.id] {

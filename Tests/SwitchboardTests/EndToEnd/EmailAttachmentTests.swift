@@ -98,7 +98,7 @@ struct EmailAttachmentTests {
         try await EmailTests.append(servers, Self.customerMail())
         try await Self.harness(servers).run { client, parts in
             #expect(try await eventually { try await EmailTests.count(parts, "SELECT COUNT(*) FROM messages") == 1 })
-            let conversationID = try #require(try await testDatabase(parts.store.path).read { db in
+            let conversationID = try #require(try await testDatabase(parts.sqlitePath).read { db in
                 try String.fetchOne(db, sql: "SELECT conversation_id FROM messages")
             })
             let page = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
@@ -142,7 +142,7 @@ struct EmailAttachmentTests {
             from: "gus@example.com", subject: "退货", messageID: "return-1@example.com", text: "我想退货，请问怎么办？"))
         try await Self.harness(servers).run { client, parts in
             #expect(try await eventually { try await EmailTests.count(parts, "SELECT COUNT(*) FROM messages") == 1 })
-            let conversationID = try #require(try await testDatabase(parts.store.path).read { db in
+            let conversationID = try #require(try await testDatabase(parts.sqlitePath).read { db in
                 try String.fetchOne(db, sql: "SELECT conversation_id FROM messages")
             })
             // The acknowledgement first, so the reply is the second mail.

@@ -56,7 +56,7 @@ struct EmailTests {
     }
 
     static func count(_ parts: Gateway.Parts, _ sql: String, _ arguments: StatementArguments = []) async throws -> Int {
-        try await testDatabase(parts.store.path).read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+        try await testDatabase(parts.sqlitePath).read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }
 
     static func customerMail(from: String, to: String = "support@localhost", subject: String, messageID: String, inReplyTo: String? = nil, references: [String] = [], text: String, extraHeaders: [MailHeader] = []) throws -> Data {
@@ -81,7 +81,7 @@ struct EmailTests {
         defer { try? FileManager.default.removeItem(at: harness.directory) }
         try await harness.run { client, parts in
             #expect(try await eventually { try await Self.count(parts, "SELECT COUNT(*) FROM messages") == 1 })
-            let conversationID = try #require(try await testDatabase(parts.store.path).read { db in
+            let conversationID = try #require(try await testDatabase(parts.sqlitePath).read { db in
                 try String.fetchOne(db, sql: "SELECT conversation_id FROM messages")
             })
             let detail = try await client.send(.get, "/v1/conversations/\(conversationID)", token: GatewayHarness.agentToken)
@@ -123,7 +123,7 @@ struct EmailTests {
                 references: ["20261122100000.4242@mail.example.cn", ackID], text: "还是没有收到，太失望了。")
             try await Self.append(servers, reply)
             #expect(try await eventually { try await Self.count(parts, "SELECT COUNT(*) FROM messages") == 2 })
-            let threaded = try await testDatabase(parts.store.path).read { db in
+            let threaded = try await testDatabase(parts.sqlitePath).read { db in
                 try Row.fetchOne(db, sql: "SELECT conversation_id, threaded_by FROM messages WHERE external_id = 'reply-1@mail.example.cn'")
             }
             #expect(threaded?["conversation_id"] == conversationID)
@@ -194,13 +194,13 @@ struct EmailTests {
             #expect(try await eventually { try await Self.count(parts, "SELECT COUNT(*) FROM outbox WHERE status = 'delivered'") == 1 })
             #expect(try await Self.count(parts, "SELECT attempts FROM outbox") == 2)
             #expect(try await servers.mailbox("wang").count == 1)
-            let retry = try await testDatabase(parts.store.path).read { db in
+            let retry = try await testDatabase(parts.sqlitePath).read { db in
                 try String.fetchOne(db, sql: "SELECT detail FROM events WHERE kind = 'delivery_attempt' ORDER BY seq LIMIT 1")
             }
             #expect(retry?.contains("451") == true)
 
             try servers.scriptSMTPReplies([550])
-            let conversationID = try #require(try await testDatabase(parts.store.path).read { db in
+            let conversationID = try #require(try await testDatabase(parts.sqlitePath).read { db in
                 try String.fetchOne(db, sql: "SELECT conversation_id FROM messages")
             })
             let posted = try await client.send(
@@ -260,7 +260,7 @@ struct EmailTests {
                 let warnings = acceptance.warnings
                 #expect(!warnings.isEmpty, "\(name) should carry a parse warning")
                 let messageID = acceptance.messageID
-                let stored = try await testDatabase(parts.store.path).read { db in
+                let stored = try await testDatabase(parts.sqlitePath).read { db in
                     try Row.fetchOne(db, sql: "SELECT raw_payload, metadata FROM messages WHERE id = ?", arguments: [messageID])
                 }
                 #expect(stored?["raw_payload"] == raw)
@@ -289,7 +289,7 @@ struct EmailTests {
             let seconds = Date().timeIntervalSince(started)
             // Reported for the issue note, not asserted: timings belong to benchmarks.
             print("mailbox backlog: \(count) messages fetched and committed in \(String(format: "%.2f", seconds)) s (\(Int(Double(count) / seconds)) msg/s, includes start-up)")
-            let order = try await testDatabase(parts.store.path).read { db in
+            let order = try await testDatabase(parts.sqlitePath).read { db in
                 try String.fetchAll(db, sql: "SELECT external_id FROM messages ORDER BY rowid")
             }
             #expect(order == (0..<count).map { "backlog-\($0)@example.com" })

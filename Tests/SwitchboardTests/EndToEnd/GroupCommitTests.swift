@@ -45,7 +45,7 @@ struct GroupCommitTests {
             bodies += (0..<20).map { Self.body(from: "customer\($0 % 40)@example.com", id: "gc-\($0 * 3)") }
             let statuses = try await Self.postConcurrently(port: port, bodies)
             #expect(statuses.allSatisfy { $0 == 202 }, "\(statuses)")
-            let (messages, distinct, conversations, perSender) = try await testDatabase(parts.store.path).read { db in
+            let (messages, distinct, conversations, perSender) = try await testDatabase(parts.sqlitePath).read { db in
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE direction = 'inbound'") ?? 0,
                  try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT external_id) FROM messages") ?? 0,
                  try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations") ?? 0,
@@ -69,7 +69,7 @@ struct GroupCommitTests {
             let port = try #require(client.port)
             // A deferred foreign key is checked at COMMIT: the poisoned message makes the whole transaction fail
             // there, after every statement of the batch succeeded, as a full disk would.
-            try await testDatabase(parts.store.path).write { db in
+            try await testDatabase(parts.sqlitePath).write { db in
                 try db.execute(sql: """
                     CREATE TABLE poison (ref TEXT REFERENCES conversations(id) DEFERRABLE INITIALLY DEFERRED);
                     CREATE TRIGGER poison_commit AFTER INSERT ON messages WHEN NEW.sender = 'poison@example.com'
@@ -81,19 +81,19 @@ struct GroupCommitTests {
             let statuses = try await Self.postConcurrently(port: port, bodies)
             #expect(statuses[0] == 503)
             #expect(statuses.allSatisfy { $0 == 202 || $0 == 503 }, "\(statuses)")
-            let stored = try await testDatabase(parts.store.path).read { db in
+            let stored = try await testDatabase(parts.sqlitePath).read { db in
                 Set(try String.fetchAll(db, sql: "SELECT external_id FROM messages"))
             }
             for (index, status) in statuses.enumerated() {
                 let id = index == 0 ? "poison-1" : "ok-\(index - 1)"
                 #expect(stored.contains(id) == (status == 202), "\(id) answered \(status)")
             }
-            #expect(try await testDatabase(parts.store.path).read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
+            #expect(try await testDatabase(parts.sqlitePath).read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
             // Senders retry what was not acknowledged; without the poison it all goes in.
             let retries = statuses.indices.dropFirst().filter { statuses[$0] != 202 }.map { bodies[$0] }
             let retried = try await Self.postConcurrently(port: port, retries)
             #expect(retried.allSatisfy { $0 == 202 })
-            #expect(try await testDatabase(parts.store.path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") } == 40)
+            #expect(try await testDatabase(parts.sqlitePath).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") } == 40)
         }
     }
 

@@ -46,7 +46,7 @@ struct HostileInputRoundTwoTests {
             #expect(try Self.errorCode(collision) == "invalid_variable")
             #expect(try Self.errorMessage(collision).contains("'progress.x'"))
 
-            let queued = try await testDatabase(parts.store.path).read { db in
+            let queued = try await testDatabase(parts.sqlitePath).read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 0") ?? -1
             }
             #expect(queued == 0)
@@ -83,7 +83,7 @@ struct HostileInputRoundTwoTests {
             #expect(variable.status == .badRequest)
             #expect(try Self.errorMessage(variable).contains("'variables.progress'"))
 
-            let stored = try await testDatabase(parts.store.path).read { db in
+            let stored = try await testDatabase(parts.sqlitePath).read { db in
                 (try String.fetchAll(db, sql: "SELECT text FROM messages"), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 0") ?? -1)
             }
             #expect(stored.0 == ["line one\r\nline\ttwo"])
@@ -109,7 +109,7 @@ struct HostileInputRoundTwoTests {
             let acceptance = try response.decode(MailAcceptance.self)
             #expect(acceptance.warnings.contains { $0.contains("U+FFFD") })
             let messageID = acceptance.messageID
-            let text = try await testDatabase(parts.store.path).read { db in
+            let text = try await testDatabase(parts.sqlitePath).read { db in
                 try String.fetchOne(db, sql: "SELECT text FROM messages WHERE id = ?", arguments: [messageID])
             }
             #expect(text?.contains("Thanks, all good.\u{FFFD} 我要投诉") == true, "\(text ?? "-")")
@@ -137,7 +137,7 @@ struct HostileInputRoundTwoTests {
                 body: ByteBuffer(string: #"{"from":"a@example.com","text":"hello"}"#))
             #expect(charset.status == .accepted)
             let conversation = try charset.decode(WebhookAcceptance.self).conversationID
-            let stored = try await testDatabase(parts.store.path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") }
+            let stored = try await testDatabase(parts.sqlitePath).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") }
             #expect(stored == 1)
 
             let detail = try await client.send(.get, "/v1/conversations/\(conversation)", token: GatewayHarness.agentToken)

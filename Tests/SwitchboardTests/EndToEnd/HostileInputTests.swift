@@ -59,7 +59,7 @@ struct HostileInputTests {
                 body: ByteBuffer(string: #"{"from":"a@example.com","text":"padded"}"#))
             #expect(!(200..<300).contains(huge.status.code), "a 20 KB header must not be accepted: \(huge.status)")
 
-            let texts = try await testDatabase(parts.store.path).read { db in try String.fetchAll(db, sql: "SELECT text FROM messages") }
+            let texts = try await testDatabase(parts.sqlitePath).read { db in try String.fetchAll(db, sql: "SELECT text FROM messages") }
             #expect(texts.count == 1)
         }
     }

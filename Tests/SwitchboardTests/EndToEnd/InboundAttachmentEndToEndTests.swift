@@ -125,7 +125,7 @@ struct InboundAttachmentEndToEndTests {
                     "/v1/inbound/sms/tw", fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                     headers: [HTTPField.Name("X-Twilio-Signature")!: signature])
                 #expect(posted.status == .ok)
-                let conversationID = try #require(try await testDatabase(parts.store.path).read { db in
+                let conversationID = try #require(try await testDatabase(parts.sqlitePath).read { db in
                     try String.fetchOne(db, sql: "SELECT conversation_id FROM messages WHERE external_id = 'twilio:MM-photo-1'")
                 })
                 let files = try await Self.files(client, parts, conversationID: conversationID)

@@ -78,7 +78,7 @@ struct InboundTests {
                 let secondAcceptance = try second.decode(WebhookAcceptance.self)
                 #expect(firstAcceptance.messageID == secondAcceptance.messageID)
                 #expect(secondAcceptance.duplicate == true)
-                let stored = try await testDatabase(parts.store.path).read { db in
+                let stored = try await testDatabase(parts.sqlitePath).read { db in
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE external_id = 'same-1'")
                 }
                 #expect(stored == 1)
@@ -137,7 +137,7 @@ struct InboundTests {
     @Test("no 2xx unless committed: a failing transaction answers 503 and leaves nothing behind")
     func ackAfterCommit() async throws {
         try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { client, parts in
-            let database = try testDatabase(parts.store.path)
+            let database = try testDatabase(parts.sqlitePath)
             try await database.write { db in
                 try db.execute(sql: """
                     CREATE TRIGGER fail_message BEFORE INSERT ON messages WHEN NEW.text LIKE '%FAIL-MESSAGE%'

@@ -58,7 +58,7 @@ struct KannelTests {
     }
 
     static func inboundMessages(_ parts: Gateway.Parts) async throws -> [Row] {
-        try testDatabase(parts.store.path).read { db in
+        try testDatabase(parts.sqlitePath).read { db in
             try Row.fetchAll(db, sql: "SELECT id, conversation_id, sender, text, external_id FROM messages WHERE channel = 'sms' AND direction = 'inbound' ORDER BY received_at")
         }
     }
@@ -83,7 +83,7 @@ struct KannelTests {
             let conversationID: String = try #require(message["conversation_id"])
 
             // The automatic acknowledgement (the SMS script, Chinese: UCS-2) reaches the operator and is delivered.
-            let ack = try #require(try await testDatabase(parts.store.path).read { db in
+            let ack = try #require(try await testDatabase(parts.sqlitePath).read { db in
                 try String.fetchOne(db, sql: "SELECT id FROM outbox WHERE conversation_id = ? AND automatic = 1", arguments: [conversationID])
             })
             #expect(try await eventually { try await parts.store.outboxEntry(id: ack)?.status == .delivered })
@@ -152,7 +152,7 @@ struct KannelTests {
             // from then on does it know the operator's id: a report sent before is refused as unknown. The
             // entry can be sent earlier (Kannel took the submission), so the test waits for that report.
             @Sendable func acceptanceReported(_ outboxID: String) async throws -> Bool {
-                try await testDatabase(parts.store.path).read { db in
+                try await testDatabase(parts.sqlitePath).read { db in
                     try Bool.fetchOne(db, sql: """
                         SELECT COUNT(*) > 0 FROM events WHERE subject_id = ? AND kind = 'delivery_report' AND detail LIKE '%"state":"accepted"%'
                         """, arguments: [outboxID]) ?? false
@@ -180,7 +180,7 @@ struct KannelTests {
             #expect(try await parts.store.outboxEntry(id: delivered)?.status == .delivered)
 
             @Sendable func reportEvents() async throws -> [String] {
-                try await testDatabase(parts.store.path).read { db in
+                try await testDatabase(parts.sqlitePath).read { db in
                     try String.fetchAll(db, sql: "SELECT detail FROM events WHERE subject_id = ? AND kind = 'delivery_report' ORDER BY seq", arguments: [delivered])
                 }
             }
@@ -239,7 +239,7 @@ struct KannelTests {
             #expect(try await eventually(within: 60) { try await Self.inboundMessages(parts).count == count })
             let moTime = clock.now - start
             @Sendable func entries(_ statuses: String) async throws -> Int {
-                try await testDatabase(parts.store.path).read { db in
+                try await testDatabase(parts.sqlitePath).read { db in
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status IN (\(statuses))") ?? 0
                 }
             }

@@ -75,7 +75,7 @@ struct OutboxTests {
                 let message = error.message
                 #expect(message.contains("delay-apology"))
                 #expect(message.contains("not queued"))
-                let queued = try await testDatabase(parts.store.path).read { db in
+                let queued = try await testDatabase(parts.sqlitePath).read { db in
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE automatic = 0")
                 }
                 #expect(queued == 0)

@@ -13,7 +13,7 @@ import Testing
 @Suite("Refused logins, end to end")
 struct RefusedLoginTests {
     static func accessLog(_ parts: Gateway.Parts) async throws -> [String] {
-        try await testDatabase(parts.store.path).read { db in
+        try await testDatabase(parts.sqlitePath).read { db in
             try Row.fetchAll(db, sql: "SELECT actor, method, path, status, client FROM access_log ORDER BY seq").map {
                 "\($0["actor"] as String) \($0["method"] as String) \($0["path"] as String) \($0["status"] as Int) \($0["client"] as String? ?? "nil")"
             }

@@ -18,7 +18,7 @@ struct RetentionTests {
             #expect(try await client.send(.get, "/v1/conversations/conv_missing?x=secret-query", token: GatewayHarness.agentToken).status == .notFound)
             #expect(try await client.send(.get, "/v1/rules", token: GatewayHarness.opsToken).status == .ok)
             #expect(try await client.send(.get, "/v1/queues", token: "not-a-valid-token-at-all").status == .unauthorized)
-            let rows = try await testDatabase(parts.store.path).read { db in
+            let rows = try await testDatabase(parts.sqlitePath).read { db in
                 try Row.fetchAll(db, sql: "SELECT actor, method, path, status FROM access_log ORDER BY seq")
             }
             #expect(rows.map { "\($0["actor"] as String) \($0["method"] as String) \($0["path"] as String) \($0["status"] as Int)" } == [
@@ -39,7 +39,7 @@ struct RetentionTests {
                 #expect(posted.status == .accepted)
             }
             _ = try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken)
-            let database = try testDatabase(parts.store.path)
+            let database = try testDatabase(parts.sqlitePath)
             // Four years ago: the first two customers' whole history, and one access record; six years ago: another.
             let shift = 4 * Self.year
             try await database.write { db in

@@ -143,7 +143,7 @@ struct ServiceReportEndToEndTests {
             // a's customer answered CSAT 5 and 2 and NPS 10 (the gateway does not send surveys yet).
             let answered = time.value.addingTimeInterval(-60)
             for (number, (kind, score)) in [("csat", 5), ("csat", 2), ("nps", 10)].enumerated() {
-                try Self.answeredSurvey(parts.store.path, "svy-\(number)", conversation: a, queue: queue, kind: kind, score: score, at: answered)
+                try Self.answeredSurvey(parts.sqlitePath, "svy-\(number)", conversation: a, queue: queue, kind: kind, score: score, at: answered)
             }
 
             let answer = try await client.send(.get, "/v1/reports/service", token: Self.sueToken)

@@ -34,7 +34,7 @@ struct SurveyAnswerRoutesTests {
     /// A Chinese customer's conversation, resolved; the clock moved past `survey.delay`. Returns the
     /// survey and a link token for it.
     static func resolvedSurvey(
-        _ client: any TestClientProtocol, _ store: SQLiteMessageStore, _ time: ManualTime, text: String = "我的订单三天了还没发货，订单号 A123"
+        _ client: any TestClientProtocol, _ store: any GatewayStore, _ time: ManualTime, text: String = "我的订单三天了还没发货，订单号 A123"
     ) async throws -> (survey: Survey, token: String) {
         let body = try JSONSerialization.data(withJSONObject: ["from": customer, "text": text])
         let posted = try await client.send(.post, "/v1/inbound/webhook/demo", json: String(decoding: body, as: UTF8.self))

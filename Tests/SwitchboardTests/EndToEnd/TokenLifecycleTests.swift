@@ -141,7 +141,7 @@ struct TokenLifecycleTests {
             #expect(expired.status == .unauthorized)
             #expect(try expired.decode(ErrorAnswer.self).error.code == "token_expired")
             #expect(try await client.send(.get, "/v1/queues", token: "new-token-for-tests-000001").status == .ok)
-            let log = try await testDatabase(parts.store.path).read { db in
+            let log = try await testDatabase(parts.sqlitePath).read { db in
                 try String.fetchAll(db, sql: "SELECT actor || ' ' || status FROM access_log ORDER BY seq")
             }
             #expect(log == ["old 401", "new 200"])
@@ -158,7 +158,7 @@ struct TokenLifecycleTests {
         try await harness.run { (client, parts) async throws in
             #expect(try await client.send(.get, "/v1/queues", token: GatewayHarness.agentToken).status == .ok)
             #expect(try await client.send(.get, "/v1/queues", token: "alice-next-token-for-tests-01").status == .ok)
-            let actors = try await testDatabase(parts.store.path).read { db in try String.fetchAll(db, sql: "SELECT actor FROM access_log ORDER BY seq") }
+            let actors = try await testDatabase(parts.sqlitePath).read { db in try String.fetchAll(db, sql: "SELECT actor FROM access_log ORDER BY seq") }
             #expect(actors == ["alice", "alice"])
         }
     }

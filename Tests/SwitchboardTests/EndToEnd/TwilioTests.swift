@@ -69,7 +69,7 @@ struct TwilioTests {
                 #expect(missing.status == .forbidden)
                 #expect(String(buffer: missing.body).contains("X-Twilio-Signature header is missing"))
 
-                let stored = try testDatabase(parts.store.path).read { db in
+                let stored = try testDatabase(parts.sqlitePath).read { db in
                     try Row.fetchAll(db, sql: "SELECT sender, external_id, text FROM messages WHERE channel = 'sms'")
                 }
                 #expect(stored.count == 1)
@@ -94,7 +94,7 @@ struct TwilioTests {
                 // The same customer, written with the country code this time.
                 let second = try await Self.postSigned(client, "/v1/inbound/sms/tw", Self.inbound("请尽快", sid: "SM-b", from: "+86 138 0013 8000"))
                 #expect(second.status == .ok)
-                let rows = try testDatabase(parts.store.path).read { db in
+                let rows = try testDatabase(parts.sqlitePath).read { db in
                     try Row.fetchAll(db, sql: "SELECT conversation_id, threaded_by FROM messages WHERE channel = 'sms' AND direction = 'inbound' ORDER BY received_at")
                 }
                 #expect(rows.count == 2)
@@ -111,7 +111,7 @@ struct TwilioTests {
             try await Self.harness(provider: provider).run { (client, parts) async throws in
                 let posted = try await Self.postSigned(client, "/v1/inbound/sms/tw", Self.inbound("请问发票怎么开？", sid: "SM-in-1"))
                 #expect(posted.status == .ok)
-                let conversationID = try #require(try await testDatabase(parts.store.path).read { db in
+                let conversationID = try #require(try await testDatabase(parts.sqlitePath).read { db in
                     try String.fetchOne(db, sql: "SELECT conversation_id FROM messages WHERE external_id = 'twilio:SM-in-1'")
                 })
                 // The acknowledgement is throttled once (429, Retry-After: 1), then accepted.
@@ -142,7 +142,7 @@ struct TwilioTests {
                 #expect(try await Self.postSigned(client, path, failedLate).status == .ok)
                 #expect(try await parts.store.outboxEntry(id: outboxID)?.status == .delivered)
 
-                let events = try await testDatabase(parts.store.path).read { db in
+                let events = try await testDatabase(parts.sqlitePath).read { db in
                     try String.fetchAll(db, sql: "SELECT detail FROM events WHERE subject_id = ? AND kind = 'delivery_report' ORDER BY seq", arguments: [outboxID])
                 }
                 #expect(events.count == 4)
@@ -191,7 +191,7 @@ struct TwilioTests {
         try await stopping(provider) {
             try await Self.harness(provider: provider, maxSegments: 2).run { (client, parts) async throws in
                 #expect(try await Self.postSigned(client, "/v1/inbound/sms/tw", Self.inbound("请问发票怎么开？", sid: "SM-in-3")).status == .ok)
-                let conversationID = try #require(try await testDatabase(parts.store.path).read { db in
+                let conversationID = try #require(try await testDatabase(parts.sqlitePath).read { db in
                     try String.fetchOne(db, sql: "SELECT conversation_id FROM messages WHERE external_id = 'twilio:SM-in-3'")
                 })
                 let long = String(repeating: "您好，发票会在三个工作日内开具。", count: 10)  // 160 characters: 3 UCS-2 segments
@@ -210,7 +210,7 @@ struct TwilioTests {
                 let outboxID = try accepted.decode(OutboxEntryAnswer.self).id
                 #expect(try await eventually { try await parts.store.outboxEntry(id: outboxID)?.status == .sent })
                 #expect(provider.submissions.last?.form["Body"] == fits)
-                let detail = try await testDatabase(parts.store.path).read { db in
+                let detail = try await testDatabase(parts.sqlitePath).read { db in
                     try String.fetchOne(db, sql: "SELECT detail FROM events WHERE subject_id = ? AND kind = 'delivery_attempt'", arguments: [outboxID])
                 }
                 #expect(detail?.contains("2 UCS-2 segment(s)") == true)
