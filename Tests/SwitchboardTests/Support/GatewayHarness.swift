@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import PostgresStorage
 import TestSupport
 import Testing
 
@@ -47,17 +48,18 @@ struct GatewayHarness {
     ///   - channels: the channels sources may use (a test adds its own to show a channel plugs in whole).
     ///   - extraSections: top-level YAML sections appended at the end (`notifications:`).
     ///   - outboxTimeout: how long one delivery may take before it counts as failed.
+    ///   - postgres: a database to run on instead of the embedded store.
     init(
         replyURL: String, rules: String = Fixtures.shippedRules, maxAttempts: Int = 3, maxBodyBytes: Int = 4096,
         extraSources: String = "", environment: [String: String] = [:], directory: URL? = nil, publicURL: String? = nil,
         serverExtra: String = "", extraTokens: String = "", channels: [any ChannelPlugin.Type] = GatewayConfiguration.builtInChannels,
-        extraSections: String = "", outboxTimeout: String = "5s"
+        extraSections: String = "", outboxTimeout: String = "5s", postgres: PostgresSettings? = nil
     ) throws {
         self.directory = try directory ?? Fixtures.temporaryDirectory()
         rulesDirectory = rules
         let yaml = """
             server: { host: 127.0.0.1, port: 0, max_body_bytes: \(maxBodyBytes)\(publicURL.map { ", public_url: \($0)" } ?? "")\(serverExtra.isEmpty ? "" : ", " + serverExtra) }
-            storage: { data_dir: \(self.directory.appendingPathComponent("data").path) }
+            storage: { data_dir: \(self.directory.appendingPathComponent("data").path)\(postgres == nil ? "" : ", postgres: { url: { env: TEST_DATABASE_URL }, pool: 8 }") }
             time_zone: Asia/Shanghai
             tokens:
               - { id: alice, name: Alice, role: agent, token: { env: TEST_AGENT_TOKEN } }
@@ -86,10 +88,15 @@ struct GatewayHarness {
         try Fixtures.write(["Config/switchboard.yaml": yaml], under: self.directory)
         configurationPath = path.path
         configurationText = yaml
-        self.environment = [
+        var environment = [
             "TEST_AGENT_TOKEN": Self.agentToken, "TEST_OPS_TOKEN": Self.opsToken, "TEST_REPLY_URL": replyURL,
             "TEST_REPLY_SECRET": Self.replySecret, "TEST_INBOUND_SECRET": Self.inboundSecret,
         ].merging(environment) { _, new in new }
+        if let postgres {
+            environment["TEST_DATABASE_URL"] =
+                "postgres://\(postgres.username):\(postgres.password)@\(postgres.host):\(postgres.port)/\(postgres.database)"
+        }
+        self.environment = environment
         configuration = try GatewayConfiguration.load(path: path.path, environment: self.environment, channels: channels)
     }
 

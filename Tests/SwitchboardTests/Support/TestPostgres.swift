@@ -47,13 +47,7 @@ final class TestPostgres: @unchecked Sendable {
     /// Runs `body` with a new, empty database owned by a new role that logs in with a password over TCP; both are
     /// dropped afterwards.
     func withDatabase<T: Sendable>(_ body: (PostgresSettings) async throws -> T) async throws -> T {
-        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let settings = PostgresSettings(
-            host: "127.0.0.1", port: port, username: "r_\(suffix)", password: "pw-\(UUID().uuidString)", database: "t_\(suffix)")
-        try await admin([
-            "CREATE ROLE \(settings.username) LOGIN PASSWORD '\(settings.password)'",
-            "CREATE DATABASE \(settings.database) OWNER \(settings.username)",
-        ])
+        let settings = try await createDatabase()
         let result: T
         do {
             result = try await body(settings)
@@ -63,6 +57,18 @@ final class TestPostgres: @unchecked Sendable {
         }
         try await drop(settings)
         return result
+    }
+
+    /// A new, empty database owned by a new role that logs in with a password over TCP; ``drop(_:)`` removes both.
+    func createDatabase() async throws -> PostgresSettings {
+        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let settings = PostgresSettings(
+            host: "127.0.0.1", port: port, username: "r_\(suffix)", password: "pw-\(UUID().uuidString)", database: "t_\(suffix)")
+        try await admin([
+            "CREATE ROLE \(settings.username) LOGIN PASSWORD '\(settings.password)'",
+            "CREATE DATABASE \(settings.database) OWNER \(settings.username)",
+        ])
+        return settings
     }
 
     /// Runs `body` with a PostgresClient for `settings` running beside it, as a gateway's ServiceGroup runs it.
@@ -81,7 +87,7 @@ final class TestPostgres: @unchecked Sendable {
         }
     }
 
-    private func drop(_ settings: PostgresSettings) async throws {
+    func drop(_ settings: PostgresSettings) async throws {
         try await admin(["DROP DATABASE \(settings.database) WITH (FORCE)", "DROP ROLE \(settings.username)"])
     }
 

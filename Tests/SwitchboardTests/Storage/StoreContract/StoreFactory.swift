@@ -13,7 +13,7 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     /// The stores the contract runs against; another store is one more line here.
-    static let all: [StoreFactory] = [.sqlite]
+    static let all: [StoreFactory] = [.sqlite, .postgres]
 }
 
 /// A store under test, with the little a test needs that no role protocol offers.

@@ -1,0 +1,116 @@
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import PostgresStorage
+import StrictYAML
+import SwitchboardCore
+import Testing
+
+@Suite("The gateway on PostgreSQL")
+struct PostgresGatewayTests {
+    @Test("a customer's message is committed, routed and acknowledged; an agent claims it and replies, and the reply is delivered")
+    func wholeLoop() async throws {
+        let cluster = try await TestPostgres.shared()
+        try await cluster.withDatabase { settings in
+            let receiver = ReplyReceiver()
+            try await receiver.start()
+            try await stopping(receiver) {
+                try await GatewayHarness(replyURL: receiver.url, postgres: settings).run { client, parts in
+                    #expect(parts.store is PostgresMessageStore)
+                    let posted = try await client.send(
+                        .post, "/v1/inbound/webhook/demo",
+                        json: #"{"from":"wang@example.com","text":"我的订单三天了还没发货，订单号 A123","external_id":"pg-1"}"#)
+                    #expect(posted.status == .accepted)
+                    let acceptance = try posted.decode(WebhookAcceptance.self)
+                    // The same message again is recognised as the one already stored.
+                    let again = try await client.send(
+                        .post, "/v1/inbound/webhook/demo",
+                        json: #"{"from":"wang@example.com","text":"我的订单三天了还没发货，订单号 A123","external_id":"pg-1"}"#)
+                    #expect(try again.decode(WebhookAcceptance.self).duplicate)
+
+                    let page = try await client.send(.get, "/v1/conversations/\(acceptance.conversationID)", token: GatewayHarness.agentToken)
+                        .decode(ConversationPage.self)
+                    #expect(page.messages.count == 1)
+                    #expect(page.messages.first?.classification != nil)
+                    #expect(try await eventually { receiver.received.count == 1 })
+
+                    let claimed = try await client.send(
+                        .post, "/v1/conversations/\(acceptance.conversationID)/claim", token: GatewayHarness.agentToken)
+                    #expect(claimed.status == .ok)
+                    let reply = try await client.send(
+                        .post, "/v1/outbox", json: #"{"conversation_id":"\#(acceptance.conversationID)","text":"明天送到。"}"#,
+                        token: GatewayHarness.agentToken)
+                    #expect(reply.status == .created)
+                    #expect(try await eventually { receiver.received.count == 2 })
+                    let delivered = try APIAnswers.decode(ReplyPayload.self, from: try #require(receiver.received.last).body)
+                    #expect(delivered.text == "明天送到。")
+                }
+            }
+        }
+    }
+
+    @Test("a wrong password stops the gateway at start with an error that says so and never shows the password")
+    func wrongPassword() async throws {
+        let cluster = try await TestPostgres.shared()
+        try await cluster.withDatabase { settings in
+            var wrong = settings
+            wrong.password = "not-the-password-\(UUID().uuidString)"
+            let harness = try GatewayHarness(replyURL: "http://127.0.0.1:9/", postgres: wrong)
+            do {
+                try await harness.run { _, _ in Issue.record("the gateway started with a wrong password") }
+            } catch let error as PostgresStorageError {
+                #expect(error.code == .authenticationFailed)
+                #expect(!error.description.contains(wrong.password))
+                #expect(error.description.contains(settings.username))
+            }
+        }
+    }
+
+    @Test("the database URL is a secret, and a URL the gateway cannot use is refused without repeating it")
+    func urlProblems() throws {
+        let inline = try GatewayHarnessConfiguration.problems(storage: "postgres: { url: postgres://u:s3cret@db/x }")
+        #expect(inline.contains { $0.contains("storage.postgres.url is a secret") })
+        let tls = try GatewayHarnessConfiguration.problems(
+            storage: "postgres: { url: { env: URL } }", environment: ["URL": "postgres://u:s3cret@db:5432/x?sslmode=require"])
+        #expect(tls.contains { $0.contains("sslmode") })
+        let noDatabase = try GatewayHarnessConfiguration.problems(
+            storage: "postgres: { url: { env: URL } }", environment: ["URL": "postgres://u:s3cret@db:5432"])
+        #expect(noDatabase.contains { $0.contains("names no database") })
+        for problem in inline + tls + noDatabase { #expect(!problem.contains("s3cret")) }
+        let pool = try GatewayHarnessConfiguration.problems(
+            storage: "postgres: { url: { env: URL }, pool: 0 }", environment: ["URL": "postgres://u:p@db/x"])
+        #expect(pool.contains { $0.contains("pool must be 1 to 1000") })
+    }
+
+    @Test("a URL's parts are read, percent-encoding included")
+    func urlParts() throws {
+        let settings = try PostgresSettings(url: "postgresql://switch%40board:p%2Fw@db.internal:6432/support?sslmode=disable", poolSize: 4)
+        #expect(settings.username == "switch@board")
+        #expect(settings.password == "p/w")
+        #expect(settings.host == "db.internal")
+        #expect(settings.port == 6432)
+        #expect(settings.database == "support")
+        #expect(settings.poolSize == 4)
+        #expect(!settings.description.contains("p/w"))
+    }
+}
+
+/// Reads a minimal configuration with the given `storage:` body and returns its problems' messages.
+enum GatewayHarnessConfiguration {
+    static func problems(storage: String, environment: [String: String] = [:]) throws -> [String] {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let yaml = "storage: { \(storage) }\n"
+        try Fixtures.write(["switchboard.yaml": yaml], under: directory)
+        do {
+            _ = try GatewayConfiguration.load(path: directory.appendingPathComponent("switchboard.yaml").path, environment: environment)
+            return []
+        } catch let problems as Problems {
+            return problems.problems.map(\.message)
+        }
+    }
+}
