@@ -189,6 +189,11 @@ public struct API: Sendable {
             return try JSONBody.response(rulesView(), status: problems.isEmpty ? .ok : .unprocessableContent)
         }
 
+        let nodes = router.group("v1/nodes")
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
+            .add(middleware: accessLog)
+        nodes.get("") { _, _ in try await listNodes() }
+
         let tokenOps = router.group("v1/tokens")
             .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
             .add(middleware: accessLog)

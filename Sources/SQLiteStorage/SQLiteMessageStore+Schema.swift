@@ -372,6 +372,29 @@ extension SQLiteMessageStore {
                 CREATE INDEX outbox_attachments_by_attachment ON outbox_attachments(attachment_id);
                 """)
         }
+        migrator.registerMigration("v19-nodes") { db in
+            try db.execute(sql: """
+                -- The gateways sharing the store, each by its heartbeat.
+                CREATE TABLE nodes (
+                    id TEXT PRIMARY KEY,
+                    address TEXT NOT NULL,
+                    started_at REAL NOT NULL,
+                    heartbeat_at REAL NOT NULL,
+                    version TEXT NOT NULL,
+                    rules_version TEXT NOT NULL
+                );
+                -- Which node polls which mailbox, until when.
+                CREATE TABLE leases (
+                    name TEXT PRIMARY KEY,
+                    owner TEXT NOT NULL,
+                    lease_until REAL NOT NULL,
+                    acquired_at REAL NOT NULL
+                );
+                -- Which node is delivering an entry, until when: an entry whose node died is claimed again after it.
+                ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+                ALTER TABLE outbox ADD COLUMN lease_until REAL;
+                """)
+        }
         return migrator
     }
 }

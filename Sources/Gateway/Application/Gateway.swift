@@ -20,6 +20,9 @@ import SwitchboardCore
 /// The composition root: builds the application `switchboard serve` runs, and that end-to-end tests
 /// run on port 0 with a temporary data directory.
 public enum Gateway {
+    /// This build's version, as nodes report it (`GET /v1/nodes`).
+    public static let version = "0.9.0"
+
     /// Where the pieces come from.
     public struct Options: Sendable {
         public var configuration: GatewayConfiguration
@@ -43,6 +46,8 @@ public enum Gateway {
         public var configurationPath: String?
         /// Where `env:` references are looked up when the configuration is read again.
         public var environment: [String: String] = ProcessInfo.processInfo.environment
+        /// This gateway's id among the nodes sharing the store; a fresh one per start when nil.
+        public var nodeID: String?
 
         public init(
             configuration: GatewayConfiguration, rulesDirectory: String, dataDirectory: String? = nil, port: Int? = nil,
@@ -78,6 +83,8 @@ public enum Gateway {
         /// What the store needs running beside it (SQLite's checkpointer, PostgreSQL's connection pool): started
         /// before every other service and stopped after all of them.
         public var storageServices: [any Service]
+        /// This gateway's id among the nodes sharing the store.
+        public var nodeID: String
         public var rules: RuleBook
         /// Where providers reach the gateway, learned once the server listens.
         public var address: PublicAddress
@@ -142,7 +149,8 @@ public enum Gateway {
         let timers = ClockTimerService(store: store, approvals: store, now: options.clock, logger: logger, metricsFactory: metricsFactory)
         let reports = ServiceReports(store: store, clockRules: clockRules, now: options.clock)
         return Core(
-            configuration: configuration, store: store, storageServices: storageServices, rules: rules, address: address,
+            configuration: configuration, store: store, storageServices: storageServices, nodeID: options.nodeID ?? NodeHeartbeat.makeNodeID(),
+            rules: rules, address: address,
             inboundAdapters: channels.reduce(into: [:]) { adapters, channel in adapters.merge(channel.inbound) { first, _ in first } }, dispatcher: dispatcher,
             committer: committer, intake: intake, composer: composer, desk: desk, timers: timers, reports: reports, surveys: surveys, registry: registry,
             metricsFactory: metricsFactory)
@@ -323,8 +331,10 @@ public enum Gateway {
             store: core.store, clockRules: RuleBookClockRules(core.rules), logger: logger, metricsFactory: core.metricsFactory)
         let serviceLevels = ServiceLevelGauges(
             reports: core.reports, interval: options.serviceLevelInterval, logger: logger, metricsFactory: core.metricsFactory)
+        let heartbeat = NodeHeartbeat(
+            nodeID: core.nodeID, store: core.store, rules: core.rules, address: core.address, logger: logger, metricsFactory: core.metricsFactory)
         return core.storageServices + [core.committer] + delivery
-            + [reloader, retention, core.timers, serviceMetrics, serviceLevels] + channelWork
+            + [reloader, retention, core.timers, serviceMetrics, serviceLevels, heartbeat] + channelWork
     }
 
     /// HTTP/1.1 where stalled and slow clients are dropped, header sections stay small and connections are

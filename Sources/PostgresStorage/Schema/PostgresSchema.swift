@@ -321,5 +321,27 @@ public enum PostgresSchema {
             """,
             "CREATE INDEX outbox_attachments_by_attachment ON outbox_attachments (attachment_id)",
         ]),
+        PostgresMigration("v19-nodes", [
+            """
+            CREATE TABLE nodes (
+                id text PRIMARY KEY,
+                address text NOT NULL,
+                started_at double precision NOT NULL,
+                heartbeat_at double precision NOT NULL,
+                version text NOT NULL,
+                rules_version text NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE leases (
+                name text PRIMARY KEY,
+                owner text NOT NULL,
+                lease_until double precision NOT NULL,
+                acquired_at double precision NOT NULL
+            )
+            """,
+            "ALTER TABLE outbox ADD COLUMN claimed_by text",
+            "ALTER TABLE outbox ADD COLUMN lease_until double precision",
+        ]),
     ]
 }
