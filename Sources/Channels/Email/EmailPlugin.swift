@@ -31,7 +31,7 @@ public enum EmailPlugin: ChannelPlugin {
             source.mailbox.map {
                 IMAPIntake(
                     source: source, mailbox: $0, intake: context.intake, store: context.store, logger: context.logger,
-                    metricsFactory: context.metricsFactory)
+                    metricsFactory: context.metricsFactory, lease: context.lease)
             }
         }
     }

@@ -23,13 +23,18 @@ public final class IMAPIntake: Service {
     private let metricsFactory: any MetricsFactory
     /// The mailbox's OAuth2 tokens and how their failures are reported; nil for a password login.
     private let login: (tokens: any AccessTokenSource, report: MailAuthReport)?
+    /// Held while polling when several gateways share the store; nil polls unconditionally.
+    private let lease: PollingLease?
 
-    /// - Parameter tokens: where an OAuth2 mailbox's access tokens come from; by default a new source made
-    ///   from `mailbox.oauth`.
+    /// - Parameters:
+    ///   - tokens: where an OAuth2 mailbox's access tokens come from; by default a new source made from
+    ///     `mailbox.oauth`.
+    ///   - lease: the lease that lets one gateway at a time poll the mailbox, when several share the store.
     public init(
         source: EmailSource, mailbox: EmailSource.Mailbox, intake: any MessageIntake, store: any IntakeStore,
-        logger: Logger, metricsFactory: any MetricsFactory, tokens: (any AccessTokenSource)? = nil
+        logger: Logger, metricsFactory: any MetricsFactory, tokens: (any AccessTokenSource)? = nil, lease: PollingLease? = nil
     ) {
+        self.lease = lease
         self.normalizer = EmailNormalizer(source: source)
         self.mailbox = mailbox
         self.intake = intake
@@ -56,7 +61,10 @@ public final class IMAPIntake: Service {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             var delay = mailbox.pollInterval
             do {
-                _ = try await poll(session)
+                if try await pollHoldingLease(session) == nil {
+                    // Another gateway polls it: look again soon enough to take it over within a lease of its death.
+                    delay = min(mailbox.pollInterval, lease?.renewEvery ?? mailbox.pollInterval)
+                }
                 failures = 0
             } catch {
                 failures += 1
@@ -70,6 +78,34 @@ public final class IMAPIntake: Service {
                 Counter(label: "switchboard_mailbox_poll_failures_total", dimensions: [("source", sourceID)], factory: metricsFactory).increment()
             }
             await sleep(delay)
+        }
+        // Given up at shutdown, so another gateway takes the mailbox over at once rather than when the lease runs out.
+        await lease?.release(leaseName)
+    }
+
+    /// The mailbox's lease name, the same on every gateway.
+    private var leaseName: String { "imap:\(sourceID):\(mailbox.mailbox)" }
+
+    /// Polls once if this gateway holds the mailbox's lease (taking it when it is free), renewing the lease while
+    /// the poll runs; nil when another gateway holds it. A poll whose lease is lost (its renewal refused) is
+    /// stopped, so two gateways never poll the mailbox at once.
+    private func pollHoldingLease(_ session: CurlIMAPSession) async throws -> Int? {
+        guard let lease else { return try await poll(session) }
+        guard try await lease.acquire(leaseName) else {
+            logger.debug("mailbox polled by another gateway")
+            return nil
+        }
+        let name = leaseName
+        return try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { try await self.poll(session) }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: lease.renewEvery)
+                    guard try await lease.acquire(name) else { throw SwitchboardError(.storageFailure, "the mailbox's lease passed to another gateway") }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
     }
 

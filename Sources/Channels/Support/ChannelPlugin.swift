@@ -100,12 +100,17 @@ public struct ChannelServiceContext: Sendable {
     public var store: any IntakeStore
     public var logger: Logger
     public var metricsFactory: any MetricsFactory
+    /// The lease a poller takes so that one gateway at a time polls each mailbox; nil polls unconditionally.
+    public var lease: PollingLease?
 
-    public init(intake: any MessageIntake, store: any IntakeStore, logger: Logger, metricsFactory: any MetricsFactory) {
+    public init(
+        intake: any MessageIntake, store: any IntakeStore, logger: Logger, metricsFactory: any MetricsFactory, lease: PollingLease? = nil
+    ) {
         self.intake = intake
         self.store = store
         self.logger = logger
         self.metricsFactory = metricsFactory
+        self.lease = lease
     }
 }
 

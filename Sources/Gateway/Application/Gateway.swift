@@ -324,7 +324,9 @@ public enum Gateway {
     static func services(_ core: Core, options: Options, reloader: RuleReloader, logger: Logger) -> [any Service] {
         let configuration = core.configuration
         let retention = RetentionService(store: core.store, policy: configuration.retention, logger: logger, metricsFactory: core.metricsFactory)
-        let context = ChannelServiceContext(intake: core.intake, store: core.store, logger: logger, metricsFactory: core.metricsFactory)
+        let context = ChannelServiceContext(
+            intake: core.intake, store: core.store, logger: logger, metricsFactory: core.metricsFactory,
+            lease: PollingLease(registry: core.store, node: core.nodeID))
         let channelWork = configuration.channels.flatMap { plugin in channelServices(plugin, sources: configuration.sources, context: context) }
         let delivery: [any Service] = options.deliverReplies ? [core.dispatcher] : []
         let serviceMetrics = ServiceMetricsService(
