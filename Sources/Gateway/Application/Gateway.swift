@@ -115,7 +115,9 @@ public enum Gateway {
         try checkNotificationTargets(configuration, rules: edition.rules, logger: logger)
         let clockRules = RuleBookClockRules(rules)
         let notificationRules = NotificationPlanner(targets: configuration.notifications.map(\.target), clocks: clockRules)
-        let (store, storageServices) = try await openStore(options, clockRules: clockRules, notificationRules: notificationRules, logger: logger)
+        let nodeID = options.nodeID ?? NodeHeartbeat.makeNodeID()
+        let (store, storageServices) = try await openStore(
+            options, nodeID: nodeID, clockRules: clockRules, notificationRules: notificationRules, logger: logger)
         logger.info("rules loaded", metadata: [
             "rules.version": "\(edition.rules.version)", "rules.signals": "\(edition.rules.signals.count)",
             "rules.routes": "\(edition.rules.routes.count)", "rules.patterns": "\(edition.rules.patternCount)",
@@ -149,7 +151,7 @@ public enum Gateway {
         let timers = ClockTimerService(store: store, approvals: store, now: options.clock, logger: logger, metricsFactory: metricsFactory)
         let reports = ServiceReports(store: store, clockRules: clockRules, now: options.clock)
         return Core(
-            configuration: configuration, store: store, storageServices: storageServices, nodeID: options.nodeID ?? NodeHeartbeat.makeNodeID(),
+            configuration: configuration, store: store, storageServices: storageServices, nodeID: nodeID,
             rules: rules, address: address,
             inboundAdapters: channels.reduce(into: [:]) { adapters, channel in adapters.merge(channel.inbound) { first, _ in first } }, dispatcher: dispatcher,
             committer: committer, intake: intake, composer: composer, desk: desk, timers: timers, reports: reports, surveys: surveys, registry: registry,
@@ -206,7 +208,7 @@ public enum Gateway {
     /// connection of its own first, so a wrong password or an unreachable server stops the gateway at once with
     /// an error that says which (and never the password), rather than after the pool's retries.
     static func openStore(
-        _ options: Options, clockRules: any ClockRules, notificationRules: any NotificationRules, logger: Logger
+        _ options: Options, nodeID: String, clockRules: any ClockRules, notificationRules: any NotificationRules, logger: Logger
     ) async throws -> (any GatewayStore, [any Service]) {
         if let settings = options.configuration.postgres {
             try await settings.verify(logger: logger)
@@ -215,7 +217,10 @@ public enum Gateway {
                 "storage.database": "\(settings)", "storage.pool": "\(settings.poolSize)", "storage.migrations_applied": "\(applied.count)",
             ])
             let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
-            let store = PostgresMessageStore(client: client, clockRules: clockRules, notificationRules: notificationRules, logger: logger)
+            // A delivery outlives its timeout only by the retries' bookkeeping: four timeouts, at least two minutes.
+            let lease = max(.seconds(120), options.configuration.webhookTimeout * 4)
+            let store = PostgresMessageStore(
+                client: client, clockRules: clockRules, notificationRules: notificationRules, node: nodeID, deliveryLease: lease, logger: logger)
             return (store, [client])
         }
         let store = try SQLiteMessageStore(

@@ -19,6 +19,11 @@ public final class PostgresMessageStore: Sendable {
     let clockRules: (any ClockRules)?
     /// Who hears of warnings, breaches, escalations, assignments and resolutions; without them nobody is told.
     let notificationRules: (any NotificationRules)?
+    /// This gateway's node id: who holds the deliveries it claims.
+    let node: String
+    /// How long a claimed delivery stays this node's: past it, the node is taken for dead and another node
+    /// claims the entry again. Longer than any delivery may take.
+    let deliveryLease: TimeInterval
 
     /// How many times a transaction the server refused for a conflict with another runs again before the
     /// refusal is thrown to the caller.
@@ -28,11 +33,15 @@ public final class PostgresMessageStore: Sendable {
     /// - Parameters:
     ///   - clockRules: the policies' clocks and the calendars, for the clock logs.
     ///   - notificationRules: the notifications each event queues, in the transaction that records it.
+    ///   - node: this gateway's node id, recorded on the deliveries it claims.
+    ///   - deliveryLease: how long a claimed delivery is this node's before another may claim it again.
     public init(
         client: PostgresClient, clockRules: (any ClockRules)? = nil, notificationRules: (any NotificationRules)? = nil,
-        logger: Logger
+        node: String = "gateway", deliveryLease: Duration = .seconds(120), logger: Logger
     ) {
         self.client = client
+        self.node = node
+        self.deliveryLease = deliveryLease.inSeconds
         self.clockRules = clockRules
         self.notificationRules = notificationRules
         self.logger = logger
