@@ -22,6 +22,11 @@ public enum IngestBenchmark {
         public var rulesDirectory: String
         /// Where the database and the fsync file go; a temporary directory when nil.
         public var directory: String?
+        /// A PostgreSQL database (`postgres://user:password@host:port/db`) to measure beside SQLite, with one
+        /// gateway and then two sharing it; nil measures SQLite alone. Its tables are left as the run fills them.
+        public var postgresURL: String?
+        /// Connections each gateway's PostgreSQL pool opens at most.
+        public var postgresPool: Int = 16
 
         public init(
             connections: Int = 32, seconds: Double = 10, maxMessages: Int = 1_000_000, baselineSeconds: Double = 3,
@@ -62,6 +67,19 @@ public enum IngestBenchmark {
         }
     }
 
+    /// One PostgreSQL measurement: the phases, and the database server's CPU per message.
+    public struct StoreRun: Codable, Sendable {
+        public var gateways: Int
+        public var ingest: Phase
+        public var halfRate: Phase
+        public var halfRateTarget: Double
+        public var averageBatch: Double
+        /// CPU time of the PostgreSQL server's processes on this machine per message stored, in microseconds.
+        public var databaseCPUMicrosecondsPerRequest: Double
+        /// This run's ingest rate over the SQLite rate of the same benchmark.
+        public var toSQLite: Double
+    }
+
     public struct Report: Codable, Sendable {
         public var connections: Int
         public var fsyncPerSecond: Double
@@ -78,6 +96,8 @@ public enum IngestBenchmark {
         /// The most messages per second the server's CPU cost per message allows on all of `processors`,
         /// were the clients on other machines: what this machine could reach with disk and waits free.
         public var serverCPUCeiling: Double
+        /// PostgreSQL with one gateway, then two sharing it, when a database was given.
+        public var postgres: [StoreRun]?
     }
 
     public static func run(_ options: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Report {
@@ -88,35 +108,89 @@ public enum IngestBenchmark {
         progress("raw fsync baseline, \(options.baselineSeconds)s in \(directory)")
         let fsync = try fsyncRate(directory: directory, seconds: options.baselineSeconds)
 
+        let sqlite = try await measure(
+            options, directory: directory, storage: "data_dir: \(directory)/data", environment: [:], gateways: 1, withNoop: true,
+            progress: progress)
+        let ingestPhase = sqlite.ingest
+        var postgres: [StoreRun]?
+        if let url = options.postgresURL {
+            postgres = []
+            for gateways in [1, 2] {
+                let run = try await measure(
+                    options, directory: directory, storage: "postgres: { url: { env: BENCH_DATABASE_URL }, pool: \(options.postgresPool) }",
+                    environment: ["BENCH_DATABASE_URL": url], gateways: gateways, withNoop: false, progress: progress)
+                postgres?.append(StoreRun(
+                    gateways: gateways, ingest: run.ingest, halfRate: run.halfRate, halfRateTarget: run.halfRateTarget,
+                    averageBatch: run.averageBatch, databaseCPUMicrosecondsPerRequest: run.databaseCPUMicroseconds,
+                    toSQLite: ingestPhase.perSecond > 0 ? run.ingest.perSecond / ingestPhase.perSecond : 0))
+            }
+        }
+        let processors = ProcessInfo.processInfo.activeProcessorCount
+        let noop = sqlite.noop ?? ingestPhase
+        return Report(
+            connections: options.connections, fsyncPerSecond: fsync, noop: noop, ingest: ingestPhase, halfRate: sqlite.halfRate,
+            halfRateTarget: sqlite.halfRateTarget, averageBatch: sqlite.averageBatch,
+            ingestToFsync: fsync > 0 ? ingestPhase.perSecond / fsync : 0, ingestToNoop: noop.perSecond > 0 ? ingestPhase.perSecond / noop.perSecond : 0,
+            processors: processors,
+            serverCPUCeiling: ingestPhase.serverCPUMicrosecondsPerRequest > 0
+                ? Double(processors) * 1_000_000 / ingestPhase.serverCPUMicrosecondsPerRequest : 0,
+            postgres: postgres)
+    }
+
+    /// What one storage set-up measured.
+    struct Measured {
+        var noop: Phase?
+        var ingest: Phase
+        var halfRate: Phase
+        var halfRateTarget: Double
+        var averageBatch: Double
+        var databaseCPUMicroseconds: Double
+    }
+
+    /// Runs `gateways` gateways on the storage given (the YAML inside `storage: { … }`), the load spread over
+    /// them, through the unpaced and the half-rate phases.
+    static func measure(
+        _ options: Options, directory: String, storage: String, environment: [String: String], gateways: Int, withNoop: Bool,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> Measured {
         let configurationPath = directory + "/Config/switchboard.yaml"
         try FileManager.default.createDirectory(atPath: directory + "/Config", withIntermediateDirectories: true)
         try """
             server: { host: 127.0.0.1, port: 0, max_body_bytes: 65536 }
-            storage: { data_dir: \(directory)/data, group_commit_window: \(options.groupCommitWindow > 0 ? "\(options.groupCommitWindow * 1000)ms" : "0"), group_commit_max_batch: \(options.groupCommitMaxBatch) }
+            storage: { \(storage), group_commit_window: \(options.groupCommitWindow > 0 ? "\(options.groupCommitWindow * 1000)ms" : "0"), group_commit_max_batch: \(options.groupCommitMaxBatch) }
             sources:
               - { id: bench, channel: webhook, inbound_signature: { scheme: none }, rate_limit: { per_second: 0 } }
             """.write(toFile: configurationPath, atomically: true, encoding: .utf8)
-        let configuration = try GatewayConfiguration.load(path: configurationPath, environment: [:])
+        let configuration = try GatewayConfiguration.load(path: configurationPath, environment: environment)
         var logger = Logger(label: "switchboard-bench")
         logger.logLevel = .error
-        var gatewayOptions = Gateway.Options(configuration: configuration, rulesDirectory: options.rulesDirectory, rulesCheckInterval: .seconds(3600))
-        gatewayOptions.port = 0
-        gatewayOptions.deliverReplies = false
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let (application, _) = try await Gateway.buildApplication(gatewayOptions, logger: logger) { port in portSink.yield(port) }
-        let group = ServiceGroup(services: [application], logger: logger)
-        let server = Task { try await group.run() }
-        var port = 0
-        for await bound in ports {
-            port = bound
-            break
+        var ports: [Int] = []
+        var groups: [ServiceGroup] = []
+        var servers: [Task<Void, any Error>] = []
+        defer { for server in servers { server.cancel() } }
+        for _ in 0..<gateways {
+            var gatewayOptions = Gateway.Options(configuration: configuration, rulesDirectory: options.rulesDirectory, rulesCheckInterval: .seconds(3600))
+            gatewayOptions.port = 0
+            gatewayOptions.deliverReplies = false
+            let (bound, portSink) = AsyncStream<Int>.makeStream()
+            let (application, _) = try await Gateway.buildApplication(gatewayOptions, logger: logger) { port in portSink.yield(port) }
+            let group = ServiceGroup(services: [application], logger: logger)
+            groups.append(group)
+            servers.append(Task { try await group.run() })
+            for await port in bound {
+                ports.append(port)
+                break
+            }
         }
-        defer { server.cancel() }
+        let port = ports[0], others = Array(ports.dropFirst())
+        let label = storage.hasPrefix("postgres") ? "PostgreSQL, \(gateways) gateway\(gateways == 1 ? "" : "s")" : "SQLite"
 
-        let base = "http://127.0.0.1:\(port)"
-        progress("no-op baseline: GET /healthz, \(options.connections) connections, \(options.baselineSeconds)s")
-        let noop = await LoadGenerator(port: port, connections: options.connections, duration: options.baselineSeconds, maxRequests: .max).run { _ in
-            LoadRequest(method: "GET", path: "/healthz")
+        var noop: Phase?
+        if withNoop {
+            progress("no-op baseline: GET /healthz, \(options.connections) connections, \(options.baselineSeconds)s")
+            noop = Phase(await LoadGenerator(port: port, connections: options.connections, duration: options.baselineSeconds, maxRequests: .max).run { _ in
+                LoadRequest(method: "GET", path: "/healthz")
+            })
         }
 
         let run = UUID().uuidString.prefix(8)
@@ -129,31 +203,32 @@ public enum IngestBenchmark {
             return LoadRequest(
                 method: "POST", path: "/v1/inbound/webhook/bench", headers: [("Content-Type", "application/json")], body: Array(body.utf8))
         }
-        progress("ingest: POST /v1/inbound/webhook/bench, \(options.connections) connections, \(options.seconds)s")
-        let ingest = await LoadGenerator(port: port, connections: options.connections, duration: options.seconds, maxRequests: options.maxMessages)
-            .run(message)
+        progress("\(label): POST /v1/inbound/webhook/bench, \(options.connections) connections, \(options.seconds)s")
+        let databaseCPUAtStart = DatabaseServerCPU.seconds()
+        let ingest = await LoadGenerator(
+            port: port, otherPorts: others, connections: options.connections, duration: options.seconds, maxRequests: options.maxMessages
+        ).run(message)
+        let databaseCPU = DatabaseServerCPU.seconds() - databaseCPUAtStart
 
         let target = max(1, ingest.perSecond / 2)
-        progress("ingest paced at \(Int(target)) msg/s (half the rate reached), \(options.seconds)s")
-        let paced = await LoadGenerator(port: port, connections: options.connections, duration: options.seconds, maxRequests: .max, rate: target)
-            .run { number in message(number + 100_000_000) }
+        progress("\(label): paced at \(Int(target)) msg/s (half the rate reached), \(options.seconds)s")
+        let paced = await LoadGenerator(
+            port: port, otherPorts: others, connections: options.connections, duration: options.seconds, maxRequests: .max, rate: target
+        ).run { number in message(number + 100_000_000) }
 
-        let metrics = (try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: base + "/metrics", timeout: .seconds(10))))
-            .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
-        let batchSum = metric(metrics, "switchboard_ingest_batch_size_sum") ?? 0
-        let batchCount = metric(metrics, "switchboard_ingest_batch_size_count") ?? 0
-        await group.triggerGracefulShutdown()
-        _ = try? await server.value
-
-        let ingestPhase = Phase(ingest)
-        let processors = ProcessInfo.processInfo.activeProcessorCount
-        return Report(
-            connections: options.connections, fsyncPerSecond: fsync, noop: Phase(noop), ingest: ingestPhase, halfRate: Phase(paced),
-            halfRateTarget: target, averageBatch: batchCount > 0 ? batchSum / batchCount : 0,
-            ingestToFsync: fsync > 0 ? ingestPhase.perSecond / fsync : 0, ingestToNoop: noop.perSecond > 0 ? ingestPhase.perSecond / noop.perSecond : 0,
-            processors: processors,
-            serverCPUCeiling: ingestPhase.serverCPUMicrosecondsPerRequest > 0
-                ? Double(processors) * 1_000_000 / ingestPhase.serverCPUMicrosecondsPerRequest : 0)
+        var batchSum = 0.0, batchCount = 0.0
+        for port in ports {
+            let metrics = (try? await CurlHTTPClient().perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/metrics", timeout: .seconds(10))))
+                .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+            batchSum += metric(metrics, "switchboard_ingest_batch_size_sum") ?? 0
+            batchCount += metric(metrics, "switchboard_ingest_batch_size_count") ?? 0
+        }
+        for group in groups { await group.triggerGracefulShutdown() }
+        for server in servers { _ = try? await server.value }
+        return Measured(
+            noop: noop, ingest: Phase(ingest), halfRate: Phase(paced), halfRateTarget: target,
+            averageBatch: batchCount > 0 ? batchSum / batchCount : 0,
+            databaseCPUMicroseconds: ingest.succeeded > 0 ? databaseCPU / Double(ingest.succeeded) * 1_000_000 : 0)
     }
 
     /// Customer messages of the kinds the rules route differently (complaints, inquiries, outages, Chinese

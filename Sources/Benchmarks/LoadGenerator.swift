@@ -29,6 +29,9 @@ struct LoadGenerator: Sendable {
     }
 
     var port: Int
+    /// More servers to spread the connections over (connection `n` goes to the `n % count`th of all ports):
+    /// several gateways behind one load, as a load balancer spreads it.
+    var otherPorts: [Int] = []
     var connections: Int
     var duration: Double
     var maxRequests: Int
@@ -51,7 +54,8 @@ struct LoadGenerator: Sendable {
                 defer { group.leave() }
                 var local = Result()
                 let threadCPUAtStart = Self.threadCPUSeconds()
-                var connection = LoopbackHTTPConnection(port: port)
+                let ports = [port] + otherPorts
+                var connection = LoopbackHTTPConnection(port: ports[lane % ports.count])
                 var sent = 0
                 while true {
                     var due = clock.now

@@ -47,14 +47,20 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Most messages per transaction.") var maxBatch = 256
         @Option(help: "Rules directory.") var rules = "Rules"
         @Option(help: "Directory for the database and the fsync file (default: a temporary one, removed after).") var directory: String?
+        @Option(
+            help: ArgumentHelp(
+                "Also measure a PostgreSQL database, with one gateway and then two, beside SQLite (postgres://user:password@host:port/db).",
+                valueName: "url")) var store: String?
+        @Option(help: "Connections each gateway's PostgreSQL pool opens at most.") var pool = 16
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() async throws {
-            let report = try await IngestBenchmark.run(
-                .init(
-                    connections: connections, seconds: seconds, maxMessages: messages, baselineSeconds: baselineSeconds,
-                    groupCommitWindow: window / 1000, groupCommitMaxBatch: maxBatch, rulesDirectory: rules, directory: directory)
-            ) { line in Bench.progress(line) }
+            var options = IngestBenchmark.Options(
+                connections: connections, seconds: seconds, maxMessages: messages, baselineSeconds: baselineSeconds,
+                groupCommitWindow: window / 1000, groupCommitMaxBatch: maxBatch, rulesDirectory: rules, directory: directory)
+            options.postgresURL = store
+            options.postgresPool = pool
+            let report = try await IngestBenchmark.run(options) { line in Bench.progress(line) }
             if json { return try Bench.printJSON(report) }
             func line(_ name: String, _ phase: IngestBenchmark.Phase) -> String {
                 "\(name)\(f(phase.perSecond, 0)) /s   p50 \(f(phase.p50Milliseconds, 2)) ms   p99 \(f(phase.p99Milliseconds, 2)) ms   p99.9 \(f(phase.p999Milliseconds, 2)) ms   cpu \(f(phase.cpuMicrosecondsPerRequest, 0)) µs/req (server \(f(phase.serverCPUMicrosecondsPerRequest, 0)))   (\(phase.requests) ok, \(phase.failed) failed)"
@@ -68,6 +74,12 @@ struct Bench: AsyncParsableCommand {
             print("ingest / raw fsync               \(f(report.ingestToFsync, 2))")
             print("ingest / no-op endpoint          \(f(report.ingestToNoop, 2))")
             print("server CPU ceiling               \(f(report.serverCPUCeiling, 0)) /s   (\(report.processors) processors / server CPU per message)")
+            for run in report.postgres ?? [] {
+                let name = "PostgreSQL, \(run.gateways) gateway\(run.gateways == 1 ? "" : "s")"
+                print(line("\(name) ingest".padding(toLength: 33, withPad: " ", startingAt: 0), run.ingest))
+                print(line("\(name) at \(Int(run.halfRateTarget))/s".padding(toLength: 33, withPad: " ", startingAt: 0), run.halfRate))
+                print("  messages per transaction \(f(run.averageBatch))   database CPU \(f(run.databaseCPUMicrosecondsPerRequest, 0)) µs/msg   / SQLite \(f(run.toSQLite, 2))")
+            }
         }
     }
 
