@@ -127,6 +127,7 @@ let package = Package(
         // The PostgreSQL backend, shared by several gateways: migrations under an advisory lock, then the store.
         .target(
             name: "PostgresStorage",
+                "StoreCopy",
             dependencies: [
                 "SwitchboardCore",
                 "Conversations",
@@ -137,6 +138,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/PostgresStorage"
+        ),
+        // `switchboard store copy`: an embedded deployment's rows moved onto PostgreSQL, counted on both sides.
+        .target(
+            name: "StoreCopy",
+            dependencies: [
+                "SQLiteStorage",
+                "PostgresStorage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/StoreCopy"
         ),
         // The one thread pool for blocking work (curl transfers, rule compilation), off the cooperative pool.
         .target(
@@ -349,6 +362,7 @@ let package = Package(
                 "SQLiteStorage",
                 "PostgresStorage",
                 "StoreSupport",
+                "StoreCopy",
                 "Signing",
                 "TestSupport",
                 "Curl",

@@ -6,6 +6,6 @@ struct Switchboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "Multi-channel customer-message gateway with rule-based routing.",
-        subcommands: [Serve.self, Migrate.self, Ingest.self, Inspect.self, RulesCommand.self, Classify.self, Bench.self, TokenCommand.self]
+        subcommands: [Serve.self, Migrate.self, StoreCommand.self, Ingest.self, Inspect.self, RulesCommand.self, Classify.self, Bench.self, TokenCommand.self]
     )
 }
