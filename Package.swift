@@ -127,7 +127,6 @@ let package = Package(
         // The PostgreSQL backend, shared by several gateways: migrations under an advisory lock, then the store.
         .target(
             name: "PostgresStorage",
-                "StoreCopy",
             dependencies: [
                 "SwitchboardCore",
                 "Conversations",
@@ -305,6 +304,7 @@ let package = Package(
                 "StrictYAML",
                 "SQLiteStorage",
                 "PostgresStorage",
+                "StoreCopy",
                 "Benchmarks",
                 "SwitchboardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -4,7 +4,7 @@ import SwitchboardCore
 
 /// One gateway runs on the embedded file, so it is the only node there is; the rows are kept all the same, so
 /// `GET /v1/nodes` answers alike on both stores and a database copied to PostgreSQL starts with them.
-extension SQLiteMessageStore: NodeRegistry {
+extension SQLiteMessageStore {
     public func recordHeartbeat(_ node: GatewayNode, forgetBefore: Date) async throws {
         try await pool.write { db in
             try db.execute(
