@@ -217,8 +217,9 @@ public enum Gateway {
                 "storage.database": "\(settings)", "storage.pool": "\(settings.poolSize)", "storage.migrations_applied": "\(applied.count)",
             ])
             let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
-            // A delivery outlives its timeout only by the retries' bookkeeping: four timeouts, at least two minutes.
-            let lease = max(.seconds(120), options.configuration.webhookTimeout * 4)
+            // A delivery ends within its timeout (outbox.timeout) but for the bookkeeping around it: a lease of four
+            // timeouts, at least ten seconds, outlasts any live delivery, and a dead node's entries go out again soon.
+            let lease = max(.seconds(10), options.configuration.webhookTimeout * 4)
             let store = PostgresMessageStore(
                 client: client, clockRules: clockRules, notificationRules: notificationRules, node: nodeID, deliveryLease: lease, logger: logger)
             return (store, [client])

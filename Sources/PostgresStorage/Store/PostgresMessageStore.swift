@@ -37,7 +37,7 @@ public final class PostgresMessageStore: Sendable {
     ///   - deliveryLease: how long a claimed delivery is this node's before another may claim it again.
     public init(
         client: PostgresClient, clockRules: (any ClockRules)? = nil, notificationRules: (any NotificationRules)? = nil,
-        node: String = "gateway", deliveryLease: Duration = .seconds(120), logger: Logger
+        node: String = "gateway", deliveryLease: Duration = .seconds(40), logger: Logger
     ) {
         self.client = client
         self.node = node
