@@ -1,0 +1,155 @@
+import Benchmarks
+import Curl
+import Foundation
+import PostgresNIO
+import PostgresStorage
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Three gateways on one PostgreSQL", .serialized)
+struct MultiNodeTests {
+    typealias Child = CrashRecoveryTests.Child
+
+    @Test("webhook load spread over three gateway processes, one SIGKILLed mid-load: every acknowledged message stored once, every reply delivered, duplicates only with their stable webhook-id, each node listed")
+    func threeNodesOneKilled() async throws {
+        guard FileManager.default.isExecutableFile(atPath: CrashRecoveryTests.binary) else {
+            Issue.record("\(CrashRecoveryTests.binary) is missing: build it first (`swift build --build-tests` builds it; `make test` does)")
+            return
+        }
+        let cluster = try await TestPostgres.shared()
+        try await cluster.withDatabase { settings in
+            let receiver = ReplyReceiver()
+            try await receiver.start()
+            try await stopping(receiver) {
+                let directory = try Fixtures.temporaryDirectory()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let ports = try (0..<3).map { _ in try LoopbackPort.free() }
+                try Fixtures.write(["Config/switchboard.yaml": """
+                    server: { host: 127.0.0.1, port: 0 }
+                    storage: { postgres: { url: { env: MULTI_DATABASE_URL }, pool: 6 } }
+                    tokens:
+                      - { id: ops, role: ops, token: { env: MULTI_OPS_TOKEN } }
+                    sources:
+                      - { id: demo, channel: webhook, reply_url: "\(receiver.url)", reply_secret: { env: MULTI_REPLY_SECRET } }
+                    outbox: { max_attempts: 50, initial_backoff: 50ms, max_backoff: 200ms, poll_interval: 50ms, timeout: 2s }
+                    """], under: directory)
+                let url = "postgres://\(settings.username):\(settings.password)@\(settings.host):\(settings.port)/\(settings.database)"
+                let nodes = ports.enumerated().map { index, port in
+                    Child(
+                        arguments: [
+                            "serve", "--config", directory.appendingPathComponent("Config/switchboard.yaml").path, "--rules", Fixtures.shippedRules,
+                            "--port", String(port),
+                        ],
+                        log: directory.appendingPathComponent("node\(index).log").path,
+                        environment: [
+                            "MULTI_DATABASE_URL": url, "MULTI_OPS_TOKEN": GatewayHarness.opsToken, "MULTI_REPLY_SECRET": GatewayHarness.replySecret,
+                        ])
+                }
+                // All three start at once: they migrate the empty database together, each migration once.
+                for node in nodes { try node.start() }
+                defer { for node in nodes { node.kill(SIGKILL) } }
+                for (index, port) in ports.enumerated() {
+                    #expect(
+                        try await eventually(within: 30) { await CrashRecoveryTests.healthy(port: port) },
+                        "node \(index) did not start: \(String((try? String(contentsOfFile: nodes[index].log, encoding: .utf8))?.suffix(1500) ?? ""))")
+                }
+
+                final class Shared: Sendable {
+                    let acknowledged = Mutex<Set<String>>([])
+                    let sending = Atomic<Bool>(true)
+                }
+                let shared = Shared()
+                let client = CurlHTTPClient()
+                // Six clients, two per node; a client whose node does not answer tries the next, as a load balancer would.
+                let clients = Task {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for lane in 0..<6 {
+                            group.addTask {
+                                var number = 0
+                                var target = lane % 3
+                                while shared.sending.load(ordering: .relaxed) {
+                                    number += 1
+                                    let id = "multi-\(lane)-\(number)"
+                                    let body = #"{"from":"lane\#(lane)-\#(number % 30)@example.com","text":"订单\#(number)还没到，请尽快处理","external_id":"\#(id)"}"#
+                                    while true {
+                                        let response = try? await client.perform(HTTPRequest(
+                                            method: "POST", url: "http://127.0.0.1:\(ports[target])/v1/inbound/webhook/demo",
+                                            headers: [("content-type", "application/json")], body: Data(body.utf8), timeout: .seconds(5),
+                                            connectTimeout: .seconds(1)))
+                                        if let response, (200..<300).contains(response.status) {
+                                            shared.acknowledged.withLock { _ = $0.insert(id) }
+                                            break
+                                        }
+                                        target = (target + 1) % 3
+                                        try await Task.sleep(for: .milliseconds(20))
+                                    }
+                                }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(1500))
+                nodes[1].kill(SIGKILL)
+                try await Task.sleep(for: .milliseconds(1500))
+                shared.sending.store(false, ordering: .relaxed)
+                try await clients.value
+
+                try await TestPostgres.withClient(settings) { database in
+                    func count(_ query: PostgresQuery) async throws -> Int {
+                        var value = 0
+                        for try await number in try await database.query(query, logger: TestPostgres.logger).decode(Int.self) { value = number }
+                        return value
+                    }
+                    // The outbox drains: entries the killed node had claimed go out again once their lease runs out.
+                    #expect(try await eventually(within: 60) { try await count("SELECT count(*)::bigint FROM outbox WHERE status <> 'delivered'") == 0 })
+
+                    let ids = shared.acknowledged.withLock { $0 }
+                    #expect(ids.count > 30, "too few messages got through to prove anything: \(ids.count)")
+                    var stored: [String: Int] = [:]
+                    let rows = try await database.query(
+                        "SELECT external_id, count(*)::bigint FROM messages WHERE direction = 'inbound' GROUP BY external_id", logger: TestPostgres.logger)
+                    for try await (id, n) in rows.decode((String, Int).self) { stored[id] = n }
+                    let lost = ids.filter { stored[$0] == nil }
+                    #expect(lost.isEmpty, "acknowledged but not stored: \(lost.sorted().prefix(10))")
+                    #expect(stored.values.allSatisfy { $0 == 1 }, "stored twice: \(stored.filter { $0.value > 1 }.keys.sorted().prefix(10))")
+
+                    var outbox: [String] = []
+                    for try await id in try await database.query("SELECT id FROM outbox", logger: TestPostgres.logger).decode(String.self) {
+                        outbox.append(id)
+                    }
+                    var deliveries: [String: Int] = [:]
+                    for request in receiver.received {
+                        let webhookID = request.headers["webhook-id"] ?? ""
+                        let payload = try APIAnswers.decode(ReplyPayload.self, from: request.body)
+                        #expect(payload.id == webhookID, "a delivery's webhook-id must name its outbox entry")
+                        deliveries[webhookID, default: 0] += 1
+                    }
+                    let undelivered = outbox.filter { deliveries[$0] == nil }
+                    #expect(undelivered.isEmpty, "outbox entries never received: \(undelivered.prefix(5))")
+                    // Each node wrote its heartbeat; the killed one stays listed until it is silent for a day.
+                    #expect(try await count("SELECT count(*)::bigint FROM nodes") == 3)
+                    print("""
+                        multi-node test: \(ids.count) messages acknowledged by 3 gateways (one SIGKILLed), \(outbox.count) replies, \
+                        \(receiver.received.count) deliveries (\(deliveries.values.filter { $0 > 1 }.count) more than once, each with its stable webhook-id)
+                        """)
+                }
+                let listed = try await CurlHTTPClient().perform(HTTPRequest(
+                    method: "GET", url: "http://127.0.0.1:\(ports[0])/v1/nodes", headers: [("authorization", "Bearer \(GatewayHarness.opsToken)")],
+                    timeout: .seconds(5)))
+                #expect(listed.status == 200)
+                let nodeList = try JSONSerialization.jsonObject(with: listed.body) as? [String: Any]
+                #expect((nodeList?["nodes"] as? [Any])?.count == 3)
+                #expect(nodeList?["rules_version_mismatch"] as? Bool == false)
+                for index in [0, 2] {
+                    nodes[index].kill(SIGTERM)
+                    #expect(nodes[index].process?.terminationStatus == 0, "SIGTERM should end node \(index) cleanly")
+                }
+            }
+        }
+    }
+}
