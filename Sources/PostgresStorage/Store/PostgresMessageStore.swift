@@ -71,7 +71,7 @@ public final class PostgresMessageStore: Sendable {
         var attempt = 0
         while true {
             do {
-                return try await client.withConnection { connection in
+                return try await withConnection { connection in
                     let transaction = PostgresTransaction(connection: connection, logger: logger)
                     try await transaction.execute(begin)
                     do {
@@ -87,6 +87,44 @@ public final class PostgresMessageStore: Sendable {
                 attempt += 1
                 // A short, growing, jittered pause, so the transactions that collided do not collide again.
                 try await Task.sleep(for: .microseconds(Int.random(in: 0...(500 << min(attempt, 6)))))
+            }
+        }
+    }
+
+    /// How long a transaction waits for a pooled connection before the store answers that the database is
+    /// unavailable, rather than wait for the pool's circuit breaker (about a minute) while the server is away.
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// Runs `body` on a pooled connection, leased by a child task and handed over (``ConnectionHandoff``), so the
+    /// wait for it ends after ``leaseTimeout``.
+    /// - Throws: ``PostgresStorageError`` (``PostgresStorageError/Code/unreachable``) when no connection came in time.
+    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let handoff = ConnectionHandoff()
+        let client = client
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await client.withConnection { connection in
+                        guard handoff.deliver(connection) else { return }
+                        await handoff.waitForRelease()
+                    }
+                } catch {
+                    handoff.fail(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: Self.leaseTimeout)
+                handoff.timeOut()
+            }
+            defer {
+                handoff.release()
+                group.cancelAll()
+            }
+            switch await handoff.connection() {
+            case let .success(connection)?: return try await body(connection)
+            case let .failure(error)?: throw error
+            case nil:
+                throw PostgresStorageError(.unreachable, "no connection to the database within \(Self.leaseTimeout): the server is unreachable or refuses this gateway")
             }
         }
     }
