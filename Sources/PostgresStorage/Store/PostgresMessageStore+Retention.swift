@@ -8,7 +8,7 @@ extension PostgresMessageStore {
     static let purgeChunk = 500
 
     public func recordAccess(_ record: AccessRecord) async throws {
-        try await write { db in
+        try await write { db -> Void in
             try await db.execute("""
                 INSERT INTO access_log (at, actor, method, path, status, client)
                 VALUES (\(record.at.timeIntervalSince1970), \(record.actor), \(record.method), \(record.path), \(record.status), \(record.client))
