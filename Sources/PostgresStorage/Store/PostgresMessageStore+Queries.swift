@@ -33,7 +33,7 @@ extension PostgresMessageStore {
                         OR (received_at = \(messagesAfter.position) AND id COLLATE "C" > \(messagesAfter.id)))
                 ORDER BY received_at, id COLLATE "C" LIMIT \(page.limit + 1)
                 """, limit: page.limit,
-                cursor: { PageCursor(position: try $0["received_at"], id: try $0["id"]) }, { try Self.message(from: $0) })
+                cursor: { PageCursor(position: try $0["received_at"], id: try $0["id"]) }, { try Self.message(from: $0, withRaw: page.includeRaw) })
             let outboxAfter = page.outboxAfter ?? Self.beforeAll
             let outbox = try await Self.page(
                 db,
