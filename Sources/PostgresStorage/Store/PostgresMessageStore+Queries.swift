@@ -127,19 +127,12 @@ extension PostgresMessageStore {
     public func intakeFacts(for batch: [(inbound: InboundMessage, automaticRepliesSince: Date)]) async throws -> [IntakeFacts] {
         guard !batch.isEmpty else { return [] }
         // One transaction, so one connection taken from the pool, for the whole batch.
-        let items = batch.map { IntakeQuestion(inbound: $0.inbound, since: $0.automaticRepliesSince) }
         return try await read { db in
             var facts: [IntakeFacts] = []
-            facts.reserveCapacity(items.count)
-            for item in items { facts.append(try await Self.intakeFacts(db, for: item.inbound, automaticRepliesSince: item.since)) }
+            facts.reserveCapacity(batch.count)
+            for (inbound, since) in batch { facts.append(try await Self.intakeFacts(db, for: inbound, automaticRepliesSince: since)) }
             return facts
         }
-    }
-
-    /// One message of a batch of ``intakeFacts(for:)-(_)`` questions.
-    private struct IntakeQuestion: Sendable {
-        let inbound: InboundMessage
-        let since: Date
     }
 
     private static func intakeFacts(
