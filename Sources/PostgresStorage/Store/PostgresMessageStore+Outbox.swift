@@ -68,19 +68,24 @@ extension PostgresMessageStore {
     public func claimDueOutbox(now: Date, limit: Int) async throws -> [ClaimedDelivery] {
         try await writeLocking { db in
             // READ COMMITTED re-checks the WHERE on a row another claim changed and committed meanwhile, so an
-            // entry already moved to `sending` is not taken again.
+            // entry already moved to `sending` is not taken again. An entry still `sending` whose lease ran out
+            // belonged to a node that died mid-delivery: it is taken again, under its same id.
             let due = try await db.rows("""
-                SELECT * FROM outbox WHERE status = 'queued' AND next_attempt_at <= \(now.timeIntervalSince1970)
+                SELECT * FROM outbox
+                WHERE (status = 'queued' AND next_attempt_at <= \(now.timeIntervalSince1970))
+                    OR (status = 'sending' AND lease_until < \(now.timeIntervalSince1970))
                 ORDER BY next_attempt_at, id COLLATE "C" LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
                 """).map(Self.outboxEntry(from:))
             var claimed: [ClaimedDelivery] = []
+            let leaseUntil = now.addingTimeInterval(deliveryLease)
             for var entry in due {
                 entry.status = .sending
                 entry.attempts += 1
                 entry.updatedAt = now
                 try await db.execute("""
-                    UPDATE outbox SET status = 'sending', attempts = \(entry.attempts), updated_at = \(now.timeIntervalSince1970)
+                    UPDATE outbox SET status = 'sending', attempts = \(entry.attempts), updated_at = \(now.timeIntervalSince1970),
+                        claimed_by = \(node), lease_until = \(leaseUntil.timeIntervalSince1970)
                     WHERE id = \(entry.id)
                     """)
                 // What the channel needs comes with the claim, so a delivery costs no further reads.
@@ -220,11 +225,15 @@ extension PostgresMessageStore {
     }
 
     /// Puts entries left `sending` by a gateway that stopped back in the queue, due at `now`.
+    /// Entries left `sending` by a node that stopped without recording the outcome: only those whose lease ran
+    /// out, since the other nodes' deliveries in flight are theirs. (The claim also takes such entries; this
+    /// makes them due at once when a gateway starts.)
     public func requeueAbandonedDeliveries(now: Date) async throws -> Int {
-        try await write { db in
+        try await writeLocking { db in
             try await db.execute("""
-                UPDATE outbox SET status = 'queued', next_attempt_at = \(now.timeIntervalSince1970), updated_at = \(now.timeIntervalSince1970)
-                WHERE status = 'sending'
+                UPDATE outbox SET status = 'queued', next_attempt_at = \(now.timeIntervalSince1970), updated_at = \(now.timeIntervalSince1970),
+                    claimed_by = NULL, lease_until = NULL
+                WHERE status = 'sending' AND (lease_until IS NULL OR lease_until < \(now.timeIntervalSince1970))
                 """)
         }
     }
