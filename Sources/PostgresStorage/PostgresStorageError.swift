@@ -32,7 +32,7 @@ public struct PostgresStorageError: Error, CustomStringConvertible, Sendable {
     /// v3-sms to"); what is neither a login nor a connection problem gets `otherwise`. PSQLError's own description
     /// hides everything, and its debug description may carry bound values, so the message is built from the
     /// server's fields alone.
-    init(_ error: any Error, while action: String, settings: PostgresSettings, otherwise: Code = .failed) {
+    public init(_ error: any Error, while action: String, settings: PostgresSettings, otherwise: Code = .failed) {
         if let own = error as? PostgresStorageError {
             self = own
             return

@@ -2,7 +2,7 @@ import Channels
 import Foundation
 import Logging
 import Metrics
-import Rules
+import Pipeline
 import ServiceLifecycle
 import SwitchboardCore
 

@@ -44,7 +44,7 @@ extension PostgresMessageStore: NodeRegistry {
     }
 
     public func releaseLease(_ mailbox: String, node: String) async throws {
-        try await writeLocking { db in
+        _ = try await writeLocking { db in
             try await db.execute("DELETE FROM leases WHERE name = \(mailbox) AND owner = \(node)")
         }
     }

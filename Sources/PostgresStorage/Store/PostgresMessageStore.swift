@@ -135,3 +135,5 @@ public final class PostgresMessageStore: Sendable {
         return state == "40001" || state == "40P01"
     }
 }
+
+extension PostgresMessageStore: MessageStore {}

@@ -4,6 +4,7 @@ import Foundation
 import PostgresNIO
 import PostgresStorage
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -100,7 +101,7 @@ struct MultiNodeTests {
                 try await clients.value
 
                 try await TestPostgres.withClient(settings) { database in
-                    func count(_ query: PostgresQuery) async throws -> Int {
+                    @Sendable func count(_ query: PostgresQuery) async throws -> Int {
                         var value = 0
                         for try await number in try await database.query(query, logger: TestPostgres.logger).decode(Int.self) { value = number }
                         return value

@@ -8,6 +8,7 @@ import PostgresNIO
 import PostgresStorage
 import StrictYAML
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("The gateway on PostgreSQL")
@@ -58,7 +59,7 @@ struct PostgresGatewayTests {
         let cluster = try await TestPostgres.shared()
         try await cluster.withDatabase { settings in
             try await GatewayHarness(replyURL: "http://127.0.0.1:9/", postgres: settings).run { client, _ in
-                func post(_ id: String) async throws -> TestResponse {
+                @Sendable func post(_ id: String) async throws -> TestResponse {
                     try await client.send(.post, "/v1/inbound/webhook/demo", json: #"{"from":"wang@example.com","text":"订单还没到","external_id":"\#(id)"}"#)
                 }
                 #expect(try await post("before").status == .accepted)
@@ -137,11 +138,8 @@ enum GatewayHarnessConfiguration {
         defer { try? FileManager.default.removeItem(at: directory) }
         let yaml = "storage: { \(storage) }\n"
         try Fixtures.write(["switchboard.yaml": yaml], under: directory)
-        do {
-            _ = try GatewayConfiguration.load(path: directory.appendingPathComponent("switchboard.yaml").path, environment: environment)
-            return []
-        } catch let problems as Problems {
-            return problems.problems.map(\.message)
-        }
+        let result = Result { try GatewayConfiguration.load(path: directory.appendingPathComponent("switchboard.yaml").path, environment: environment) }
+        guard case let .failure(error) = result else { return [] }
+        return ((error as? Problems)?.problems ?? []).map(\.message)
     }
 }

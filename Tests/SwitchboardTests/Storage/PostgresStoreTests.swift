@@ -36,20 +36,23 @@ struct PostgresStoreTests {
                 let stored = try await a.ingest(R.request(R.inbound("c\(number)@example.com", externalID: "claim-\(number)"), autoReply: "已收到"))
                 queued.insert(try #require(stored.autoReplyID))
             }
-            let claims = Mutex<[String]>([])
+            final class Claims: Sendable {
+                let ids = Mutex<[String]>([])
+            }
+            let claims = Claims()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in [a, b, a, b] {
                     group.addTask {
                         while true {
                             let taken = try await store.claimDueOutbox(now: R.at(minute: 1), limit: 3)
                             if taken.isEmpty { return }
-                            claims.withLock { $0 += taken.map(\.entry.id) }
+                            claims.ids.withLock { $0 += taken.map(\.entry.id) }
                         }
                     }
                 }
                 try await group.waitForAll()
             }
-            let claimed = claims.withLock { $0 }
+            let claimed = claims.ids.withLock { $0 }
             #expect(claimed.count == queued.count, "each entry once: \(claimed.count) claims of \(queued.count) entries")
             #expect(Set(claimed) == queued)
         }

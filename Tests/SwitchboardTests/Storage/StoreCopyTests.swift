@@ -5,6 +5,7 @@ import PostgresStorage
 import SQLiteStorage
 import StoreCopy
 import SwitchboardCore
+import TestSupport
 import Testing
 
 @Suite("Moving an embedded deployment onto PostgreSQL")
