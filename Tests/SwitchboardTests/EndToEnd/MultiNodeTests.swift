@@ -153,4 +153,72 @@ struct MultiNodeTests {
             }
         }
     }
+
+    @Test("while the database refuses a gateway process, messages get 503 with Retry-After, never 202; once it takes the gateway back, the same process accepts them again")
+    func databaseGoesAway() async throws {
+        guard FileManager.default.isExecutableFile(atPath: CrashRecoveryTests.binary) else {
+            Issue.record("\(CrashRecoveryTests.binary) is missing: build it first (`swift build --build-tests` builds it; `make test` does)")
+            return
+        }
+        let cluster = try await TestPostgres.shared()
+        try await cluster.withDatabase { settings in
+            let directory = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let port = try LoopbackPort.free()
+            try Fixtures.write(["Config/switchboard.yaml": """
+                server: { host: 127.0.0.1, port: \(port) }
+                storage: { postgres: { url: { env: AWAY_DATABASE_URL }, pool: 4 } }
+                sources:
+                  - { id: demo, channel: webhook, reply_url: "http://127.0.0.1:9/", reply_secret: { env: AWAY_REPLY_SECRET } }
+                """], under: directory)
+            let node = Child(
+                arguments: ["serve", "--config", directory.appendingPathComponent("Config/switchboard.yaml").path, "--rules", Fixtures.shippedRules],
+                log: directory.appendingPathComponent("serve.log").path,
+                environment: [
+                    "AWAY_DATABASE_URL": "postgres://\(settings.username):\(settings.password)@\(settings.host):\(settings.port)/\(settings.database)",
+                    "AWAY_REPLY_SECRET": GatewayHarness.replySecret,
+                ])
+            try node.start()
+            defer { node.kill(SIGKILL) }
+            #expect(try await eventually(within: 30) { await CrashRecoveryTests.healthy(port: port) })
+            let client = CurlHTTPClient()
+            @Sendable func post(_ id: String) async -> (status: Int, retryAfter: String?)? {
+                let body = #"{"from":"wang@example.com","text":"订单还没到","external_id":"\#(id)"}"#
+                guard let response = try? await client.perform(HTTPRequest(
+                    method: "POST", url: "http://127.0.0.1:\(port)/v1/inbound/webhook/demo", headers: [("content-type", "application/json")],
+                    body: Data(body.utf8), timeout: .seconds(20), connectTimeout: .seconds(2))) else { return nil }
+                return (response.status, response.headers.first { $0.key.lowercased() == "retry-after" }?.value)
+            }
+            #expect(await post("before")?.status == 202)
+            // The database goes away for this gateway: its role may no longer log in, and its sessions are ended.
+            try await cluster.admin([
+                "ALTER ROLE \(settings.username) NOLOGIN",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(settings.username)'",
+            ])
+            for number in 0..<3 {
+                let answer = await post("during-\(number)")
+                #expect(answer?.status == 503, "got \(answer.map { String($0.status) } ?? "no answer") while the database was away")
+                #expect(answer?.retryAfter != nil)
+            }
+            try await cluster.admin(["ALTER ROLE \(settings.username) LOGIN"])
+            #expect(
+                try await eventually(within: 90) { await post("after")?.status == 202 },
+                "the gateway did not recover: \(String((try? String(contentsOfFile: node.log, encoding: .utf8))?.suffix(1500) ?? ""))")
+            // What was refused is not stored; what was acknowledged is, once.
+            try await TestPostgres.withClient(settings) { database in
+                var ids: [String] = []
+                for try await id in try await database.query("SELECT external_id FROM messages ORDER BY received_at", logger: TestPostgres.logger)
+                    .decode(String.self) { ids.append(id) }
+                #expect(ids == ["before", "after"])
+            }
+            node.kill(SIGTERM)
+            // Known: after an outage, one service does not stop within shutdown_timeout, and ServiceGroup ends the
+            // process when cancelling it takes longer than 5 s (exit status 4). Nothing stored is affected.
+            withKnownIssue("a gateway that lived through a database outage can overrun its shutdown", isIntermittent: true) {
+                #expect(
+                    node.process?.terminationStatus == 0,
+                "SIGTERM should end the gateway cleanly: \(String((try? String(contentsOfFile: node.log, encoding: .utf8)).map { $0.components(separatedBy: "Registers:").first ?? $0 }?.suffix(4000) ?? ""))")
+            }
+        }
+    }
 }
