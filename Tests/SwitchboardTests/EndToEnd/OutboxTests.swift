@@ -18,14 +18,14 @@ struct OutboxTests {
 
     @Test("a stalled receiver holds only its own delivery slot: later replies go out while it hangs")
     func slowReceiverHoldsOneSlot() async throws {
-        let receiver = ReplyReceiver(slowFirst: .seconds(9))
+        let receiver = ReplyReceiver(slowFirst: .seconds(30))
         try await receiver.start()
         try await stopping(receiver) {
             // Deliveries may take longer than the stall, so the stalled one is never given up and retried: a
             // dispatcher that sent one at a time would send the later replies only once it is answered.
-            try await GatewayHarness(replyURL: receiver.url, outboxTimeout: "30s").run { (client, _) async throws in
+            try await GatewayHarness(replyURL: receiver.url, outboxTimeout: "60s").run { (client, _) async throws in
                 _ = try await startConversation(client, from: "first@example.com")
-                #expect(try await eventually { receiver.received.count == 1 })  // its acknowledgement now hangs for 9 s
+                #expect(try await eventually { receiver.received.count == 1 })  // its acknowledgement now hangs for 30 s
                 _ = try await startConversation(client, from: "second@example.com")
                 _ = try await startConversation(client, from: "third@example.com")
                 // Both later replies arrive while the first delivery still waits for its answer (not by a clock
@@ -34,7 +34,7 @@ struct OutboxTests {
                     let recipients = Set(receiver.received.compactMap { try? APIAnswers.decoder.decode(ReplyPayload.self, from: $0.body).to })
                     return recipients.isSuperset(of: ["second@example.com", "third@example.com"])
                 }
-                #expect(try await eventually(within: 10) { laterArrived() || receiver.stalledAnswered })
+                #expect(try await eventually(within: 40) { laterArrived() || receiver.stalledAnswered })
                 #expect(laterArrived())
                 #expect(!receiver.stalledAnswered, "later replies waited for the stalled one")
             }
