@@ -167,6 +167,8 @@ final class TestPostgres: @unchecked Sendable {
             "\(bin)/postgres", "-D", data, "-p", String(port), "-k", directory, "-c", "listen_addresses=127.0.0.1",
             // Durability is not what these tests look at; speed is.
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "shared_buffers=16MB",
+            // Every test takes a database with a pool of its own, and the whole suite runs at once.
+            "-c", "max_connections=400",
         ]
         let stop = asPostgres + ["\(bin)/pg_ctl", "-D", data, "stop", "-m", "immediate", "-w"]
         let (wrapper, input) = try launchWatched(server, stop: stop, directory: directory, output: directory + "/server.log")

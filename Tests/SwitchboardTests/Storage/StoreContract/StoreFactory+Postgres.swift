@@ -9,7 +9,10 @@ extension StoreFactory {
     /// gateway migrates it, with its pool running beside it until the store is removed.
     static let postgres = StoreFactory(name: "PostgreSQL") {
         let cluster = try await TestPostgres.shared()
-        let settings = try await cluster.createDatabase()
+        var created = try await cluster.createDatabase()
+        // Dozens of contract tests run at once on one cluster: a few connections each is plenty.
+        created.poolSize = 4
+        let settings = created
         let logger = TestPostgres.logger
         try await PostgresMigrator().migrate(settings: settings, logger: logger)
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
