@@ -33,6 +33,19 @@ public struct PostgresStorageError: Error, CustomStringConvertible, Sendable {
     /// hides everything, and its debug description may carry bound values, so the message is built from the
     /// server's fields alone.
     public init(_ error: any Error, while action: String, settings: PostgresSettings, otherwise: Code = .failed) {
+        self.init(
+            error, while: action,
+            target: "PostgreSQL at \(settings.host):\(settings.port) (role \"\(settings.username)\", database \"\(settings.database)\")",
+            otherwise: otherwise)
+    }
+
+    /// Classifies what PostgresNIO threw while the store ran a transaction, naming the server's SQLSTATE and
+    /// message (never a bound value).
+    init(_ error: any Error, while action: String) {
+        self.init(error, while: action, target: "the database", otherwise: .failed)
+    }
+
+    private init(_ error: any Error, while action: String, target: String, otherwise: Code) {
         if let own = error as? PostgresStorageError {
             self = own
             return
@@ -40,11 +53,10 @@ public struct PostgresStorageError: Error, CustomStringConvertible, Sendable {
         if let transaction = error as? PostgresTransactionError {
             let inner = transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? transaction.rollbackError
             if let inner {
-                self.init(inner, while: action, settings: settings, otherwise: otherwise)
+                self.init(inner, while: action, target: target, otherwise: otherwise)
                 return
             }
         }
-        let target = "PostgreSQL at \(settings.host):\(settings.port) (role \"\(settings.username)\", database \"\(settings.database)\")"
         guard let psql = error as? PSQLError else {
             self.init(.unreachable, "\(action) \(target): \(String(describing: error))")
             return

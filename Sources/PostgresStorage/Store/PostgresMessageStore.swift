@@ -27,7 +27,7 @@ public final class PostgresMessageStore: Sendable {
 
     /// How many times a transaction the server refused for a conflict with another runs again before the
     /// refusal is thrown to the caller.
-    static let conflictRetries = 20
+    static let conflictRetries = 100
 
     /// A store on `client`, which must be running and on a database ``PostgresMigrator`` has migrated.
     /// - Parameters:
@@ -85,8 +85,11 @@ public final class PostgresMessageStore: Sendable {
                 }
             } catch where Self.isConflict(error) && attempt < Self.conflictRetries {
                 attempt += 1
-                // A short, growing, jittered pause, so the transactions that collided do not collide again.
-                try await Task.sleep(for: .microseconds(Int.random(in: 0...(500 << min(attempt, 6)))))
+                // A short, growing, jittered pause (at most 64 ms), so the transactions that collided do not collide again.
+                try await Task.sleep(for: .microseconds(Int.random(in: 0...(1000 << min(attempt, 6)))))
+            } catch let error as PSQLError {
+                // PSQLError describes itself as nothing, to keep bound values out of logs; say what the server said.
+                throw PostgresStorageError(error, while: "running a transaction on")
             }
         }
     }
