@@ -83,6 +83,14 @@ final class ConnectionHandoff: Sendable {
         }
     }
 
+    /// The connection the user holds and has not released yet; nil before the handoff or after the release.
+    func unreleasedConnection() -> PostgresConnection? {
+        inner.withLock { inner in
+            guard !inner.released, case let .delivered(connection) = inner.state else { return nil }
+            return connection
+        }
+    }
+
     /// The user is done: the lease holder returns the connection to the pool.
     func release() {
         let releaser = inner.withLock { inner in

@@ -98,6 +98,10 @@ public final class PostgresMessageStore: Sendable {
     /// unavailable, rather than wait for the pool's circuit breaker (about a minute) while the server is away.
     static let leaseTimeout: Duration = .seconds(5)
 
+    /// The longest a transaction may hold its connection before the connection is closed under it (which fails
+    /// it): far beyond any transaction the store runs, short enough that a dead connection cannot hold a caller.
+    static let transactionTimeout: Duration = .seconds(120)
+
     /// Runs `body` on a pooled connection, leased by a child task and handed over (``ConnectionHandoff``), so the
     /// wait for it ends after ``leaseTimeout``.
     /// - Throws: ``PostgresStorageError`` (``PostgresStorageError/Code/unreachable``) when no connection came in time.
@@ -118,6 +122,13 @@ public final class PostgresMessageStore: Sendable {
             group.addTask {
                 try? await Task.sleep(for: Self.leaseTimeout)
                 handoff.timeOut()
+                // A statement whose connection died under it can wait for an answer that never comes, and hold its
+                // caller (and the gateway's shutdown) forever. Closing the connection fails it: past the
+                // transaction deadline, or at once when the caller is cancelled.
+                try? await Task.sleep(for: Self.transactionTimeout - Self.leaseTimeout)
+                if let stuck = handoff.unreleasedConnection() {
+                    try? await stuck.close()
+                }
             }
             defer {
                 handoff.release()
