@@ -116,7 +116,7 @@ public enum Gateway {
         let clockRules = RuleBookClockRules(rules)
         let notificationRules = NotificationPlanner(targets: configuration.notifications.map(\.target), clocks: clockRules)
         let nodeID = options.nodeID ?? NodeHeartbeat.makeNodeID()
-        let (store, storageServices) = try await openStore(
+        let (store, openedServices) = try await openStore(
             options, nodeID: nodeID, clockRules: clockRules, notificationRules: notificationRules, logger: logger)
         logger.info("rules loaded", metadata: [
             "rules.version": "\(edition.rules.version)", "rules.signals": "\(edition.rules.signals.count)",
@@ -138,6 +138,11 @@ public enum Gateway {
             store: store, channels: outbound, settings: configuration.outbox, logger: logger, metricsFactory: metricsFactory,
             now: options.clock)
         let wake: @Sendable () -> Void = { dispatcher.wake() }
+        var storageServices = openedServices
+        if let settings = configuration.postgres {
+            // Other gateways' replies wake this one's dispatcher too.
+            storageServices.append(PostgresOutboxListener(settings: settings, logger: logger, onNotification: wake))
+        }
         let committer = IngestCommitter(store: store, settings: configuration.groupCommit, logger: logger, metricsFactory: metricsFactory)
         let composer = ReplyComposer(
             store: store, rules: rules, timeZone: configuration.timeZone, logger: logger, validator: validator, now: options.clock,

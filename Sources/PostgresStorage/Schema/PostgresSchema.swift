@@ -342,6 +342,20 @@ public enum PostgresSchema {
             """,
             "ALTER TABLE outbox ADD COLUMN claimed_by text",
             "ALTER TABLE outbox ADD COLUMN lease_until double precision",
+            // A hint to idle dispatchers on every node that the outbox changed (PostgresOutboxListener): sent at
+            // commit, once per transaction however many rows it wrote, and never a substitute for polling.
+            """
+            CREATE FUNCTION switchboard_outbox_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('switchboard_outbox', '');
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER outbox_changed AFTER INSERT OR UPDATE OF next_attempt_at ON outbox
+            FOR EACH STATEMENT EXECUTE FUNCTION switchboard_outbox_changed()
+            """,
         ]),
     ]
 }

@@ -93,4 +93,40 @@ struct PostgresStoreTests {
             #expect(try await a.conversations(customer: "busy@example.com", limit: 10, sources: nil).count == 1)
         }
     }
+
+    @Test("a reply queued through one node wakes the listener of another, also after its listening connection was cut")
+    func notificationsWakeOtherNodes() async throws {
+        let cluster = try await TestPostgres.shared()
+        try await cluster.withDatabase { settings in
+            try await PostgresMigrator().migrate(settings: settings, logger: TestPostgres.logger)
+            final class Wakes: Sendable {
+                let count = Atomic<Int>(0)
+            }
+            let wakes = Wakes()
+            let listener = PostgresOutboxListener(settings: settings, logger: TestPostgres.logger) {
+                wakes.count.add(1, ordering: .relaxed)
+            }
+            try await TestPostgres.withClient(settings) { client in
+                let store = PostgresMessageStore(client: client, node: "a", logger: TestPostgres.logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await listener.run() }
+                    // Connected and listening: it wakes once on its own, for what may have been queued before.
+                    #expect(try await eventually { wakes.count.load(ordering: .relaxed) >= 1 })
+                    let before = wakes.count.load(ordering: .relaxed)
+                    _ = try await store.ingest(R.request(R.inbound("wang@example.com", externalID: "notify-1"), autoReply: "已收到"))
+                    #expect(try await eventually { wakes.count.load(ordering: .relaxed) > before })
+
+                    // The listening connection is cut (a failover, a restarted server): it listens again by itself.
+                    try await cluster.admin([
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(settings.username)' AND query LIKE 'LISTEN%'",
+                    ])
+                    try await Task.sleep(for: .seconds(2))
+                    let afterCut = wakes.count.load(ordering: .relaxed)
+                    _ = try await store.ingest(R.request(R.inbound("li@example.com", externalID: "notify-2"), autoReply: "已收到"))
+                    #expect(try await eventually(within: 20) { wakes.count.load(ordering: .relaxed) > afterCut })
+                    group.cancelAll()
+                }
+            }
+        }
+    }
 }
