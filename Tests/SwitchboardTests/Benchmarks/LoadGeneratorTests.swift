@@ -10,7 +10,7 @@ struct LoadGeneratorTests {
     /// The generator's figures are only as good as its own HTTP: every request must reach the server whole,
     /// and every answer (sized or chunked, success or failure) must be read to its end before the next
     /// request on the connection, or the counts and latencies describe something else.
-    @Test("each request arrives whole; sized, chunked and failing answers are counted, one latency per request", .timeLimit(.minutes(1)))
+    @Test("each request arrives whole; sized, chunked and failing answers are counted, one latency per request", .timeLimit(.minutes(5)))
     func countsWhatTheServerAnswered() async throws {
         let router = Router()
         router.get("sized") { _, _ in "sized answer" }

@@ -22,6 +22,8 @@ final class FakeOAuthProvider: TestServer, Sendable {
     private struct State {
         var username: String
         var expiresIn: Int
+        /// Seconds the server still accepts a token past the lifetime it announced.
+        var grace = 0
         var refusing = false
         var rotate = false
         var refreshToken = FakeOAuthProvider.initialRefreshToken
@@ -55,6 +57,9 @@ final class FakeOAuthProvider: TestServer, Sendable {
     var scopes: [String] { state.withLock { $0.scopes } }
 
     func setExpiresIn(_ seconds: Int) { state.withLock { $0.expiresIn = seconds } }
+    /// Lets the server accept tokens `seconds` past the lifetime it announces, so a slow poll is not cut off
+    /// by an expiry the client is meant to anticipate.
+    func setGrace(_ seconds: Int) { state.withLock { $0.grace = seconds } }
     /// Each refresh answers with a new refresh token, and only the latest one is accepted.
     func setRotating(_ rotate: Bool) { state.withLock { $0.rotate = rotate } }
 
@@ -84,7 +89,7 @@ final class FakeOAuthProvider: TestServer, Sendable {
                 state.refreshes += 1
                 state.scopes.append(form["scope"] ?? "")
                 let token = "access-\(state.refreshes)-\(UUID().uuidString)"
-                state.issued.append(Issued(token: token, expires: .now + .seconds(state.expiresIn)))
+                state.issued.append(Issued(token: token, expires: .now + .seconds(state.expiresIn + state.grace)))
                 var rotated = ""
                 if state.rotate {
                     state.refreshToken = "refresh-\(state.refreshes)-\(UUID().uuidString)"
