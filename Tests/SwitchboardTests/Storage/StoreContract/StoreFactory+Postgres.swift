@@ -10,8 +10,9 @@ extension StoreFactory {
     static let postgres = StoreFactory(name: "PostgreSQL") {
         let cluster = try await TestPostgres.shared()
         var created = try await cluster.createDatabase()
-        // Dozens of contract tests run at once on one cluster: a few connections each is plenty.
-        created.poolSize = 4
+        // Dozens of contract tests run at once on one cluster (it takes 400 connections); the concurrency tests
+        // need a pool that does not make twenty claimers wait past the store's 5 s lease timeout on a slow machine.
+        created.poolSize = 16
         let settings = created
         let logger = TestPostgres.logger
         try await PostgresMigrator().migrate(settings: settings, logger: logger)
