@@ -216,7 +216,8 @@ public enum Gateway {
         _ options: Options, nodeID: String, clockRules: any ClockRules, notificationRules: any NotificationRules, logger: Logger
     ) async throws -> (any GatewayStore, [any Service]) {
         if let settings = options.configuration.postgres {
-            try await settings.verify(logger: logger)
+            // Migrating logs in on a connection of its own first, and reports a refused login or a missing
+            // database as such: the check at start.
             let applied = try await PostgresMigrator().migrate(settings: settings, logger: logger)
             logger.info("storage: PostgreSQL", metadata: [
                 "storage.database": "\(settings)", "storage.pool": "\(settings.poolSize)", "storage.migrations_applied": "\(applied.count)",
