@@ -65,8 +65,8 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     /// Logs in once on a connection of its own and runs `SELECT 1`.
     ///
     /// A ``PostgresClient`` that cannot log in retries in the background and, after about a minute, fails its
-    /// callers with a circuit-breaker error that no longer says why; a gateway calls this before it starts one,
-    /// so a wrong password or a missing database stops it at once and says so.
+    /// callers with a circuit-breaker error that no longer says why; checking first (as ``PostgresMigrator`` does
+    /// on its own connection) stops a wrong password or a missing database at once and says so.
     /// - Throws: ``PostgresStorageError`` (``PostgresStorageError/Code/authenticationFailed``,
     ///   ``PostgresStorageError/Code/databaseMissing``, ``PostgresStorageError/Code/unreachable``).
     public func verify(logger: Logger) async throws {
