@@ -120,6 +120,15 @@ public struct API: Sendable {
         router.get("healthz") { _, _ in
             try JSONBody.response(["status": "ok", "rules_version": rules.current.rules.version])
         }
+        // Readiness, for a load balancer: 503 while the store does not answer, so requests go to another node.
+        router.get("readyz") { _, _ in
+            do {
+                try await store.checkReady()
+            } catch {
+                throw APIError(.serviceUnavailable, code: "storage_unavailable", "the store does not answer; retry later", headers: [.retryAfter: "1"])
+            }
+            return try JSONBody.response(["status": "ready", "rules_version": rules.current.rules.version])
+        }
         router.get("metrics") { _, _ in
             let text = await metricsText()
             return Response(

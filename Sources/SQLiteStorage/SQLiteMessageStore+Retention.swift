@@ -14,6 +14,10 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func checkReady() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+    }
+
     public func purge(before: Date, accessLogBefore: Date, uploadsBefore: Date) async throws -> PurgeCounts {
         var counts = PurgeCounts()
         let cutoff = before.timeIntervalSince1970

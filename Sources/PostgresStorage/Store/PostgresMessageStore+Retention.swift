@@ -16,6 +16,12 @@ extension PostgresMessageStore {
         }
     }
 
+    public func checkReady() async throws {
+        // Through the same pool and the same bounded wait as every request, so "ready" means a request would
+        // get a connection now.
+        _ = try await read { db in try await db.first("SELECT 1") }
+    }
+
     public func purge(before: Date, accessLogBefore: Date, uploadsBefore: Date) async throws -> PurgeCounts {
         var counts = PurgeCounts()
         let cutoff = before.timeIntervalSince1970

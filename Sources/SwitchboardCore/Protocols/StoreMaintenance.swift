@@ -11,6 +11,10 @@ public protocol StoreMaintenance: Sendable {
     /// messages; an agent's upload from before `uploadsBefore` goes once no remaining reply carries it; a
     /// file's bytes go once nothing refers to them.
     func purge(before: Date, accessLogBefore: Date, uploadsBefore: Date) async throws -> PurgeCounts
+
+    /// Throws unless the store answers a read now. A load balancer's readiness probe calls it, so a node
+    /// that lost its database is taken out of rotation rather than sent requests it can only refuse.
+    func checkReady() async throws
 }
 
 extension StoreMaintenance {

@@ -41,6 +41,9 @@ struct APIErrorTests {
             // Routes that exist still answer as before.
             let health = try await client.send(.get, "/healthz")
             #expect(health.status == .ok)
+            let ready = try await client.send(.get, "/readyz")
+            #expect(ready.status == .ok)
+            #expect(String(buffer: ready.body).contains(#""status":"ready""#))
         }
     }
 
