@@ -76,7 +76,7 @@ public final class OutboxDispatcher: Service {
                     do {
                         claimed = try await store.claimDueOutbox(now: now(), limit: concurrency - inFlight)
                     } catch {
-                        logger.error("outbox poll failed", metadata: ["error.type": "\(type(of: error))"])
+                        logger.error("outbox poll failed", metadata: ["error.type": "\(type(of: error))", "error": "\(loggableDescription(error))"])
                     }
                 }
                 for delivery in claimed {

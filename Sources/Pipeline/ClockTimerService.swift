@@ -85,7 +85,7 @@ public final class ClockTimerService: Service {
             do {
                 try await tick()
             } catch {
-                logger.error("SLA timer scan failed", metadata: ["error.type": "\(type(of: error))"])
+                logger.error("SLA timer scan failed", metadata: ["error.type": "\(type(of: error))", "error": "\(loggableDescription(error))"])
             }
             var wait = longestWait
             if let next = try? await store.nextClockTimer() {

@@ -1,8 +1,9 @@
 import PostgresNIO
+import SwitchboardCore
 
 /// Why the PostgreSQL backend could not do what was asked. Safe to log: it names the server, the role and the
 /// database, and the server's own words (SQLSTATE and message), never the password or a query's bound values.
-public struct PostgresStorageError: Error, CustomStringConvertible, Sendable {
+public struct PostgresStorageError: LoggableError, Sendable {
     public enum Code: String, Sendable {
         /// The server refused the role's password (SQLSTATE 28P01) or its login (28000).
         case authenticationFailed = "postgres.authentication_failed"

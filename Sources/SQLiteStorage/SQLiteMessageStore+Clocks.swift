@@ -60,8 +60,7 @@ extension SQLiteMessageStore {
     /// the store's clock beside a message stamped by its sender's): what a change does, and when the clock
     /// is next due, depend on all that happened before it.
     static func settledState(_ kind: ClockKind, _ log: [ClockEvent], at: Date, rules: any ClockRules) -> ClockState? {
-        let when = max(at, log.map(\.at).max() ?? at)
-        return ServiceClock(kind: kind, log: log).state(at: when) { rules.workingTime(calendar: $0) }
+        ServiceClock(kind: kind, log: log).settledState(at: at) { rules.workingTime(calendar: $0) }
     }
 
     /// Writes the clock entries a transition implies, under the conversation's policy after it.
@@ -170,15 +169,12 @@ extension SQLiteMessageStore: ClockTimerStore {
                 let conversationID: String = row[0], clockName: String = row[1]
                 guard let kind = ClockKind(rawValue: clockName),
                       let log = try Self.clockLogs(db, conversationID: conversationID)[kind],
-                      let state = ServiceClock(kind: kind, log: log).state(at: now, workingTime: { rules.workingTime(calendar: $0) })
+                      let owed = ServiceClock(kind: kind, log: log).owedByTimer(at: now, workingTime: { rules.workingTime(calendar: $0) })
                 else {
                     try db.execute(sql: "DELETE FROM clock_timers WHERE conversation_id = ? AND clock = ?", arguments: [conversationID, clockName])
                     continue
                 }
-                var entries: [ClockPlanner.Entry] = []
-                // After downtime both may be owed: the warning first, as it would have come.
-                if state.warningPending { entries.append(ClockPlanner.Entry(kind, ClockEvent(at: now, .warned))) }
-                if state.breachPending { entries.append(ClockPlanner.Entry(kind, ClockEvent(at: now, .breached))) }
+                let (state, entries) = owed
                 guard !entries.isEmpty else {
                     // Nothing owed now (paused, retargeted, fulfilled since): wait for the log's next instant.
                     try Self.scheduleTimers(db, conversationID: conversationID, clocks: [kind], at: now, rules: rules)

@@ -256,4 +256,33 @@ struct ServiceClockTests {
         #expect(second.nextTimerAt == Self.at("2026-11-23T10:26:00Z"))
         #expect(try Self.state(Array(log.prefix(3)), at: "2026-11-23T10:20:00Z").status == .met)
     }
+
+    @Test("the timer reads a clock at its log's last instant when a change was stamped after the timer's now: a retarget committed meanwhile is owed its warning, not dropped")
+    func timerSettlesOnTheLastEvent() throws {
+        // Six seconds, warned two before; a follow-up raised the policy a moment after the warning.
+        let first = Self.target(6, on: nil, warn: .seconds(2), policy: "ordinary-inquiry")
+        let stricter = Self.target(6, on: nil, warn: .seconds(2), policy: "urgent-complaint")
+        let clock = ServiceClock(kind: .firstResponse, log: [
+            ClockEvent(at: Self.at("2026-12-04T10:00:00Z"), .started(first)),
+            ClockEvent(at: Self.at("2026-12-04T10:00:04Z"), .warned),
+            ClockEvent(at: Self.at("2026-12-04T10:00:05Z"), .retargeted(stricter, carriesOver: true)),
+        ])
+        // The timer read its clock at 10:00:04.5, before the retarget's instant, and ran its transaction after it.
+        let now = Self.at("2026-12-04T10:00:04Z").addingTimeInterval(0.5)
+        let early = try #require(clock.state(at: now, workingTime: Self.workingTime))
+        #expect(early.target.policy == "ordinary-inquiry" && early.warned && !early.warningPending && !early.breachPending)
+
+        let settled = try #require(clock.settledState(at: now, workingTime: Self.workingTime))
+        #expect(settled.target.policy == "urgent-complaint")
+        #expect(settled.nextTimerAt == Self.at("2026-12-04T10:00:04Z"), "the new target's warning instant, already passed")
+        let owed = try #require(clock.owedByTimer(at: now, workingTime: Self.workingTime))
+        #expect(owed.entries == [ClockPlanner.Entry(.firstResponse, ClockEvent(at: Self.at("2026-12-04T10:00:05Z"), .warned))])
+
+        // At the deadline both are owed, the warning first, stamped with the timer's own later instant.
+        let late = Self.at("2026-12-04T10:00:07Z")
+        #expect(try #require(clock.owedByTimer(at: late, workingTime: Self.workingTime)).entries
+            == [ClockPlanner.Entry(.firstResponse, ClockEvent(at: late, .warned)), ClockPlanner.Entry(.firstResponse, ClockEvent(at: late, .breached))])
+        // A clock never started owes nothing.
+        #expect(ServiceClock(kind: .resolution, log: []).owedByTimer(at: late, workingTime: Self.workingTime) == nil)
+    }
 }

@@ -202,7 +202,6 @@ extension API {
 
     /// Storage errors can quote SQL; keep only the code.
     static func safeDescription(_ error: any Error) -> String {
-        if let error = error as? SwitchboardError { return error.description }
-        return String(describing: type(of: error))
+        loggableDescription(error)
     }
 }

@@ -158,28 +158,58 @@ extension PostgresMessageStore: ClockTimerStore {
     /// no other is firing at that moment; and a gateway whose snapshot still shows a timer another has since
     /// fired fails to lock or rewrite that row (a serialization failure), so its whole transaction runs again
     /// and finds the timer no longer due. A timer fires once.
+    ///
+    /// The timers are taken a few at a time, each few in its own transaction: a conflict with another
+    /// gateway's timers or with intake touching the same conversations then redoes a few firings rather than
+    /// a whole batch, and under load the timers keep firing instead of retrying one large transaction.
     public func fireDueClockTimers(now: Date, limit: Int) async throws -> [ClockTimerFiring] {
-        guard let rules = clockRules else { return [] }
+        var firings: [ClockTimerFiring] = []
+        var taken = 0
+        while taken < limit {
+            let chunk = min(Self.timerChunk, limit - taken)
+            let (fired, rows) = try await fireDueClockTimers(now: now, chunk: chunk)
+            firings += fired
+            taken += rows
+            if rows < chunk { break }
+        }
+        return firings
+    }
+
+    /// Timers taken per transaction.
+    static let timerChunk = 4
+
+    /// Fires up to `chunk` due timers in one transaction; what it recorded, and how many due timers it took.
+    ///
+    /// The due timers are found first, in a short transaction that does not serialize: a serializable scan
+    /// of the due range would conflict with every message that reschedules a timer meanwhile, and under
+    /// steady intake the timers would fail over and over. Rows another gateway is firing are skipped. The
+    /// serializable transaction then takes each found timer by its key, and the clock's log decides what is
+    /// still owed, so a timer fired elsewhere in between owes nothing.
+    private func fireDueClockTimers(now: Date, chunk limit: Int) async throws -> ([ClockTimerFiring], Int) {
+        guard let rules = clockRules else { return ([], 0) }
         let notifications = notificationRules
-        return try await write { db in
-            let due = try await db.rows("""
+        let found = try await writeLocking { db in
+            try await db.rows("""
                 SELECT conversation_id, clock FROM clock_timers WHERE due_at <= \(now.timeIntervalSince1970)
                 ORDER BY due_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
-                """)
+                """).map { row -> (String, String) in (try row["conversation_id"], try row["clock"]) }
+        }
+        guard !found.isEmpty else { return ([], 0) }
+        return try await write { db in
             var firings: [ClockTimerFiring] = []
-            for row in due {
-                let conversationID: String = try row["conversation_id"], clockName: String = try row["clock"]
+            for (conversationID, clockName) in found {
+                guard try await db.first("""
+                    SELECT 1 FROM clock_timers WHERE conversation_id = \(conversationID) AND clock = \(clockName)
+                        AND due_at <= \(now.timeIntervalSince1970) FOR UPDATE SKIP LOCKED
+                    """) != nil else { continue }
                 guard let kind = ClockKind(rawValue: clockName),
                       let log = try await Self.clockLogs(db, conversationID: conversationID)[kind],
-                      let state = ServiceClock(kind: kind, log: log).state(at: now, workingTime: { rules.workingTime(calendar: $0) })
+                      let owed = ServiceClock(kind: kind, log: log).owedByTimer(at: now, workingTime: { rules.workingTime(calendar: $0) })
                 else {
                     try await db.execute("DELETE FROM clock_timers WHERE conversation_id = \(conversationID) AND clock = \(clockName)")
                     continue
                 }
-                var entries: [ClockPlanner.Entry] = []
-                // After downtime both may be owed: the warning first, as it would have come.
-                if state.warningPending { entries.append(ClockPlanner.Entry(kind, ClockEvent(at: now, .warned))) }
-                if state.breachPending { entries.append(ClockPlanner.Entry(kind, ClockEvent(at: now, .breached))) }
+                let (state, entries) = owed
                 guard !entries.isEmpty else {
                     // Nothing owed now (paused, retargeted, fulfilled since): wait for the log's next instant.
                     try await Self.scheduleTimers(db, conversationID: conversationID, clocks: [kind], at: now, rules: rules)
@@ -219,7 +249,7 @@ extension PostgresMessageStore: ClockTimerStore {
                     try await Self.actOnBreach(db, plan, conversation: conversation, clock: kind, at: now, rules: rules, notifications: notifications)
                 }
             }
-            return firings
+            return (firings, found.count)
         }
     }
 

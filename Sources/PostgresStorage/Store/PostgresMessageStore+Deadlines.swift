@@ -23,7 +23,6 @@ extension PostgresMessageStore {
 
     /// A clock's state once every entry of its log has counted: at `at`, or at its last entry if that is later.
     static func settledState(_ kind: ClockKind, _ log: [ClockEvent], at: Date, rules: any ClockRules) -> ClockState? {
-        let when = max(at, log.map(\.at).max() ?? at)
-        return ServiceClock(kind: kind, log: log).state(at: when) { rules.workingTime(calendar: $0) }
+        ServiceClock(kind: kind, log: log).settledState(at: at) { rules.workingTime(calendar: $0) }
     }
 }
