@@ -58,13 +58,23 @@ public final class IMAPIntake: Service {
         let session = CurlIMAPSession(endpoint: endpoint, mailbox: mailbox.mailbox, logger: logger)
         defer { session.close() }
         var failures = 0
+        // Whether this gateway polled the mailbox last time: an operator sees in the log which node polls it,
+        // and when it passes to another.
+        var polling = false
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             var delay = mailbox.pollInterval
             do {
-                if try await pollHoldingLease(session) == nil {
+                let polled = try await pollHoldingLease(session) != nil
+                if polled == false {
                     // Another gateway polls it: look again soon enough to take it over within a lease of its death.
                     delay = min(mailbox.pollInterval, lease?.renewEvery ?? mailbox.pollInterval)
                 }
+                if let lease, polled != polling {
+                    logger.notice(
+                        polled ? "this gateway polls the mailbox now" : "another gateway polls the mailbox now",
+                        metadata: ["node.id": "\(lease.node)"])
+                }
+                polling = polled
                 failures = 0
             } catch {
                 failures += 1

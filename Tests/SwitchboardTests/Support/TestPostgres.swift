@@ -169,6 +169,7 @@ final class TestPostgres: @unchecked Sendable {
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "shared_buffers=16MB",
             // Every test takes a database with a pool of its own, and the whole suite runs at once.
             "-c", "max_connections=400",
+            "-c", "max_pred_locks_per_transaction=256", "-c", "max_pred_locks_per_relation=2048", "-c", "max_pred_locks_per_page=32",
         ]
         let stop = asPostgres + ["\(bin)/pg_ctl", "-D", data, "stop", "-m", "immediate", "-w"]
         let (wrapper, input) = try launchWatched(server, stop: stop, directory: directory, output: directory + "/server.log")
