@@ -98,8 +98,10 @@ public final class OutboxDispatcher: Service {
                 guard let finishedDelivery = await group.next() else { break }
                 if finishedDelivery { inFlight -= 1 } else { waiting = false }
             }
+            logger.debug("outbox dispatcher stopping", metadata: ["outbox.in_flight": "\(inFlight)", "outbox.waiting": "\(waiting)"])
             await group.waitForAll()
         }
+        logger.debug("outbox dispatcher stopped")
     }
 
     private func deliver(_ claimed: ClaimedDelivery) async {

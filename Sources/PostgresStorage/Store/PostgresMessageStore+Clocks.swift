@@ -75,6 +75,7 @@ extension PostgresMessageStore {
     /// touched.
     static func append(_ db: PostgresTransaction, conversationID: String, _ entries: [ClockPlanner.Entry], rules: any ClockRules) async throws {
         guard !entries.isEmpty else { return }
+        var rows: [[(any PostgresThrowingDynamicTypeEncodable)?]] = []
         for entry in entries {
             var policy: String?, seconds: Double?, calendar: String?, warn: String?, carriesOver: Bool?, reason: String?
             switch entry.event.action {
@@ -88,12 +89,16 @@ extension PostgresMessageStore {
             case .resumed, .fulfilled, .warned, .breached:
                 break
             }
-            try await db.execute("""
-                INSERT INTO clock_events (conversation_id, clock, at, action, policy, seconds, calendar, warn_before, carries_over, reason)
-                VALUES (\(conversationID), \(entry.clock.rawValue), \(entry.event.at.timeIntervalSince1970), \(entry.event.action.name),
-                    \(policy), \(seconds), \(calendar), \(warn), \(carriesOver), \(reason))
-                """)
+            rows.append([
+                conversationID, entry.clock.rawValue, entry.event.at.timeIntervalSince1970, entry.event.action.name,
+                policy, seconds, calendar, warn, carriesOver, reason,
+            ])
         }
+        // In one statement, in the entries' order (the log is read by `seq`, which follows the VALUES order).
+        try await db.insert(
+            into: "clock_events",
+            columns: ["conversation_id", "clock", "at", "action", "policy", "seconds", "calendar", "warn_before", "carries_over", "reason"],
+            rows: rows)
         try await scheduleTimers(
             db, conversationID: conversationID, clocks: Set(entries.map(\.clock)), at: entries.map(\.event.at).max()!, rules: rules)
     }
@@ -105,17 +110,22 @@ extension PostgresMessageStore {
     ) async throws {
         let logs = try await clockLogs(db, conversationID: conversationID)
         try await storeDeadline(db, conversationID: conversationID, logs: logs, at: at, rules: rules)
-        // In a fixed order, so two transactions touching the same timers lock them in the same order.
+        // In a fixed order, so two transactions touching the same timers lock them in the same order; the clocks
+        // with a next instant in one statement, those with none in another.
+        var due: [[(any PostgresThrowingDynamicTypeEncodable)?]] = []
+        var done: [String] = []
         for kind in clocks.sorted(by: { $0.rawValue < $1.rawValue }) {
-            let next = logs[kind].flatMap { settledState(kind, $0, at: at, rules: rules) }?.nextTimerAt
-            if let next {
-                try await db.execute("""
-                    INSERT INTO clock_timers (conversation_id, clock, due_at) VALUES (\(conversationID), \(kind.rawValue), \(next.timeIntervalSince1970))
-                    ON CONFLICT (conversation_id, clock) DO UPDATE SET due_at = excluded.due_at
-                    """)
+            if let next = logs[kind].flatMap({ settledState(kind, $0, at: at, rules: rules) })?.nextTimerAt {
+                due.append([conversationID, kind.rawValue, next.timeIntervalSince1970])
             } else {
-                try await db.execute("DELETE FROM clock_timers WHERE conversation_id = \(conversationID) AND clock = \(kind.rawValue)")
+                done.append(kind.rawValue)
             }
+        }
+        try await db.insert(
+            into: "clock_timers", columns: ["conversation_id", "clock", "due_at"], rows: due,
+            suffix: "ON CONFLICT (conversation_id, clock) DO UPDATE SET due_at = excluded.due_at")
+        if !done.isEmpty {
+            try await db.execute("DELETE FROM clock_timers WHERE conversation_id = \(conversationID) AND clock = ANY(\(done))")
         }
     }
 

@@ -68,29 +68,33 @@ public final class PostgresMessageStore: Sendable {
     }
 
     private func transaction<T: Sendable>(_ begin: PostgresQuery, _ body: (PostgresTransaction) async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do {
-                return try await withConnection { connection in
-                    let transaction = PostgresTransaction(connection: connection, logger: logger)
-                    try await transaction.execute(begin)
+        do {
+            // A transaction run again keeps its connection: under contention it would otherwise queue for the pool
+            // again after each collision, behind the transactions it collided with.
+            return try await withConnection { connection in
+                let transaction = PostgresTransaction(connection: connection, logger: logger)
+                var attempt = 0
+                while true {
                     do {
-                        let result = try await body(transaction)
-                        try await transaction.execute("COMMIT")
-                        return result
-                    } catch {
-                        _ = try? await transaction.execute("ROLLBACK")
-                        throw error
+                        try await transaction.execute(begin)
+                        do {
+                            let result = try await body(transaction)
+                            try await transaction.execute("COMMIT")
+                            return result
+                        } catch {
+                            _ = try? await transaction.execute("ROLLBACK")
+                            throw error
+                        }
+                    } catch where Self.isConflict(error) && attempt < Self.conflictRetries {
+                        attempt += 1
+                        // A short, growing, jittered pause (at most 64 ms), so the transactions that collided do not collide again.
+                        try await Task.sleep(for: .microseconds(Int.random(in: 0...(1000 << min(attempt, 6)))))
                     }
                 }
-            } catch where Self.isConflict(error) && attempt < Self.conflictRetries {
-                attempt += 1
-                // A short, growing, jittered pause (at most 64 ms), so the transactions that collided do not collide again.
-                try await Task.sleep(for: .microseconds(Int.random(in: 0...(1000 << min(attempt, 6)))))
-            } catch let error as PSQLError {
-                // PSQLError describes itself as nothing, to keep bound values out of logs; say what the server said.
-                throw PostgresStorageError(error, while: "running a transaction on")
             }
+        } catch let error as PSQLError {
+            // PSQLError describes itself as nothing, to keep bound values out of logs; say what the server said.
+            throw PostgresStorageError(error, while: "running a transaction on")
         }
     }
 
@@ -102,23 +106,32 @@ public final class PostgresMessageStore: Sendable {
     /// it): far beyond any transaction the store runs, short enough that a dead connection cannot hold a caller.
     static let transactionTimeout: Duration = .seconds(120)
 
-    /// Runs `body` on a pooled connection, leased by a child task and handed over (``ConnectionHandoff``), so the
-    /// wait for it ends after ``leaseTimeout``.
+    /// Runs `body` on a pooled connection, leased by a task of its own and handed over (``ConnectionHandoff``), so
+    /// the wait for it ends after ``leaseTimeout``.
+    ///
+    /// The lease is not a child task: while the pool is opening a connection for it, the pool may not give a
+    /// cancelled request up until that attempt ends, and a task group waits for its children. The caller, an
+    /// outbox dispatcher on its way to a graceful shutdown among them, would wait with it, past every deadline.
+    /// A lease that comes after the caller gave up goes straight back to the pool.
     /// - Throws: ``PostgresStorageError`` (``PostgresStorageError/Code/unreachable``) when no connection came in time.
     private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let handoff = ConnectionHandoff()
         let client = client
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    try await client.withConnection { connection in
-                        guard handoff.deliver(connection) else { return }
-                        await handoff.waitForRelease()
-                    }
-                } catch {
-                    handoff.fail(error)
+        let lease = Task {
+            do {
+                try await client.withConnection { connection in
+                    guard handoff.deliver(connection) else { return }
+                    await handoff.waitForRelease()
                 }
+            } catch {
+                handoff.fail(error)
             }
+        }
+        defer {
+            handoff.release()
+            lease.cancel()
+        }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try? await Task.sleep(for: Self.leaseTimeout)
                 handoff.timeOut()
@@ -130,10 +143,7 @@ public final class PostgresMessageStore: Sendable {
                     try? await stuck.close()
                 }
             }
-            defer {
-                handoff.release()
-                group.cancelAll()
-            }
+            defer { group.cancelAll() }
             switch await handoff.connection() {
             case let .success(connection)?: return try await body(connection)
             case let .failure(error)?: throw error

@@ -14,12 +14,23 @@ struct PostgresTransaction {
     /// Runs a statement and returns how many rows it changed (0 for a statement that reports none).
     @discardableResult
     func execute(_ query: PostgresQuery) async throws -> Int {
-        try await connection.query(query, logger: logger).get().metadata.rows ?? 0
+        try checkOpen()
+        return try await connection.query(query, logger: logger).get().metadata.rows ?? 0
     }
 
     /// Every row of a query.
     func rows(_ query: PostgresQuery) async throws -> [PostgresTransaction.Row] {
-        try await connection.query(query, logger: logger).get().rows.map { Row($0) }
+        try checkOpen()
+        return try await connection.query(query, logger: logger).get().rows.map { Row($0) }
+    }
+
+    /// Throws when the connection is closed already (its server session ended mid-transaction): a statement
+    /// written to a closed connection can wait for an answer that never comes, and hold its caller, a gateway's
+    /// graceful shutdown included, until the transaction deadline.
+    private func checkOpen() throws {
+        if connection.isClosed {
+            throw PostgresStorageError(.unreachable, "the connection to the database closed during a transaction")
+        }
     }
 
     /// The first row of a query; nil when there is none.
@@ -36,6 +47,29 @@ struct PostgresTransaction {
     /// The first column of every row.
     func column<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self) async throws -> [T] {
         try await rows(query).map { try $0.cell(0).decode(T.self) }
+    }
+
+    /// Inserts `rows` in one statement, `INSERT INTO table (columns) VALUES (…), (…) suffix`: one round trip
+    /// for what would otherwise be one per row. Each row has a value (or nil for NULL) per column.
+    @discardableResult
+    func insert(
+        into table: String, columns: [String], rows: [[(any PostgresThrowingDynamicTypeEncodable)?]], suffix: String = ""
+    ) async throws -> Int {
+        guard !rows.isEmpty else { return 0 }
+        var binds = PostgresBindings(capacity: rows.count * columns.count)
+        var tuples: [String] = []
+        tuples.reserveCapacity(rows.count)
+        for row in rows {
+            precondition(row.count == columns.count, "a row of \(table) has \(row.count) values for \(columns.count) columns")
+            var placeholders: [String] = []
+            for value in row {
+                if let value { try binds.append(value) } else { binds.appendNull() }
+                placeholders.append("$\(binds.count)")
+            }
+            tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+        }
+        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", ")) \(suffix)"
+        return try await execute(PostgresQuery(unsafeSQL: sql, binds: binds))
     }
 
     /// Runs `body` in a savepoint: when it throws, what it wrote is undone and the transaction goes on (a failed

@@ -167,18 +167,27 @@ extension StoreContractTests {
                 let (store, lifecycle) = (subject.store, subject.lifecycle)
                 var ids: Set<String> = []
                 for index in 0..<5 { ids.insert(try await Self.conversation(store, "c\(index)@example.com", minute: Double(index), due: Double(60 + index))) }
-                let results = await withTaskGroup(of: QueueClaimResult?.self) { group in
+                let outcomes = await withTaskGroup(of: Result<QueueClaimResult, any Error>.self) { group in
                     for agent in 0..<20 {
                         group.addTask {
-                            try? await lifecycle.claimNext(
-                                queue: "general", actor: LifecycleActor(id: "agent-\(agent)", role: .agent), maxOpen: 1, sources: nil,
-                                at: R.at(minute: 30), idempotencyKey: nil)
+                            do {
+                                return .success(try await lifecycle.claimNext(
+                                    queue: "general", actor: LifecycleActor(id: "agent-\(agent)", role: .agent), maxOpen: 1, sources: nil,
+                                    at: R.at(minute: 30), idempotencyKey: nil))
+                            } catch {
+                                return .failure(error)
+                            }
                         }
                     }
-                    var results: [QueueClaimResult?] = []
-                    for await result in group { results.append(result) }
-                    return results
+                    var outcomes: [Result<QueueClaimResult, any Error>] = []
+                    for await outcome in group { outcomes.append(outcome) }
+                    return outcomes
                 }
+                let failures = outcomes.compactMap { outcome -> String? in
+                    if case let .failure(error) = outcome { String(describing: error) } else { nil }
+                }
+                #expect(failures.isEmpty, "claims that failed: \(failures)")
+                let results = outcomes.map { try? $0.get() }
                 let claimed = results.compactMap { result -> Conversation? in
                     if case let .claimed(conversation)? = result { conversation } else { nil }
                 }
