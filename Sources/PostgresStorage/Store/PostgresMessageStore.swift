@@ -106,32 +106,23 @@ public final class PostgresMessageStore: Sendable {
     /// it): far beyond any transaction the store runs, short enough that a dead connection cannot hold a caller.
     static let transactionTimeout: Duration = .seconds(120)
 
-    /// Runs `body` on a pooled connection, leased by a task of its own and handed over (``ConnectionHandoff``), so
-    /// the wait for it ends after ``leaseTimeout``.
-    ///
-    /// The lease is not a child task: while the pool is opening a connection for it, the pool may not give a
-    /// cancelled request up until that attempt ends, and a task group waits for its children. The caller, an
-    /// outbox dispatcher on its way to a graceful shutdown among them, would wait with it, past every deadline.
-    /// A lease that comes after the caller gave up goes straight back to the pool.
+    /// Runs `body` on a pooled connection, leased by a child task and handed over (``ConnectionHandoff``), so the
+    /// wait for it ends after ``leaseTimeout``.
     /// - Throws: ``PostgresStorageError`` (``PostgresStorageError/Code/unreachable``) when no connection came in time.
     private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let handoff = ConnectionHandoff()
         let client = client
-        let lease = Task {
-            do {
-                try await client.withConnection { connection in
-                    guard handoff.deliver(connection) else { return }
-                    await handoff.waitForRelease()
-                }
-            } catch {
-                handoff.fail(error)
-            }
-        }
-        defer {
-            handoff.release()
-            lease.cancel()
-        }
         return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await client.withConnection { connection in
+                        guard handoff.deliver(connection) else { return }
+                        await handoff.waitForRelease()
+                    }
+                } catch {
+                    handoff.fail(error)
+                }
+            }
             group.addTask {
                 try? await Task.sleep(for: Self.leaseTimeout)
                 handoff.timeOut()
@@ -143,7 +134,10 @@ public final class PostgresMessageStore: Sendable {
                     try? await stuck.close()
                 }
             }
-            defer { group.cancelAll() }
+            defer {
+                handoff.release()
+                group.cancelAll()
+            }
             switch await handoff.connection() {
             case let .success(connection)?: return try await body(connection)
             case let .failure(error)?: throw error
