@@ -163,13 +163,13 @@ extension PostgresMessageStore {
 }
 
 extension PostgresMessageStore: ClockTimerStore {
-    /// Fires the due timers in one serializable transaction, as SQLite's single writer does. Several gateways
-    /// run this on one database: the due rows are taken `FOR UPDATE SKIP LOCKED`, so each gateway fires timers
-    /// no other is firing at that moment; and a gateway whose snapshot still shows a timer another has since
-    /// fired fails to lock or rewrite that row (a serialization failure), so its whole transaction runs again
-    /// and finds the timer no longer due. A timer fires once.
+    /// Fires the due timers, a few per serializable transaction (up to `limit` in all). Several gateways run
+    /// this on one database: the due rows are taken `FOR UPDATE SKIP LOCKED`, so each gateway fires timers no
+    /// other is firing at that moment; and a gateway whose snapshot still shows a timer another has since
+    /// fired fails to lock or rewrite that row (a serialization failure), so its transaction runs again and
+    /// finds the timer no longer owed. A timer fires once.
     ///
-    /// The timers are taken a few at a time, each few in its own transaction: a conflict with another
+    /// A few per transaction, rather than all in one as SQLite's single writer does: a conflict with another
     /// gateway's timers or with intake touching the same conversations then redoes a few firings rather than
     /// a whole batch, and under load the timers keep firing instead of retrying one large transaction.
     public func fireDueClockTimers(now: Date, limit: Int) async throws -> [ClockTimerFiring] {
