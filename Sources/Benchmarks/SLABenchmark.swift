@@ -97,7 +97,7 @@ public enum SLABenchmark {
         let quietTick = try await mean(options.rounds) { _ = try await store.fireDueClockTimers(now: quiet, limit: 200) }
         let dueRead = "SELECT conversation_id, clock FROM clock_timers WHERE due_at <= ? ORDER BY due_at LIMIT 200"
         let quietRead = try await mean(options.rounds) {
-            _ = try await raw.read { db in try Row_.fetchAll(db, sql: dueRead, arguments: [quiet.timeIntervalSince1970]) }
+            _ = try raw.read { db in try Row_.fetchAll(db, sql: dueRead, arguments: [quiet.timeIntervalSince1970]) }
         }
         rows.append(Row(name: "timer tick, nothing due", value: quietTick, baseline: quietRead, baselineName: "indexed read of due timers", unit: "ms"))
 
@@ -151,7 +151,7 @@ public enum SLABenchmark {
         progress("queue counts")
         let countsTime = try await mean(max(1, options.rounds / 10)) { _ = try await store.queueSummaries(now: quiet, sources: nil) }
         let plainCounts = try await mean(max(1, options.rounds / 10)) {
-            _ = try await raw.read { db in
+            _ = try raw.read { db in
                 try Row_.fetchAll(db, sql: "SELECT queue, COUNT(*) FROM conversations WHERE state NOT IN ('resolved', 'closed') GROUP BY queue")
             }
         }

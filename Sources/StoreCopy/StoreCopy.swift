@@ -97,7 +97,7 @@ public struct StoreCopy: Sendable {
         let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
         var after: Int64 = .min, copied = 0
         while true {
-            let rows = try await reader.read { db in
+            let rows = try reader.read { db in
                 try Row.fetchAll(db, sql: "SELECT rowid AS sb_rowid, \(list) FROM \"\(table)\" WHERE rowid > ? ORDER BY rowid LIMIT \(Self.batch)", arguments: [after])
             }
             guard let last = rows.last else { break }
