@@ -139,10 +139,8 @@ extension PostgresMessageStore {
         _ db: PostgresTransaction, at: Date, subjectKind: String, subjectID: String, conversationID: String, kind: String,
         actor: String, detailJSON: String
     ) async throws {
-        try await db.execute("""
-            INSERT INTO events (at, subject_kind, subject_id, conversation_id, kind, actor, detail)
-            VALUES (\(at.timeIntervalSince1970), \(subjectKind), \(subjectID), \(conversationID), \(kind), \(actor), \(detailJSON))
-            """)
+        // Written with the transaction's other events, before its next read or its commit.
+        db.queueEvent([at.timeIntervalSince1970, subjectKind, subjectID, conversationID, kind, actor, detailJSON])
     }
 
     /// Queues a reply to the conversation's customer, due at once, with its `reply_queued` audit event: an

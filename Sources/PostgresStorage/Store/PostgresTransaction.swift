@@ -7,19 +7,56 @@ import PostgresNIO
 ///
 /// Every statement collects its rows at once; the store's reads are bounded (pages, one conversation), and a
 /// transaction that holds a half-read result set cannot run its next statement.
+///
+/// Audit events are held back and written together (``queueEvent(_:)``): a message's intake writes several,
+/// each of which would otherwise be a round trip of its own. They are sent before anything that could see or
+/// touch them: any read, any statement naming an events table, a savepoint, and the commit.
 struct PostgresTransaction {
     let connection: PostgresConnection
     let logger: Logger
+    private let pending = PendingEvents()
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// The audit events queued and not sent yet; a transaction runs on one task at a time.
+    private final class PendingEvents {
+        var rows: [[(any PostgresThrowingDynamicTypeEncodable)?]] = []
+    }
+
+    static let eventColumns = ["at", "subject_kind", "subject_id", "conversation_id", "kind", "actor", "detail"]
+
+    /// Queues one row of `events` (its values in ``eventColumns`` order), to be written with the others.
+    func queueEvent(_ row: [(any PostgresThrowingDynamicTypeEncodable)?]) {
+        pending.rows.append(row)
+    }
+
+    /// Writes the queued events, in the order they were queued, in one statement.
+    func flushEvents() async throws {
+        guard !pending.rows.isEmpty else { return }
+        let rows = pending.rows
+        pending.rows = []
+        try await insert(into: "events", columns: Self.eventColumns, rows: rows)
+    }
+
+    /// Forgets the queued events: what they belonged to is being rolled back.
+    func discardEvents() {
+        pending.rows = []
+    }
 
     /// Runs a statement and returns how many rows it changed (0 for a statement that reports none).
     @discardableResult
     func execute(_ query: PostgresQuery) async throws -> Int {
+        if !pending.rows.isEmpty, query.sql.contains("events") { try await flushEvents() }
         try checkOpen()
         return try await connection.query(query, logger: logger).get().metadata.rows ?? 0
     }
 
     /// Every row of a query.
     func rows(_ query: PostgresQuery) async throws -> [PostgresTransaction.Row] {
+        try await flushEvents()
         try checkOpen()
         return try await connection.query(query, logger: logger).get().rows.map { Row($0) }
     }
@@ -76,12 +113,16 @@ struct PostgresTransaction {
     /// statement otherwise aborts the whole transaction). A serialization failure is thrown on as it is, since
     /// the transaction that met it can only be retried whole.
     func savepoint<T>(_ body: () async throws -> T) async throws -> T {
+        // What was queued before belongs to the transaction, not to the savepoint.
+        try await flushEvents()
         try await execute("SAVEPOINT message")
         do {
             let result = try await body()
+            try await flushEvents()
             try await execute("RELEASE SAVEPOINT message")
             return result
         } catch {
+            discardEvents()
             try await execute("ROLLBACK TO SAVEPOINT message")
             try await execute("RELEASE SAVEPOINT message")
             throw error
