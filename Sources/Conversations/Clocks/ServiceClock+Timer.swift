@@ -11,7 +11,12 @@ extension ServiceClock {
     /// already warned target, and its timer would be dropped as owing nothing. Settling on the later instant
     /// takes every recorded event into account.
     public func settledState(at now: Date, workingTime: (String?) -> any WorkingTime) -> ClockState? {
-        state(at: max(now, log.map(\.at).max() ?? now), workingTime: workingTime)
+        state(at: settledInstant(now), workingTime: workingTime)
+    }
+
+    /// `now`, or the log's last instant if that is later.
+    private func settledInstant(_ now: Date) -> Date {
+        max(now, log.map(\.at).max() ?? now)
     }
 
     /// What the SLA timer service owes this clock at `now`: the warning and the breach that fell due and are
@@ -19,7 +24,7 @@ extension ServiceClock {
     /// settled instant so they follow the log's last event; with the state they were decided on. Nil for a
     /// clock that never started.
     public func owedByTimer(at now: Date, workingTime: (String?) -> any WorkingTime) -> (state: ClockState, entries: [ClockPlanner.Entry])? {
-        let at = max(now, log.map(\.at).max() ?? now)
+        let at = settledInstant(now)
         guard let state = state(at: at, workingTime: workingTime) else { return nil }
         var entries: [ClockPlanner.Entry] = []
         if state.warningPending { entries.append(ClockPlanner.Entry(kind, ClockEvent(at: at, .warned))) }

@@ -108,7 +108,7 @@ extension API {
         do {
             outcome = try await store.recordDeliveryReport(report)
         } catch {
-            context.logger.error("delivery report not committed", metadata: ["source.id": "\(source.id)", "error": "\(Self.safeDescription(error))"])
+            context.logger.error("delivery report not committed", metadata: ["source.id": "\(source.id)", "error": "\(loggableDescription(error))"])
             throw APIError.storageUnavailable()
         }
         let result: String
@@ -184,7 +184,7 @@ extension API {
         do {
             return try await intake.accept(inbound)
         } catch {
-            context.logger.error("inbound message not committed", metadata: ["source.id": "\(inbound.source)", "error.type": "\(type(of: error))", "error": "\(Self.safeDescription(error))"])
+            context.logger.error("inbound message not committed", metadata: ["source.id": "\(inbound.source)", "error.type": "\(type(of: error))", "error": "\(loggableDescription(error))"])
             Counter(label: "switchboard_ingest_failures_total", dimensions: [("channel", inbound.channel.rawValue)], factory: metricsFactory).increment()
             throw APIError.storageUnavailable()
         }
@@ -198,10 +198,5 @@ extension API {
         } catch {
             throw APIError(.badRequest, code: error.code.rawValue, error.message)
         }
-    }
-
-    /// Storage errors can quote SQL; keep only the code.
-    static func safeDescription(_ error: any Error) -> String {
-        loggableDescription(error)
     }
 }

@@ -297,7 +297,7 @@ extension API {
     }
 
     private func surveyUnavailable(_ error: any Error, context: SwitchboardRequestContext) -> Response {
-        context.logger.error("survey answer not stored", metadata: ["error.type": "\(type(of: error))", "error": "\(Self.safeDescription(error))"])
+        context.logger.error("survey answer not stored", metadata: ["error.type": "\(type(of: error))", "error": "\(loggableDescription(error))"])
         var response = Self.surveyPage(.unavailable, language: nil, status: .serviceUnavailable)
         response.headers[.retryAfter] = "60"
         return response
