@@ -146,6 +146,7 @@ struct KannelTests {
             let conversationID: String = try #require(try await Self.inboundMessages(parts).first?["conversation_id"])
             // Let the acknowledgement go out first, so the parts below are the agent's.
             #expect(try await eventually { smsOperator.received.count >= 1 })
+            try await smsOperator.waitForWholeMessages()
             let before = smsOperator.received.count
 
             // Kannel reports the operator's acceptance (type 8) once it has read the operator's answer, and only

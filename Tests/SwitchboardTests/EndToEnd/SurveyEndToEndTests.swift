@@ -186,10 +186,12 @@ struct SurveyEndToEndTests {
             #expect(try await eventually {
                 try await Self.page(client, id).outbox.allSatisfy { $0.status == "delivered" || $0.script == "satisfaction-survey" }
             })
+            try await smsOperator.waitForWholeMessages()
             let before = smsOperator.received.count
             time.value = ManualTime.workingMorning.addingTimeInterval(3_601)
             let question = try #require(try await Self.page(client, id).outbox.first { $0.script == "satisfaction-survey" })
             #expect(try await eventually { try await parts.store.outboxEntry(id: question.id)?.status == .delivered })
+            try await smsOperator.waitForWholeMessages()
             let surveyParts = smsOperator.received.dropFirst(before).sorted { ($0.concatenation?.number ?? 0) < ($1.concatenation?.number ?? 0) }
             #expect(surveyParts.map(\.text).joined().contains("回复1到5"))
 

@@ -255,6 +255,21 @@ final class FakeSMSOperator: Sendable {
         }
     }
 
+    /// Waits until every long message begun so far has all its parts. Kannel asks for a report on a long message's
+    /// first part only, so an entry can read delivered while its later parts are still on their way here.
+    func waitForWholeMessages(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let parts = Dictionary(grouping: received.compactMap(\.concatenation), by: \.reference)
+            let missing = parts.values.filter { group in Set(group.map(\.number)).count < group[0].count }.count
+            if missing == 0 { return }
+            guard ContinuousClock.now < deadline else {
+                throw Failure(description: "\(missing) long message(s) still lack parts after \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     // MARK: - Reports and MO
 
     /// Sends Kannel a delivery report for a part the operator accepted, as an operator does: any number of times, in
