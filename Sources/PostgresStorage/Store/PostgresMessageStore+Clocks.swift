@@ -71,9 +71,18 @@ extension PostgresMessageStore {
             for: transition, clocks: states, binding: rules.binding(policy: policy), at: at), rules: rules)
     }
 
+    static let clockEventColumns = [
+        "conversation_id", "clock", "at", "action", "policy", "seconds", "calendar", "warn_before", "carries_over", "reason",
+    ]
+
     /// Appends entries to the logs, then sets when the timer service next has to look at each clock they
     /// touched.
-    static func append(_ db: PostgresTransaction, conversationID: String, _ entries: [ClockPlanner.Entry], rules: any ClockRules) async throws {
+    /// - Parameter opening: the entries are the whole log of a conversation this transaction creates, whose row
+    ///   carries its deadline already (``openingDeadline(_:at:rules:)``): the logs need no reading back, and
+    ///   there is neither a deadline to update nor a timer to delete.
+    static func append(
+        _ db: PostgresTransaction, conversationID: String, _ entries: [ClockPlanner.Entry], rules: any ClockRules, opening: Bool = false
+    ) async throws {
         guard !entries.isEmpty else { return }
         var rows: [[(any PostgresThrowingDynamicTypeEncodable)?]] = []
         for entry in entries {
@@ -94,22 +103,38 @@ extension PostgresMessageStore {
                 policy, seconds, calendar, warn, carriesOver, reason,
             ])
         }
-        // In one statement, in the entries' order (the log is read by `seq`, which follows the VALUES order).
-        try await db.insert(
-            into: "clock_events",
-            columns: ["conversation_id", "clock", "at", "action", "policy", "seconds", "calendar", "warn_before", "carries_over", "reason"],
-            rows: rows)
+        // Queued in the entries' order (the log is read by `seq`, which follows the VALUES order).
+        for row in rows { db.queueInsert(into: "clock_events", columns: clockEventColumns, row: row) }
         try await scheduleTimers(
-            db, conversationID: conversationID, clocks: Set(entries.map(\.clock)), at: entries.map(\.event.at).max()!, rules: rules)
+            db, conversationID: conversationID, clocks: Set(entries.map(\.clock)), at: entries.map(\.event.at).max()!, rules: rules,
+            openingLogs: opening ? openingLogs(entries) : nil)
+    }
+
+    /// The logs that `entries` alone make up.
+    private static func openingLogs(_ entries: [ClockPlanner.Entry]) -> [ClockKind: [ClockEvent]] {
+        Dictionary(grouping: entries, by: \.clock).mapValues { $0.map(\.event) }
+    }
+
+    /// The deadline of a conversation whose whole clock log is `entries`, for its row as it is created.
+    static func openingDeadline(_ entries: [ClockPlanner.Entry], at: Date, rules: any ClockRules) -> ConversationDeadline {
+        deadline(openingLogs(entries), at: at, rules: rules)
     }
 
     /// Keeps `clock_timers` in step with the logs of `clocks`: the instant each is next due for a warning
     /// or a breach, and no row for a clock with nothing left to fire; and the conversation's next deadline.
+    /// - Parameter openingLogs: the whole logs of a conversation created in this transaction (see
+    ///   ``append(_:conversationID:_:rules:opening:)``); nil to read them.
     static func scheduleTimers(
-        _ db: PostgresTransaction, conversationID: String, clocks: Set<ClockKind>, at: Date, rules: any ClockRules
+        _ db: PostgresTransaction, conversationID: String, clocks: Set<ClockKind>, at: Date, rules: any ClockRules,
+        openingLogs: [ClockKind: [ClockEvent]]? = nil
     ) async throws {
-        let logs = try await clockLogs(db, conversationID: conversationID)
-        try await storeDeadline(db, conversationID: conversationID, logs: logs, at: at, rules: rules)
+        let logs: [ClockKind: [ClockEvent]]
+        if let openingLogs {
+            logs = openingLogs
+        } else {
+            logs = try await clockLogs(db, conversationID: conversationID)
+            try await storeDeadline(db, conversationID: conversationID, logs: logs, at: at, rules: rules)
+        }
         // In a fixed order, so two transactions touching the same timers lock them in the same order; the clocks
         // with a next instant in one statement, those with none in another.
         var due: [[(any PostgresThrowingDynamicTypeEncodable)?]] = []
@@ -121,10 +146,14 @@ extension PostgresMessageStore {
                 done.append(kind.rawValue)
             }
         }
-        try await db.insert(
-            into: "clock_timers", columns: ["conversation_id", "clock", "due_at"], rows: due,
-            suffix: "ON CONFLICT (conversation_id, clock) DO UPDATE SET due_at = excluded.due_at")
-        if !done.isEmpty {
+        // A conversation's timers are scheduled at most once between two reads (each schedule reads the logs
+        // first unless they are new), so no key is queued twice in one upsert.
+        for row in due {
+            db.queueInsert(
+                into: "clock_timers", columns: ["conversation_id", "clock", "due_at"], row: row,
+                suffix: "ON CONFLICT (conversation_id, clock) DO UPDATE SET due_at = excluded.due_at")
+        }
+        if !done.isEmpty, openingLogs == nil {
             try await db.execute("DELETE FROM clock_timers WHERE conversation_id = \(conversationID) AND clock = ANY(\(done))")
         }
     }

@@ -14,11 +14,16 @@ extension PostgresMessageStore {
     static func storeDeadline(
         _ db: PostgresTransaction, conversationID: String, logs: [ClockKind: [ClockEvent]], at: Date, rules: any ClockRules
     ) async throws {
-        let deadline = ConversationDeadline(logs.compactMap { kind, log in settledState(kind, log, at: at, rules: rules) })
+        let deadline = deadline(logs, at: at, rules: rules)
         try await db.execute("""
             UPDATE conversations SET next_due_at = \(deadline.dueAt?.timeIntervalSince1970), next_warn_at = \(deadline.warnAt?.timeIntervalSince1970)
             WHERE id = \(conversationID)
             """)
+    }
+
+    /// The deadline the clocks of `logs` give, settled at `at`.
+    static func deadline(_ logs: [ClockKind: [ClockEvent]], at: Date, rules: any ClockRules) -> ConversationDeadline {
+        ConversationDeadline(logs.compactMap { kind, log in settledState(kind, log, at: at, rules: rules) })
     }
 
     /// A clock's state once every entry of its log has counted: at `at`, or at its last entry if that is later.

@@ -108,6 +108,19 @@ extension PostgresMessageStore {
         return try json(StoredMessageMetadata(thread: inbound.thread, attachments: inbound.attachments, warnings: inbound.warnings))
     }
 
+    /// The columns of a conversation's row as intake creates it; the others keep their defaults.
+    static let newConversationColumns = [
+        "id", "channel", "source", "customer_address", "customer_tier", "language", "queue", "priority", "urgency", "sentiment",
+        "state", "route_id", "sla_policy", "sla_due_at", "created_at", "updated_at", "inbound_count", "last_inbound_at",
+        "waiting_since", "previous_conversation_id", "next_due_at", "next_warn_at",
+    ]
+
+    /// The columns of an inbound message's row.
+    static let inboundMessageColumns = [
+        "id", "conversation_id", "direction", "channel", "source", "external_id", "sender", "recipients", "subject", "text",
+        "received_at", "raw_payload", "classification", "threaded_by", "metadata",
+    ]
+
     /// A message's JSON columns.
     struct Encoded: Sendable {
         var recipients: String
@@ -124,25 +137,20 @@ extension PostgresMessageStore {
         let inbound = request.inbound, classification = request.classification, slaDueAt = request.slaDueAt
         let newConversationID = request.newConversationID, autoReply = request.autoReply
         let now = inbound.receivedAt
-        if let externalID = inbound.externalID,
-           let existing = try await db.first(
-               "SELECT id, conversation_id, threaded_by FROM messages WHERE source = \(inbound.source) AND external_id = \(externalID)")
-        {
-            let id: String = try existing["id"], existingConversationID: String = try existing["conversation_id"]
-            let threadedBy = try existing["threaded_by"] as String?
+        let lookup = try await Self.intakeLookup(db, inbound)
+        if let existing = lookup.duplicate {
             try await Self.insertEvent(
-                db, at: Date(), subjectKind: "message", subjectID: id,
-                conversationID: existingConversationID, kind: "deduplicated", actor: inbound.source)
+                db, at: Date(), subjectKind: "message", subjectID: existing.messageID,
+                conversationID: existing.conversationID, kind: "deduplicated", actor: inbound.source)
             // A re-fetched copy still moves the cursor, or a mailbox would fetch it forever.
             if writesCursor, let cursor = inbound.cursor { try await Self.advanceCursor(db, cursor, at: Date()) }
             return IngestResult(
-                messageID: id, conversationID: existingConversationID, duplicate: true,
-                newConversation: false, autoReplyID: nil,
-                threadedBy: threadedBy.flatMap(ThreadingStrategy.init(rawValue:)) ?? .sender)
+                messageID: existing.messageID, conversationID: existing.conversationID, duplicate: true,
+                newConversation: false, autoReplyID: nil, threadedBy: existing.threadedBy)
         }
 
         let decision = classification.route
-        let thread = try await Self.resolveThread(db, inbound)
+        let thread = try await Self.resolveThread(db, inbound, known: lookup.facts)
         let (open, threadedBy, refusedThreading) = (thread.joins, thread.strategy, thread.refused)
 
         let conversationID: String
@@ -190,34 +198,32 @@ extension PostgresMessageStore {
         } else {
             conversationID = newConversationID
             let at = now.timeIntervalSince1970
-            try await db.execute("""
-                INSERT INTO conversations (id, channel, source, customer_address, customer_tier, language, queue,
-                    priority, urgency, sentiment, state, route_id, sla_policy, sla_due_at, owner, created_at, updated_at,
-                    inbound_count, last_inbound_at, waiting_since, previous_conversation_id)
-                VALUES (\(conversationID), \(inbound.channel.rawValue), \(inbound.source), \(inbound.sender),
-                    \(classification.customerTier.rawValue), \(classification.language), \(decision.queue), \(decision.priority),
-                    \(classification.urgency.rawValue), \(classification.sentiment.rawValue), 'new', \(decision.routeID),
-                    \(decision.slaPolicy), \(slaDueAt?.timeIntervalSince1970), NULL, \(at), \(at), 1, \(at), \(at),
-                    \(thread.previous?.conversation.id))
-                """)
+            // The opening clock entries are the conversation's whole log: its deadline goes in with its row.
+            let opening = clocks.flatMap { rules in rules.binding(policy: decision.slaPolicy).map { ClockPlanner.opening($0, at: now) } } ?? []
+            let deadline = clocks.flatMap { opening.isEmpty ? nil : Self.openingDeadline(opening, at: now, rules: $0) }
+            db.queueInsert(into: "conversations", columns: Self.newConversationColumns, row: [
+                conversationID, inbound.channel.rawValue, inbound.source, inbound.sender, classification.customerTier.rawValue,
+                classification.language, decision.queue, decision.priority, classification.urgency.rawValue,
+                classification.sentiment.rawValue, ConversationState.new.rawValue, decision.routeID, decision.slaPolicy,
+                slaDueAt?.timeIntervalSince1970, at, at, 1, at, at, thread.previous?.conversation.id,
+                deadline?.dueAt?.timeIntervalSince1970, deadline?.warnAt?.timeIntervalSince1970,
+            ])
             if let previous = thread.previous?.conversation.id {
                 try await Self.insertEvent(
                     db, at: now, subjectKind: "conversation", subjectID: conversationID, conversationID: conversationID,
                     kind: "continues", actor: "system", detail: ["previous_conversation_id": previous])
             }
-            if let clocks, let binding = clocks.binding(policy: decision.slaPolicy) {
-                try await Self.append(db, conversationID: conversationID, ClockPlanner.opening(binding, at: now), rules: clocks)
+            if let clocks, !opening.isEmpty {
+                try await Self.append(db, conversationID: conversationID, opening, rules: clocks, opening: true)
             }
         }
 
         let messageID = Identifier.make("msg", at: now)
-        try await db.execute("""
-            INSERT INTO messages (id, conversation_id, direction, channel, source, external_id, sender, recipients,
-                subject, text, received_at, raw_payload, classification, threaded_by, metadata)
-            VALUES (\(messageID), \(conversationID), 'inbound', \(inbound.channel.rawValue), \(inbound.source), \(inbound.externalID),
-                \(inbound.sender), \(json.recipients), \(inbound.subject), \(inbound.text), \(now.timeIntervalSince1970),
-                \(inbound.rawPayload.bytea), \(json.classification), \(threadedBy.rawValue), \(json.metadata))
-            """)
+        db.queueInsert(into: "messages", columns: Self.inboundMessageColumns, row: [
+            messageID, conversationID, "inbound", inbound.channel.rawValue, inbound.source, inbound.externalID,
+            inbound.sender, json.recipients, inbound.subject, inbound.text, now.timeIntervalSince1970,
+            inbound.rawPayload.bytea, json.classification, threadedBy.rawValue, json.metadata,
+        ])
         if let id = inbound.thread.messageID {
             try await Self.recordMessageID(
                 db, id, source: inbound.source, conversationID: conversationID, subjectKind: "message", subjectID: messageID)

@@ -14,7 +14,7 @@ extension PostgresMessageStore {
                     source: event.conversation.source, recipient: planned.target, script: planned.kind.rawValue, body: planned.payload,
                     status: .queued, attempts: 0, nextAttemptAt: planned.notBefore, lastError: nil, automatic: true, author: "system",
                     createdAt: event.at, updatedAt: event.at)
-                try await insertOutbox(db, entry, idempotencyKey: nil, fingerprint: nil)
+                insertOutbox(db, entry, idempotencyKey: nil, fingerprint: nil)
                 var detail = ["target": planned.target, "type": planned.kind.rawValue]
                 if planned.notBefore > event.at { detail["held_until"] = planned.notBefore.formatted(.iso8601) }
                 try await insertEvent(

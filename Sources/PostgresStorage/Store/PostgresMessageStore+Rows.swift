@@ -157,7 +157,7 @@ extension PostgresMessageStore {
             script: reply.script, body: reply.body, status: reply.approval == nil ? .queued : .awaitingApproval, attempts: 0,
             nextAttemptAt: reply.approval == nil ? now : nil, lastError: nil, automatic: reply.automatic, author: author, createdAt: now,
             updatedAt: now, approval: reply.approval)
-        try await insertOutbox(db, entry, idempotencyKey: idempotencyKey, fingerprint: fingerprint)
+        insertOutbox(db, entry, idempotencyKey: idempotencyKey, fingerprint: fingerprint)
         let files = try await attach(db, reply.attachmentIDs, toReply: entry.id, conversationID: conversationID)
         if !files.isEmpty { entry.attachments = files }
         guard let hold = reply.approval else {
@@ -182,17 +182,20 @@ extension PostgresMessageStore {
         return entry
     }
 
-    static func insertOutbox(_ db: PostgresTransaction, _ entry: OutboxEntry, idempotencyKey: String?, fingerprint: String?) async throws {
-        try await db.execute("""
-            INSERT INTO outbox (id, conversation_id, channel, source, recipient, script, body, status, attempts,
-                next_attempt_at, last_error, automatic, author, idempotency_key, request_fingerprint, created_at, updated_at,
-                approval_reason, approval_amount, approval_sha256, approval_expires_at)
-            VALUES (\(entry.id), \(entry.conversationID), \(entry.channel.rawValue), \(entry.source), \(entry.recipient),
-                \(entry.script), \(entry.body), \(entry.status.rawValue), \(entry.attempts), \(entry.nextAttemptAt?.timeIntervalSince1970),
-                \(entry.lastError), \(entry.automatic), \(entry.author), \(idempotencyKey), \(fingerprint),
-                \(entry.createdAt.timeIntervalSince1970), \(entry.updatedAt.timeIntervalSince1970),
-                \(entry.approval?.reason.rawValue), \(entry.approval?.amount), \(entry.approval?.contentSHA256),
-                \(entry.approval?.expiresAt.timeIntervalSince1970))
-            """)
+    static let outboxColumns = [
+        "id", "conversation_id", "channel", "source", "recipient", "script", "body", "status", "attempts", "next_attempt_at",
+        "last_error", "automatic", "author", "idempotency_key", "request_fingerprint", "created_at", "updated_at",
+        "approval_reason", "approval_amount", "approval_sha256", "approval_expires_at",
+    ]
+
+    /// Queues the entry's row with the transaction's other inserts (see ``PostgresTransaction``).
+    static func insertOutbox(_ db: PostgresTransaction, _ entry: OutboxEntry, idempotencyKey: String?, fingerprint: String?) {
+        db.queueInsert(into: "outbox", columns: outboxColumns, row: [
+            entry.id, entry.conversationID, entry.channel.rawValue, entry.source, entry.recipient, entry.script, entry.body,
+            entry.status.rawValue, entry.attempts, entry.nextAttemptAt?.timeIntervalSince1970, entry.lastError, entry.automatic,
+            entry.author, idempotencyKey, fingerprint, entry.createdAt.timeIntervalSince1970, entry.updatedAt.timeIntervalSince1970,
+            entry.approval?.reason.rawValue, entry.approval?.amount, entry.approval?.contentSHA256,
+            entry.approval?.expiresAt.timeIntervalSince1970,
+        ])
     }
 }

@@ -12,10 +12,11 @@ extension PostgresMessageStore {
     /// facts learnt so far; when it asks one not yet known, that one is looked up and the policy runs again.
     /// The policy is pure, so each run asks the same questions in the same order as the last, and the
     /// queries made are exactly those the SQLite store makes, in its order.
+    /// - Parameter known: facts read already (``intakeLookup(_:_:)``).
     static func resolveThread(
-        _ db: PostgresTransaction, _ inbound: InboundMessage
+        _ db: PostgresTransaction, _ inbound: InboundMessage, known: ThreadingFacts = ThreadingFacts()
     ) async throws -> ThreadingPolicy.Decision<ConversationRow> {
-        var facts = ThreadingFacts()
+        var facts = known
         while true {
             do {
                 return try ThreadingPolicy.resolve(inbound, using: ThreadingLookupsFromFacts(facts: facts))
@@ -23,6 +24,56 @@ extension PostgresMessageStore {
                 try await facts.learn(missing.fact, db, inbound)
             }
         }
+    }
+
+    /// A message stored already under the external id of one arriving again.
+    struct StoredDuplicate {
+        var messageID: String
+        var conversationID: String
+        var threadedBy: ThreadingStrategy
+    }
+
+    /// What intake needs to know of most messages before threading them, in one query instead of three: the
+    /// message already stored under the same external id, and the sender's open and newest closed conversations
+    /// on its channel and source (the policy's last two questions, and the only ones a message without thread
+    /// headers is asked).
+    static func intakeLookup(
+        _ db: PostgresTransaction, _ inbound: InboundMessage
+    ) async throws -> (duplicate: StoredDuplicate?, facts: ThreadingFacts) {
+        let columns = conversationRowColumns("c")
+        // Without an external id the last branch compares with NULL, which matches nothing.
+        let query: PostgresQuery = """
+            SELECT 'open' AS found, NULL::text AS message_id, NULL::text AS message_threaded_by, \(unescaped: columns)
+            FROM (SELECT * FROM conversations
+                WHERE channel = \(inbound.channel.rawValue) AND source = \(inbound.source) AND customer_address = \(inbound.sender)
+                    AND state <> 'closed'
+                ORDER BY created_at DESC LIMIT 1) c
+            UNION ALL
+            SELECT 'closed', NULL, NULL, \(unescaped: columns)
+            FROM (SELECT * FROM conversations
+                WHERE channel = \(inbound.channel.rawValue) AND source = \(inbound.source) AND customer_address = \(inbound.sender)
+                    AND state = 'closed'
+                ORDER BY created_at DESC LIMIT 1) c
+            UNION ALL
+            SELECT 'duplicate', m.id, m.threaded_by, \(unescaped: columns)
+            FROM messages m JOIN conversations c ON c.id = m.conversation_id
+            WHERE m.source = \(inbound.source) AND m.external_id = \(inbound.externalID)
+            """
+        var facts = ThreadingFacts()
+        facts.open = .some(nil)
+        facts.latestClosed = .some(nil)
+        var duplicate: StoredDuplicate?
+        for row in try await db.rows(query) {
+            switch try row["found"] as String {
+            case "open": facts.open = .some(try conversationRow(from: row))
+            case "closed": facts.latestClosed = .some(try conversationRow(from: row))
+            default:
+                duplicate = StoredDuplicate(
+                    messageID: try row["message_id"], conversationID: try row["id"],
+                    threadedBy: (try row["message_threaded_by"] as String?).flatMap(ThreadingStrategy.init(rawValue:)) ?? .sender)
+            }
+        }
+        return (duplicate, facts)
     }
 
     /// Remembers a channel message id; the first message to use an id keeps it.

@@ -79,11 +79,11 @@ public final class PostgresMessageStore: Sendable {
                         try await transaction.execute(begin)
                         do {
                             let result = try await body(transaction)
-                            try await transaction.flushEvents()
+                            try await transaction.flushQueued()
                             try await transaction.execute("COMMIT")
                             return result
                         } catch {
-                            transaction.discardEvents()
+                            transaction.discardQueued()
                             _ = try? await transaction.execute("ROLLBACK")
                             throw error
                         }

@@ -8,55 +8,107 @@ import PostgresNIO
 /// Every statement collects its rows at once; the store's reads are bounded (pages, one conversation), and a
 /// transaction that holds a half-read result set cannot run its next statement.
 ///
-/// Audit events are held back and written together (``queueEvent(_:)``): a message's intake writes several,
-/// each of which would otherwise be a round trip of its own. They are sent before anything that could see or
-/// touch them: any read, any statement naming an events table, a savepoint, and the commit.
+/// Rows that only need inserting are held back and written together (``queueInsert(into:columns:row:suffix:)``):
+/// a message's intake inserts a conversation, its clock log and timers, the message, an acknowledgement and
+/// several audit events, each of which would otherwise be a round trip of its own. They go in one statement
+/// (one `INSERT` per table, chained as data-modifying `WITH` clauses) before anything that could see or touch
+/// them: any read, a savepoint, the commit, and any other statement (only a statement naming an events table
+/// when nothing but audit events is held, since nothing else reads or references them).
 struct PostgresTransaction {
     let connection: PostgresConnection
     let logger: Logger
-    private let pending = PendingEvents()
+    private let pending = PendingInserts()
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
         self.logger = logger
     }
 
-    /// The audit events queued and not sent yet; a transaction runs on one task at a time.
-    private final class PendingEvents {
-        var rows: [[(any PostgresThrowingDynamicTypeEncodable)?]] = []
+    /// One table's rows queued and not sent yet, in the order queued.
+    private struct PendingTable {
+        var table: String
+        var columns: [String]
+        var suffix: String
+        var rows: [[(any PostgresThrowingDynamicTypeEncodable)?]]
+    }
+
+    /// The inserts queued and not sent yet, by table in the order first queued; a transaction runs on one task
+    /// at a time.
+    private final class PendingInserts {
+        var tables: [PendingTable] = []
+        /// Whether a table other than `events` is held: then every statement must see it written first.
+        var holdsMoreThanEvents = false
     }
 
     static let eventColumns = ["at", "subject_kind", "subject_id", "conversation_id", "kind", "actor", "detail"]
 
     /// Queues one row of `events` (its values in ``eventColumns`` order), to be written with the others.
     func queueEvent(_ row: [(any PostgresThrowingDynamicTypeEncodable)?]) {
-        pending.rows.append(row)
+        queueInsert(into: "events", columns: Self.eventColumns, row: row)
     }
 
-    /// Writes the queued events, in the order they were queued, in one statement.
-    func flushEvents() async throws {
-        guard !pending.rows.isEmpty else { return }
-        let rows = pending.rows
-        pending.rows = []
-        try await insert(into: "events", columns: Self.eventColumns, rows: rows)
+    /// Queues one row for `INSERT INTO table (columns) VALUES (row) suffix`, to be written with the others
+    /// before anything could read it. An error the row causes (a key already taken) is thrown by the statement
+    /// that writes it: the transaction's next read, savepoint end or commit.
+    func queueInsert(into table: String, columns: [String], row: [(any PostgresThrowingDynamicTypeEncodable)?], suffix: String = "") {
+        precondition(row.count == columns.count, "a row of \(table) has \(row.count) values for \(columns.count) columns")
+        if let index = pending.tables.lastIndex(where: { $0.table == table && $0.suffix == suffix && $0.columns == columns }) {
+            pending.tables[index].rows.append(row)
+        } else {
+            pending.tables.append(PendingTable(table: table, columns: columns, suffix: suffix, rows: [row]))
+            if table != "events" { pending.holdsMoreThanEvents = true }
+        }
     }
 
-    /// Forgets the queued events: what they belonged to is being rolled back.
-    func discardEvents() {
-        pending.rows = []
+    /// Writes the queued rows in one statement: each table's rows in the order they were queued. The clauses of
+    /// one statement share a snapshot, which is why nothing queued reads: foreign keys are checked at its end.
+    func flushQueued() async throws {
+        guard !pending.tables.isEmpty else { return }
+        let tables = pending.tables
+        discardQueued()
+        var binds = PostgresBindings(capacity: tables.reduce(0) { $0 + $1.rows.count * $1.columns.count })
+        var statements: [String] = []
+        statements.reserveCapacity(tables.count)
+        for table in tables {
+            var tuples: [String] = []
+            tuples.reserveCapacity(table.rows.count)
+            for row in table.rows {
+                var placeholders: [String] = []
+                placeholders.reserveCapacity(row.count)
+                for value in row {
+                    if let value { try binds.append(value) } else { binds.appendNull() }
+                    placeholders.append("$\(binds.count)")
+                }
+                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+            }
+            statements.append(
+                "INSERT INTO \(table.table) (\(table.columns.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", ")) \(table.suffix)")
+        }
+        let last = statements.removeLast()
+        let sql = statements.isEmpty
+            ? last
+            : "WITH " + statements.enumerated().map { "queued\($0.offset) AS (\($0.element))" }.joined(separator: ", ") + " " + last
+        try checkOpen()
+        _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).get()
+    }
+
+    /// Forgets the queued rows: what they belonged to is being rolled back.
+    func discardQueued() {
+        pending.tables = []
+        pending.holdsMoreThanEvents = false
     }
 
     /// Runs a statement and returns how many rows it changed (0 for a statement that reports none).
     @discardableResult
     func execute(_ query: PostgresQuery) async throws -> Int {
-        if !pending.rows.isEmpty, query.sql.contains("events") { try await flushEvents() }
+        if !pending.tables.isEmpty, pending.holdsMoreThanEvents || query.sql.contains("events") { try await flushQueued() }
         try checkOpen()
         return try await connection.query(query, logger: logger).get().metadata.rows ?? 0
     }
 
     /// Every row of a query.
     func rows(_ query: PostgresQuery) async throws -> [PostgresTransaction.Row] {
-        try await flushEvents()
+        try await flushQueued()
         try checkOpen()
         return try await connection.query(query, logger: logger).get().rows.map { Row($0) }
     }
@@ -86,43 +138,20 @@ struct PostgresTransaction {
         try await rows(query).map { try $0.cell(0).decode(T.self) }
     }
 
-    /// Inserts `rows` in one statement, `INSERT INTO table (columns) VALUES (…), (…) suffix`: one round trip
-    /// for what would otherwise be one per row. Each row has a value (or nil for NULL) per column.
-    @discardableResult
-    func insert(
-        into table: String, columns: [String], rows: [[(any PostgresThrowingDynamicTypeEncodable)?]], suffix: String = ""
-    ) async throws -> Int {
-        guard !rows.isEmpty else { return 0 }
-        var binds = PostgresBindings(capacity: rows.count * columns.count)
-        var tuples: [String] = []
-        tuples.reserveCapacity(rows.count)
-        for row in rows {
-            precondition(row.count == columns.count, "a row of \(table) has \(row.count) values for \(columns.count) columns")
-            var placeholders: [String] = []
-            for value in row {
-                if let value { try binds.append(value) } else { binds.appendNull() }
-                placeholders.append("$\(binds.count)")
-            }
-            tuples.append("(" + placeholders.joined(separator: ", ") + ")")
-        }
-        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", ")) \(suffix)"
-        return try await execute(PostgresQuery(unsafeSQL: sql, binds: binds))
-    }
-
     /// Runs `body` in a savepoint: when it throws, what it wrote is undone and the transaction goes on (a failed
     /// statement otherwise aborts the whole transaction). A serialization failure is thrown on as it is, since
     /// the transaction that met it can only be retried whole.
     func savepoint<T>(_ body: () async throws -> T) async throws -> T {
         // What was queued before belongs to the transaction, not to the savepoint.
-        try await flushEvents()
+        try await flushQueued()
         try await execute("SAVEPOINT message")
         do {
             let result = try await body()
-            try await flushEvents()
+            try await flushQueued()
             try await execute("RELEASE SAVEPOINT message")
             return result
         } catch {
-            discardEvents()
+            discardQueued()
             try await execute("ROLLBACK TO SAVEPOINT message")
             try await execute("RELEASE SAVEPOINT message")
             throw error
