@@ -138,14 +138,15 @@ extension PostgresMessageStore {
     private static func intakeFacts(
         _ db: PostgresTransaction, for inbound: InboundMessage, automaticRepliesSince since: Date
     ) async throws -> IntakeFacts {
-        if let row = try await resolveThread(db, inbound).joins { return .joins(context(row), conversationID: row.conversation.id) }
+        let known = try await intakeLookup(db, inbound).facts
+        if let row = try await resolveThread(db, inbound, known: known).joins { return .joins(context(row), conversationID: row.conversation.id) }
         return .starts(automaticRepliesSent: try await automaticReplyCount(db, recipient: inbound.sender, since: since))
     }
 
     static func conversationContext(_ db: PostgresTransaction, for inbound: InboundMessage) async throws -> ConversationContext? {
         // The conversation's row carries the counts, so this is the lookup the thread needs anyway: it runs
         // for every inbound message, before classification.
-        guard let row = try await resolveThread(db, inbound).joins else { return nil }
+        guard let row = try await resolveThread(db, inbound, known: try await intakeLookup(db, inbound).facts).joins else { return nil }
         return context(row)
     }
 

@@ -40,30 +40,13 @@ extension PostgresMessageStore {
     static func intakeLookup(
         _ db: PostgresTransaction, _ inbound: InboundMessage
     ) async throws -> (duplicate: StoredDuplicate?, facts: ThreadingFacts) {
-        let columns = conversationRowColumns("c")
-        // Without an external id the last branch compares with NULL, which matches nothing.
-        let query: PostgresQuery = """
-            SELECT 'open' AS found, NULL::text AS message_id, NULL::text AS message_threaded_by, \(unescaped: columns)
-            FROM (SELECT * FROM conversations
-                WHERE channel = \(inbound.channel.rawValue) AND source = \(inbound.source) AND customer_address = \(inbound.sender)
-                    AND state <> 'closed'
-                ORDER BY created_at DESC LIMIT 1) c
-            UNION ALL
-            SELECT 'closed', NULL, NULL, \(unescaped: columns)
-            FROM (SELECT * FROM conversations
-                WHERE channel = \(inbound.channel.rawValue) AND source = \(inbound.source) AND customer_address = \(inbound.sender)
-                    AND state = 'closed'
-                ORDER BY created_at DESC LIMIT 1) c
-            UNION ALL
-            SELECT 'duplicate', m.id, m.threaded_by, \(unescaped: columns)
-            FROM messages m JOIN conversations c ON c.id = m.conversation_id
-            WHERE m.source = \(inbound.source) AND m.external_id = \(inbound.externalID)
-            """
         var facts = ThreadingFacts()
         facts.open = .some(nil)
         facts.latestClosed = .some(nil)
         var duplicate: StoredDuplicate?
-        for row in try await db.rows(query) {
+        let statement = IntakeLookupStatement(
+            channel: inbound.channel.rawValue, source: inbound.source, sender: inbound.sender, externalID: inbound.externalID)
+        for row in try await db.rows(statement) {
             switch try row["found"] as String {
             case "open": facts.open = .some(try conversationRow(from: row))
             case "closed": facts.latestClosed = .some(try conversationRow(from: row))

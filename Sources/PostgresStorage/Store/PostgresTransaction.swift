@@ -113,6 +113,16 @@ struct PostgresTransaction {
         return try await connection.query(query, logger: logger).get().rows.map { Row($0) }
     }
 
+    /// Every row of a prepared statement, which the connection prepares the first time it runs it: for the
+    /// statements every message runs, whose planning costs more than their execution.
+    func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Row] where Statement.Row == Row {
+        try await flushQueued()
+        try checkOpen()
+        var rows: [Row] = []
+        for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+        return rows
+    }
+
     /// Throws when the connection is closed already (its server session ended mid-transaction): a statement
     /// written to a closed connection can wait for an answer that never comes, and hold its caller, a gateway's
     /// graceful shutdown included, until the transaction deadline.
