@@ -1,6 +1,7 @@
-/// The PostgreSQL schema: SQLiteMessageStore's migrations v1-spine … v18-attachments, one for one and under the
+/// The PostgreSQL schema: SQLiteMessageStore's migrations v1-spine … v19-nodes, one for one and under the
 /// same versions, with the same tables, columns, indexes and partial indexes, so the two stores stay comparable
-/// migration by migration.
+/// migration by migration; then v20-hash-lookups, PostgreSQL's own, which looks up by hash indexes what three of those
+/// b-trees served, for the sake of serializable transactions' predicate locks.
 ///
 /// How the types translate, and why:
 /// - Instants stay `double precision` seconds since 1970 (SQLite's REAL), not `timestamptz`. Page cursors carry
@@ -356,6 +357,22 @@ public enum PostgresSchema {
             CREATE TRIGGER outbox_changed AFTER INSERT OR UPDATE OF next_attempt_at ON outbox
             FOR EACH STATEMENT EXECUTE FUNCTION switchboard_outbox_changed()
             """,
+        ]),
+        // PostgreSQL's own (SQLite has no predicate locks): what every inbound message looks up, by hash index.
+        // A serializable transaction's read through a b-tree locks the whole leaf page it read, and keys that
+        // sort together (conversation ids, which start with their time, external ids, similar addresses) put
+        // what concurrent intakes look up and what they insert or update on the same few pages: two intakes on
+        // two gateways then each read what the other wrote, and one of them was rolled back. A hash index
+        // locks the bucket of the key looked up, which another key rarely shares; a low fill factor gives a
+        // young database more buckets. The b-trees that keep ids and external ids unique stay, for that.
+        PostgresMigration("v20-hash-lookups", [
+            "CREATE INDEX conversations_by_id ON conversations USING hash (id) WITH (fillfactor = 10)",
+            "CREATE INDEX conversations_customer_lookup ON conversations USING hash (customer_address) WITH (fillfactor = 10)",
+            "DROP INDEX conversations_joinable",
+            "DROP INDEX conversations_closed",
+            "CREATE INDEX messages_external_id_lookup ON messages USING hash (external_id) WITH (fillfactor = 50) WHERE external_id IS NOT NULL",
+            "CREATE INDEX clock_events_by_conversation ON clock_events USING hash (conversation_id) WITH (fillfactor = 10)",
+            "DROP INDEX clock_events_conversation",
         ]),
     ]
 }

@@ -24,6 +24,20 @@ extension PostgresMessageStore {
         return logs
     }
 
+    /// The logs of several conversations in one query, keyed by conversation; one with no entry is absent.
+    static func clockLogs(_ db: PostgresTransaction, conversationIDs: [String]) async throws -> [String: [ClockKind: [ClockEvent]]] {
+        var logs: [String: [ClockKind: [ClockEvent]]] = [:]
+        let rows = try await db.rows("""
+            SELECT conversation_id, clock, at, action, policy, seconds, calendar, warn_before, carries_over, reason
+            FROM clock_events WHERE conversation_id = ANY(\(conversationIDs)) ORDER BY seq
+            """)
+        for row in rows {
+            guard let kind = ClockKind(rawValue: try row["clock"]), let event = try clockEvent(row) else { continue }
+            logs[try row["conversation_id"] as String, default: [:]][kind, default: []].append(event)
+        }
+        return logs
+    }
+
     public func clocks(conversationID: String, at now: Date) async throws -> [ClockSummary] {
         let rules = clockRules
         return try await read { db in try await Self.clockSummaries(db, conversationID: conversationID, at: now, rules: rules) }

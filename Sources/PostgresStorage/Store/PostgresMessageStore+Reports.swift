@@ -7,6 +7,9 @@ import SwitchboardCore
 /// Rows for the service report and the service-time histograms. The store only reads: the arithmetic is
 /// ``ServiceReport``'s and the clock times are ``ServiceClock``'s, over the logs as written.
 extension PostgresMessageStore: ServiceReportStore {
+    /// How many conversations' events and clock logs the service report reads per query.
+    static let reportChunk = 500
+
     public func serviceReportRows(from: Date, to: Date, queue: String?, sources: Set<String>?) async throws -> [ServiceReportRow] {
         let sourceList = sources.map { Array($0) } ?? []
         let counted = ServiceReportRow.countedEvents.map(\.rawValue).sorted()
@@ -29,16 +32,28 @@ extension PostgresMessageStore: ServiceReportStore {
                 ORDER BY c.created_at, c.id COLLATE "C"
                 """)
             var rows: [ServiceReportRow] = []
-            for row in conversations {
-                let id: String = try row["id"]
-                let kinds = try await db.column(
-                    "SELECT DISTINCT kind FROM events WHERE conversation_id = \(id) AND kind = ANY(\(counted))", as: String.self
-                ).compactMap(LifecycleEvent.Kind.init(rawValue:))
-                let logs = try await Self.clockLogs(db, conversationID: id).filter { $0.key == .firstResponse || $0.key == .resolution }
-                rows.append(ServiceReportRow(
-                    conversationID: id, queue: try row["queue"], channel: ChannelKind(rawValue: try row["channel"]),
-                    createdAt: Date(timeIntervalSince1970: try row["created_at"]), events: Set(kinds), clockLogs: logs,
-                    repeatContact: try row["repeat_contact"]))
+            rows.reserveCapacity(conversations.count)
+            // The events and clock logs of a chunk of conversations at a time: one query each per chunk rather
+            // than per conversation, since every gateway refreshes the report's gauges every minute.
+            for start in stride(from: 0, to: conversations.count, by: Self.reportChunk) {
+                let chunk = conversations[start..<min(start + Self.reportChunk, conversations.count)]
+                let ids = try chunk.map { try $0["id"] as String }
+                var kinds: [String: Set<LifecycleEvent.Kind>] = [:]
+                for event in try await db.rows(
+                    "SELECT DISTINCT conversation_id, kind FROM events WHERE conversation_id = ANY(\(ids)) AND kind = ANY(\(counted))")
+                {
+                    if let kind = LifecycleEvent.Kind(rawValue: try event["kind"]) {
+                        kinds[try event["conversation_id"] as String, default: []].insert(kind)
+                    }
+                }
+                let logs = try await Self.clockLogs(db, conversationIDs: ids)
+                for (row, id) in zip(chunk, ids) {
+                    rows.append(ServiceReportRow(
+                        conversationID: id, queue: try row["queue"], channel: ChannelKind(rawValue: try row["channel"]),
+                        createdAt: Date(timeIntervalSince1970: try row["created_at"]), events: kinds[id] ?? [],
+                        clockLogs: (logs[id] ?? [:]).filter { $0.key == .firstResponse || $0.key == .resolution },
+                        repeatContact: try row["repeat_contact"]))
+                }
             }
             return rows
         }
