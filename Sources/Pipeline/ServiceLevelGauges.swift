@@ -34,7 +34,11 @@ public final class ServiceLevelGauges: Service {
         "switchboard_channel_" + label.dropFirst("switchboard_".count)
     }
 
+    /// The lease's name, the same on every gateway.
+    public static let leaseName = "service-level-gauges"
+
     private let reports: ServiceReports
+    private let lease: PollingLease?
     private let window: TimeInterval
     private let interval: Duration
     private let logger: Logger
@@ -46,11 +50,16 @@ public final class ServiceLevelGauges: Service {
     ///   - window: how far back the conversations counted were created, and the surveys answered (a
     ///     rolling week by default).
     ///   - interval: how often the figures are recomputed.
+    ///   - lease: with several gateways on one store, the lease (``leaseName``) that lets one of them at a time
+    ///     compute the figures, which are the same whichever node computes them: the others read `NaN`, on which
+    ///     no alert fires, rather than each reading a week of conversations every interval. It must last longer
+    ///     than the interval, since the holder renews it once per refresh. Nil computes them on every node.
     public init(
-        reports: ServiceReports, window: TimeInterval = ServiceReport.defaultPeriod, interval: Duration = .seconds(60), logger: Logger,
-        metricsFactory: any MetricsFactory
+        reports: ServiceReports, window: TimeInterval = ServiceReport.defaultPeriod, interval: Duration = .seconds(60),
+        lease: PollingLease? = nil, logger: Logger, metricsFactory: any MetricsFactory
     ) {
         self.reports = reports
+        self.lease = lease
         self.window = window
         self.interval = interval
         self.logger = logger
@@ -82,15 +91,42 @@ public final class ServiceLevelGauges: Service {
     }
 
     public func run() async throws {
+        // Whether this gateway computed the figures last time: an operator sees in the log which node does.
+        var computing = false
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
-                try await refresh()
+                let holds = try await lease?.acquire(Self.leaseName) ?? true
+                if holds {
+                    try await refresh()
+                } else if computing {
+                    clear()
+                }
+                if let lease, holds != computing {
+                    logger.notice(
+                        holds ? "this gateway computes the service-level gauges now" : "another gateway computes the service-level gauges now",
+                        metadata: ["node.id": "\(lease.node)"])
+                }
+                computing = holds
             } catch {
                 logger.error("service level gauges not refreshed", metadata: ["error.type": "\(type(of: error))"])
             }
             let pause = interval
             _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
+        // Given up at shutdown, so another gateway takes the figures over at once rather than when the lease runs out.
+        await lease?.release(Self.leaseName)
+    }
+
+    /// Sets every figure this gateway published to `NaN`: another gateway computes them now, and a figure left
+    /// here would go stale beside its.
+    func clear() {
+        let gone = recorded.withLock { recorded in
+            defer { recorded = ([], []) }
+            return recorded
+        }
+        record(nil, dimension: ("queue", "all"), rename: { $0 })
+        for queue in gone.queues { record(nil, dimension: ("queue", queue), rename: { $0 }) }
+        for channel in gone.channels { record(nil, dimension: ("channel", channel.rawValue), rename: Self.byChannel) }
     }
 
     /// Records a group's figures; every one `NaN` when `summary` is nil (the group has left the window).

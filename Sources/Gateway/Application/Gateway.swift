@@ -343,8 +343,11 @@ public enum Gateway {
         let delivery: [any Service] = options.deliverReplies ? [core.dispatcher] : []
         let serviceMetrics = ServiceMetricsService(
             store: core.store, clockRules: RuleBookClockRules(core.rules), logger: logger, metricsFactory: core.metricsFactory)
+        // Held across three refreshes, so one slow refresh does not hand the figures to another node.
         let serviceLevels = ServiceLevelGauges(
-            reports: core.reports, interval: options.serviceLevelInterval, logger: logger, metricsFactory: core.metricsFactory)
+            reports: core.reports, interval: options.serviceLevelInterval,
+            lease: PollingLease(registry: core.store, node: core.nodeID, duration: max(options.serviceLevelInterval * 3, .seconds(30))),
+            logger: logger, metricsFactory: core.metricsFactory)
         let heartbeat = NodeHeartbeat(
             nodeID: core.nodeID, store: core.store, rules: core.rules, address: core.address, logger: logger, metricsFactory: core.metricsFactory)
         return core.storageServices + [core.committer] + delivery

@@ -54,6 +54,51 @@ struct PostgresGatewayTests {
         }
     }
 
+    @Test("two gateways on one database: one at a time computes the service-level gauges; when it stops, the other takes them over")
+    func serviceLevelsOnOneNode() async throws {
+        let cluster = try await TestPostgres.shared()
+        try await cluster.withDatabase { settings in
+            let time = ManualTime(ManualTime.workingMorning)
+            func harness() throws -> GatewayHarness {
+                var harness = try GatewayHarness(replyURL: "http://127.0.0.1:9/unused", postgres: settings)
+                harness.deliverReplies = false
+                harness.timerClock = { time.value }
+                harness.serviceLevelInterval = .milliseconds(200)
+                return harness
+            }
+            // Any conversation of the window gives an escalation ratio (of 0); a gateway without the figures has none.
+            let computed = #"switchboard_escalation_ratio{queue="all"} 0"#
+            @Sendable func metrics(_ client: any TestClientProtocol) async throws -> String {
+                String(buffer: try await client.send(.get, "/metrics").body)
+            }
+            let (firstReady, ready) = AsyncStream.makeStream(of: Void.self)
+            let (stopSignal, stop) = AsyncStream.makeStream(of: Void.self)
+            let first = try harness()
+            let firstGateway = Task {
+                try await first.run { client, _ in
+                    let posted = try await client.send(
+                        .post, "/v1/inbound/webhook/demo", json: #"{"from":"gauge@example.com","text":"请问发票怎么开？","external_id":"gauge-1"}"#)
+                    #expect(posted.status == .accepted)
+                    // The window ends at the clock's time, excluded.
+                    time.value = time.value.addingTimeInterval(60)
+                    #expect(try await eventually { try await metrics(client).contains(computed) })
+                    ready.yield()
+                    for await _ in stopSignal {}
+                }
+            }
+            for await _ in firstReady { break }
+            try await harness().run { client, _ in
+                // Ten refreshes of the first gateway's: the second never computes while the first holds the lease.
+                try await Task.sleep(for: .seconds(2))
+                #expect(try await !metrics(client).contains(computed))
+                stop.finish()
+                try await firstGateway.value
+                // Given up at the first's shutdown, the lease passes at the second's next refresh.
+                #expect(try await eventually { try await metrics(client).contains(computed) })
+            }
+        }
+    }
+
     @Test("a wrong password stops the gateway at start with an error that says so and never shows the password")
     func wrongPassword() async throws {
         let cluster = try await TestPostgres.shared()

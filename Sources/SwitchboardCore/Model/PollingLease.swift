@@ -1,9 +1,9 @@
 import Foundation
-import SwitchboardCore
 
-/// The lease by which one gateway at a time polls a mailbox when several share the store: taken before a poll,
-/// renewed while it runs, given up at shutdown. A node that dies stops renewing, and another takes the mailbox
-/// over once the lease runs out. Leases keep real time, whatever clock the gateway runs on.
+/// The lease by which one gateway at a time does a piece of periodic work when several share the store (polls a
+/// mailbox, computes the service-level gauges): taken before the work, renewed while it runs, given up at
+/// shutdown. A node that dies stops renewing, and another takes the work over once the lease runs out. Leases
+/// keep real time, whatever clock the gateway runs on.
 public struct PollingLease: Sendable {
     public var registry: any NodeRegistry
     /// This gateway's node id.
