@@ -116,18 +116,18 @@ extension PostgresMessageStore {
 
 extension PostgresMessageStore {
     public func conversationContext(for inbound: InboundMessage) async throws -> ConversationContext? {
-        try await read { db in try await Self.conversationContext(db, for: inbound) }
+        try await readEach { db in try await Self.conversationContext(db, for: inbound) }
     }
 
     public func intakeFacts(for inbound: InboundMessage, automaticRepliesSince since: Date) async throws -> IntakeFacts {
-        // One snapshot for both reads. The facts are advisory (the ingest decides what joins what).
-        try await read { db in try await Self.intakeFacts(db, for: inbound, automaticRepliesSince: since) }
+        // The facts are advisory (the ingest decides what joins what), so each read may take its own snapshot.
+        try await readEach { db in try await Self.intakeFacts(db, for: inbound, automaticRepliesSince: since) }
     }
 
     public func intakeFacts(for batch: [(inbound: InboundMessage, automaticRepliesSince: Date)]) async throws -> [IntakeFacts] {
         guard !batch.isEmpty else { return [] }
-        // One transaction, so one connection taken from the pool, for the whole batch.
-        return try await read { db in
+        // One connection taken from the pool for the whole batch.
+        return try await readEach { db in
             var facts: [IntakeFacts] = []
             facts.reserveCapacity(batch.count)
             for (inbound, since) in batch { facts.append(try await Self.intakeFacts(db, for: inbound, automaticRepliesSince: since)) }

@@ -67,6 +67,17 @@ public final class PostgresMessageStore: Sendable {
         try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
+    /// Runs `body`'s statements outside a transaction, each on a snapshot of its own: for a read whose answer is
+    /// advisory, such as the facts intake reads before classifying (the ingest decides again in its
+    /// transaction), where a transaction's `BEGIN` and `COMMIT` would double the round trips.
+    func readEach<T: Sendable>(_ body: (PostgresTransaction) async throws -> T) async throws -> T {
+        do {
+            return try await withConnection { connection in try await body(PostgresTransaction(connection: connection, logger: logger)) }
+        } catch let error as PSQLError {
+            throw PostgresStorageError(error, while: "reading from")
+        }
+    }
+
     private func transaction<T: Sendable>(_ begin: PostgresQuery, _ body: (PostgresTransaction) async throws -> T) async throws -> T {
         do {
             // A transaction run again keeps its connection: under contention it would otherwise queue for the pool

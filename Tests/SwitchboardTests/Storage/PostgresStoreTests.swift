@@ -94,6 +94,31 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("a node's concurrent ingest transactions report each batch's outcome to its own batch, in the order the batches were taken")
+    func concurrentIngestReportsInOrder() async throws {
+        try await Self.twoNodes { a, _ in
+            // Batches of one to three messages, each from its own customer; the queue is drained as the store takes them.
+            let batches = (0..<30).map { number in
+                (0...(number % 3)).map { part in a.prepare(R.request(R.inbound("order-\(number)-\(part)@example.com", externalID: "order-\(number)-\(part)"))) }
+            }
+            let queue = Mutex(batches[...])
+            let outcomes = Mutex<[Result<[Result<IngestResult, any Error>], any Error>]>([])
+            await a.ingestBatches(
+                next: { queue.withLock { $0.popFirst() } },
+                finished: { outcome in outcomes.withLock { $0.append(outcome) } })
+            let reported = outcomes.withLock { $0 }
+            #expect(reported.count == batches.count)
+            for (number, outcome) in reported.enumerated() {
+                let results = try outcome.get().map { try $0.get() }
+                #expect(results.count == number % 3 + 1)
+                for (part, result) in results.enumerated() {
+                    let stored = try await a.messages(result.conversationID)
+                    #expect(stored.map(\.sender) == ["order-\(number)-\(part)@example.com"])
+                }
+            }
+        }
+    }
+
     @Test("a reply queued through one node wakes the listener of another, also after its listening connection was cut")
     func notificationsWakeOtherNodes() async throws {
         let cluster = try await TestPostgres.shared()
