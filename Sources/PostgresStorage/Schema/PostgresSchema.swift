@@ -370,7 +370,7 @@ public enum PostgresSchema {
             "CREATE INDEX conversations_customer_lookup ON conversations USING hash (customer_address) WITH (fillfactor = 10)",
             "DROP INDEX conversations_joinable",
             "DROP INDEX conversations_closed",
-            "CREATE INDEX messages_external_id_lookup ON messages USING hash (external_id) WITH (fillfactor = 50) WHERE external_id IS NOT NULL",
+            "CREATE INDEX messages_external_id_lookup ON messages USING hash (external_id) WITH (fillfactor = 10) WHERE external_id IS NOT NULL",
             "CREATE INDEX clock_events_by_conversation ON clock_events USING hash (conversation_id) WITH (fillfactor = 10)",
             "DROP INDEX clock_events_conversation",
         ]),
