@@ -66,23 +66,43 @@ extension PostgresMessageStore {
     static func clockStates(
         _ db: PostgresTransaction, conversationID: String, at: Date, rules: any ClockRules
     ) async throws -> [ClockKind: ClockState] {
+        states(try await clockLogs(db, conversationID: conversationID), at: at, rules: rules)
+    }
+
+    /// The clocks of `logs` settled at `at`.
+    static func states(_ logs: [ClockKind: [ClockEvent]], at: Date, rules: any ClockRules) -> [ClockKind: ClockState] {
         var states: [ClockKind: ClockState] = [:]
-        for (kind, log) in try await clockLogs(db, conversationID: conversationID) {
-            states[kind] = settledState(kind, log, at: at, rules: rules)
-        }
+        for (kind, log) in logs { states[kind] = settledState(kind, log, at: at, rules: rules) }
         return states
     }
 
     /// Writes the clock entries a transition implies, under the conversation's policy after it.
+    /// - Parameter storesDeadline: false when the caller writes the conversation's row itself and sets the
+    ///   deadline returned in the same statement.
+    /// - Returns: the conversation's deadline after the entries, or nil when there were none.
+    @discardableResult
     static func logClocks(
         _ db: PostgresTransaction, _ transition: LifecycleTransition, conversationID: String, policy: String, at: Date,
-        rules: (any ClockRules)?
-    ) async throws {
-        guard let rules else { return }
-        let states = try await clockStates(db, conversationID: conversationID, at: at, rules: rules)
-        guard !states.isEmpty || transition.effects.contains(.rebindClock) else { return }
-        try await append(db, conversationID: conversationID, ClockPlanner.entries(
-            for: transition, clocks: states, binding: rules.binding(policy: policy), at: at), rules: rules)
+        rules: (any ClockRules)?, storesDeadline: Bool = true
+    ) async throws -> ConversationDeadline? {
+        guard let rules else { return nil }
+        let logs = try await clockLogs(db, conversationID: conversationID)
+        let states = states(logs, at: at, rules: rules)
+        guard !states.isEmpty || transition.effects.contains(.rebindClock) else { return nil }
+        return try await append(db, conversationID: conversationID, ClockPlanner.entries(
+            for: transition, clocks: states, binding: rules.binding(policy: policy), at: at), rules: rules,
+            prior: .read(logs), storesDeadline: storesDeadline)
+    }
+
+    /// What ``append(_:conversationID:_:rules:prior:storesDeadline:)`` knows of the logs before its entries.
+    enum PriorLogs {
+        /// Nothing: the logs are read back after the entries.
+        case unknown
+        /// The logs as read earlier in this transaction, with nothing written to them since.
+        case read([ClockKind: [ClockEvent]])
+        /// There are none: the conversation is created in this transaction, and its row carries its deadline
+        /// already (``openingDeadline(_:at:rules:)``), so there is neither a deadline to update nor a timer to delete.
+        case opening
     }
 
     static let clockEventColumns = [
@@ -91,13 +111,17 @@ extension PostgresMessageStore {
 
     /// Appends entries to the logs, then sets when the timer service next has to look at each clock they
     /// touched.
-    /// - Parameter opening: the entries are the whole log of a conversation this transaction creates, whose row
-    ///   carries its deadline already (``openingDeadline(_:at:rules:)``): the logs need no reading back, and
-    ///   there is neither a deadline to update nor a timer to delete.
+    /// - Parameters:
+    ///   - prior: what is known of the logs before the entries; when they are known, they are not read back.
+    ///   - storesDeadline: false when the caller writes the conversation's row itself and sets the deadline
+    ///     returned in the same statement.
+    /// - Returns: the conversation's deadline after the entries, or nil when there were none.
+    @discardableResult
     static func append(
-        _ db: PostgresTransaction, conversationID: String, _ entries: [ClockPlanner.Entry], rules: any ClockRules, opening: Bool = false
-    ) async throws {
-        guard !entries.isEmpty else { return }
+        _ db: PostgresTransaction, conversationID: String, _ entries: [ClockPlanner.Entry], rules: any ClockRules,
+        prior: PriorLogs = .unknown, storesDeadline: Bool = true
+    ) async throws -> ConversationDeadline? {
+        guard !entries.isEmpty else { return nil }
         var rows: [[(any PostgresThrowingDynamicTypeEncodable)?]] = []
         for entry in entries {
             var policy: String?, seconds: Double?, calendar: String?, warn: String?, carriesOver: Bool?, reason: String?
@@ -119,9 +143,17 @@ extension PostgresMessageStore {
         }
         // Queued in the entries' order (the log is read by `seq`, which follows the VALUES order).
         for row in rows { db.queueInsert(into: "clock_events", columns: clockEventColumns, row: row) }
-        try await scheduleTimers(
+        let known: [ClockKind: [ClockEvent]]?
+        switch prior {
+        case .unknown: known = nil
+        case .opening: known = openingLogs(entries)
+        case var .read(logs):
+            for entry in entries { logs[entry.clock, default: []].append(entry.event) }
+            known = logs
+        }
+        return try await scheduleTimers(
             db, conversationID: conversationID, clocks: Set(entries.map(\.clock)), at: entries.map(\.event.at).max()!, rules: rules,
-            openingLogs: opening ? openingLogs(entries) : nil)
+            logs: known, opening: { if case .opening = prior { true } else { false } }(), storesDeadline: storesDeadline)
     }
 
     /// The logs that `entries` alone make up.
@@ -136,19 +168,20 @@ extension PostgresMessageStore {
 
     /// Keeps `clock_timers` in step with the logs of `clocks`: the instant each is next due for a warning
     /// or a breach, and no row for a clock with nothing left to fire; and the conversation's next deadline.
-    /// - Parameter openingLogs: the whole logs of a conversation created in this transaction (see
-    ///   ``append(_:conversationID:_:rules:opening:)``); nil to read them.
+    /// - Parameters:
+    ///   - logs: the conversation's whole logs, when the caller knows them; nil to read them.
+    ///   - opening: the conversation is created in this transaction (see ``PriorLogs/opening``).
+    ///   - storesDeadline: false when the caller sets the deadline returned itself.
+    /// - Returns: the conversation's deadline.
+    @discardableResult
     static func scheduleTimers(
         _ db: PostgresTransaction, conversationID: String, clocks: Set<ClockKind>, at: Date, rules: any ClockRules,
-        openingLogs: [ClockKind: [ClockEvent]]? = nil
-    ) async throws {
+        logs known: [ClockKind: [ClockEvent]]? = nil, opening: Bool = false, storesDeadline: Bool = true
+    ) async throws -> ConversationDeadline {
         let logs: [ClockKind: [ClockEvent]]
-        if let openingLogs {
-            logs = openingLogs
-        } else {
-            logs = try await clockLogs(db, conversationID: conversationID)
-            try await storeDeadline(db, conversationID: conversationID, logs: logs, at: at, rules: rules)
-        }
+        if let known { logs = known } else { logs = try await clockLogs(db, conversationID: conversationID) }
+        let deadline = deadline(logs, at: at, rules: rules)
+        if storesDeadline, !opening { try await storeDeadline(db, conversationID: conversationID, deadline) }
         // In a fixed order, so two transactions touching the same timers lock them in the same order; the clocks
         // with a next instant in one statement, those with none in another.
         var due: [[(any PostgresThrowingDynamicTypeEncodable)?]] = []
@@ -160,16 +193,17 @@ extension PostgresMessageStore {
                 done.append(kind.rawValue)
             }
         }
-        // A conversation's timers are scheduled at most once between two reads (each schedule reads the logs
-        // first unless they are new), so no key is queued twice in one upsert.
+        // A conversation's timers are scheduled at most once between two reads (each schedule follows a read of
+        // the logs, its own or its caller's, unless they are new), so no key is queued twice in one upsert.
         for row in due {
             db.queueInsert(
                 into: "clock_timers", columns: ["conversation_id", "clock", "due_at"], row: row,
                 suffix: "ON CONFLICT (conversation_id, clock) DO UPDATE SET due_at = excluded.due_at")
         }
-        if !done.isEmpty, openingLogs == nil {
+        if !done.isEmpty, !opening {
             try await db.execute("DELETE FROM clock_timers WHERE conversation_id = \(conversationID) AND clock = ANY(\(done))")
         }
+        return deadline
     }
 
     /// `12.5s` for a fixed warning, `20%` for a share of the target.

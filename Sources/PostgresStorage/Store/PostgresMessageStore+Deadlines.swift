@@ -9,12 +9,8 @@ extension PostgresMessageStore {
     /// It must stay the expression the indexes of migration v15 hold.
     static let deadlineKey = "COALESCE(next_due_at, 1e300)"
 
-    /// Stores the deadline the clocks of `logs` give, settled at `at` (every entry counted), on the
-    /// conversation's row.
-    static func storeDeadline(
-        _ db: PostgresTransaction, conversationID: String, logs: [ClockKind: [ClockEvent]], at: Date, rules: any ClockRules
-    ) async throws {
-        let deadline = deadline(logs, at: at, rules: rules)
+    /// Stores a conversation's deadline (``deadline(_:at:rules:)``) on its row.
+    static func storeDeadline(_ db: PostgresTransaction, conversationID: String, _ deadline: ConversationDeadline) async throws {
         try await db.execute("""
             UPDATE conversations SET next_due_at = \(deadline.dueAt?.timeIntervalSince1970), next_warn_at = \(deadline.warnAt?.timeIntervalSince1970)
             WHERE id = \(conversationID)

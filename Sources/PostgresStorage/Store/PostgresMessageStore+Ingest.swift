@@ -173,16 +173,20 @@ extension PostgresMessageStore {
                     db, at: now, subjectKind: "conversation", subjectID: conversation.id, conversationID: conversation.id,
                     kind: event.kind.rawValue, actor: inbound.source)
             }
+            // The deadline the clock entries leave, written with the row below rather than by a statement of its own.
+            var deadline: ConversationDeadline?
             if let transition = joined.lifecycle.transition {
-                try await Self.logClocks(
-                    db, transition, conversationID: conversation.id, policy: conversation.slaPolicy, at: now, rules: clocks)
+                deadline = try await Self.logClocks(
+                    db, transition, conversationID: conversation.id, policy: conversation.slaPolicy, at: now, rules: clocks,
+                    storesDeadline: false)
                 if transition.effects.contains(.restartClocks) { try await Self.withdrawSurveys(db, conversationID: conversation.id, at: now) }
             }
             // A more urgent route brought a stricter policy: the clocks count towards it from now on.
             if let clocks, conversation.slaPolicy != current.slaPolicy, let binding = clocks.binding(policy: conversation.slaPolicy) {
-                let states = try await Self.clockStates(db, conversationID: conversation.id, at: now, rules: clocks)
-                try await Self.append(
-                    db, conversationID: conversation.id, ClockPlanner.rebinding(clocks: states, to: binding, at: now), rules: clocks)
+                let logs = try await Self.clockLogs(db, conversationID: conversation.id)
+                let rebinding = ClockPlanner.rebinding(clocks: Self.states(logs, at: now, rules: clocks), to: binding, at: now)
+                deadline = try await Self.append(
+                    db, conversationID: conversation.id, rebinding, rules: clocks, prior: .read(logs), storesDeadline: false) ?? deadline
             }
             let at = now.timeIntervalSince1970
             try await db.execute("""
@@ -192,7 +196,9 @@ extension PostgresMessageStore {
                     sentiment = \(conversation.sentiment.rawValue), state = \(conversation.state.rawValue),
                     reopen_count = \(conversation.reopenCount), updated_at = \(at),
                     inbound_count = inbound_count + 1, last_inbound_at = GREATEST(COALESCE(last_inbound_at, \(at)), \(at)),
-                    waiting_since = COALESCE(waiting_since, \(at))
+                    waiting_since = COALESCE(waiting_since, \(at)),
+                    next_due_at = CASE WHEN \(deadline != nil) THEN \(deadline?.dueAt?.timeIntervalSince1970) ELSE next_due_at END,
+                    next_warn_at = CASE WHEN \(deadline != nil) THEN \(deadline?.warnAt?.timeIntervalSince1970) ELSE next_warn_at END
                 WHERE id = \(conversation.id)
                 """)
         } else {
@@ -214,7 +220,7 @@ extension PostgresMessageStore {
                     kind: "continues", actor: "system", detail: ["previous_conversation_id": previous])
             }
             if let clocks, !opening.isEmpty {
-                try await Self.append(db, conversationID: conversationID, opening, rules: clocks, opening: true)
+                try await Self.append(db, conversationID: conversationID, opening, rules: clocks, prior: .opening)
             }
         }
 

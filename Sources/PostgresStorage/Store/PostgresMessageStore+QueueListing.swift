@@ -6,7 +6,7 @@ import SwitchboardCore
 
 /// What agents and supervisors see of queues: each queue's counts, and a queue's conversations page by
 /// page, next deadline first, by the deadlines the clock log writes keep on each row
-/// (``storeDeadline(_:conversationID:logs:at:rules:)``).
+/// (``storeDeadline(_:conversationID:_:)``).
 extension PostgresMessageStore {
     public func queueSummaries(now: Date, sources: Set<String>?) async throws -> [QueueSummary] {
         let at = now.timeIntervalSince1970
