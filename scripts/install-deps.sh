@@ -9,8 +9,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # real SMS gateway the SMS tests talk to; prometheus brings promtool, which checks and unit-tests the
   # alerting rules in Config/prometheus; curl's CLI helps debugging. PostgreSQL is the shared store's server:
   # the tests run a private cluster of their own (initdb under /usr/lib/postgresql/<version>/bin) and never
-  # use the one the package sets up.
-  packages+=(python3 python3-pip python3-venv dovecot-imapd kannel prometheus curl postgresql)
+  # use the one the package sets up, with a certificate authority of their own made by the openssl command.
+  packages+=(python3 python3-pip python3-venv dovecot-imapd kannel prometheus curl postgresql openssl)
 fi
 
 missing=()

@@ -46,7 +46,7 @@ public struct PostgresOutboxListener: Service {
 
     /// Connects, listens until the connection fails, and closes it.
     private func listenOnce() async throws {
-        let connection = try await PostgresConnection.connect(configuration: settings.connectionConfiguration, id: 0, logger: logger)
+        let connection = try await PostgresConnection.connect(configuration: try settings.connectionConfiguration, id: 0, logger: logger)
         do {
             try await connection.listen(on: Self.channel) { notifications in
                 // Something may have been queued while no one listened.

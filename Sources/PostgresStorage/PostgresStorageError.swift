@@ -1,3 +1,4 @@
+import NIOSSL
 import PostgresNIO
 import SwitchboardCore
 
@@ -73,9 +74,17 @@ public struct PostgresStorageError: LoggableError, Sendable {
                 default: otherwise
                 }
             self.init(code, "\(action) \(target): the server said \(state): \(said)")
-        case .connectionError, .sslUnsupported, .failedToAddSSLHandler, .serverClosedConnection, .uncleanShutdown:
+        case .sslUnsupported:
+            self.init(.unreachable, "\(action) \(target): the server does not offer TLS, which the URL's sslmode requires")
+        case .connectionError, .failedToAddSSLHandler, .serverClosedConnection, .uncleanShutdown:
             let cause = psql.underlying.map { ": " + String(describing: $0) } ?? ""
-            self.init(.unreachable, "\(action) \(target): \(psql.code)\(cause)")
+            if psql.underlying is NIOSSLError || psql.underlying is NIOSSLExtraError {
+                self.init(
+                    .unreachable,
+                    "\(action) \(target): TLS failed (a server certificate no trusted authority signed, or one for another host, or a broken handshake)\(cause)")
+            } else {
+                self.init(.unreachable, "\(action) \(target): \(psql.code)\(cause)")
+            }
         default:
             self.init(otherwise, "\(action) \(target): \(psql.code)")
         }

@@ -45,7 +45,7 @@ public struct StoreCopy: Sendable {
         try await PostgresMigrator().migrate(settings: postgres, logger: logger)
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: postgres.connectionConfiguration, id: 1, logger: logger)
+            connection = try await PostgresConnection.connect(configuration: try postgres.connectionConfiguration, id: 1, logger: logger)
         } catch {
             throw PostgresStorageError(error, while: "connecting to", settings: postgres)
         }

@@ -222,7 +222,7 @@ public enum Gateway {
             logger.info("storage: PostgreSQL", metadata: [
                 "storage.database": "\(settings)", "storage.pool": "\(settings.poolSize)", "storage.migrations_applied": "\(applied.count)",
             ])
-            let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+            let client = PostgresClient(configuration: try settings.clientConfiguration, backgroundLogger: logger)
             // A delivery ends within its timeout (outbox.timeout) but for the bookkeeping around it: a lease of four
             // timeouts, at least ten seconds, outlasts any live delivery, and a dead node's entries go out again soon.
             let lease = max(.seconds(10), options.configuration.webhookTimeout * 4)

@@ -43,7 +43,7 @@ public struct PostgresMigrator: Sendable {
     public func migrate(settings: PostgresSettings, logger: Logger) async throws -> [String] {
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: settings.connectionConfiguration, id: 0, logger: logger)
+            connection = try await PostgresConnection.connect(configuration: try settings.connectionConfiguration, id: 0, logger: logger)
         } catch {
             throw PostgresStorageError(error, while: "connecting to", settings: settings)
         }

@@ -121,12 +121,16 @@ struct PostgresGatewayTests {
         let inline = try GatewayHarnessConfiguration.problems(storage: "postgres: { url: postgres://u:s3cret@db/x }")
         #expect(inline.contains { $0.contains("storage.postgres.url is a secret") })
         let tls = try GatewayHarnessConfiguration.problems(
-            storage: "postgres: { url: { env: URL } }", environment: ["URL": "postgres://u:s3cret@db:5432/x?sslmode=require"])
-        #expect(tls.contains { $0.contains("sslmode") })
+            storage: "postgres: { url: { env: URL } }", environment: ["URL": "postgres://u:s3cret@db:5432/x?sslmode=sometimes"])
+        #expect(tls.contains { $0.contains("sslmode 'sometimes' is not one of") })
+        let root = try GatewayHarnessConfiguration.problems(
+            storage: "postgres: { url: { env: URL } }",
+            environment: ["URL": "postgres://u:s3cret@db:5432/x?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem"])
+        #expect(root.contains { $0.contains("sslrootcert file /nonexistent/ca.pem cannot be read") })
         let noDatabase = try GatewayHarnessConfiguration.problems(
             storage: "postgres: { url: { env: URL } }", environment: ["URL": "postgres://u:s3cret@db:5432"])
         #expect(noDatabase.contains { $0.contains("names no database") })
-        for problem in inline + tls + noDatabase { #expect(!problem.contains("s3cret")) }
+        for problem in inline + tls + root + noDatabase { #expect(!problem.contains("s3cret")) }
         let pool = try GatewayHarnessConfiguration.problems(
             storage: "postgres: { url: { env: URL }, pool: 0 }", environment: ["URL": "postgres://u:p@db/x"])
         #expect(pool.contains { $0.contains("pool must be 1 to 1000") })
@@ -141,7 +145,49 @@ struct PostgresGatewayTests {
         #expect(settings.port == 6432)
         #expect(settings.database == "support")
         #expect(settings.poolSize == 4)
+        #expect(settings.tls == .disable)
         #expect(!settings.description.contains("p/w"))
+        // sslmode as libpq reads it; prefer when none is given.
+        let modes: [(String, PostgresSettings.TLS)] = [
+            ("", .prefer), ("?sslmode=prefer", .prefer), ("?sslmode=require", .require),
+            ("?sslmode=require&sslrootcert=system", .verify(rootCertificate: nil, hostName: false)),
+            ("?sslmode=verify-ca", .verify(rootCertificate: nil, hostName: false)),
+            ("?sslmode=verify-full&sslrootcert=system", .verify(rootCertificate: nil, hostName: true)),
+        ]
+        for (query, tls) in modes {
+            #expect(try PostgresSettings(url: "postgres://u:p@db/x" + query).tls == tls, "\(query)")
+        }
+    }
+
+    @Test("TLS to the database: verify-full with the authority that signed the server's certificate connects encrypted; another authority is refused, saying so; require encrypts without checking")
+    func tls() async throws {
+        let cluster = try await TestPostgres.shared()
+        try await cluster.withDatabase { plain in
+            let base = "postgres://\(plain.username):\(plain.password)@127.0.0.1:\(plain.port)/\(plain.database)"
+            @Sendable func encrypted(_ settings: PostgresSettings) async throws -> Bool {
+                try await TestPostgres.withClient(settings) { client in
+                    let rows = try await client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                    for try await ssl in rows.decode(Bool.self) { return ssl }
+                    return false
+                }
+            }
+            let verified = try PostgresSettings(url: base + "?sslmode=verify-full&sslrootcert=\(cluster.certificateAuthority)")
+            #expect(try await encrypted(verified))
+            try await verified.verify(logger: TestPostgres.logger)
+            #expect(try await encrypted(try PostgresSettings(url: base + "?sslmode=require")))
+            #expect(try await !encrypted(try PostgresSettings(url: base + "?sslmode=disable")))
+
+            // An authority that never signed the server's certificate.
+            let stranger = try PostgresSettings(url: base + "?sslmode=verify-full&sslrootcert=\(cluster.otherAuthority)")
+            do {
+                try await stranger.verify(logger: TestPostgres.logger)
+                Issue.record("a server certificate no trusted authority signed was taken")
+            } catch let error as PostgresStorageError {
+                #expect(error.code == .unreachable)
+                #expect(error.description.contains("TLS failed (a server certificate no trusted authority signed"), "\(error)")
+                #expect(!error.description.contains(plain.password))
+            }
+        }
     }
 }
 

@@ -33,6 +33,11 @@ final class TestPostgres: @unchecked Sendable {
         self.input = input
     }
 
+    /// The authority that signed the server's certificate (for 127.0.0.1), a PEM file: the server offers TLS.
+    var certificateAuthority: String { directory + "/ca.pem" }
+    /// An authority that signed nothing the server has, a PEM file.
+    var otherAuthority: String { directory + "/other-ca.pem" }
+
     /// The cluster of this test process, started by the first test that asks (initdb takes seconds).
     static func shared() async throws -> TestPostgres {
         try await sharedStart.value
@@ -62,8 +67,10 @@ final class TestPostgres: @unchecked Sendable {
     /// A new, empty database owned by a new role that logs in with a password over TCP; ``drop(_:)`` removes both.
     func createDatabase() async throws -> PostgresSettings {
         let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        // In the clear, as before the server offered TLS: the TLS tests ask for it themselves.
         let settings = PostgresSettings(
-            host: "127.0.0.1", port: port, username: "r_\(suffix)", password: "pw-\(UUID().uuidString)", database: "t_\(suffix)")
+            host: "127.0.0.1", port: port, username: "r_\(suffix)", password: "pw-\(UUID().uuidString)", database: "t_\(suffix)",
+            tls: .disable)
         try await admin([
             "CREATE ROLE \(settings.username) LOGIN PASSWORD '\(settings.password)'",
             "CREATE DATABASE \(settings.database) OWNER \(settings.username)",
@@ -73,7 +80,7 @@ final class TestPostgres: @unchecked Sendable {
 
     /// Runs `body` with a PostgresClient for `settings` running beside it, as a gateway's ServiceGroup runs it.
     static func withClient<T: Sendable>(_ settings: PostgresSettings, _ body: (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: try settings.clientConfiguration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             do {
@@ -162,6 +169,8 @@ final class TestPostgres: @unchecked Sendable {
             throw Failure(description: "initdb failed (\(status)): \(output.suffix(2000))")
         }
 
+        try await makeCertificates(directory: directory, owner: asPostgres.isEmpty ? nil : getpwnam("postgres")?.pointee)
+
         let port = try LoopbackPort.free()
         let server = asPostgres + [
             "\(bin)/postgres", "-D", data, "-p", String(port), "-k", directory, "-c", "listen_addresses=127.0.0.1",
@@ -170,6 +179,7 @@ final class TestPostgres: @unchecked Sendable {
             // Every test takes a database with a pool of its own, and the whole suite runs at once.
             "-c", "max_connections=400",
             "-c", "max_pred_locks_per_transaction=256", "-c", "max_pred_locks_per_relation=2048", "-c", "max_pred_locks_per_page=32",
+            "-c", "ssl=on", "-c", "ssl_cert_file=\(directory)/server.pem", "-c", "ssl_key_file=\(directory)/server.key",
         ]
         let stop = asPostgres + ["\(bin)/pg_ctl", "-D", data, "stop", "-m", "immediate", "-w"]
         let (wrapper, input) = try launchWatched(server, stop: stop, directory: directory, output: directory + "/server.log")
@@ -225,6 +235,32 @@ final class TestPostgres: @unchecked Sendable {
     }
 
     /// Runs `command` to its end without holding a thread while it runs; its output goes to `output` and is returned.
+    /// A certificate authority of the test's own (`ca.pem`) and a server certificate it signed for 127.0.0.1 and
+    /// localhost (`server.pem`, `server.key`), made with the openssl command; the key belongs to `owner`, since
+    /// the server refuses a key others can read.
+    private static func makeCertificates(directory: String, owner: passwd?) async throws {
+        let openssl = ["/usr/bin/openssl"]
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: directory + "/server.ext", atomically: true, encoding: .utf8)
+        let steps: [[String]] = [
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/ca.key", "-out", "\(directory)/ca.pem",
+             "-days", "3", "-subj", "/CN=switchboard test authority"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/server.key", "-out", "\(directory)/server.csr",
+             "-subj", "/CN=127.0.0.1"],
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/other-ca.key", "-out", "\(directory)/other-ca.pem",
+             "-days", "3", "-subj", "/CN=another authority"],
+            ["x509", "-req", "-in", "\(directory)/server.csr", "-CA", "\(directory)/ca.pem", "-CAkey", "\(directory)/ca.key",
+             "-CAcreateserial", "-out", "\(directory)/server.pem", "-days", "3", "-extfile", "\(directory)/server.ext"],
+        ]
+        for step in steps {
+            let (status, output) = try await run(openssl + step, output: directory + "/openssl.log")
+            guard status == 0 else { throw Failure(description: "openssl failed (\(status)): \(output.suffix(2000))") }
+        }
+        _ = chmod(directory + "/server.key", 0o600)
+        if let owner {
+            for file in ["server.key", "server.pem", "ca.pem", "other-ca.pem"] { _ = chown(directory + "/" + file, owner.pw_uid, owner.pw_gid) }
+        }
+    }
+
     private static func run(_ command: [String], output: String) async throws -> (Int32, String) {
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: output) else { throw Failure(description: "cannot write \(output)") }

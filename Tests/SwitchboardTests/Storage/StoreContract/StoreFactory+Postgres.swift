@@ -17,7 +17,7 @@ extension StoreFactory {
         let settings = created
         let logger = TestPostgres.logger
         try await PostgresMigrator().migrate(settings: settings, logger: logger)
-        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: try settings.clientConfiguration, backgroundLogger: logger)
         // The pool runs until the store is removed, as the gateway's service group runs it.
         let running = Task { await client.run() }
         let store = PostgresMessageStore(
