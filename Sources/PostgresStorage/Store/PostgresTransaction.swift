@@ -3,7 +3,8 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// One open transaction on one connection of the pool: what the store's statements run in.
+/// One open transaction on one connection of the pool: what the store's statements run in (or, for
+/// ``PostgresMessageStore/readEach(_:)``, a connection's statements outside any transaction).
 ///
 /// Every statement collects its rows at once; the store's reads are bounded (pages, one conversation), and a
 /// transaction that holds a half-read result set cannot run its next statement.
