@@ -22,7 +22,7 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         /// In the clear (`disable`).
         case disable
         /// TLS when the server offers it, in the clear otherwise, the certificate not checked (`prefer`, libpq's
-        /// default and this one's).
+        /// default; not this one's, which stays in the clear unless asked).
         case prefer
         /// TLS or no connection, the certificate not checked (`require`): encrypted, but open to an impostor.
         case require
@@ -34,7 +34,7 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     }
 
     public init(
-        host: String, port: Int = 5432, username: String, password: String, database: String, poolSize: Int = 16, tls: TLS = .prefer
+        host: String, port: Int = 5432, username: String, password: String, database: String, poolSize: Int = 16, tls: TLS = .disable
     ) {
         self.host = host
         self.port = port
@@ -46,7 +46,7 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     }
 
     /// Reads `postgres://user:password@host:port/database?sslmode=…&sslrootcert=…`; the password may be
-    /// percent-encoded. `sslmode` is one of libpq's (`disable`, `prefer`, the default, `require`, `verify-ca`,
+    /// percent-encoded. `sslmode` is one of libpq's (`disable`, the default, `prefer`, `require`, `verify-ca`,
     /// `verify-full`); `sslrootcert` is a PEM file of the authorities to trust, or `system` for the system's.
     /// - Throws: ``PostgresStorageError`` with ``PostgresStorageError/Code/invalidURL``, a message that never
     ///   repeats the URL (it holds the password).
@@ -58,7 +58,8 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         guard let user = url.user, !user.isEmpty else { throw PostgresStorageError(.invalidURL, "the database URL names no user") }
         let database = String(url.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty else { throw PostgresStorageError(.invalidURL, "the database URL names no database (…/NAME)") }
-        var mode = "prefer", rootCertificate: String?
+        // In the clear unless asked, as before TLS was built: a deployment that did not ask keeps its behaviour.
+        var mode = "disable", rootCertificate: String?
         for item in url.queryItems ?? [] {
             switch item.name {
             case "sslmode": mode = item.value ?? ""
@@ -123,6 +124,9 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     /// NIOSSL's settings for ``tls``, and whether TLS is required; nil when it is off.
     private func tlsConfiguration() throws -> (TLSConfiguration, required: Bool)? {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        // How long closing a connection waits for the server's TLS close before closing it anyway (5 s by
+        // default): a gateway stopping closes every pooled connection, within its shutdown deadline.
+        configuration.shutdownTimeout = .seconds(1)
         switch tls {
         case .disable:
             return nil

@@ -307,9 +307,19 @@ struct MultiNodeTests {
             // The gateway that lived through the outage still stops cleanly. It once did not: a statement sent on a
             // connection whose session the outage ended never got an answer, and a lease the pool had not given up
             // held its caller; either kept the outbox dispatcher, and with it the shutdown, past every deadline.
-            #expect(
-                node.process?.terminationStatus == 0,
-                "SIGTERM should end the gateway cleanly: \(String((try? String(contentsOfFile: node.log, encoding: .utf8)).map { $0.components(separatedBy: "Registers:").first ?? $0 }?.suffix(4000) ?? ""))")
+            #expect(node.process?.terminationStatus == 0, "SIGTERM should end the gateway cleanly: \(Self.shutdownReport(node.log))")
         }
+    }
+
+    /// What a gateway's log says about a shutdown that did not end cleanly: its last lines before any crash
+    /// report, then the crashed thread's frames (the report lists every thread, most of them idle).
+    static func shutdownReport(_ path: String) -> String {
+        guard let log = try? String(contentsOfFile: path, encoding: .utf8) else { return "no log" }
+        guard let crash = log.range(of: "Program crashed") else { return String(log.suffix(3000)) }
+        var report = String(log[..<crash.lowerBound].suffix(2500))
+        if let crashed = log.range(of: "crashed:", range: crash.upperBound..<log.endIndex) {
+            report += "\n…\n" + String(log[crashed.lowerBound...].prefix(2000))
+        }
+        return report
     }
 }

@@ -147,9 +147,9 @@ struct PostgresGatewayTests {
         #expect(settings.poolSize == 4)
         #expect(settings.tls == .disable)
         #expect(!settings.description.contains("p/w"))
-        // sslmode as libpq reads it; prefer when none is given.
+        // sslmode as libpq reads it, but in the clear when none is given.
         let modes: [(String, PostgresSettings.TLS)] = [
-            ("", .prefer), ("?sslmode=prefer", .prefer), ("?sslmode=require", .require),
+            ("", .disable), ("?sslmode=prefer", .prefer), ("?sslmode=require", .require),
             ("?sslmode=require&sslrootcert=system", .verify(rootCertificate: nil, hostName: false)),
             ("?sslmode=verify-ca", .verify(rootCertificate: nil, hostName: false)),
             ("?sslmode=verify-full&sslrootcert=system", .verify(rootCertificate: nil, hostName: true)),
