@@ -47,30 +47,6 @@ extension PostgresMessageStore {
         try await db.first("SELECT \(unescaped: conversationColumns) FROM conversations WHERE id = \(id)").map(conversationRow(from:))
     }
 
-    /// The customer's newest conversation on this channel and source that is not closed: the one a new
-    /// message from them joins.
-    static func openConversation(
-        _ db: PostgresTransaction, channel: ChannelKind, source: String, customer: String
-    ) async throws -> ConversationRow? {
-        try await db.first("""
-            SELECT \(unescaped: conversationColumns) FROM conversations
-            WHERE channel = \(channel.rawValue) AND source = \(source) AND customer_address = \(customer) AND state <> 'closed'
-            ORDER BY created_at DESC LIMIT 1
-            """).map(conversationRow(from:))
-    }
-
-    /// The customer's newest closed conversation on this channel and source: the one a new conversation
-    /// continues when they write after it was closed.
-    static func latestClosedConversation(
-        _ db: PostgresTransaction, channel: ChannelKind, source: String, customer: String
-    ) async throws -> ConversationRow? {
-        try await db.first("""
-            SELECT \(unescaped: conversationColumns) FROM conversations
-            WHERE channel = \(channel.rawValue) AND source = \(source) AND customer_address = \(customer) AND state = 'closed'
-            ORDER BY created_at DESC LIMIT 1
-            """).map(conversationRow(from:))
-    }
-
     /// A message from a row of `messages`; `raw_payload` may be left out of the select list (`withRaw: false`).
     static func message(from row: PostgresTransaction.Row, withRaw: Bool = true) throws -> Message {
         let recipients = (try? decoder.decode([String].self, from: Data((try row["recipients"] as String).utf8))) ?? []

@@ -10,11 +10,10 @@ extension PostgresMessageStore {
     ///
     /// The policy asks synchronously and the database answers asynchronously, so the policy runs over the
     /// facts learnt so far; when it asks one not yet known, that one is looked up and the policy runs again.
-    /// The policy is pure, so each run asks the same questions in the same order as the last, and the
-    /// queries made are exactly those the SQLite store makes, in its order.
-    /// - Parameter known: facts read already (``intakeLookup(_:_:)``).
+    /// The policy is pure, so each run asks the same questions in the same order as the last. The sender's
+    /// open and newest closed conversations come known, read with the duplicate check (``intakeLookup(_:_:)``).
     static func resolveThread(
-        _ db: PostgresTransaction, _ inbound: InboundMessage, known: ThreadingFacts = ThreadingFacts()
+        _ db: PostgresTransaction, _ inbound: InboundMessage, known: ThreadingFacts
     ) async throws -> ThreadingPolicy.Decision<ConversationRow> {
         var facts = known
         while true {
@@ -40,23 +39,21 @@ extension PostgresMessageStore {
     static func intakeLookup(
         _ db: PostgresTransaction, _ inbound: InboundMessage
     ) async throws -> (duplicate: StoredDuplicate?, facts: ThreadingFacts) {
-        var facts = ThreadingFacts()
-        facts.open = .some(nil)
-        facts.latestClosed = .some(nil)
+        var open: ConversationRow?, latestClosed: ConversationRow?
         var duplicate: StoredDuplicate?
         let statement = IntakeLookupStatement(
             channel: inbound.channel.rawValue, source: inbound.source, sender: inbound.sender, externalID: inbound.externalID)
         for row in try await db.rows(statement) {
             switch try row["found"] as String {
-            case "open": facts.open = .some(try conversationRow(from: row))
-            case "closed": facts.latestClosed = .some(try conversationRow(from: row))
+            case "open": open = try conversationRow(from: row)
+            case "closed": latestClosed = try conversationRow(from: row)
             default:
                 duplicate = StoredDuplicate(
                     messageID: try row["message_id"], conversationID: try row["id"],
                     threadedBy: (try row["message_threaded_by"] as String?).flatMap(ThreadingStrategy.init(rawValue:)) ?? .sender)
             }
         }
-        return (duplicate, facts)
+        return (duplicate, ThreadingFacts(open: open, latestClosed: latestClosed))
     }
 
     /// Remembers a channel message id; the first message to use an id keeps it.
@@ -114,8 +111,6 @@ struct ThreadingFacts {
             case conversation(id: String)
             case citing(String)
             case appears(String, conversationID: String)
-            case openOfSender
-            case latestClosedOfSender
         }
 
         let fact: Fact
@@ -125,8 +120,15 @@ struct ThreadingFacts {
     var citing: [String: ConversationRow?] = [:]
     /// Keyed by conversation id, then the lower-cased address.
     var appears: [String: [String: Bool]] = [:]
-    var open: ConversationRow??
-    var latestClosed: ConversationRow??
+    /// The sender's newest conversation on the message's channel and source that is not closed.
+    let open: ConversationRow?
+    /// The sender's newest closed conversation there.
+    let latestClosed: ConversationRow?
+
+    init(open: ConversationRow?, latestClosed: ConversationRow?) {
+        self.open = open
+        self.latestClosed = latestClosed
+    }
 
     mutating func learn(_ fact: Missing.Fact, _ db: PostgresTransaction, _ inbound: InboundMessage) async throws {
         switch fact {
@@ -145,12 +147,6 @@ struct ThreadingFacts {
                         OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(m.recipients::jsonb) AS r(value) WHERE lower(r.value) = \(address))))
                 """, as: Bool.self) ?? false
             appears[conversationID, default: [:]][address] = found
-        case .openOfSender:
-            open = .some(try await PostgresMessageStore.openConversation(
-                db, channel: inbound.channel, source: inbound.source, customer: inbound.sender))
-        case .latestClosedOfSender:
-            latestClosed = .some(try await PostgresMessageStore.latestClosedConversation(
-                db, channel: inbound.channel, source: inbound.source, customer: inbound.sender))
         }
     }
 }
@@ -178,13 +174,7 @@ struct ThreadingLookupsFromFacts: ThreadingLookups {
         return known
     }
 
-    func openConversationOfSender() throws -> ConversationRow? {
-        guard let known = facts.open else { throw ThreadingFacts.Missing(fact: .openOfSender) }
-        return known
-    }
+    func openConversationOfSender() -> ConversationRow? { facts.open }
 
-    func latestClosedConversationOfSender() throws -> ConversationRow? {
-        guard let known = facts.latestClosed else { throw ThreadingFacts.Missing(fact: .latestClosedOfSender) }
-        return known
-    }
+    func latestClosedConversationOfSender() -> ConversationRow? { facts.latestClosed }
 }
