@@ -12,16 +12,7 @@ extension PostgresMessageStore {
     }
 
     static func clockLogs(_ db: PostgresTransaction, conversationID: String) async throws -> [ClockKind: [ClockEvent]] {
-        var logs: [ClockKind: [ClockEvent]] = [:]
-        let rows = try await db.rows("""
-            SELECT clock, at, action, policy, seconds, calendar, warn_before, carries_over, reason
-            FROM clock_events WHERE conversation_id = \(conversationID) ORDER BY seq
-            """)
-        for row in rows {
-            guard let kind = ClockKind(rawValue: try row["clock"]), let event = try clockEvent(row) else { continue }
-            logs[kind, default: []].append(event)
-        }
-        return logs
+        try await clockLogs(db, conversationIDs: [conversationID])[conversationID] ?? [:]
     }
 
     /// The logs of several conversations in one query, keyed by conversation; one with no entry is absent.
@@ -103,6 +94,21 @@ extension PostgresMessageStore {
         /// There are none: the conversation is created in this transaction, and its row carries its deadline
         /// already (``openingDeadline(_:at:rules:)``), so there is neither a deadline to update nor a timer to delete.
         case opening
+
+        var isOpening: Bool {
+            if case .opening = self { true } else { false }
+        }
+
+        /// The whole logs once `entries` are appended, when they are known without reading them.
+        func logs(after entries: [ClockPlanner.Entry]) -> [ClockKind: [ClockEvent]]? {
+            switch self {
+            case .unknown: return nil
+            case .opening: return PostgresMessageStore.openingLogs(entries)
+            case var .read(logs):
+                for entry in entries { logs[entry.clock, default: []].append(entry.event) }
+                return logs
+            }
+        }
     }
 
     static let clockEventColumns = [
@@ -143,21 +149,13 @@ extension PostgresMessageStore {
         }
         // Queued in the entries' order (the log is read by `seq`, which follows the VALUES order).
         for row in rows { db.queueInsert(into: "clock_events", columns: clockEventColumns, row: row) }
-        let known: [ClockKind: [ClockEvent]]?
-        switch prior {
-        case .unknown: known = nil
-        case .opening: known = openingLogs(entries)
-        case var .read(logs):
-            for entry in entries { logs[entry.clock, default: []].append(entry.event) }
-            known = logs
-        }
         return try await scheduleTimers(
             db, conversationID: conversationID, clocks: Set(entries.map(\.clock)), at: entries.map(\.event.at).max()!, rules: rules,
-            logs: known, opening: { if case .opening = prior { true } else { false } }(), storesDeadline: storesDeadline)
+            logs: prior.logs(after: entries), opening: prior.isOpening, storesDeadline: storesDeadline)
     }
 
     /// The logs that `entries` alone make up.
-    private static func openingLogs(_ entries: [ClockPlanner.Entry]) -> [ClockKind: [ClockEvent]] {
+    fileprivate static func openingLogs(_ entries: [ClockPlanner.Entry]) -> [ClockKind: [ClockEvent]] {
         Dictionary(grouping: entries, by: \.clock).mapValues { $0.map(\.event) }
     }
 
