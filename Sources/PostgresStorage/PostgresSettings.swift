@@ -111,12 +111,11 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     /// The configuration of one connection outside the pool (migrations, the check at start).
     public var connectionConfiguration: PostgresConnection.Configuration {
         get throws {
-            let tls: PostgresConnection.Configuration.TLS =
-                switch try tlsConfiguration() {
-                case nil: .disable
-                case let (configuration, required)?:
-                    required ? .require(try NIOSSLContext(configuration: configuration)) : .prefer(try NIOSSLContext(configuration: configuration))
-                }
+            var tls = PostgresConnection.Configuration.TLS.disable
+            if let (configuration, required) = try tlsConfiguration() {
+                let context = try NIOSSLContext(configuration: configuration)
+                tls = required ? .require(context) : .prefer(context)
+            }
             return PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
     }

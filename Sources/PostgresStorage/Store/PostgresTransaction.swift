@@ -37,8 +37,6 @@ struct PostgresTransaction {
     /// at a time.
     private final class PendingInserts {
         var tables: [PendingTable] = []
-        /// Whether a table other than `events` is held: then every statement must see it written first.
-        var holdsMoreThanEvents = false
     }
 
     static let eventColumns = ["at", "subject_kind", "subject_id", "conversation_id", "kind", "actor", "detail"]
@@ -57,7 +55,6 @@ struct PostgresTransaction {
             pending.tables[index].rows.append(row)
         } else {
             pending.tables.append(PendingTable(table: table, columns: columns, suffix: suffix, rows: [row]))
-            if table != "events" { pending.holdsMoreThanEvents = true }
         }
     }
 
@@ -96,13 +93,15 @@ struct PostgresTransaction {
     /// Forgets the queued rows: what they belonged to is being rolled back.
     func discardQueued() {
         pending.tables = []
-        pending.holdsMoreThanEvents = false
     }
 
     /// Runs a statement and returns how many rows it changed (0 for a statement that reports none).
     @discardableResult
     func execute(_ query: PostgresQuery) async throws -> Int {
-        if !pending.tables.isEmpty, pending.holdsMoreThanEvents || query.sql.contains("events") { try await flushQueued() }
+        // Only audit events held: nothing reads or references them but a statement naming an events table.
+        if pending.tables.contains(where: { $0.table != "events" }) || (!pending.tables.isEmpty && query.sql.contains("events")) {
+            try await flushQueued()
+        }
         try checkOpen()
         return try await connection.query(query, logger: logger).get().metadata.rows ?? 0
     }

@@ -75,6 +75,8 @@ struct PostgresGatewayTests {
             let (stopSignal, stop) = AsyncStream.makeStream(of: Void.self)
             let first = try harness()
             let firstGateway = Task {
+                // Should the first gateway fail, the test goes on (and fails) rather than waiting for it forever.
+                defer { ready.finish() }
                 try await first.run { client, _ in
                     let posted = try await client.send(
                         .post, "/v1/inbound/webhook/demo", json: #"{"from":"gauge@example.com","text":"请问发票怎么开？","external_id":"gauge-1"}"#)
