@@ -341,7 +341,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "Pipeline", "StrictYAML", "SwitchboardCore", "TestSupport"],
+            dependencies: ["Rules", "Pipeline", "StrictYAML", "StoreSupport", "SwitchboardCore", "TestSupport"],
             path: "Tests/RulesTests"
         ),
         .testTarget(

@@ -48,12 +48,14 @@ public enum StoredJSON {
             }
         }
         object.string("customerTier", classification.customerTier.rawValue)
+        object.string("intent", classification.intent)
         object.string("language", classification.language)
         object.objects("matches", classification.matches) { write(match: $1, into: &$0) }
         object.object("route") { write(route: classification.route, into: &$0) }
         object.string("rulesVersion", classification.rulesVersion)
         object.string("sentiment", classification.sentiment.rawValue)
         object.int("sentimentScore", classification.sentimentScore)
+        object.string("sentimentStrength", classification.sentimentStrength?.rawValue)
         object.string("urgency", classification.urgency.rawValue)
         object.int("urgencyScore", classification.urgencyScore)
         return object.finish()

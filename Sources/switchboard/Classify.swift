@@ -15,6 +15,8 @@ struct Classify: AsyncParsableCommand {
     struct Output: Encodable {
         var urgency: String
         var sentiment: String
+        var sentimentStrength: String?
+        var intent: String?
         var queue: String
         var route: String
         var priority: Int
@@ -51,7 +53,8 @@ struct Classify: AsyncParsableCommand {
             let result = edition.rules.classify(message.input)
             let matches = explain ? result.matches : result.matches.filter { !$0.negated }
             let output = Output(
-                urgency: result.urgency.rawValue, sentiment: result.sentiment.rawValue, queue: result.route.queue,
+                urgency: result.urgency.rawValue, sentiment: result.sentiment.rawValue,
+                sentimentStrength: result.sentimentStrength?.rawValue, intent: result.intent, queue: result.route.queue,
                 route: result.route.routeID, priority: result.route.priority, sla: result.route.slaPolicy,
                 autoReply: result.route.autoReply, language: result.language, customerTier: result.customerTier.rawValue,
                 signals: result.firedSignals, matches: matches,

@@ -6,7 +6,7 @@ import StrictYAML
 
 struct RulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rules", abstract: "Check and test rule files.", subcommands: [Check.self, Test.self, Replay.self])
+        commandName: "rules", abstract: "Check and test rule files.", subcommands: [Check.self, Test.self, Eval.self, Replay.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate a rules directory; print every problem as path:line:column: message.")

@@ -7,6 +7,7 @@ import Testing
 @Suite("Compiled conditions")
 struct PredicateTests {
     static let signalIDs = ["outage", "anger", "refund", "vip-words"]
+    static let intents = IntentSet(ids: ["safety", "billing", "inquiry"], fallback: "inquiry")
     static let calendar = BusinessCalendar(
         id: "office", timeZone: TimeZone(identifier: "Asia/Shanghai")!,
         hours: Dictionary(uniqueKeysWithValues: (2...6).map { ($0, [BusinessCalendar.Interval(start: 540, end: 1080)]) }),
@@ -21,11 +22,11 @@ struct PredicateTests {
         let calendars = ["office": Self.calendar]
         for _ in 0..<3_000 {
             let condition = Self.condition(&random, depth: 0)
-            let predicate = Predicate(condition, signalIndexes: indexes, calendars: calendars)
+            let predicate = Predicate(condition, signalIndexes: indexes, intents: Self.intents, calendars: calendars)
             for _ in 0..<8 {
                 let facts = Self.facts(&random)
                 let names = Set(Self.signalIDs.indices.filter { facts.fired.contains($0) }.map { Self.signalIDs[$0] })
-                let expected = condition.holds(for: facts.conditionFacts(firedSignals: names, calendars: calendars))
+                let expected = condition.holds(for: facts.conditionFacts(firedSignals: names, intents: Self.intents, calendars: calendars))
                 #expect(predicate.holds(facts) == expected, "\(condition.describe())")
             }
         }
@@ -56,7 +57,7 @@ struct PredicateTests {
             default: return .not(items[0])
             }
         }
-        switch random.below(14) {
+        switch random.below(16) {
         case 0: return .urgency(subset(Urgency.allCases, &random))
         case 1: return .urgencyAtLeast(pick(Urgency.allCases, &random))
         case 2: return .sentiment(subset(Sentiment.allCases, &random))
@@ -70,6 +71,8 @@ struct PredicateTests {
         case 10: return .waitedAtLeast(pick([600, 7_200], &random))
         case 11: return .reopened(random.below(2) == 0)
         case 12: return .businessHours(calendar: pick(["office", "missing"], &random), open: random.below(2) == 0)
+        case 13: return .intent(subset(intents.ids, &random))
+        case 14: return .sentimentStrength(subset(SentimentStrength.allCases, &random))
         default: return .not(.urgency([pick(Urgency.allCases, &random)]))
         }
     }
@@ -87,6 +90,8 @@ struct PredicateTests {
             sender: "someone@" + pick(["example.com", "Mail.Example.com", "partner.example", "other.org"], &random),
             receivedAt: now, context: context)
         for index in signalIDs.indices where random.below(2) == 0 { facts.fired.insert(index) }
+        facts.intent = random.below(intents.ids.count + 1) - 1
+        if facts.sentiment == .negative { facts.sentimentStrength = pick(SentimentStrength.allCases, &random) }
         return facts
     }
 }

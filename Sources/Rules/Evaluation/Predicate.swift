@@ -15,7 +15,7 @@ struct Predicate: Sendable {
         let test: @Sendable (borrowing MessageFacts) -> Bool
     }
 
-    init(_ condition: Condition, signalIndexes: [String: Int], calendars: [String: BusinessCalendar]) {
+    init(_ condition: Condition, signalIndexes: [String: Int], intents: IntentSet?, calendars: [String: BusinessCalendar]) {
         func compile(_ condition: Condition) -> @Sendable (borrowing MessageFacts) -> Bool {
             switch condition {
             // Parts are held in a concrete struct and visited by index: an array of bare closures is stored
@@ -45,6 +45,12 @@ struct Predicate: Sendable {
             case let .sentiment(values):
                 let values = Array(values)
                 return { facts in values.contains(facts.sentiment) }
+            case let .sentimentStrength(values):
+                let values = Array(values)
+                return { facts in facts.sentimentStrength.map { values.contains($0) } ?? false }
+            case let .intent(ids):
+                let indexes = ids.compactMap { intents?.ids.firstIndex(of: $0) }
+                return { facts in indexes.contains(facts.intent) }
             case let .channel(values):
                 let values = Array(values)
                 return { facts in values.contains(facts.channel) }
@@ -83,6 +89,9 @@ struct Predicate: Sendable {
 struct MessageFacts {
     var urgency: Urgency = .normal
     var sentiment: Sentiment = .neutral
+    var sentimentStrength: SentimentStrength?
+    /// The chosen intent's index in ``IntentSet/ids``; -1 when the rules have no intents.
+    var intent = -1
     var channel: String
     var source: String
     var customerTier: CustomerTier
@@ -96,11 +105,14 @@ struct MessageFacts {
     var senderDomain: String { CustomerDirectory.domain(of: sender) }
 
     /// The same facts in the public form that ``Condition`` reads and explains.
-    func conditionFacts(firedSignals: Set<String>, calendars: [String: BusinessCalendar]) -> ConditionFacts {
-        ConditionFacts(
+    func conditionFacts(firedSignals: Set<String>, intents: IntentSet?, calendars: [String: BusinessCalendar]) -> ConditionFacts {
+        var facts = ConditionFacts(
             urgency: urgency, sentiment: sentiment, channel: channel, source: source, customerTier: customerTier,
             language: language, firedSignals: firedSignals, senderDomain: senderDomain, receivedAt: receivedAt,
             context: context, calendars: calendars)
+        facts.sentimentStrength = sentimentStrength
+        if let intents, intent >= 0 { facts.intent = intents.ids[intent] }
+        return facts
     }
 }
 

@@ -52,8 +52,8 @@ final class RuleExplanation: DeferredExplanation {
                 term: term.text, field: fieldName, start: start, end: end, text: matched, weight: kept.weight,
                 negated: hit.negated, intensified: hit.intensified ? true : nil))
         }
-        var fieldFacts = facts.conditionFacts(firedSignals: [], calendars: rules.calendars)
-        (fieldFacts.urgency, fieldFacts.sentiment) = (.normal, .neutral)
+        var fieldFacts = facts.conditionFacts(firedSignals: [], intents: rules.intents, calendars: rules.calendars)
+        (fieldFacts.urgency, fieldFacts.sentiment, fieldFacts.sentimentStrength, fieldFacts.intent) = (.normal, .neutral, nil, nil)
         for index in fieldSignals {
             let signal = rules.signals[index]
             matches.append(SignalMatch(
@@ -81,7 +81,7 @@ final class RuleExplanation: DeferredExplanation {
         let firedRoutes = rules.firedRoutes(facts)
         guard !firedRoutes.isEmpty else { return [RouteReason(route: rules.routes[rules.defaultRouteIndex].id, condition: "default")] }
         let fired = Set(rules.signals.indices.lazy.filter { self.facts.fired.contains($0) }.map { self.rules.signals[$0].id })
-        let facts = facts.conditionFacts(firedSignals: fired, calendars: rules.calendars)
+        let facts = facts.conditionFacts(firedSignals: fired, intents: rules.intents, calendars: rules.calendars)
         return firedRoutes.map { index in
             let route = rules.routes[index]
             return RouteReason(route: route.id, condition: route.condition!.explain(for: facts))

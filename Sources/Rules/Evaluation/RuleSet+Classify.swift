@@ -95,6 +95,10 @@ extension RuleSet {
         var fired = SignalBits()
         var urgencyScore = 0
         var sentimentScore = 0
+        let intentCount = intents?.ids.count ?? 0
+        let intentScores = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(intentCount, 1))
+        defer { intentScores.deallocate() }
+        intentScores.initialize(repeating: 0)
         let signalCount = signalTraits.count
         // The hits grouped by signal, each group in the order found: a counting sort into scratch space on
         // the stack, as there are few hits and the signal walk below visits every signal anyway. The same
@@ -134,7 +138,8 @@ extension RuleSet {
                                 for hit in chosen { kept.append(KeptHit(signal: index, hit: hit, weight: weight)) }
                                 continue
                             }
-                            let intensified = signal.intensifiable && intensity.boost > 0
+                            // An intent is a topic, not a tone: emphasis does not make it more of one.
+                            let intensified = signal.intensifiable && intensity.boost > 0 && signal.score != .intent
                                 && (shouting || chosen.contains { $0.intensified })
                             if intensified { weight += weight >= 0 ? intensity.boost : -intensity.boost }
                             for var hit in chosen {
@@ -143,7 +148,11 @@ extension RuleSet {
                             }
                         }
                         fired.insert(index)
-                        if signal.isUrgency { urgencyScore += weight } else { sentimentScore += weight }
+                        switch signal.score {
+                        case .urgency: urgencyScore += weight
+                        case .sentiment: sentimentScore += weight
+                        case .intent: intentScores[signal.intent] += weight
+                        }
                     }
                 }
             }
@@ -151,8 +160,12 @@ extension RuleSet {
 
         let urgency = urgencyLevels.level(for: urgencyScore)
         let sentiment = sentimentLevels.level(for: sentimentScore)
+        let strength = sentimentLevels.strength(for: sentimentScore)
+        let intent = intents.map { $0.choose(UnsafeBufferPointer(intentScores)) }
         facts.urgency = urgency
         facts.sentiment = sentiment
+        facts.sentimentStrength = strength
+        facts.intent = intent ?? -1
         facts.fired = fired
         let decision = decide(facts)
         let explanation = RuleExplanation(
@@ -163,6 +176,8 @@ extension RuleSet {
             sentiment: sentiment, sentimentScore: sentimentScore, explanation: explanation,
             route: decision.explained(by: explanation))
         classification.context = input.context
+        classification.sentimentStrength = strength
+        if let intents, let intent { classification.intent = intents.ids[intent] }
         return classification
     }
 

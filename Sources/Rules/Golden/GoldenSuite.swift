@@ -31,7 +31,7 @@ public struct GoldenSuite: Sendable {
     /// The arrival time of a case that does not set `received_at`.
     public static let defaultReceivedAt = ISO8601DateFormatter().date(from: "2026-01-05T10:00:00+08:00")!
 
-    static let expectKeys = ["urgency", "sentiment", "queue", "route", "priority", "signals", "not_signals", "auto_reply"]
+    static let expectKeys = ["urgency", "sentiment", "sentiment_strength", "intent", "queue", "route", "priority", "signals", "not_signals", "auto_reply"]
 
     /// Loads every `*.yaml` under `directory`; problems carry positions.
     public static func load(directory: String) throws(Problems) -> GoldenSuite {
@@ -133,6 +133,8 @@ public struct GoldenSuite: Sendable {
         }
         check("urgency", outcome.urgency.rawValue)
         check("sentiment", outcome.sentiment.rawValue)
+        check("sentiment_strength", outcome.sentimentStrength?.rawValue ?? "none")
+        check("intent", outcome.intent ?? "none")
         check("queue", outcome.route.queue)
         check("route", outcome.route.routeID)
         check("priority", String(outcome.route.priority))

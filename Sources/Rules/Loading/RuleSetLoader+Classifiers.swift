@@ -7,14 +7,15 @@ extension RuleSetLoader {
         var intensity: Intensity
         var urgency: UrgencyLevels
         var sentiment: SentimentLevels
+        var intents: IntentSet?
         var signals: [Signal]
     }
 
     func parseClassifiers(_ root: YAMLValue, lexicons: [String: [(String, String)]], calendars: [String: BusinessCalendar], _ log: ProblemLog) -> ParsedClassifiers {
         var result = ParsedClassifiers(
             negation: .none, intensity: .none, urgency: UrgencyLevels(critical: 8, high: 4, normal: 0),
-            sentiment: SentimentLevels(negative: -3, positive: 3), signals: [])
-        guard let top = root.mapping(log, what: "classifiers.yaml", allowed: ["negation", "intensity", "urgency", "sentiment"]) else { return result }
+            sentiment: SentimentLevels(negative: -3, positive: 3), intents: nil, signals: [])
+        guard let top = root.mapping(log, what: "classifiers.yaml", allowed: ["negation", "intensity", "urgency", "sentiment", "intent"]) else { return result }
 
         if let negation = top["negation"]?.mapping(log, what: "negation", allowed: ["window", "terms"]) {
             let window = negation.int("window", in: "negation", required: true, log) ?? 0
@@ -48,37 +49,80 @@ extension RuleSetLoader {
                         log.report("urgency levels must satisfy critical > high > normal", at: levels)
                     }
                     result.urgency = UrgencyLevels(critical: critical, high: high, normal: normal)
-                } else if classifier == "sentiment", let map = levels.mapping(log, what: "sentiment levels", allowed: ["negative", "positive"]) {
+                } else if classifier == "sentiment", let map = levels.mapping(log, what: "sentiment levels", allowed: ["negative", "positive", "strong"]) {
                     let negative = map.int("negative", in: "sentiment levels", required: true, log) ?? -3
                     let positive = map.int("positive", in: "sentiment levels", required: true, log) ?? 3
+                    let strong = map.int("strong", in: "sentiment levels", log)
                     if !(negative < 0 && positive > 0) {
                         log.report("sentiment levels must have negative < 0 < positive", at: levels)
                     }
-                    result.sentiment = SentimentLevels(negative: negative, positive: positive)
+                    if let strong, strong > negative {
+                        log.report("sentiment level strong (\(strong)) must be at most negative (\(negative)): it is the score from which a negative message reads strongly negative", at: map["strong"]!)
+                    }
+                    result.sentiment = SentimentLevels(negative: negative, positive: positive, strong: strong)
                 }
             }
-            for item in section.required("signals", in: classifier, log)?.items(log, what: "signals") ?? [] {
-                guard let signal = parseSignal(item, classifier: classifier, lexicons: lexicons, calendars: calendars, log) else { continue }
-                if let first = seen[signal.id] {
-                    log.report("duplicate signal id '\(signal.id)' (first defined at line \(first.line))", at: item)
-                    continue
-                }
-                seen[signal.id] = item
-                result.signals.append(signal)
-            }
+            parseSignals(section, classifier: classifier, intents: nil, lexicons: lexicons, calendars: calendars, seen: &seen, into: &result, log)
+        }
+        if let section = top["intent"]?.mapping(log, what: "intent", allowed: ["intents", "default", "signals"]) {
+            let intents = parseIntents(section, log)
+            result.intents = intents
+            parseSignals(section, classifier: "intent", intents: intents, lexicons: lexicons, calendars: calendars, seen: &seen, into: &result, log)
         }
         return result
     }
 
-    private func parseSignal(_ item: YAMLValue, classifier: String, lexicons: [String: [(String, String)]], calendars: [String: BusinessCalendar], _ log: ProblemLog) -> Signal? {
+    /// The `intent` section's list of intents and its default.
+    private func parseIntents(_ section: YAMLMapping, _ log: ProblemLog) -> IntentSet {
+        var ids: [String] = []
+        for (id, position) in section.required("intents", in: "intent", log)?.stringList(log, what: "intents") ?? [] {
+            if !RuleSetLoader.isValidID(id) { log.report("intent '\(id)' must be lower-case letters, digits, dashes and underscores", at: position) }
+            if ids.contains(id) { log.report("intent '\(id)' is listed twice", at: position) } else { ids.append(id) }
+        }
+        let fallback = section.string("default", in: "intent", required: true, log) ?? ids.last ?? ""
+        if let position = section["default"], !ids.contains(fallback) {
+            log.report("default intent '\(fallback)' is not one of the intents (\(ids.joined(separator: ", ")))", at: position)
+        }
+        return IntentSet(ids: ids, fallback: fallback)
+    }
+
+    /// The `signals` of one section, each id unique across every section.
+    private func parseSignals(
+        _ section: YAMLMapping, classifier: String, intents: IntentSet?, lexicons: [String: [(String, String)]],
+        calendars: [String: BusinessCalendar], seen: inout [String: YAMLValue], into result: inout ParsedClassifiers, _ log: ProblemLog
+    ) {
+        for item in section.required("signals", in: classifier, log)?.items(log, what: "signals") ?? [] {
+            guard let signal = parseSignal(item, classifier: classifier, intents: intents, lexicons: lexicons, calendars: calendars, log) else { continue }
+            if let first = seen[signal.id] {
+                log.report("duplicate signal id '\(signal.id)' (first defined at line \(first.line))", at: item)
+                continue
+            }
+            seen[signal.id] = item
+            result.signals.append(signal)
+        }
+    }
+
+    private func parseSignal(
+        _ item: YAMLValue, classifier: String, intents: IntentSet?, lexicons: [String: [(String, String)]],
+        calendars: [String: BusinessCalendar], _ log: ProblemLog
+    ) -> Signal? {
         let what = "\(classifier) signal"
-        guard let map = item.mapping(log, what: what, allowed: [
-            "id", "description", "weight", "lexicon", "keywords", "regex", "fields", "negatable", "intensifiable", "when",
-        ]) else { return nil }
+        var allowed = ["id", "description", "weight", "lexicon", "keywords", "regex", "fields", "negatable", "intensifiable", "when"]
+        if intents != nil { allowed.append("intent") }
+        guard let map = item.mapping(log, what: what, allowed: allowed) else { return nil }
         guard let id = map.string("id", in: what, required: true, log) else { return nil }
         if !RuleSetLoader.isValidID(id) { log.report("signal id '\(id)' must be lower-case letters, digits and dashes", at: map["id"]!) }
         let weight = map.int("weight", in: "signal '\(id)'", required: true, log) ?? 0
         if weight == 0, map["weight"] != nil { log.report("signal '\(id)' has weight 0, so it can never change a score", at: map["weight"]!) }
+        var intent: String?
+        if let intents {
+            // An intent's total only competes when it is above zero, so a negative weight could only hide it.
+            if weight < 0, let position = map["weight"] { log.report("intent signal '\(id)' has a negative weight; intent weights add up toward their intent and must be positive", at: position) }
+            intent = map.string("intent", in: "signal '\(id)'", required: true, log)
+            if let intent, let position = map["intent"], !intents.ids.contains(intent) {
+                log.report("signal '\(id)' counts toward intent '\(intent)', which is not listed under intents (\(intents.ids.joined(separator: ", ")))", at: position)
+            }
+        }
 
         var terms: [Signal.Term] = []
         func origin(_ value: YAMLValue) -> String { "\(value.file):\(value.line):\(value.column)" }
@@ -136,7 +180,7 @@ extension RuleSetLoader {
         return Signal(
             id: id, description: map.string("description", in: what, log), classifier: classifier, weight: weight,
             terms: terms, fields: fields, negatable: map.bool("negatable", log) ?? true, intensifiable: map.bool("intensifiable", log) ?? true,
-            condition: condition)
+            condition: condition, intent: intent)
     }
 
     static func isValidID(_ id: String) -> Bool {

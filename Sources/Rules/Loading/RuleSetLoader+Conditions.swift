@@ -4,7 +4,7 @@ import SwitchboardCore
 
 extension RuleSetLoader {
     static let conditionKeys = [
-        "all", "any", "not", "urgency", "urgency_at_least", "sentiment", "channel", "source",
+        "all", "any", "not", "urgency", "urgency_at_least", "sentiment", "sentiment_strength", "intent", "channel", "source",
         "customer_tier", "language", "signal", "sender_domain", "repeat_contact", "waited_at_least", "reopened",
         "business_hours", "outside_business_hours",
     ]
@@ -13,7 +13,10 @@ extension RuleSetLoader {
     /// - Parameters:
     ///   - signals: known signal ids, or nil where `signal:` conditions are not checked.
     ///   - calendars: known business calendars.
-    func parseCondition(_ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, _ log: ProblemLog) -> Condition? {
+    ///   - intents: the rules' intents, or nil where there are none (then `intent:` is refused).
+    func parseCondition(
+        _ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, intents: IntentSet? = nil, _ log: ProblemLog
+    ) -> Condition? {
         guard let map = value.mapping(log, what: "condition", allowed: Self.conditionKeys) else { return nil }
         if map.entries.isEmpty {
             log.report("empty condition", at: value)
@@ -21,12 +24,14 @@ extension RuleSetLoader {
         }
         var parts: [Condition] = []
         for entry in map.entries {
-            if let part = parseConditionEntry(entry.key, entry.value, signals: signals, calendars: calendars, log) { parts.append(part) }
+            if let part = parseConditionEntry(entry.key, entry.value, signals: signals, calendars: calendars, intents: intents, log) { parts.append(part) }
         }
         return parts.count == 1 ? parts[0] : .all(parts)
     }
 
-    private func parseConditionEntry(_ key: String, _ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, _ log: ProblemLog) -> Condition? {
+    private func parseConditionEntry(
+        _ key: String, _ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, intents: IntentSet?, _ log: ProblemLog
+    ) -> Condition? {
         func list<T>(_ parse: (String) -> T?, expected: String) -> Set<T>? {
             guard let items = value.stringList(log, what: key) else { return nil }
             var out = Set<T>()
@@ -41,10 +46,10 @@ extension RuleSetLoader {
         case "all", "any":
             guard let items = value.items(log, what: key) else { return nil }
             if items.isEmpty { log.report("'\(key)' needs at least one condition", at: value) }
-            let parsed = items.compactMap { parseCondition($0, signals: signals, calendars: calendars, log) }
+            let parsed = items.compactMap { parseCondition($0, signals: signals, calendars: calendars, intents: intents, log) }
             return key == "all" ? .all(parsed) : .any(parsed)
         case "not":
-            return parseCondition(value, signals: signals, calendars: calendars, log).map { .not($0) }
+            return parseCondition(value, signals: signals, calendars: calendars, intents: intents, log).map { .not($0) }
         case "urgency":
             return list({ Urgency(rawValue: $0) }, expected: "low, normal, high or critical").map { .urgency($0) }
         case "urgency_at_least":
@@ -56,6 +61,14 @@ extension RuleSetLoader {
             return .urgencyAtLeast(level)
         case "sentiment":
             return list({ Sentiment(rawValue: $0) }, expected: "negative, neutral or positive").map { .sentiment($0) }
+        case "sentiment_strength":
+            return list({ SentimentStrength(rawValue: $0) }, expected: "mild or strong").map { .sentimentStrength($0) }
+        case "intent":
+            guard let intents else {
+                log.report("condition tests intent, but classifiers.yaml has no intent section", at: value)
+                return nil
+            }
+            return list({ intents.ids.contains($0) ? $0 : nil }, expected: "one of " + intents.ids.joined(separator: ", ")).map { .intent($0) }
         case "customer_tier":
             return list({ CustomerTier(rawValue: $0) }, expected: "new, ordinary, vip or strategic").map { .customerTier($0) }
         case "channel":

@@ -81,7 +81,7 @@ public struct RuleSetLoader {
         let parsedClassifiers = classifiers.map { parseClassifiers($0, lexicons: lexicons, calendars: calendars, log) }
         let signals = parsedClassifiers?.signals ?? []
         let (queues, routes, escalation) = routesFile.map {
-            parseRoutes($0, signals: Set(signals.map(\.id)), slaPolicies: slaPolicies, calendars: calendars, log)
+            parseRoutes($0, signals: Set(signals.map(\.id)), intents: parsedClassifiers?.intents, slaPolicies: slaPolicies, calendars: calendars, log)
         } ?? ([], [], [])
         if routesFile != nil {
             let queueIDs = Set(queues.map(\.id))
@@ -150,7 +150,7 @@ public struct RuleSetLoader {
         return RuleSet(
             version: version, directory: directory, negation: parsedClassifiers.negation,
             intensity: parsedClassifiers.intensity, calendars: calendars,
-            urgencyLevels: parsedClassifiers.urgency, sentimentLevels: parsedClassifiers.sentiment,
+            urgencyLevels: parsedClassifiers.urgency, sentimentLevels: parsedClassifiers.sentiment, intents: parsedClassifiers.intents,
             signals: signals, routes: routes, queues: queues, slaPolicies: slaPolicies, escalation: escalation, customers: customers,
             approval: approval, surveys: surveys, database: database, patternOwners: owners)
     }

@@ -9,6 +9,10 @@ public indirect enum Condition: Sendable, Equatable {
     case urgency(Set<Urgency>)
     case urgencyAtLeast(Urgency)
     case sentiment(Set<Sentiment>)
+    /// A negative message's strength; never holds for a neutral or positive one.
+    case sentimentStrength(Set<SentimentStrength>)
+    /// The message's intent (`classifiers.yaml`'s `intent` section).
+    case intent(Set<String>)
     case channel(Set<String>)
     case source(Set<String>)
     case customerTier(Set<CustomerTier>)
@@ -29,7 +33,7 @@ public indirect enum Condition: Sendable, Equatable {
         switch self {
         case let .all(items), let .any(items): items.contains { $0.readsClassification }
         case let .not(item): item.readsClassification
-        case .urgency, .urgencyAtLeast, .sentiment, .signal: true
+        case .urgency, .urgencyAtLeast, .sentiment, .sentimentStrength, .intent, .signal: true
         case .channel, .source, .customerTier, .language, .senderDomain, .repeatContact, .waitedAtLeast, .reopened,
              .businessHours: false
         }
@@ -60,6 +64,9 @@ public indirect enum Condition: Sendable, Equatable {
 public struct ConditionFacts: Sendable {
     public var urgency: Urgency
     public var sentiment: Sentiment
+    /// Set only when the sentiment is negative.
+    public var sentimentStrength: SentimentStrength?
+    public var intent: String?
     public var channel: String
     public var source: String
     public var customerTier: CustomerTier
@@ -99,6 +106,8 @@ extension Condition {
         case let .urgency(levels): levels.contains(facts.urgency)
         case let .urgencyAtLeast(level): facts.urgency >= level
         case let .sentiment(values): values.contains(facts.sentiment)
+        case let .sentimentStrength(values): facts.sentimentStrength.map { values.contains($0) } ?? false
+        case let .intent(ids): facts.intent.map { ids.contains($0) } ?? false
         case let .channel(values): values.contains(facts.channel)
         case let .source(values): values.contains(facts.source)
         case let .customerTier(tiers): tiers.contains(facts.customerTier)
@@ -140,6 +149,8 @@ extension Condition {
         case let .urgency(levels): return "urgency=" + list(levels.map(\.rawValue))
         case let .urgencyAtLeast(level): return "urgency>=\(level.rawValue)"
         case let .sentiment(values): return "sentiment=" + list(values.map(\.rawValue))
+        case let .sentimentStrength(values): return "sentiment_strength=" + list(values.map(\.rawValue))
+        case let .intent(ids): return "intent=" + list(ids)
         case let .channel(values): return "channel=" + list(values)
         case let .source(values): return "source=" + list(values)
         case let .customerTier(tiers): return "customer_tier=" + list(tiers.map(\.rawValue))
@@ -163,6 +174,8 @@ extension Condition {
         case .urgency: "urgency=\(facts.urgency.rawValue)"
         case let .urgencyAtLeast(level): "urgency=\(facts.urgency.rawValue)>=\(level.rawValue)"
         case .sentiment: "sentiment=\(facts.sentiment.rawValue)"
+        case .sentimentStrength: "sentiment_strength=\(facts.sentimentStrength?.rawValue ?? "none")"
+        case .intent: "intent=\(facts.intent ?? "none")"
         case .channel: "channel=\(facts.channel)"
         case .source: "source=\(facts.source)"
         case .customerTier: "customer_tier=\(facts.customerTier.rawValue)"

@@ -12,6 +12,8 @@ public final class RuleSet: Sendable {
     public let calendars: [String: BusinessCalendar]
     public let urgencyLevels: UrgencyLevels
     public let sentimentLevels: SentimentLevels
+    /// The intents messages are read as; nil when `classifiers.yaml` has no `intent` section.
+    public let intents: IntentSet?
     public let signals: [Signal]
     public let routes: [Route]
     /// Where the default route is in ``routes`` (the loader guarantees exactly one).
@@ -56,7 +58,7 @@ public final class RuleSet: Sendable {
     init(
         version: String, directory: String, negation: Negation, intensity: Intensity,
         calendars: [String: BusinessCalendar], urgencyLevels: UrgencyLevels,
-        sentimentLevels: SentimentLevels, signals: [Signal], routes: [Route], queues: [Queue],
+        sentimentLevels: SentimentLevels, intents: IntentSet? = nil, signals: [Signal], routes: [Route], queues: [Queue],
         slaPolicies: [String: SLAPolicy], escalation: [EscalationRoute] = [], customers: CustomerDirectory,
         approval: ApprovalPolicy? = nil, surveys: SurveyPolicy? = nil, database: PatternDatabase,
         patternOwners: [(signal: Int, term: Int)]
@@ -68,12 +70,13 @@ public final class RuleSet: Sendable {
         self.calendars = calendars
         self.urgencyLevels = urgencyLevels
         self.sentimentLevels = sentimentLevels
+        self.intents = intents
         self.signals = signals
         self.routes = routes
         self.defaultRouteIndex = routes.firstIndex { $0.isDefault } ?? 0
         let indexes = Dictionary(signals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.signalPredicates = signals.map { $0.condition.map { Predicate($0, signalIndexes: indexes, calendars: calendars) } }
-        self.routePredicates = routes.map { $0.condition.map { Predicate($0, signalIndexes: indexes, calendars: calendars) } }
+        self.signalPredicates = signals.map { $0.condition.map { Predicate($0, signalIndexes: indexes, intents: intents, calendars: calendars) } }
+        self.routePredicates = routes.map { $0.condition.map { Predicate($0, signalIndexes: indexes, intents: intents, calendars: calendars) } }
         self.routeActions = routes.map(RouteActions.init)
         self.singleRouteFired = routes.map { [$0.id] }
         self.queues = queues
@@ -85,7 +88,7 @@ public final class RuleSet: Sendable {
         self.customerIndex = CustomerIndex(customers)
         self.database = database
         self.patternOwners = patternOwners
-        self.signalTraits = signals.map(SignalTraits.init)
+        self.signalTraits = signals.map { SignalTraits($0, intents: intents) }
         self.negators = NeedleSet(negation.terms.map { Array($0.utf8) })
         self.intensifiers = NeedleSet(intensity.terms.map { Array($0.utf8) })
         self.windowTerms = NeedleSet((negation.terms + intensity.terms).map { Array($0.utf8) })

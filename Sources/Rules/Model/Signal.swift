@@ -15,8 +15,10 @@ public final class Signal: Sendable {
 
     public let id: String
     public let description: String?
-    /// `urgency` or `sentiment`.
+    /// `urgency`, `sentiment` or `intent`.
     public let classifier: String
+    /// For an intent signal, the intent its weight counts toward.
+    public let intent: String?
     public let weight: Int
     public let terms: [Term]
     /// Which normalized fields are scanned (`subject`, `text`).
@@ -29,11 +31,12 @@ public final class Signal: Sendable {
 
     init(
         id: String, description: String?, classifier: String, weight: Int, terms: [Term], fields: Set<String>,
-        negatable: Bool, intensifiable: Bool, condition: Condition?
+        negatable: Bool, intensifiable: Bool, condition: Condition?, intent: String? = nil
     ) {
         self.id = id
         self.description = description
         self.classifier = classifier
+        self.intent = intent
         self.weight = weight
         self.terms = terms
         self.fields = fields
@@ -50,15 +53,27 @@ struct SignalTraits {
     var fieldMask: UInt8
     var negatable: Bool
     var intensifiable: Bool
-    var isUrgency: Bool
+    /// Which score the weight adds to.
+    var score: Score
+    /// For an intent signal, the index of its intent in ``IntentSet/ids``.
+    var intent: Int
     var hasTerms: Bool
 
-    init(_ signal: Signal) {
+    enum Score: UInt8 {
+        case urgency, sentiment, intent
+    }
+
+    init(_ signal: Signal, intents: IntentSet?) {
         weight = signal.weight
         fieldMask = (signal.fields.contains("subject") ? 1 : 0) | (signal.fields.contains("text") ? 2 : 0)
         negatable = signal.negatable
         intensifiable = signal.intensifiable
-        isUrgency = signal.classifier == "urgency"
+        switch signal.classifier {
+        case "urgency": score = .urgency
+        case "sentiment": score = .sentiment
+        default: score = .intent
+        }
+        intent = signal.intent.flatMap { intents?.ids.firstIndex(of: $0) } ?? 0
         hasTerms = !signal.terms.isEmpty
     }
 }

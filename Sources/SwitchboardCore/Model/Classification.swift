@@ -8,6 +8,11 @@ public struct Classification: Sendable, Codable, Equatable {
     public var urgencyScore: Int
     public var sentiment: Sentiment
     public var sentimentScore: Int
+    /// For a negative sentiment, whether it reads mild or strong; nil otherwise.
+    public var sentimentStrength: SentimentStrength?
+    /// What the message is mainly about (`incident`, `billing`, …), from the rules' intents; nil when the
+    /// rules define none.
+    public var intent: String?
     /// Every match that was explained, counting or negated; field signals last.
     public var matches: [SignalMatch] {
         get {
@@ -72,7 +77,8 @@ public struct Classification: Sendable, Codable, Equatable {
 
 extension Classification {
     private enum CodingKeys: String, CodingKey {
-        case rulesVersion, language, customerTier, urgency, urgencyScore, sentiment, sentimentScore, matches, route, context
+        case rulesVersion, language, customerTier, urgency, urgencyScore, sentiment, sentimentScore, sentimentStrength, intent
+        case matches, route, context
     }
 
     public init(from decoder: any Decoder) throws {
@@ -88,6 +94,9 @@ extension Classification {
             matches: try container.decode([SignalMatch].self, forKey: .matches),
             route: try container.decode(RouteDecision.self, forKey: .route))
         context = try container.decodeIfPresent(ConversationContext.self, forKey: .context)
+        // Absent in what was stored before intents and strengths existed.
+        sentimentStrength = try container.decodeIfPresent(SentimentStrength.self, forKey: .sentimentStrength)
+        intent = try container.decodeIfPresent(String.self, forKey: .intent)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -99,6 +108,8 @@ extension Classification {
         try container.encode(urgencyScore, forKey: .urgencyScore)
         try container.encode(sentiment, forKey: .sentiment)
         try container.encode(sentimentScore, forKey: .sentimentScore)
+        try container.encodeIfPresent(sentimentStrength, forKey: .sentimentStrength)
+        try container.encodeIfPresent(intent, forKey: .intent)
         try container.encode(matches, forKey: .matches)
         try container.encode(route, forKey: .route)
         try container.encodeIfPresent(context, forKey: .context)
@@ -108,7 +119,8 @@ extension Classification {
     public static func == (lhs: Classification, rhs: Classification) -> Bool {
         lhs.rulesVersion == rhs.rulesVersion && lhs.language == rhs.language && lhs.customerTier == rhs.customerTier
             && lhs.urgency == rhs.urgency && lhs.urgencyScore == rhs.urgencyScore && lhs.sentiment == rhs.sentiment
-            && lhs.sentimentScore == rhs.sentimentScore && lhs.route == rhs.route && lhs.context == rhs.context
+            && lhs.sentimentScore == rhs.sentimentScore && lhs.sentimentStrength == rhs.sentimentStrength
+            && lhs.intent == rhs.intent && lhs.route == rhs.route && lhs.context == rhs.context
             && lhs.matches == rhs.matches
     }
 }

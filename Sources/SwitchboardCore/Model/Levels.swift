@@ -24,6 +24,13 @@ public enum Sentiment: String, Sendable, Codable, CaseIterable {
     case positive
 }
 
+/// How strongly negative a negative message reads: mild dissatisfaction is negative without being an
+/// angry complaint, so routes can tell the two apart.
+public enum SentimentStrength: String, Sendable, Codable, CaseIterable {
+    case mild
+    case strong
+}
+
 /// Customer tiers from the service standards; VIP and strategic customers get priority.
 public enum CustomerTier: String, Sendable, Codable, CaseIterable {
     case new
