@@ -145,5 +145,8 @@ extension InvarianceTests {
         // Characters outside the BMP and Chinese ones end a word like any other.
         #expect(measure("😀 WHY IS THIS ORD123 so slow!!!") == measure("WHY IS THIS ORD123 so slow!!!"))
         #expect(measure("快WHY快IS快THIS")?.capitalWords == 2)
+        // Invisible characters inside a word in capitals do not end it (they are not there once folded).
+        #expect(measure(Self.invisible("WHERE IS MY ORDER"))?.capitalWords == 2)
+        #expect(measure(Self.invisible("WHERE IS MY ORDER")) == measure("WHERE IS MY ORDER"))
     }
 }

@@ -316,9 +316,14 @@ extension RuleSet {
     }
 
     /// Whether a negator stands within the negation window before byte `position`, and, if not, whether
-    /// an intensifier stands within the intensity window; each window counts characters and stops at a
-    /// clause boundary, and a term must lie wholly inside it. One walk back, one character at a time,
-    /// serves both (terms start where characters do).
+    /// an intensifier stands within the intensity window; each window stops at a clause boundary, and a
+    /// term must lie wholly inside it. One walk back, one character at a time, serves both (terms start
+    /// where characters do).
+    ///
+    /// The intensity window counts characters. The negation window counts **units**: a Chinese (or any
+    /// non-ASCII) character is one, an English word (letters, digits and apostrophes) is one however
+    /// long, and the spaces between words are none. Four characters reach 不太着急's 不 but not past a
+    /// word of English: "I don't want a refund" needs four words.
     @inline(__always)
     func judge(
         before position: Int, in bytes: UnsafeBufferPointer<UInt8>, negatable: Bool, intensifiable: Bool
@@ -328,15 +333,25 @@ extension RuleSet {
         var intensified = false
         var start = position
         var characters = 0
-        let longest = max(negationWindow, intensityWindow)
-        while start > 0, characters < longest {
+        var units = 0
+        var inWord = false
+        while start > 0 {
             var previous = start - 1
             while previous > 0, bytes[previous] & 0xC0 == 0x80 { previous -= 1 }
             if Self.isClauseBoundary(bytes, at: previous) { break }
             start = previous
             characters += 1
+            let byte = bytes[start]
+            if byte.isASCIIWordCharacter || byte == 0x27 {  // a letter, digit or apostrophe of an English word
+                if !inWord { units += 1 }
+                inWord = true
+            } else {
+                if byte != 0x20 { units += 1 }
+                inWord = false
+            }
+            if units > negationWindow && characters > intensityWindow { break }
             guard windowTerms.mayStart(at: start, in: bytes, before: position) else { continue }
-            if characters <= negationWindow, negators.starts(at: start, in: bytes, before: position) { return (true, false) }
+            if units <= negationWindow, negators.starts(at: start, in: bytes, before: position) { return (true, false) }
             if !intensified, characters <= intensityWindow {
                 intensified = intensifiers.starts(at: start, in: bytes, before: position)
             }

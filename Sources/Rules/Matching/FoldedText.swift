@@ -268,13 +268,15 @@ public struct FoldedText: Sendable {
                     | UInt32(input[index + 2] & 0x3F) << 6 | UInt32(input[index + 3] & 0x3F)
             }
             index += width
-            measured.observe(value)
+            // An invisible character is not there for the emphasis either: a zero-width space inside
+            // "F\u{200B}OUR" must not end the word in capitals.
             guard value < 0x10000 else {
                 // Outside the Basic Multilingual Plane (emoji, rare ideographs): rare enough to fold
                 // through Foundation each time instead of holding a table.
                 if value &- 0x20000 <= 0x2A6DF - 0x20000 { ideographs = true }
                 let folded = FoldTable.fold(Unicode.Scalar(value)!, traditional: [:])
                 if folded.isEmpty { continue }
+                measured.observe(value)
                 measured.observeFolded(false)
                 if folded == [" "] {
                     writer.space(from: start, width: width)
@@ -285,6 +287,7 @@ public struct FoldedText: Sendable {
             }
             let entry = bmp[Int(value)]
             if entry == FoldTable.deleted { continue }
+            measured.observe(value)
             measured.observeFolded(entry == 0x21)
             if entry == FoldTable.space {
                 writer.space(from: start, width: width)
