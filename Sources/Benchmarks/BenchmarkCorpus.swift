@@ -77,7 +77,9 @@ public struct BenchmarkCorpus: Sendable {
 
     /// Writes a complete rules directory using these terms: 10 urgency and 10 sentiment signals, each with
     /// a lexicon, the regexes split between them, a few routes and a default.
-    public func writeRules(to directory: URL) throws {
+    /// Writes the rule set: the generated terms and regexes in 20 signals, and, with `lexicons`, every
+    /// lexicon of that directory read by a scoring signal and an intent signal, as the shipped rules do.
+    public func writeRules(to directory: URL, lexicons: String? = nil) throws {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: directory.appendingPathComponent("lexicons"), withIntermediateDirectories: true)
         try fileManager.createDirectory(at: directory.appendingPathComponent("scripts/ack"), withIntermediateDirectories: true)
@@ -90,6 +92,21 @@ public struct BenchmarkCorpus: Sendable {
             let regexLine = patterns.isEmpty ? "" : "\n      regex: [\(patterns.joined(separator: ", "))]"
             let entry = "    - id: s\(index)\n      weight: \(index < 10 ? 2 + index % 3 : -(2 + index % 3))\n      lexicon: l\(index)\(regexLine)\n"
             if index < 10 { urgency += entry } else { sentiment += entry }
+        }
+        var intents = ""
+        if let lexicons {
+            let names = try fileManager.contentsOfDirectory(atPath: lexicons).filter { $0.hasSuffix(".txt") }.sorted().map { String($0.dropLast(4)) }
+            var intentSignals = ""
+            for (index, name) in names.enumerated() {
+                try fileManager.copyItem(
+                    atPath: (lexicons as NSString).appendingPathComponent(name + ".txt"),
+                    toPath: directory.appendingPathComponent("lexicons/shipped-\(name).txt").path)
+                let entry = "    - id: shipped-\(name)\n      weight: \(index % 2 == 0 ? 3 : -3)\n      lexicon: shipped-\(name)\n"
+                if index % 2 == 0 { urgency += entry } else { sentiment += entry }
+                intentSignals += "    - id: intent-\(name)\n      intent: i\(index)\n      weight: \(names.count - index)\n      lexicon: shipped-\(name)\n"
+            }
+            let ids = names.indices.map { "i\($0)" }.joined(separator: ", ")
+            intents = "intent:\n  intents: [\(ids), other]\n  default: other\n  signals:\n" + intentSignals
         }
         let classifiers = """
             negation:
@@ -105,9 +122,9 @@ public struct BenchmarkCorpus: Sendable {
               levels: { critical: 8, high: 4, normal: 0 }
               signals:
             \(urgency)sentiment:
-              levels: { negative: -3, positive: 3 }
+              levels: { negative: -3, positive: 3, strong: -6 }
               signals:
-            \(sentiment)
+            \(sentiment)\(intents)
             """
         let routes = """
             queues:

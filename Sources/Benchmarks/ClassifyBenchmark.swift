@@ -11,8 +11,15 @@ public enum ClassifyBenchmark {
         public var regexes: Int
         public var compileTerms: Int
         public var rounds: Int
+        /// A directory of lexicons (the shipped `Rules/lexicons`) added to the generated rule set, each read
+        /// by a scoring signal and by an intent signal as the shipped rules read them; nil for none.
+        public var lexicons: String?
 
-        public init(messages: Int = 20_000, seed: UInt64 = 42, terms: Int = 2_000, regexes: Int = 50, compileTerms: Int = 100_000, rounds: Int = 3) {
+        public init(
+            messages: Int = 20_000, seed: UInt64 = 42, terms: Int = 2_000, regexes: Int = 50, compileTerms: Int = 100_000,
+            rounds: Int = 3, lexicons: String? = nil
+        ) {
+            self.lexicons = lexicons
             self.messages = messages
             self.seed = seed
             self.terms = terms
@@ -47,7 +54,7 @@ public enum ClassifyBenchmark {
         let corpus = BenchmarkCorpus.generate(messages: options.messages, termCount: options.terms, regexCount: options.regexes, seed: options.seed)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try corpus.writeRules(to: directory)
+        try corpus.writeRules(to: directory, lexicons: options.lexicons)
         let rules = try RuleSetLoader(directory: directory.path).load()
         let bytes = corpus.messages.reduce(0) { $0 + $1.subject.utf8.count + $1.text.utf8.count }
         let inputs = corpus.messages.enumerated().map { index, message in

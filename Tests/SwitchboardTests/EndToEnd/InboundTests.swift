@@ -40,6 +40,10 @@ struct InboundTests {
                 #expect(anger.term == "态度太差")
                 #expect(anger.start == 12)
                 #expect(classification.rulesVersion.count == 16)
+                // The intent and the strength are stored and shown with the rest of the classification.
+                #expect(classification.intent == "legal_threat")
+                #expect(classification.sentimentStrength == "strong")
+                #expect(classification.matches.contains { $0.classifier == "intent" && $0.signal == "intent-legal-threat" })
                 let outbox = page.outbox
                 #expect(outbox.count == 1)
                 #expect(outbox.first?.automatic == true)

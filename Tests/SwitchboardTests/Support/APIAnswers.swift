@@ -291,13 +291,15 @@ struct ClassificationAnswer: Decodable, Sendable {
     var urgencyScore: Int
     var sentiment: String
     var sentimentScore: Int
+    var sentimentStrength: String?
+    var intent: String?
     var matches: [Match]
     var route: Route
     var context: Context?
 
     enum CodingKeys: String, CodingKey {
         case rulesVersion = "rules_version", language, customerTier = "customer_tier", urgency, urgencyScore = "urgency_score"
-        case sentiment, sentimentScore = "sentiment_score", matches, route, context
+        case sentiment, sentimentScore = "sentiment_score", sentimentStrength = "sentiment_strength", intent, matches, route, context
     }
 }
 
