@@ -51,7 +51,7 @@ struct CalendarAndContextTests {
             receivedAt: Self.at("2026-11-23T10:00:00+08:00")))
         let reasons = try #require(result.route.reasons)
         #expect(reasons.map(\.route) == result.route.fired)
-        #expect(reasons.contains { $0.condition.contains("sentiment=negative") })
+        #expect(reasons.contains { $0.condition.contains("sentiment_strength=strong") })
     }
 }
 

@@ -339,6 +339,9 @@ extension RuleSet {
             var previous = start - 1
             while previous > 0, bytes[previous] & 0xC0 == 0x80 { previous -= 1 }
             if Self.isClauseBoundary(bytes, at: previous) { break }
+            // A space between two Chinese characters separates clauses as a comma would: people type
+            // "进不去了 一直在转圈" without punctuation.
+            if bytes[previous] == 0x20, bytes[start] >= 0x80, previous > 0, bytes[previous - 1] >= 0x80 { break }
             start = previous
             characters += 1
             let byte = bytes[start]
@@ -351,12 +354,33 @@ extension RuleSet {
             }
             if units > negationWindow && characters > intensityWindow { break }
             guard windowTerms.mayStart(at: start, in: bytes, before: position) else { continue }
-            if units <= negationWindow, negators.starts(at: start, in: bytes, before: position) { return (true, false) }
+            if units <= negationWindow, negators.starts(at: start, in: bytes, before: position),
+               !isNegationException(around: start, in: bytes, before: position) {
+                return (true, false)
+            }
             if !intensified, characters <= intensityWindow {
                 intensified = intensifiers.starts(at: start, in: bytes, before: position)
             }
         }
         return (false, intensified)
+    }
+
+    /// Whether the negator at `start` is part of a word that negates nothing (是不是, 有没有, "can't
+    /// believe"): such a word starts at the negator or at most four characters before it (`can` before
+    /// `'t`), and ends by `end`.
+    @inline(__always)
+    func isNegationException(around start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {
+        guard !negationExceptions.isEmpty else { return false }
+        var candidate = start
+        for step in 0...4 {
+            if step > 0 {
+                guard candidate > 0 else { return false }
+                candidate -= 1
+                while candidate > 0, bytes[candidate] & 0xC0 == 0x80 { candidate -= 1 }
+            }
+            if negationExceptions.starts(at: candidate, in: bytes, before: end) { return true }
+        }
+        return false
     }
 
     /// Punctuation that ends a clause, so a negator in one clause never reaches a cue in the next.

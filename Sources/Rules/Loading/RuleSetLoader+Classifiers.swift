@@ -17,11 +17,24 @@ extension RuleSetLoader {
             sentiment: SentimentLevels(negative: -3, positive: 3), intents: nil, signals: [])
         guard let top = root.mapping(log, what: "classifiers.yaml", allowed: ["negation", "intensity", "urgency", "sentiment", "intent"]) else { return result }
 
-        if let negation = top["negation"]?.mapping(log, what: "negation", allowed: ["window", "terms"]) {
+        if let negation = top["negation"]?.mapping(log, what: "negation", allowed: ["window", "terms", "exceptions"]) {
             let window = negation.int("window", in: "negation", required: true, log) ?? 0
-            if window < 0 || window > 64 { log.report("negation window must be between 0 and 64 characters", at: negation["window"]!) }
+            if window < 0 || window > 64 { log.report("negation window must be between 0 and 64 units", at: negation["window"]!) }
             let terms = negation.required("terms", in: "negation", log)?.stringList(log, what: "negation terms") ?? []
-            result.negation = Negation(window: window, terms: terms.map { TextNormalizer.normalize($0.0) }.filter { !$0.isEmpty })
+            let normalizedTerms = terms.map { TextNormalizer.normalize($0.0) }.filter { !$0.isEmpty }
+            var exceptions: [String] = []
+            for (exception, position) in negation["exceptions"]?.stringList(log, what: "negation exceptions") ?? [] {
+                let normalized = TextNormalizer.normalize(exception)
+                // An exception only ever matters around a negator it holds; one without any would do nothing.
+                if !normalizedTerms.contains(where: { normalized.contains($0) }) {
+                    log.report("negation exception '\(exception)' holds no negation term, so it can never apply", at: position)
+                } else if normalized.utf8.count > 32 {
+                    log.report("negation exception '\(exception)' is longer than 32 bytes", at: position)
+                } else {
+                    exceptions.append(normalized)
+                }
+            }
+            result.negation = Negation(window: window, terms: normalizedTerms, exceptions: exceptions)
         }
 
         if let intensity = top["intensity"]?.mapping(log, what: "intensity", allowed: ["window", "terms", "boost", "exclamations", "caps_words"]) {

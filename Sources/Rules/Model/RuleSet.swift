@@ -48,6 +48,8 @@ public final class RuleSet: Sendable {
     let signalTraits: [SignalTraits]
     /// Negators and intensifiers as UTF-8, ready for the byte-level window checks.
     let negators: NeedleSet
+    /// Words that hold a negator but do not negate (`negation.exceptions`).
+    let negationExceptions: NeedleSet
     let intensifiers: NeedleSet
     /// Both together, asked first at each character of a window: most characters start neither, and
     /// one look-up says so for both.
@@ -90,6 +92,7 @@ public final class RuleSet: Sendable {
         self.patternOwners = patternOwners
         self.signalTraits = signals.map { SignalTraits($0, intents: intents) }
         self.negators = NeedleSet(negation.terms.map { Array($0.utf8) })
+        self.negationExceptions = NeedleSet(negation.exceptions.map { Array($0.utf8) })
         self.intensifiers = NeedleSet(intensity.terms.map { Array($0.utf8) })
         self.windowTerms = NeedleSet((negation.terms + intensity.terms).map { Array($0.utf8) })
     }
