@@ -36,4 +36,24 @@ struct ReplayTests {
         #expect(summary.changed == 2)
         #expect(summary.queue == 1 && summary.route == 1 && summary.sentiment == 1 && summary.urgency == 1)
     }
+
+    @Test("a new intent and a changed strength are reported and counted")
+    func intentsAndStrengths() throws {
+        let old = try Fixtures.miniRuleDirectory()
+        defer { try? FileManager.default.removeItem(at: old.deletingLastPathComponent()) }
+        let oldRules = try RuleDirectory.load(old.path).rules
+        let newRules = try IntentTests.rules()
+        let items = ["I was charged twice", "terrible service", "hello there"].enumerated().map { index, text in
+            RuleReplay.Item(id: "m\(index)", input: ClassificationInput(channel: "webhook", source: "t", sender: "a@example.com", subject: nil, text: text))
+        }
+        var differences: [RuleReplay.Difference] = []
+        let summary = RuleReplay.run(items, old: oldRules, new: newRules) { differences.append($0) }
+        // Old rules have no intents ("none"); the new ones read every message as one. Anger -4 was strong
+        // (no strong level) and is strong under strong: -4 too, so only the intents change.
+        #expect(differences.map(\.id) == ["m0", "m1", "m2"])
+        #expect(differences[0].changes["intent"] == ["none", "billing"])
+        #expect(differences[2].changes == ["intent": ["none", "inquiry"]])
+        #expect(summary.intent == 3)
+        #expect(summary.strength == 0)
+    }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import SwitchboardCore
 
-/// Runs the same messages through two rule sets and reports every message whose outcome would change,
+/// Runs the same messages through two rule sets and reports every message whose outcome (urgency,
+/// sentiment and its strength, intent, queue, route) would change,
 /// so ops see the effect of an edit before it goes live.
 public enum RuleReplay {
     /// One message to replay, with an id to report it by.
@@ -29,6 +30,9 @@ public enum RuleReplay {
         public var changed = 0
         public var urgency = 0
         public var sentiment = 0
+        /// Messages negative under both whose strength (mild, strong) changed.
+        public var strength = 0
+        public var intent = 0
         public var queue = 0
         public var route = 0
         public var oldVersion = ""
@@ -52,6 +56,14 @@ public enum RuleReplay {
             if before.sentiment != after.sentiment {
                 changes["sentiment"] = [before.sentiment.rawValue, after.sentiment.rawValue]
                 summary.sentiment += 1
+            }
+            if before.sentiment == after.sentiment, before.sentimentStrength != after.sentimentStrength {
+                changes["sentiment_strength"] = [before.sentimentStrength?.rawValue ?? "none", after.sentimentStrength?.rawValue ?? "none"]
+                summary.strength += 1
+            }
+            if before.intent != after.intent {
+                changes["intent"] = [before.intent ?? "none", after.intent ?? "none"]
+                summary.intent += 1
             }
             if before.route.queue != after.route.queue {
                 changes["queue"] = [before.route.queue, after.route.queue]
