@@ -53,6 +53,13 @@ struct NegationWindowTests {
         #expect(!Self.hurried("isn't rude", rules))
     }
 
+    @Test("'t negates after a letter (don't), not as the quote before a word that starts with t")
+    func apostrophe() throws {
+        let rules = try Self.rules()
+        #expect(!Self.hurried("it wasn't rude", rules))
+        #expect(Self.hurried("the agent said 'totally rude' to me", rules))
+    }
+
     @Test("an exception without a negator in it is refused where it is written")
     func uselessException() throws {
         try expectOneProblem(

@@ -8,6 +8,9 @@ struct NeedleSet: Sendable {
     private let needles: [[UInt8]]
     /// Whether each needle is made of ASCII word characters and so must stand as a whole word.
     private let wordLike: [Bool]
+    /// Whether each needle starts with an apostrophe (`'t`, `’t`) and so must follow a letter: the `'t` of
+    /// "don't", not the quote before "'the system is down'".
+    private let afterLetter: [Bool]
     /// Bit `a << 8 | b` is set when some needle starts with bytes `a`, `b`.
     private let pairs: [UInt64]
     /// Bit `a` is set when some needle is the single byte `a`.
@@ -16,6 +19,7 @@ struct NeedleSet: Sendable {
     init(_ terms: [[UInt8]]) {
         needles = terms.filter { !$0.isEmpty }
         wordLike = needles.map { $0.allSatisfy(\.isASCIIWordCharacter) }
+        afterLetter = needles.map { $0.first == 0x27 || $0.starts(with: [0xE2, 0x80, 0x99]) }
         var pairs = [UInt64](repeating: 0, count: 65_536 / 64)
         var singles = [UInt64](repeating: 0, count: 4)
         for needle in needles {
@@ -54,6 +58,10 @@ struct NeedleSet: Sendable {
     private func matchAt(_ start: Int, in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {
         search: for (index, needle) in needles.enumerated() where start + needle.count <= end {
             for offset in 0..<needle.count where bytes[start + offset] != needle[offset] { continue search }
+            if afterLetter[index] {
+                guard start > 0, bytes[start - 1] &- 0x61 < 26 || bytes[start - 1] &- 0x41 < 26 else { continue search }
+                return true
+            }
             guard wordLike[index] else { return true }
             let before = start > 0 ? bytes[start - 1] : 0x20
             let after = start + needle.count < bytes.count ? bytes[start + needle.count] : 0x20
