@@ -28,6 +28,7 @@ extension RulesCommand {
             let corpus: [LabelledMessage]
             do {
                 corpus = try LabelledMessage.load(paths)
+                try LabelledMessage.checkIntents(corpus, against: edition.rules)
             } catch {
                 FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
                 throw ExitCode(2)

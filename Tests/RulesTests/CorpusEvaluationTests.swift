@@ -91,6 +91,17 @@ struct CorpusEvaluationTests {
         #expect(report.languages.map(\.language) == ["en", "zh-Hans"])
     }
 
+    @Test("a label naming an intent the rules do not have is refused with its line")
+    func unknownIntent() throws {
+        let directory = try write([#"{"id":"x","lang":"en","text":"hi","urgency":"normal","sentiment":"neutral","intent":"enquiry"}"#])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules = try RuleSetLoader(directory: Fixtures.shippedRules).load()
+        let corpus = try LabelledMessage.load([directory.path])
+        #expect {
+            try LabelledMessage.checkIntents(corpus, against: rules)
+        } throws: { "\($0)".contains("corpus.jsonl:1: intent 'enquiry' is not one of safety") }
+    }
+
     @Test("variants: Traditional characters, full-width forms and invisible characters are what they say")
     func variants() {
         let variants = Dictionary(uniqueKeysWithValues: TextVariants().variants(of: "系统 ok").map { ($0.name, $0.text) })

@@ -65,6 +65,16 @@ public struct LabelledMessage: Sendable {
             intent: intent, tags: tags, origin: origin)
     }
 
+    /// Refuses a corpus that expects an intent the rules do not have: a misspelt label would otherwise
+    /// count as a miss of the rules, on every run.
+    public static func checkIntents(_ corpus: [LabelledMessage], against rules: RuleSet) throws(MessageLine.Failure) {
+        let known = rules.intents?.ids ?? []
+        for message in corpus where !known.contains(message.intent) {
+            let expected = known.isEmpty ? "the rules define no intents (classifiers.yaml has no intent section)" : "one of " + known.joined(separator: ", ")
+            throw MessageLine.Failure("\(message.origin): intent '\(message.intent)' is not \(expected)")
+        }
+    }
+
     /// Every labelled message of `paths`: `.jsonl` files, or directories whose `.jsonl` files (not those of
     /// their subdirectories) are read in name order.
     public static func load(_ paths: [String], now: Date = Date()) throws(MessageLine.Failure) -> [LabelledMessage] {
