@@ -133,6 +133,14 @@ struct IntentTests {
             line: 20, column: 48, message: "strong (-2) must be at most negative (-3)")
         try expectOneProblem(
             in: "routes.yaml", Self.routes, line: 19, column: 21, message: "classifiers.yaml has no intent section")
+        // A signal's own condition runs before any intent exists: testing one is refused as reading a classification.
+        #expect {
+            _ = try Self.rules(["classifiers.yaml": Self.classifiers.replacingOccurrences(
+                of: "      keywords: [快递, parcel]", with: "      keywords: [快递, parcel]\n      when: { intent: billing }")])
+        } throws: { error in
+            let problems = (error as? Problems)?.problems ?? []
+            return problems.count == 1 && problems[0].message.contains("may not test urgency, sentiment, sentiment strength, intent")
+        }
         #expect {
             _ = try Self.rules(["routes.yaml": Self.routes.replacingOccurrences(of: "{ intent: safety }", with: "{ intent: safty }")])
         } throws: { error in

@@ -101,59 +101,57 @@ extension RuleSet {
         // the stack, as there are few hits and the signal walk below visits every signal anyway. The same
         // space then has room for the hits chosen from one group.
         let room = max(found, 1)
-        // Each intent's total, on the stack like the rest of the scratch space: the hot path allocates
-        // nothing per message that it can keep on the stack.
-        let intent: Int? = withUnsafeTemporaryAllocation(of: Int.self, capacity: max(intentCount, 1)) { intentScores in
-            intentScores.initialize(repeating: 0)
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: signalCount + 1) { starts in
-                withUnsafeTemporaryAllocation(of: RawHit.self, capacity: 2 * room) { space in
-                    let grouped = UnsafeMutableBufferPointer(rebasing: space[..<room])
-                    let chosenSpace = UnsafeMutableBufferPointer(rebasing: space[room...])
-                    starts.initialize(repeating: 0)
-                    for entry in signalHits[..<found] { starts[Int(entry.signal) + 1] += 1 }
-                    for index in 0..<signalCount { starts[index + 1] += starts[index] }
-                    for entry in signalHits[..<found] {
-                        let slot = Int(starts[Int(entry.signal)])
-                        (grouped.baseAddress! + slot).initialize(to: entry.hit)
-                        starts[Int(entry.signal)] += 1
-                    }
-                    // Each group now ends where the next began; walking forward, a group starts where the
-                    // last one ended.
-                    var cursor = 0
-                    signalTraits.withUnsafeBufferPointer { traits in
-                        for index in 0..<signalCount {
-                            let first = cursor
-                            cursor = Int(starts[index])
-                            let signal = traits[index]
-                            // Signals' own conditions never read scores or other signals (the loader refuses
-                            // them), so the facts as they stand before scoring are the ones they mean.
-                            if let predicate = signalPredicates[index], !predicate.holds(facts) { continue }
-                            var weight = signal.weight
-                            if !signal.hasTerms {
-                                fieldSignals.append(index)
-                            } else {
-                                if first == cursor { continue }
-                                let chosen = Self.explanationHits(
-                                    UnsafeBufferPointer(rebasing: UnsafeBufferPointer(grouped)[first..<cursor]), into: chosenSpace)
-                                guard chosen.contains(where: { !$0.negated }) else {
-                                    for hit in chosen { kept.append(KeptHit(signal: index, hit: hit, weight: weight)) }
-                                    continue
-                                }
-                                // An intent is a topic, not a tone: emphasis does not make it more of one.
-                                let intensified = signal.intensifiable && intensity.boost > 0 && signal.score != .intent
-                                    && (shouting || chosen.contains { $0.intensified })
-                                if intensified { weight += weight >= 0 ? intensity.boost : -intensity.boost }
-                                for var hit in chosen {
-                                    if !hit.negated { hit.intensified = intensified }
-                                    kept.append(KeptHit(signal: index, hit: hit, weight: hit.negated ? signal.weight : weight))
-                                }
+        // The group starts, then each intent's total, in one stretch of stack space.
+        let intent: Int? = withUnsafeTemporaryAllocation(of: Int32.self, capacity: signalCount + 1 + intentCount) { scratch in
+            scratch.initialize(repeating: 0)
+            let starts = UnsafeMutableBufferPointer(rebasing: scratch[..<(signalCount + 1)])
+            let intentScores = UnsafeMutableBufferPointer(rebasing: scratch[(signalCount + 1)...])
+            withUnsafeTemporaryAllocation(of: RawHit.self, capacity: 2 * room) { space in
+                let grouped = UnsafeMutableBufferPointer(rebasing: space[..<room])
+                let chosenSpace = UnsafeMutableBufferPointer(rebasing: space[room...])
+                for entry in signalHits[..<found] { starts[Int(entry.signal) + 1] += 1 }
+                for index in 0..<signalCount { starts[index + 1] += starts[index] }
+                for entry in signalHits[..<found] {
+                    let slot = Int(starts[Int(entry.signal)])
+                    (grouped.baseAddress! + slot).initialize(to: entry.hit)
+                    starts[Int(entry.signal)] += 1
+                }
+                // Each group now ends where the next began; walking forward, a group starts where the
+                // last one ended.
+                var cursor = 0
+                signalTraits.withUnsafeBufferPointer { traits in
+                    for index in 0..<signalCount {
+                        let first = cursor
+                        cursor = Int(starts[index])
+                        let signal = traits[index]
+                        // Signals' own conditions never read scores or other signals (the loader refuses
+                        // them), so the facts as they stand before scoring are the ones they mean.
+                        if let predicate = signalPredicates[index], !predicate.holds(facts) { continue }
+                        var weight = signal.weight
+                        if !signal.hasTerms {
+                            fieldSignals.append(index)
+                        } else {
+                            if first == cursor { continue }
+                            let chosen = Self.explanationHits(
+                                UnsafeBufferPointer(rebasing: UnsafeBufferPointer(grouped)[first..<cursor]), into: chosenSpace)
+                            guard chosen.contains(where: { !$0.negated }) else {
+                                for hit in chosen { kept.append(KeptHit(signal: index, hit: hit, weight: weight)) }
+                                continue
                             }
-                            fired.insert(index)
-                            switch signal.score {
-                            case .urgency: urgencyScore += weight
-                            case .sentiment: sentimentScore += weight
-                            case .intent: intentScores[signal.intent] += weight
+                            // An intent is a topic, not a tone: emphasis does not make it more of one.
+                            let intensified = signal.intensifiable && intensity.boost > 0 && signal.score != .intent
+                                && (shouting || chosen.contains { $0.intensified })
+                            if intensified { weight += weight >= 0 ? intensity.boost : -intensity.boost }
+                            for var hit in chosen {
+                                if !hit.negated { hit.intensified = intensified }
+                                kept.append(KeptHit(signal: index, hit: hit, weight: hit.negated ? signal.weight : weight))
                             }
+                        }
+                        fired.insert(index)
+                        switch signal.score {
+                        case .urgency: urgencyScore += weight
+                        case .sentiment: sentimentScore += weight
+                        case .intent: intentScores[signal.intent] += Int32(weight)
                         }
                     }
                 }

@@ -49,6 +49,10 @@ extension RuleSetLoader {
                 capsWords: intensity.int("caps_words", in: "intensity", log) ?? 0)
         }
 
+        // The intents are read first: every signal's `when` is parsed knowing them, so one that tests an
+        // intent is refused for reading a classification, not for naming an unknown section.
+        let intentSection = top["intent"]?.mapping(log, what: "intent", allowed: ["intents", "default", "signals"])
+        result.intents = intentSection.map { parseIntents($0, log) }
         var seen: [String: YAMLValue] = [:]
         for classifier in ["urgency", "sentiment"] {
             guard let section = top.required(classifier, in: "classifiers.yaml", log)?
@@ -75,12 +79,10 @@ extension RuleSetLoader {
                     result.sentiment = SentimentLevels(negative: negative, positive: positive, strong: strong)
                 }
             }
-            parseSignals(section, classifier: classifier, intents: nil, lexicons: lexicons, calendars: calendars, seen: &seen, into: &result, log)
+            parseSignals(section, classifier: classifier, intents: result.intents, lexicons: lexicons, calendars: calendars, seen: &seen, into: &result, log)
         }
-        if let section = top["intent"]?.mapping(log, what: "intent", allowed: ["intents", "default", "signals"]) {
-            let intents = parseIntents(section, log)
-            result.intents = intents
-            parseSignals(section, classifier: "intent", intents: intents, lexicons: lexicons, calendars: calendars, seen: &seen, into: &result, log)
+        if let intentSection {
+            parseSignals(intentSection, classifier: "intent", intents: result.intents, lexicons: lexicons, calendars: calendars, seen: &seen, into: &result, log)
         }
         return result
     }
@@ -121,14 +123,14 @@ extension RuleSetLoader {
     ) -> Signal? {
         let what = "\(classifier) signal"
         var allowed = ["id", "description", "weight", "lexicon", "keywords", "regex", "fields", "negatable", "intensifiable", "when"]
-        if intents != nil { allowed.append("intent") }
+        if classifier == "intent" { allowed.append("intent") }
         guard let map = item.mapping(log, what: what, allowed: allowed) else { return nil }
         guard let id = map.string("id", in: what, required: true, log) else { return nil }
         if !RuleSetLoader.isValidID(id) { log.report("signal id '\(id)' must be lower-case letters, digits and dashes", at: map["id"]!) }
         let weight = map.int("weight", in: "signal '\(id)'", required: true, log) ?? 0
         if weight == 0, map["weight"] != nil { log.report("signal '\(id)' has weight 0, so it can never change a score", at: map["weight"]!) }
         var intent: String?
-        if let intents {
+        if classifier == "intent", let intents {
             // An intent's total only competes when it is above zero, so a negative weight could only hide it.
             if weight < 0, let position = map["weight"] { log.report("intent signal '\(id)' has a negative weight; intent weights add up toward their intent and must be positive", at: position) }
             intent = map.string("intent", in: "signal '\(id)'", required: true, log)
@@ -183,9 +185,9 @@ extension RuleSetLoader {
                 }
             }
         }
-        let condition = map["when"].flatMap { parseCondition($0, signals: nil, calendars: calendars, log) }
+        let condition = map["when"].flatMap { parseCondition($0, signals: nil, calendars: calendars, intents: intents, log) }
         if let condition, condition.readsClassification {
-            log.report("a signal's `when` may not test urgency, sentiment or other signals (only message fields, customer tier, conversation facts and business hours)", at: map["when"]!)
+            log.report("a signal's `when` may not test urgency, sentiment, sentiment strength, intent or other signals (only message fields, customer tier, conversation facts and business hours)", at: map["when"]!)
         }
         if terms.isEmpty && condition == nil && map["lexicon"] == nil && map["keywords"] == nil && map["regex"] == nil {
             log.report("signal '\(id)' needs at least one of lexicon, keywords, regex or when", at: item)
