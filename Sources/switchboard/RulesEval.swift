@@ -30,11 +30,11 @@ extension RulesCommand {
                 corpus = try LabelledMessage.load(paths)
                 try LabelledMessage.checkIntents(corpus, against: edition.rules)
             } catch {
-                FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+                CommandSupport.fail(error.description)
                 throw ExitCode(2)
             }
             guard !corpus.isEmpty else {
-                FileHandle.standardError.write(Data("error: no labelled messages in \(paths.joined(separator: ", "))\n".utf8))
+                CommandSupport.fail("no labelled messages in \(paths.joined(separator: ", "))")
                 throw ExitCode(2)
             }
             let report = CorpusEvaluation.run(corpus, rules: edition.rules, variants: noVariants ? nil : TextVariants())
@@ -46,15 +46,12 @@ extension RulesCommand {
             let failed = thresholds.filter { name, value, minimum in minimum.map { value < $0 } ?? false }.map { $0.0 }
                 + (report.variants.differing.isEmpty ? [] : ["variants"])
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                print(CommandSupport.jsonLine(report))
             } else {
                 print(EvalReport(report: report, paths: paths, thresholds: thresholds, misses: misses).text)
             }
             if !failed.isEmpty {
-                FileHandle.standardError.write(Data("eval failed: \(failed.joined(separator: ", "))\n".utf8))
+                CommandSupport.fail("eval failed: \(failed.joined(separator: ", "))")
                 throw ExitCode(1)
             }
         }

@@ -76,8 +76,6 @@ public struct CorpusEvaluation: Sendable, Codable {
         var sentiment = ConfusionMatrix(labels: Sentiment.allCases.map(\.rawValue))
         var strength = ConfusionMatrix(labels: SentimentStrength.allCases.map(\.rawValue))
         var intent = ConfusionMatrix(labels: rules.intents?.ids ?? [])
-        var urgentRight = 0
-        var negativeRight = 0
         var perLanguage: [String: (messages: Int, urgent: Int, negative: Int, intent: Int)] = [:]
         var misses: [Miss] = []
         var variantCheck = VariantCheck(checked: 0, differing: [])
@@ -94,8 +92,6 @@ public struct CorpusEvaluation: Sendable, Codable {
             let urgentOK = isUrgent(message.urgency) == isUrgent(result.urgency)
             let negativeOK = (message.sentiment == .negative) == (result.sentiment == .negative)
             let intentOK = message.intent == actualIntent
-            if urgentOK { urgentRight += 1 }
-            if negativeOK { negativeRight += 1 }
             var figures = perLanguage[message.language] ?? (0, 0, 0, 0)
             figures.messages += 1
             if urgentOK { figures.urgent += 1 }
@@ -114,11 +110,12 @@ public struct CorpusEvaluation: Sendable, Codable {
 
             if let variants {
                 let base = outcome(result)
-                for variant in variants.variants(of: message.input.text) {
+                // Each subject variant is made once and paired with the text variant of the same kind.
+                let subjects = message.input.subject.isEmpty ? nil : variants.variants(of: message.input.subject)
+                for (kind, variant) in variants.variants(of: message.input.text).enumerated() {
                     var input = message.input
                     input.text = variant.text
-                    input.subject = message.input.subject.isEmpty ? "" : variants.variants(of: message.input.subject)
-                        .first { $0.name == variant.name }!.text
+                    input.subject = subjects?[kind].text ?? ""
                     variantCheck.checked += 1
                     let other = outcome(rules.classify(input))
                     if other != base {
@@ -129,6 +126,8 @@ public struct CorpusEvaluation: Sendable, Codable {
         }
 
         func share(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : Double(part) / Double(whole) }
+        let urgentRight = perLanguage.values.reduce(0) { $0 + $1.urgent }
+        let negativeRight = perLanguage.values.reduce(0) { $0 + $1.negative }
         return CorpusEvaluation(
             rulesVersion: rules.version, messages: corpus.count, urgentAccuracy: share(urgentRight, corpus.count),
             negativeAccuracy: share(negativeRight, corpus.count), intentMacroF1: intent.macroF1, urgency: urgency,
