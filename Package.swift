@@ -239,6 +239,7 @@ let package = Package(
                 "Signing",
                 "Rules",
                 "Pipeline",
+                "Replies",
                 "Conversations",
                 "StrictYAML",
                 "Attachments",
@@ -250,6 +251,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/HTTPServer"
         ),

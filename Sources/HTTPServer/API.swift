@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Pipeline
+import ServiceLifecycle
 import SwitchboardCore
 
 /// The HTTP API: inbound channels, the agents' outbox and queues, and operations endpoints.
@@ -35,11 +36,19 @@ public struct API: Sendable {
         public var clientFailureLimit: InboundRateLimiter.Limit?
         /// Largest file an agent may upload (`POST /v1/attachments`).
         public var maxUploadBytes: Int
+        /// The console's files (`/console/`).
+        public var consoleAssets: ConsoleAssets
+        /// Marks the console's session cookie `Secure` whatever the request says: for a gateway reached
+        /// only over TLS (its `public_url` is `https`). Without it, a proxy's `X-Forwarded-Proto: https` does.
+        public var secureCookies: Bool
 
         public init(
             maxBodyBytes: Int, channels: [any InboundChannel.Type], sources: [String: InboundSource], tokens: AccessTokens, rateLimiter: InboundRateLimiter = InboundRateLimiter(limits: [:]),
-            clientFailureLimit: InboundRateLimiter.Limit? = nil, maxUploadBytes: Int = AttachmentLimits.standard.maxBytes
+            clientFailureLimit: InboundRateLimiter.Limit? = nil, maxUploadBytes: Int = AttachmentLimits.standard.maxBytes,
+            consoleAssets: ConsoleAssets = ConsoleAssets(), secureCookies: Bool = false
         ) {
+            self.consoleAssets = consoleAssets
+            self.secureCookies = secureCookies
             self.maxUploadBytes = maxUploadBytes
             self.maxBodyBytes = maxBodyBytes
             self.channels = channels
@@ -73,6 +82,13 @@ public struct API: Sendable {
     let inboundFailures: ClientFailureLimiter
     /// Which inbound refusals get a log line.
     let inboundRefusalLog = RefusalLog()
+    /// The console's signed-in browsers.
+    let sessions: ConsoleSessions
+    /// New audit events for the open event streams; a service the application runs (``services``).
+    let events: EventFeed
+
+    /// What the API needs running beside the server: the event feed.
+    public var services: [any Service] { [events] }
 
     /// - Parameters:
     ///   - metricsText: renders `/metrics` in the Prometheus text format.
@@ -93,8 +109,12 @@ public struct API: Sendable {
         reloadRules: @escaping @Sendable () async -> [String],
         reloadTokens: @escaping @Sendable () -> [String] = { ["no configuration file to reload tokens from"] },
         attachmentFetcher: (any AttachmentFetcher)? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        sessions: ConsoleSessions = ConsoleSessions(),
+        logger: Logger = Logger(label: "switchboard.api")
     ) {
+        self.sessions = sessions
+        self.events = EventFeed(store: store, logger: logger)
         self.attachmentFetcher = attachmentFetcher
         self.now = now
         self.configuration = configuration
@@ -156,8 +176,9 @@ public struct API: Sendable {
 
         let refusals = AuthRefusals(store: store, failureLimit: configuration.clientFailureLimit, metricsFactory: metricsFactory)
         let accessLog = AccessLogMiddleware(store: store, metricsFactory: metricsFactory)
+        addConsoleRoutes(to: router, refusals: refusals)
         let agents = router.group("v1")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .supervisor, .ops], refusals: refusals))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.agent, .supervisor, .ops], refusals: refusals, sessions: sessions))
             .add(middleware: accessLog)
         agents.get("queues") { _, context in try await listQueues(context: context) }
         agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
@@ -168,29 +189,32 @@ public struct API: Sendable {
         agents.post("conversations/:id/:action") { request, context in try await postAction(request, context: context) }
         agents.post("queues/:queue/claim") { request, context in try await postClaimNext(request, context: context) }
         agents.get("attachments/:id") { _, context in try await serveAttachment(context: context) }
+        agents.get("scripts") { _, _ in try listScripts() }
+        agents.post("replies/preview") { request, context in try await previewReply(request, context: context) }
+        agents.get("events") { request, context in try await streamEvents(request, context: context) }
         agents.post("attachments") { request, context in try await uploadAttachment(request, context: context) }
 
         // The outbox as a whole, and operations on its entries: supervisors and ops.
         let outboxDesk = router.group("v1/outbox")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals, sessions: sessions))
             .add(middleware: accessLog)
         outboxDesk.get("") { request, context in try await listOutbox(request, context: context) }
         outboxDesk.post(":id/:operation") { request, context in try await operateOutbox(request, context: context) }
 
         // Replies held for approval: supervisors and ops see them; only supervisors decide (POST /v1/outbox/{id}/approve).
         let approvals = router.group("v1/approvals")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals, sessions: sessions))
             .add(middleware: accessLog)
         approvals.get("") { request, context in try await listApprovals(request, context: context) }
 
         // Service reports: supervisors and ops.
         let reporting = router.group("v1/reports")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.supervisor, .ops], refusals: refusals, sessions: sessions))
             .add(middleware: accessLog)
         reporting.get("service") { request, context in try await serviceReport(request, context: context) }
 
         let ops = router.group("v1/rules")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals, sessions: sessions))
             .add(middleware: accessLog)
         ops.get("") { _, _ in try JSONBody.response(rulesView()) }
         ops.post("reload") { _, _ in
@@ -199,12 +223,12 @@ public struct API: Sendable {
         }
 
         let nodes = router.group("v1/nodes")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals, sessions: sessions))
             .add(middleware: accessLog)
         nodes.get("") { _, _ in try await listNodes() }
 
         let tokenOps = router.group("v1/tokens")
-            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals))
+            .add(middleware: BearerAuthMiddleware(tokens: configuration.tokens, allowedRoles: [.ops], refusals: refusals, sessions: sessions))
             .add(middleware: accessLog)
         tokenOps.post("reload") { _, _ in try reloadTokensNow() }
 

@@ -41,13 +41,13 @@ public struct ReplyComposer: Sendable {
         }
     }
 
-    private let store: any OutboxStore & ConversationQueries
-    private let rules: RuleBook
+    let store: any OutboxStore & ConversationQueries
+    let rules: RuleBook
     private let timeZone: TimeZone
     private let logger: Logger
     private let outboxChanged: @Sendable () -> Void
-    private let validator: ReplyValidator
-    private let now: @Sendable () -> Date
+    let validator: ReplyValidator
+    let now: @Sendable () -> Date
     private let metricsFactory: any MetricsFactory
 
     /// - Parameters:
@@ -205,6 +205,18 @@ public struct ReplyComposer: Sendable {
         script: String, variables: [String: String], for conversation: Conversation, author: String, authorName: String,
         provided: [String: String] = [:]
     ) async throws -> String {
+        let body = try await renderStrictly(
+            script: script, variables: variables, for: conversation, author: author, authorName: authorName, provided: provided)
+        try validator.validate(body, channel: conversation.channel, source: conversation.source)
+        return body
+    }
+
+    /// Renders strictly: every variable the template reads must be given, and the text may hold no
+    /// forbidden phrase. Whether the channel can carry it is not checked.
+    func renderStrictly(
+        script: String, variables: [String: String], for conversation: Conversation, author: String, authorName: String,
+        provided: [String: String] = [:]
+    ) async throws -> String {
         try TemplateVariableNames.validate(variables.keys)
         for name in variables.keys {
             let head = name.split(separator: ".").first.map(String.init) ?? name
@@ -224,10 +236,8 @@ public struct ReplyComposer: Sendable {
         context["agent.name"] = authorName
         context.merge(variables) { _, supplied in supplied }
         context.merge(provided) { _, gateway in gateway }
-        let body = try edition.scripts.render(
+        return try edition.scripts.render(
             script: script, language: conversation.language, channel: conversation.channel.rawValue, context: context
         ).body
-        try validator.validate(body, channel: conversation.channel, source: conversation.source)
-        return body
     }
 }

@@ -182,7 +182,7 @@ public enum Gateway {
             metricsFactory: core.metricsFactory, onSIGHUP: { tokenReloader.reload() })
         let api = api(
             core, tokens: tokens, reloadRules: { await reloader.reload() }, reloadTokens: { tokenReloader.reload() }, logger: logger,
-            now: options.clock)
+            now: options.clock, consoleAssetsDirectory: options.environment["SWITCHBOARD_CONSOLE_ASSETS"])
 
         if !configuration.developmentDefaultsInUse.isEmpty {
             logger.warning("using documented development defaults for secrets; set them before production", metadata: [
@@ -195,7 +195,7 @@ public enum Gateway {
             configuration: .init(
                 address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port),
                 serverName: "switchboard"),
-            services: services(core, options: options, reloader: reloader, logger: logger),
+            services: services(core, options: options, reloader: reloader, logger: logger) + api.services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 core.address.learn(host: configuration.server.host, port: port)
@@ -284,9 +284,11 @@ public enum Gateway {
     }
 
     /// The HTTP API over the core: its inbound sources, tokens and limits.
+    /// - Parameter consoleAssetsDirectory: serves the console's files from this folder rather than the
+    ///   binary (`SWITCHBOARD_CONSOLE_ASSETS`), for working on the console without rebuilding.
     static func api(
         _ core: Core, tokens: AccessTokens, reloadRules: @escaping @Sendable () async -> [String], reloadTokens: @escaping @Sendable () -> [String],
-        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, consoleAssetsDirectory: String? = nil
     ) -> API {
         let configuration = core.configuration
         var sources: [String: API.InboundSource] = [:]
@@ -324,10 +326,12 @@ public enum Gateway {
                 rateLimiter: InboundRateLimiter(limits: configuration.sources.reduce(into: [:]) { limits, source in
                     limits[source.id] = source.rateLimit
                 }),
-                clientFailureLimit: configuration.server.clientFailureLimit),
+                clientFailureLimit: configuration.server.clientFailureLimit,
+                consoleAssets: ConsoleAssets(directory: consoleAssetsDirectory),
+                secureCookies: configuration.server.publicURL?.lowercased().hasPrefix("https://") ?? false),
             store: store, intake: core.intake, composer: core.composer, desk: core.desk, rules: core.rules, reports: core.reports, surveys: core.surveys,
             metricsFactory: metricsFactory, metricsText: metricsText, reloadRules: reloadRules, reloadTokens: reloadTokens,
-            attachmentFetcher: CurlAttachmentFetcher(logger: logger), now: now)
+            attachmentFetcher: CurlAttachmentFetcher(logger: logger), now: now, logger: logger)
     }
 
     /// The services the application runs beside its server, in start order; they shut down in reverse: the

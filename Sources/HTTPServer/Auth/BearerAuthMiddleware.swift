@@ -6,25 +6,35 @@ import Digests
 /// unauthenticated caller never gets its body read. The tokens are read from their holder per request,
 /// so a reload applies to the next request. Refusals go to ``AuthRefusals``: recorded, counted,
 /// and limited per client address.
+///
+/// A request without the header may instead carry a console session's cookie (``ConsoleSessions``):
+/// then the caller is the token the session was opened with, if it is still in force, and a request
+/// that changes anything must also carry the session's `X-CSRF-Token`, which another site cannot read.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = SwitchboardRequestContext
 
     private let tokens: AccessTokens
     private let allowedRoles: Set<AccessToken.Role>
     private let refusals: AuthRefusals
+    private let sessions: ConsoleSessions?
 
-    init(tokens: AccessTokens, allowedRoles: Set<AccessToken.Role>, refusals: AuthRefusals) {
+    init(tokens: AccessTokens, allowedRoles: Set<AccessToken.Role>, refusals: AuthRefusals, sessions: ConsoleSessions? = nil) {
         self.tokens = tokens
         self.allowedRoles = allowedRoles
         self.refusals = refusals
+        self.sessions = sessions
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let lockout = refusals.lockout(request, context: context) { throw lockout }
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        let presented: [UInt8]
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            presented = Digest.sha256(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        } else if request.headers[.authorization] == nil, let sessions, let cookie = request.cookies[ConsoleSessions.cookieName]?.value {
+            presented = try Self.sessionToken(request, cookie: cookie, sessions: sessions)
+        } else {
             throw await refusals.refuse(request, context: context, token: nil, reason: "missing", error: .unauthorized)
         }
-        let presented = Digest.sha256(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         // Compare against every token so timing does not reveal which one nearly matched.
         var found: AccessToken?
         for token in tokens.current where token.matches(digest: presented) { found = token }
@@ -41,5 +51,19 @@ struct BearerAuthMiddleware: RouterMiddleware {
         context.identity = token
         context.logger[metadataKey: "agent.id"] = "\(token.id)"
         return try await next(request, context)
+    }
+}
+
+extension BearerAuthMiddleware {
+    /// The token digest of the session a cookie names, after the CSRF check a state-changing request must
+    /// pass. An unknown or idle session is not charged as a failed login: the cookie cannot be guessed, and
+    /// an office of agents behind one address whose sessions lapse overnight must not be locked out.
+    static func sessionToken(_ request: Request, cookie: String, sessions: ConsoleSessions) throws -> [UInt8] {
+        guard let session = sessions.session(cookie: cookie, now: Date()) else { throw APIError.sessionExpired }
+        if ![.get, .head, .options].contains(request.method) {
+            let sent = request.headers[.csrfToken] ?? ""
+            guard Digest.constantTimeEqual(Array(sent.utf8), Array(session.csrfToken.utf8)) else { throw APIError.csrfTokenInvalid }
+        }
+        return session.tokenDigest
     }
 }

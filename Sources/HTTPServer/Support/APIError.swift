@@ -49,6 +49,11 @@ public struct APIError: HTTPResponseError, Sendable {
         .unauthorized, code: "token_expired", "this token is past its not_after; ask for a new one",
         headers: [.wwwAuthenticate: "Bearer realm=\"switchboard\", error=\"invalid_token\""])
     static let forbidden = APIError(.forbidden, code: "forbidden", "this token may not use this endpoint")
+    /// A console session that ended (signed out, idle too long, or never opened here): sign in again.
+    static let sessionExpired = APIError(.unauthorized, code: "session_expired", "the console session has ended; sign in again")
+    /// A console request that changes something without its session's CSRF token.
+    static let csrfTokenInvalid = APIError(
+        .forbidden, code: "csrf_token_invalid", "a request that changes something needs the session's X-CSRF-Token header")
     static func storageUnavailable() -> APIError {
         APIError(.serviceUnavailable, code: "storage_unavailable", "the message could not be committed; nothing was stored, retry later", headers: [.retryAfter: "1"])
     }
@@ -107,6 +112,9 @@ enum JSONBody {
         // browser may read them as anything but JSON.
         fields[.cacheControl] = "no-store"
         fields[.xContentTypeOptions] = "nosniff"
+        // Nor be framed, nor tell another site where the reader came from.
+        fields[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
+        fields[.referrerPolicy] = "no-referrer"
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Synchronization
+import SwitchboardCore
 
 /// A real HTTP server on 127.0.0.1 that plays the mobile operator (the SMSC) behind a real Kannel, which reaches it
 /// through its generic HTTP SMSC (`smsc = http`, `system-type = generic`; ``TestKannel`` writes that group from

@@ -1,0 +1,232 @@
+import Foundation
+import Gateway
+@testable import HTTPServer
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+/// What the agent console stands on, over real HTTP: a session traded for a token (cookie, CSRF token,
+/// sign-out), the scripts catalogue, a reply's preview, and the live event stream with resumption.
+@Suite("Console API, end to end")
+struct ConsoleAPITests {
+    static let alice = GatewayHarness.agentToken
+
+    /// The session's answer to sign-in and to `GET /console/session`.
+    struct SessionAnswer: Decodable {
+        struct Agent: Decodable {
+            var id: String
+            var name: String
+            var role: String
+        }
+        var csrfToken: String
+        var agent: Agent
+        var idleTimeoutSeconds: Int
+
+        enum CodingKeys: String, CodingKey {
+            case csrfToken = "csrf_token", agent, idleTimeoutSeconds = "idle_timeout_seconds"
+        }
+    }
+
+    struct PreviewAnswer: Decodable {
+        struct Problem: Decodable {
+            var code: String
+            var message: String
+        }
+        struct Approval: Decodable {
+            var required: Bool
+            var amount: String
+            var reason: String
+        }
+        var ok: Bool
+        var text: String?
+        var channel: String
+        var problems: [Problem]
+        var approval: Approval?
+    }
+
+    struct ScriptsAnswer: Decodable {
+        struct Script: Decodable {
+            struct Variable: Decodable {
+                var name: String
+                var required: Bool
+            }
+            var id: String
+            var languages: [String]
+            var variables: [Variable]
+            var gatewayVariables: [String]
+
+            enum CodingKeys: String, CodingKey {
+                case id, languages, variables, gatewayVariables = "gateway_variables"
+            }
+        }
+        var scripts: [Script]
+    }
+
+    /// Signs in with `token`; the cookie header that carries the session, and the session's answer.
+    static func signIn(_ client: any TestClientProtocol, token: String = alice) async throws -> (cookie: String, session: SessionAnswer) {
+        let response = try await client.send(.post, "/console/session", json: #"{"token":"\#(token)"}"#)
+        #expect(response.status == .ok)
+        let setCookie = try #require(response.headers[.setCookie])
+        let value = try #require(setCookie.split(separator: ";").first.map(String.init))
+        return (value, try response.decode(SessionAnswer.self))
+    }
+
+    @Test("sign-in trades a token for an HttpOnly, SameSite=Strict session; a change needs its CSRF token; sign-out ends it")
+    func session() async throws {
+        try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { (client, _) async throws in
+            let wrong = try await client.send(.post, "/console/session", json: #"{"token":"not-a-token"}"#)
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.headers[.setCookie] == nil)
+            // A form post (another site's page) cannot sign a browser in.
+            let form = try await client.postForm("/console/session", [("token", Self.alice)])
+            #expect(form.status == .unsupportedMediaType)
+
+            let signedIn = try await client.send(.post, "/console/session", json: #"{"token":"\#(Self.alice)"}"#)
+            let setCookie = try #require(signedIn.headers[.setCookie])
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/"))
+            #expect(!setCookie.contains("Secure"))
+            #expect(!setCookie.contains(Self.alice))
+            let session = try signedIn.decode(SessionAnswer.self)
+            #expect(session.agent.id == "alice" && session.agent.role == "agent" && session.idleTimeoutSeconds == 8 * 3600)
+            let cookie = String(setCookie.split(separator: ";")[0])
+            let csrf: HTTPFields = [.cookie: cookie, HTTPField.Name("X-CSRF-Token")!: session.csrfToken]
+
+            // The cookie stands for the token on the API; reads need nothing more.
+            #expect(try await client.send(.get, "/v1/queues", headers: [.cookie: cookie]).status == .ok)
+            let reloaded = try await client.send(.get, "/console/session", headers: [.cookie: cookie]).decode(SessionAnswer.self)
+            #expect(reloaded.csrfToken == session.csrfToken)
+
+            let id = try await LifecycleActionsTests.customer(client, "where is my invoice for March")
+            // A change without the CSRF token, or with another, is refused and changes nothing.
+            for headers: HTTPFields in [[.cookie: cookie], [.cookie: cookie, HTTPField.Name("X-CSRF-Token")!: "forged"]] {
+                let refused = try await client.send(.post, "/v1/conversations/\(id)/claim", json: "{}", headers: headers)
+                #expect(refused.status == .forbidden)
+                #expect(String(buffer: refused.body).contains("csrf_token_invalid"))
+            }
+            #expect(try await LifecycleActionsTests.conversation(client, id).conversation.owner == nil)
+            let claimed = try await client.send(.post, "/v1/conversations/\(id)/claim", json: "{}", headers: csrf)
+            #expect(claimed.status == .ok)
+            #expect(try claimed.decode(ConversationAnswer.self).owner == "alice")
+
+            // Sign-out needs the CSRF token too; after it the cookie is nothing.
+            #expect(try await client.send(.post, "/console/session/end", headers: [.cookie: cookie]).status == .forbidden)
+            let out = try await client.send(.post, "/console/session/end", headers: csrf)
+            #expect(out.status == .noContent)
+            #expect(out.headers[.setCookie]?.contains("Max-Age=0") == true)
+            let after = try await client.send(.get, "/v1/queues", headers: [.cookie: cookie])
+            #expect(after.status == .unauthorized)
+            #expect(String(buffer: after.body).contains("session_expired"))
+            #expect(try await client.send(.get, "/console/session", headers: [.cookie: cookie]).status == .unauthorized)
+        }
+    }
+
+    @Test("a session ends with the token it was opened with, and after its idle time")
+    func sessionFollowsToken() async throws {
+        let sessions = ConsoleSessions(idleTimeout: 60)
+        let token = AccessToken(id: "alice", name: "Alice", role: .agent, token: "a-token-for-sessions")
+        let opened = sessions.open(for: token, now: Date(timeIntervalSince1970: 1_000))
+        #expect(sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_059)) != nil)
+        // Each request restarts the idle clock.
+        #expect(sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_118)) != nil)
+        #expect(sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_178)) == nil)
+        #expect(sessions.session(cookie: "never-opened", now: Date(timeIntervalSince1970: 1_000)) == nil)
+        let small = ConsoleSessions(idleTimeout: 60, capacity: 2)
+        let first = small.open(for: token, now: Date(timeIntervalSince1970: 0))
+        _ = small.open(for: token, now: Date(timeIntervalSince1970: 1))
+        _ = small.open(for: token, now: Date(timeIntervalSince1970: 2))
+        #expect(small.count == 2)
+        #expect(small.session(cookie: first.cookie, now: Date(timeIntervalSince1970: 3)) == nil)
+    }
+
+    @Test("the scripts catalogue names what an agent fills in; a preview renders, counts and judges a reply without queuing it")
+    func scriptsAndPreview() async throws {
+        try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused", maxBodyBytes: 8192).run { (client, _) async throws in
+            let scripts = try await client.send(.get, "/v1/scripts", token: Self.alice).decode(ScriptsAnswer.self).scripts
+            let compensation = try #require(scripts.first { $0.id == "delay-compensation" })
+            #expect(Set(compensation.variables.map(\.name)) == ["compensation", "new_time", "progress"])
+            #expect(compensation.variables.allSatisfy { $0.required })
+            #expect(compensation.gatewayVariables.contains("agent.name") && compensation.languages == ["en", "zh"])
+            #expect(scripts.allSatisfy { script in script.variables.allSatisfy { !$0.name.hasPrefix("customer.") && !$0.name.hasPrefix("sla.") } })
+
+            let id = try await LifecycleActionsTests.customer(client, "my parcel is a week late")
+            func preview(_ json: String) async throws -> PreviewAnswer {
+                let response = try await client.send(.post, "/v1/replies/preview", json: json, token: Self.alice)
+                #expect(response.status == .ok)
+                return try response.decode(PreviewAnswer.self)
+            }
+            let missing = try await preview(#"{"conversation_id":"\#(id)","script":"delay-compensation","variables":{"new_time":"tomorrow 10:00"}}"#)
+            #expect(!missing.ok && missing.text == nil)
+            #expect(missing.problems.map(\.code) == ["missing_template_variable"])
+            #expect(missing.problems[0].message.contains("progress") && missing.problems[0].message.contains("compensation"))
+
+            let held = try await preview(
+                #"{"conversation_id":"\#(id)","script":"delay-compensation","variables":{"new_time":"tomorrow 10:00","progress":"shipped","compensation":"¥800"}}"#)
+            #expect(held.ok && held.problems.isEmpty && held.channel == "webhook")
+            #expect(held.text?.contains("tomorrow 10:00") == true && held.text?.contains("¥800") == true)
+            #expect(held.approval?.amount == "CNY 800.00" && held.approval?.reason == "above_threshold")
+
+            let vague = try await preview(#"{"conversation_id":"\#(id)","text":"We will fix it as soon as possible."}"#)
+            #expect(!vague.ok && vague.problems.map(\.code) == ["forbidden_phrase"])
+            let plain = try await preview(#"{"conversation_id":"\#(id)","text":"Your parcel leaves today at 17:00."}"#)
+            #expect(plain.ok && plain.approval == nil && plain.text == "Your parcel leaves today at 17:00.")
+
+            // A preview is not a send.
+            #expect(try await LifecycleActionsTests.conversation(client, id).outbox.count == 1)
+            let unknown = try await client.send(.post, "/v1/replies/preview", json: #"{"conversation_id":"conv_nope","text":"hi"}"#, token: Self.alice)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test("the event stream pushes a new message at once, and resumes after Last-Event-ID with what it missed")
+    func eventStream() async throws {
+        try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { (client, _) async throws in
+            let port = try #require(client.port)
+            let stream = try RawConnection(port: port)
+            stream.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.alice)\r\n\r\n")
+            await stream.read(waiting: 300)
+            #expect(stream.text.hasPrefix("HTTP/1.1 200"))
+            #expect(stream.text.lowercased().contains("content-type: text/event-stream"))
+
+            let first = try await LifecycleActionsTests.customer(client, "where is my invoice for March")
+            let arrived = await Self.read(stream, within: 2) {
+                $0.contains(#""conversation_id":"\#(first)""#) && $0.contains(#""kind":"received""#)
+            }
+            #expect(arrived)
+            let ids = Self.eventIDs(stream.text)
+            let last = try #require(ids.last)
+            #expect(ids == ids.sorted() && Set(ids).count == ids.count)
+
+            // Two more messages while no stream is open; a stream that resumes gets them first, and nothing older.
+            let second = try await LifecycleActionsTests.customer(client, "and my invoice for April", from: "b@example.com")
+            let third = try await LifecycleActionsTests.customer(client, "and my invoice for May", from: "c@example.com")
+            let resumed = try RawConnection(port: port)
+            resumed.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.alice)\r\nLast-Event-ID: \(last)\r\n\r\n")
+            let caughtUp = await Self.read(resumed, within: 2) { $0.contains(#""conversation_id":"\#(third)""#) }
+            #expect(caughtUp)
+            #expect(resumed.text.contains(#""conversation_id":"\#(second)""#))
+            #expect(Self.eventIDs(resumed.text).allSatisfy { $0 > last })
+            #expect(!resumed.text.contains("invoice"))
+
+            let badResume = try await client.send(.get, "/v1/events", token: Self.alice, headers: [HTTPField.Name("Last-Event-ID")!: "yesterday"])
+            #expect(badResume.status == .badRequest)
+            #expect(try await client.send(.get, "/v1/events").status == .unauthorized)
+        }
+    }
+
+    /// Reads the connection until what arrived satisfies `done`, for at most `seconds`.
+    static func read(_ connection: RawConnection, within seconds: Double, until done: (String) -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, !connection.closedByServer {
+            await connection.read(waiting: 50)
+            if done(connection.text) { return true }
+        }
+        return done(connection.text)
+    }
+
+    /// The `id:` lines of an event stream, in order.
+    static func eventIDs(_ text: String) -> [Int64] {
+        text.split(whereSeparator: \.isNewline).compactMap { line in line.hasPrefix("id: ") ? Int64(line.dropFirst(4)) : nil }
+    }
+}
