@@ -18,6 +18,9 @@ test:
 	promtool check rules Config/prometheus/alerts.yaml
 	promtool test rules Config/prometheus/alerts-tests.yaml
 	SWITCHBOARD_TEST_PYTHON=$(CURDIR)/.build/test-venv/bin/python swift test --skip-build
+	./scripts/console-assets.py --check
+	# The console in Chromium, alone: a browser beside the suite would starve its timing tests.
+	SWITCHBOARD_TEST_PYTHON=$(CURDIR)/.build/test-venv/bin/python SWITCHBOARD_BROWSER_TESTS=1 swift test --skip-build --filter ConsoleBrowserTests
 
 # Classification quality on the labelled corpus (Rules/tests/labelled, see Rules/README.md). The
 # development set is held to the targets: urgent-or-not 0.93, negative-or-not 0.90, intent macro-F1

@@ -253,7 +253,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/HTTPServer"
+            path: "Sources/HTTPServer",
+            // The console's pages and modules, compiled into the binary: nothing to install beside it.
+            resources: [.embedInCode("Console/Assets")]
         ),
         // Composition root: configuration, services, the application `serve` runs.
         .target(

@@ -51,11 +51,18 @@ public final class EventFeed: Service, Sendable {
         self.logger = logger
     }
 
-    /// A stream of what is written from now on, and the id that ends it (``unsubscribe(_:)``).
-    public func subscribe() -> (stream: AsyncStream<Item>, id: UInt64) {
+    /// A stream of what is written after `sequence` (the trail's latest, read by the caller), and the id
+    /// that ends it (``unsubscribe(_:)``). The first stream starts the feed's reading there; a later one
+    /// joins where the feed is, and fetches anything between from the store itself.
+    public func subscribe(from sequence: Int64) -> (stream: AsyncStream<Item>, id: UInt64) {
         let (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(Self.streamBuffer))
         let id: UInt64? = state.withLock { state in
             guard !state.finished else { return nil }
+            if state.high == nil {
+                state.high = sequence
+                state.floor = sequence
+                state.recent = []
+            }
             state.nextID += 1
             state.subscribers[state.nextID] = continuation
             return state.nextID
@@ -80,15 +87,17 @@ public final class EventFeed: Service, Sendable {
         await cancelWhenGracefulShutdown {
             var sinceBeat = Duration.zero
             while !Task.isCancelled {
-                if self.subscriberCount > 0 {
+                // With no stream open there is nothing to hand on, and the next stream to open says where to start.
+                let idle = self.state.withLock { state in
+                    if state.subscribers.isEmpty { state.high = nil }
+                    return state.subscribers.isEmpty
+                }
+                if !idle {
                     do {
                         try await self.poll()
                     } catch {
                         self.logger.warning("the event feed could not read the audit trail; it retries", metadata: ["error.type": "\(type(of: error))"])
                     }
-                } else {
-                    // Nothing to hand on: start from the newest event when a stream opens.
-                    self.state.withLock { $0.high = nil }
                 }
                 sinceBeat += self.interval
                 if sinceBeat >= self.heartbeatEvery {
@@ -108,15 +117,7 @@ public final class EventFeed: Service, Sendable {
 
     /// Reads what was written since the last read and hands it on.
     func poll() async throws {
-        guard let high = state.withLock({ $0.high }) else {
-            let latest = try await store.latestAuditSequence()
-            state.withLock { state in
-                state.high = latest
-                state.floor = latest
-                state.recent = []
-            }
-            return
-        }
+        guard let high = state.withLock({ $0.high }) else { return }
         var after = max(0, high - lookback)
         while true {
             let page = try await store.auditEvents(after: after, limit: Self.pageSize)

@@ -29,7 +29,8 @@ extension API {
     func streamEvents(_ request: Request, context: SwitchboardRequestContext) async throws -> Response {
         let identity = context.identity
         let resumeAfter = try Self.resumePoint(request)
-        let (stream, subscription) = events.subscribe()
+        let latest = try await store.latestAuditSequence()
+        let (stream, subscription) = events.subscribe(from: latest)
         let store = self.store
         let encoder = JSONBody.encoder
         let headers: HTTPFields = [
@@ -38,7 +39,7 @@ extension API {
         ]
         return Response(status: .ok, headers: headers, body: ResponseBody { [events] writer in
             defer { events.unsubscribe(subscription) }
-            var sent = resumeAfter ?? -1
+            var sent = resumeAfter ?? latest
             func send(_ items: [FeedEvent]) async throws {
                 var buffer = ByteBuffer()
                 for item in items where item.sequence > sent {
@@ -58,7 +59,7 @@ extension API {
             if let resumeAfter {
                 try await send(store.auditEvents(after: resumeAfter, limit: Self.eventBacklogLimit))
             }
-            var checkedGap = resumeAfter == nil
+            var checkedGap = false
             // A shutting-down gateway ends its streams (the browsers reconnect to another) rather than wait for them.
             try await withGracefulShutdownHandler {
                 for await item in stream {
@@ -66,7 +67,8 @@ extension API {
                     case .heartbeat:
                         try await writer.write(ByteBuffer(string: ": beat\n\n"))
                     case let .event(event):
-                        // What was written between reading the backlog and the feed's first read is fetched once.
+                        // What was written between reading the backlog (or the latest number) and the feed's
+                        // position when this stream joined is fetched once.
                         if !checkedGap, event.sequence > sent + 1 {
                             try await send(store.auditEvents(after: sent, limit: Self.eventBacklogLimit).filter { $0.sequence < event.sequence })
                         }

@@ -185,12 +185,12 @@ struct ConsoleAPITests {
             let port = try #require(client.port)
             let stream = try RawConnection(port: port)
             stream.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.alice)\r\n\r\n")
-            await stream.read(waiting: 300)
+            #expect(await Self.read(stream, within: 10) { $0.contains(": connected") })
             #expect(stream.text.hasPrefix("HTTP/1.1 200"))
             #expect(stream.text.lowercased().contains("content-type: text/event-stream"))
 
             let first = try await LifecycleActionsTests.customer(client, "where is my invoice for March")
-            let arrived = await Self.read(stream, within: 2) {
+            let arrived = await Self.read(stream, within: 10) {
                 $0.contains(#""conversation_id":"\#(first)""#) && $0.contains(#""kind":"received""#)
             }
             #expect(arrived)
@@ -203,7 +203,7 @@ struct ConsoleAPITests {
             let third = try await LifecycleActionsTests.customer(client, "and my invoice for May", from: "c@example.com")
             let resumed = try RawConnection(port: port)
             resumed.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.alice)\r\nLast-Event-ID: \(last)\r\n\r\n")
-            let caughtUp = await Self.read(resumed, within: 2) { $0.contains(#""conversation_id":"\#(third)""#) }
+            let caughtUp = await Self.read(resumed, within: 10) { $0.contains(#""conversation_id":"\#(third)""#) }
             #expect(caughtUp)
             #expect(resumed.text.contains(#""conversation_id":"\#(second)""#))
             #expect(Self.eventIDs(resumed.text).allSatisfy { $0 > last })
@@ -212,6 +212,28 @@ struct ConsoleAPITests {
             let badResume = try await client.send(.get, "/v1/events", token: Self.alice, headers: [HTTPField.Name("Last-Event-ID")!: "yesterday"])
             #expect(badResume.status == .badRequest)
             #expect(try await client.send(.get, "/v1/events").status == .unauthorized)
+        }
+    }
+
+    @Test("a token limited to a queue streams only that queue's events")
+    func scopedStream() async throws {
+        let billingToken = "billing-only-token-for-streams"
+        var harness = try GatewayHarness(
+            replyURL: "http://127.0.0.1:9/unused", environment: ["TEST_BILLING": billingToken],
+            extraTokens: "  - { id: bill, role: agent, queues: [billing], token: { env: TEST_BILLING } }")
+        // In working hours, so the invoice goes to billing rather than the after-hours desk.
+        let time = ManualTime(ManualTime.workingMorning)
+        harness.timerClock = { time.value }
+        try await harness.run { (client, _) async throws in
+            let stream = try RawConnection(port: try #require(client.port))
+            stream.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(billingToken)\r\n\r\n")
+            #expect(await Self.read(stream, within: 10) { $0.contains(": connected") })
+            let outage = try await LifecycleActionsTests.customer(client, "网站一直打不开，急死了", from: "a@example.com")
+            let invoice = try await LifecycleActionsTests.customer(client, "I was charged twice on my invoice", from: "b@example.com")
+            #expect(try await LifecycleActionsTests.conversation(client, invoice).conversation.queue == "billing")
+            #expect(try await LifecycleActionsTests.conversation(client, outage).conversation.queue != "billing")
+            #expect(await Self.read(stream, within: 10) { $0.contains(#""conversation_id":"\#(invoice)""#) })
+            #expect(!stream.text.contains(outage))
         }
     }
 
