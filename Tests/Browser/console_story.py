@@ -12,7 +12,8 @@ Drives Debian's Chromium with Playwright (sync API) against a running gateway an
   d. CSRF: a form on another origin cannot close a conversation with the signed-in cookie, and a
      same-origin POST without the CSRF header is refused;
   e. an expired session: sign in again and land on the same conversation with the draft restored;
-  f. screenshots of every page at 1280x800 and 390x844.
+  f. screenshots of every page at 1280x800 and 390x844;
+  g. a countdown turns red when its clock reaches its warning (the browser's clock moved forward).
 
 Prints one `ok - …` line per passed step and `conversation=<id>` / `approved=<outbox id>` for the Swift
 test that runs it (Tests/SwitchboardTests/EndToEnd/ConsoleBrowserTests.swift); exits non-zero with a
@@ -20,9 +21,11 @@ test that runs it (Tests/SwitchboardTests/EndToEnd/ConsoleBrowserTests.swift); e
 """
 
 import argparse
+import calendar
 import http.server
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -446,6 +449,36 @@ def expired_session(agent, args, conversation, run_id):
     ok('signed in again: back on the same conversation with the draft restored')
 
 
+# --- g. a countdown at its warning ----------------------------------------------------------------
+
+ALARM_RED = 'rgb(179, 22, 27)'
+
+
+def countdown_warning(browser, gateway, args, run_id):
+    """Moves a fresh browser's clock to just past a running clock's warning: its countdown turns red."""
+    conversation = gateway.customer_writes(f'clock-{run_id}@example.com', 'Website down', '网站一直打不开，急死了')
+    detail = gateway.conversation(conversation)
+    queue = detail['conversation']['queue']
+    clock = next((c for c in detail['clocks'] if c['kind'] == 'first_response' and c['status'] == 'running'), None)
+    check(clock is not None and clock.get('warn_at'), f'the new conversation has no running first-response clock: {detail["clocks"]}')
+    watcher = Browser(browser, args.base, 'clock')
+    page = watcher.page
+    page.clock.install()
+    watcher.open(f'#/queue/{urllib.parse.quote(queue)}')
+    watcher.sign_in(args.agent_token)
+    countdown = page.locator(f'[data-conversation="{conversation}"] .countdown[data-clock="first_response"]')
+    expect(countdown).to_be_visible()
+    check('warn' not in (countdown.get_attribute('class') or '').split(), 'the countdown is red before its warning')
+    warn_at = calendar.timegm(time.strptime(clock['warn_at'], '%Y-%m-%dT%H:%M:%SZ'))
+    page.clock.fast_forward(int(max(0, warn_at - time.time()) * 1000) + 2000)
+    expect(countdown).to_have_class(re.compile(r'\bwarn\b'))
+    color = countdown.evaluate('(el) => getComputedStyle(el).color')
+    check(color == ALARM_RED, f'the countdown at its warning is {color}, not red')
+    watcher.assert_clean()
+    watcher.context.close()
+    ok('the countdown turned red at its warning')
+
+
 # --- f. the ops page ------------------------------------------------------------------------------
 
 def ops_page(browser, supervisor, args):
@@ -496,6 +529,7 @@ def main():
             hostile_content(agent, gateway, run_id)
             csrf(agent, gateway, conversation)
             expired_session(agent, args, warm_up, run_id)
+            countdown_warning(browser, gateway, args, run_id)
             current = supervisor
             ops_page(browser, supervisor, args)
             agent.assert_clean()

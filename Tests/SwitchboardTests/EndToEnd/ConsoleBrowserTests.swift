@@ -40,6 +40,15 @@ struct ConsoleBrowserTests {
                 ])
                 #expect(run.status == 0, "the browser story failed:\n\(run.output.suffix(4000))")
                 let values = Self.values(run.output)
+                for step in [
+                    "signed in as the agent", "raised the open count", "queue within 2 s", "focused one shows its tooltip",
+                    "the preview says missing_template_variable and Send is disabled", "reply was sent and is queued",
+                    "resolved the conversation", "saw exactly the held text and approved it", "render as inert text",
+                    "a form on another origin could not close the conversation", "is held for approval", "without X-CSRF-Token is refused", "back on the same conversation with the draft restored",
+                    "the countdown turned red at its warning", "the ops page shows the rules version and the nodes", "all steps passed",
+                ] {
+                    #expect(run.output.contains(step), "the browser script did not report: \(step)")
+                }
 
                 // The story's reply reached the receiver, signed.
                 let conversation = try #require(values["conversation"], "the script printed no conversation=")
