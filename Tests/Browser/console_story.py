@@ -166,6 +166,15 @@ def fits_width(page):
 
 # --- a. the story ---------------------------------------------------------------------------------
 
+def tab_to(page, selector, limit=150):
+    """Presses Tab until `selector` has the focus, which proves the keyboard reaches it."""
+    for _ in range(limit):
+        if page.evaluate('(s) => document.activeElement !== null && document.activeElement.matches(s)', selector):
+            return
+        page.keyboard.press('Tab')
+    raise StoryFailed(f'{selector} cannot be reached with Tab')
+
+
 def queue_counts(page):
     return {row.get_attribute('data-queue'): int(row.locator('.count-open').inner_text())
             for row in page.locator('[data-queue]').all()}
@@ -240,28 +249,37 @@ def story(agent, gateway, args, run_id):
     expect(page.locator('#routing .route-id')).to_have_text(route_id)
     ok(f'{marks.count()} matched terms are marked; a focused one shows its tooltip; routing names {route_id}')
 
+    # The reply flow from the keyboard alone: Tab to each control, arrows in the select, Enter to send.
     script, variables = pick_script(gateway, lambda s: s['id'] == 'delay-apology') or pick_script(gateway, lambda s: True)
-    page.select_option('#reply-script', script)
+    tab_to(page, '#reply-script')
+    for _ in range(60):
+        if page.input_value('#reply-script') == script:
+            break
+        page.keyboard.press('ArrowDown')
+    check(page.input_value('#reply-script') == script, f'the arrow keys did not reach script {script} in #reply-script')
     # Leave out a free-text variable (`progress`), so the value filled in later is easy to find.
     empty = next((name for name in variables if 'time' not in name), variables[0])
     for name in variables:
         if name != empty:
-            page.fill(f'input[data-variable="{name}"]', sample_value(name))
+            tab_to(page, f'input[data-variable="{name}"]')
+            page.keyboard.type(sample_value(name))
     problem = page.locator('#preview-problems .problem[data-code="missing_template_variable"]')
     expect(problem).to_be_visible()
     expect(page.locator('#send-reply')).to_be_disabled()
     ok(f'script {script} without {empty}: the preview says missing_template_variable and Send is disabled')
 
     value = f'仓库已重新发货 {run_id}'
-    page.fill(f'input[data-variable="{empty}"]', value)
+    tab_to(page, f'input[data-variable="{empty}"]')
+    page.keyboard.type(value)
     expect(problem).to_have_count(0)
     expect(page.locator('#preview-text')).to_contain_text(value)
     expect(page.locator('#send-reply')).to_be_enabled()
     agent.screenshot(args.screenshots, 'conversation')
-    page.click('#send-reply')
+    tab_to(page, '#send-reply')
+    page.keyboard.press('Enter')
     expect(page.locator('#reply-result')).to_contain_text('queued', ignore_case=True)
     expect(page.locator(f'#outbox [data-outbox="{page.get_attribute("#reply-result", "data-outbox")}"]')).to_be_visible()
-    ok('with the variable filled the preview shows it; the reply was sent and is queued')
+    ok('from the keyboard alone: with the variable filled the preview shows it; the reply was sent and is queued')
 
     page.click('[data-action="resolve"]')
     page.fill('#action-resolution', 'Site is back; confirmed with the customer.')

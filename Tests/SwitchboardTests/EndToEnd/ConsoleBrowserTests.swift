@@ -42,7 +42,7 @@ struct ConsoleBrowserTests {
                 let values = Self.values(run.output)
                 for step in [
                     "signed in as the agent", "raised the open count", "queue within 2 s", "focused one shows its tooltip",
-                    "the preview says missing_template_variable and Send is disabled", "reply was sent and is queued",
+                    "the preview says missing_template_variable and Send is disabled", "from the keyboard alone", "reply was sent and is queued",
                     "resolved the conversation", "saw exactly the held text and approved it", "render as inert text",
                     "a form on another origin could not close the conversation", "is held for approval", "without X-CSRF-Token is refused", "back on the same conversation with the draft restored",
                     "the countdown turned red at its warning", "the ops page shows the rules version and the nodes", "all steps passed",
