@@ -364,6 +364,7 @@ let package = Package(
             name: "SwitchboardTests",
             dependencies: [
                 "SwitchboardCore",
+                "Digests",
                 "Rules",
                 "Replies",
                 "SQLiteStorage",

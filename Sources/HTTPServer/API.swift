@@ -82,7 +82,7 @@ public struct API: Sendable {
     let inboundFailures: ClientFailureLimiter
     /// Which inbound refusals get a log line.
     let inboundRefusalLog = RefusalLog()
-    /// The console's signed-in browsers.
+    /// The console's signed-in browsers, kept in the store.
     let sessions: ConsoleSessions
     /// New audit events for the open event streams; a service the application runs (``services``).
     let events: EventFeed
@@ -110,10 +110,10 @@ public struct API: Sendable {
         reloadTokens: @escaping @Sendable () -> [String] = { ["no configuration file to reload tokens from"] },
         attachmentFetcher: (any AttachmentFetcher)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
-        sessions: ConsoleSessions = ConsoleSessions(),
+        sessionIdleTimeout: TimeInterval = 8 * 3600,
         logger: Logger = Logger(label: "switchboard.api")
     ) {
-        self.sessions = sessions
+        self.sessions = ConsoleSessions(store: store, idleTimeout: sessionIdleTimeout)
         self.events = EventFeed(store: store, logger: logger)
         self.attachmentFetcher = attachmentFetcher
         self.now = now

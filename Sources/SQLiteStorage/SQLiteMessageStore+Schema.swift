@@ -395,6 +395,20 @@ extension SQLiteMessageStore {
                 ALTER TABLE outbox ADD COLUMN lease_until REAL;
                 """)
         }
+        // v20 is PostgreSQL's own (hash lookups); the numbers stay in step with its migrations.
+        migrator.registerMigration("v21-console-sessions") { db in
+            try db.execute(sql: """
+                -- Signed-in console browsers, by the hash of their cookie.
+                CREATE TABLE console_sessions (
+                    cookie_hash TEXT PRIMARY KEY,
+                    token_digest TEXT NOT NULL,
+                    csrf_token TEXT NOT NULL,
+                    opened_at REAL NOT NULL,
+                    last_seen_at REAL NOT NULL
+                );
+                CREATE INDEX console_sessions_idle ON console_sessions(last_seen_at);
+                """)
+        }
         return migrator
     }
 }

@@ -31,7 +31,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             presented = Digest.sha256(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         } else if request.headers[.authorization] == nil, let sessions, let cookie = request.cookies[ConsoleSessions.cookieName]?.value {
-            presented = try Self.sessionToken(request, cookie: cookie, sessions: sessions)
+            presented = try await Self.sessionToken(request, cookie: cookie, sessions: sessions)
         } else {
             throw await refusals.refuse(request, context: context, token: nil, reason: "missing", error: .unauthorized)
         }
@@ -58,8 +58,14 @@ extension BearerAuthMiddleware {
     /// The token digest of the session a cookie names, after the CSRF check a state-changing request must
     /// pass. An unknown or idle session is not charged as a failed login: the cookie cannot be guessed, and
     /// an office of agents behind one address whose sessions lapse overnight must not be locked out.
-    static func sessionToken(_ request: Request, cookie: String, sessions: ConsoleSessions) throws -> [UInt8] {
-        guard let session = sessions.session(cookie: cookie, now: Date()) else { throw APIError.sessionExpired }
+    static func sessionToken(_ request: Request, cookie: String, sessions: ConsoleSessions) async throws -> [UInt8] {
+        let found: ConsoleSessions.Session?
+        do {
+            found = try await sessions.session(cookie: cookie, now: Date())
+        } catch {
+            throw APIError.sessionUnavailable
+        }
+        guard let session = found else { throw APIError.sessionExpired }
         if ![.get, .head, .options].contains(request.method) {
             let sent = request.headers[.csrfToken] ?? ""
             guard Digest.constantTimeEqual(Array(sent.utf8), Array(session.csrfToken.utf8)) else { throw APIError.csrfTokenInvalid }

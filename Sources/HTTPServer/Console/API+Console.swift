@@ -20,8 +20,8 @@ extension API {
         }
         router.get("console/:file") { _, context in try consoleFile(context.parameters.get("file") ?? "") }
         router.post("console/session") { request, context in try await openSession(request, context: context, refusals: refusals) }
-        router.get("console/session") { request, _ in try currentSession(request) }
-        router.post("console/session/end") { request, _ in try endSession(request) }
+        router.get("console/session") { request, _ in try await currentSession(request) }
+        router.post("console/session/end") { request, _ in try await endSession(request) }
     }
 
     /// A console file with the console's security headers; 404 for any name that is not one.
@@ -68,7 +68,7 @@ extension API {
         guard !token.isExpired(at: Date()) else {
             throw await refusals.refuse(request, context: context, token: token.id, reason: "expired", error: .tokenExpired)
         }
-        let (cookie, csrf) = sessions.open(for: token, now: Date())
+        let (cookie, csrf) = try await storing { try await sessions.open(for: token, now: Date()) }
         context.logger.info("console session opened", metadata: ["agent.id": "\(token.id)"])
         var response = try JSONBody.response(sessionView(token, csrf: csrf))
         response.setCookie(sessionCookie(cookie, request: request))
@@ -76,16 +76,16 @@ extension API {
     }
 
     /// `GET /console/session`: the signed-in agent and the CSRF token, for a page that was reloaded.
-    func currentSession(_ request: Request) throws -> Response {
-        let (token, csrf) = try sessionCaller(request)
+    func currentSession(_ request: Request) async throws -> Response {
+        let (token, csrf) = try await sessionCaller(request)
         return try JSONBody.response(sessionView(token, csrf: csrf))
     }
 
     /// `POST /console/session/end`: signs out (with the CSRF token, so another site cannot sign a browser out).
-    func endSession(_ request: Request) throws -> Response {
+    func endSession(_ request: Request) async throws -> Response {
         guard let cookie = request.cookies[ConsoleSessions.cookieName]?.value else { throw APIError.sessionExpired }
-        _ = try BearerAuthMiddleware.sessionToken(request, cookie: cookie, sessions: sessions)
-        sessions.end(cookie: cookie)
+        _ = try await BearerAuthMiddleware.sessionToken(request, cookie: cookie, sessions: sessions)
+        try await storing { try await sessions.end(cookie: cookie) }
         var response = Response(status: .noContent, headers: [.cacheControl: "no-store"])
         response.setCookie(Cookie(
             name: ConsoleSessions.cookieName, value: "", maxAge: 0, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .strict))
@@ -93,13 +93,22 @@ extension API {
     }
 
     /// The token in force behind the request's session, and the session's CSRF token.
-    private func sessionCaller(_ request: Request) throws -> (AccessToken, String) {
+    private func sessionCaller(_ request: Request) async throws -> (AccessToken, String) {
         guard let cookie = request.cookies[ConsoleSessions.cookieName]?.value,
-              let session = sessions.session(cookie: cookie, now: Date()),
+              let session = try await storing({ try await sessions.session(cookie: cookie, now: Date()) }),
               let token = configuration.tokens.current.first(where: { $0.matches(digest: session.tokenDigest) }),
               !token.isExpired(at: Date())
         else { throw APIError.sessionExpired }
         return (token, session.csrfToken)
+    }
+
+    /// A session read or write, with a store that does not answer turned into a 503 to retry.
+    private func storing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw APIError.sessionUnavailable
+        }
     }
 
     private func sessionView(_ token: AccessToken, csrf: String) -> SessionView {

@@ -1,78 +1,69 @@
 import Digests
 import Foundation
-import Synchronization
+import SwitchboardCore
 
-/// The console's sign-ins: a browser trades an API token once for a session, held here and named by a
-/// random cookie, so the token itself never stays in the browser.
+/// The console's sign-ins: a browser trades an API token once for a session, named by a random cookie,
+/// so the token itself never stays in the browser.
 ///
-/// Sessions are kept in this gateway's memory and keyed by the SHA-256 of their cookie, so neither a
-/// memory dump nor a log holds a usable one. A session ends after `idleTimeout` without a request, on
-/// sign-out, or when the token it was opened with is removed or expires (each request finds the token
-/// again). Behind a load balancer, route a browser to one gateway (sticky sessions); a session opened
-/// on one gateway is unknown to the others.
-public final class ConsoleSessions: Sendable {
-    /// A signed-in browser.
+/// Sessions are kept in the store (``SessionStore``), so a browser signed in on one gateway is signed in
+/// on every gateway sharing it, and across restarts. The store holds the SHA-256 of the cookie, never the
+/// cookie, and the digest of the token, never the token. A session ends after `idleTimeout` without a
+/// request, on sign-out, or when the token it was opened with is removed or expires (each request finds
+/// the token again by its digest).
+public struct ConsoleSessions: Sendable {
+    /// A live session: who it stands for, and the token its page sends back.
     struct Session: Sendable {
         /// The SHA-256 of the token it was opened with: the token in force with this digest is the caller.
         var tokenDigest: [UInt8]
         /// Sent back with every state-changing request (`X-CSRF-Token`); another site's page cannot read it.
         var csrfToken: String
-        var lastSeen: Date
     }
 
     /// The cookie that names a session.
     public static let cookieName = "switchboard_session"
 
     public let idleTimeout: TimeInterval
-    /// Most sessions held at once; opening one more ends the longest idle.
-    public let capacity: Int
-    private let sessions = Mutex<[String: Session]>([:])
+    /// How old a session's last request may be before the next one is written down: a busy console
+    /// writes once a minute, not once a request, and idle expiry is exact to within this.
+    public let touchInterval: TimeInterval
+    private let store: any SessionStore
 
-    public init(idleTimeout: TimeInterval = 8 * 3600, capacity: Int = 10_000) {
+    public init(store: any SessionStore, idleTimeout: TimeInterval = 8 * 3600, touchInterval: TimeInterval = 60) {
+        self.store = store
         self.idleTimeout = idleTimeout
-        self.capacity = capacity
+        self.touchInterval = touchInterval
     }
 
-    /// Opens a session for `token`: the cookie's value and the session's CSRF token.
-    func open(for token: AccessToken, now: Date) -> (cookie: String, csrfToken: String) {
+    /// Opens a session for `token`: the cookie's value and the session's CSRF token. Sessions idle past
+    /// their time are swept on the way.
+    func open(for token: AccessToken, now: Date) async throws -> (cookie: String, csrfToken: String) {
         let cookie = AccessToken.generateSecret()
         let csrf = AccessToken.generateSecret()
-        let key = Self.key(cookie)
-        sessions.withLock { sessions in
-            sessions = sessions.filter { now.timeIntervalSince($0.value.lastSeen) < idleTimeout }
-            if sessions.count >= capacity, let idlest = sessions.min(by: { $0.value.lastSeen < $1.value.lastSeen })?.key {
-                sessions[idlest] = nil
-            }
-            sessions[key] = Session(tokenDigest: token.digest, csrfToken: csrf, lastSeen: now)
-        }
+        try await store.openSession(
+            ConsoleSession(cookieHash: Self.hash(cookie), tokenDigest: Digest.hex(token.digest), csrfToken: csrf, openedAt: now, lastSeenAt: now),
+            endingIdleBefore: now.addingTimeInterval(-idleTimeout))
         return (cookie, csrf)
     }
 
-    /// The live session the cookie names, its idle clock restarted; nil for an unknown or idle-expired one.
-    func session(cookie: String, now: Date) -> Session? {
-        let key = Self.key(cookie)
-        return sessions.withLock { sessions in
-            guard var session = sessions[key] else { return nil }
-            guard now.timeIntervalSince(session.lastSeen) < idleTimeout else {
-                sessions[key] = nil
-                return nil
-            }
-            session.lastSeen = now
-            sessions[key] = session
-            return session
+    /// The live session the cookie names, with this request recorded; nil for an unknown or idle one.
+    func session(cookie: String, now: Date) async throws -> Session? {
+        let hash = Self.hash(cookie)
+        guard let stored = try await store.session(cookieHash: hash), let digest = Digest.bytes(fromHex: stored.tokenDigest) else { return nil }
+        let idle = now.timeIntervalSince(stored.lastSeenAt)
+        guard idle < idleTimeout else {
+            try await store.endSession(cookieHash: hash)
+            return nil
         }
+        if idle >= touchInterval { try await store.touchSession(cookieHash: hash, at: now) }
+        return Session(tokenDigest: digest, csrfToken: stored.csrfToken)
     }
 
     /// Ends the session the cookie names (sign-out).
-    func end(cookie: String) {
-        let key = Self.key(cookie)
-        _ = sessions.withLock { $0.removeValue(forKey: key) }
+    func end(cookie: String) async throws {
+        try await store.endSession(cookieHash: Self.hash(cookie))
     }
 
-    /// How many sessions are held, idle ones not yet swept included.
-    public var count: Int { sessions.withLock { $0.count } }
-
-    private static func key(_ cookie: String) -> String {
+    static func hash(_ cookie: String) -> String {
         Digest.hex(Digest.sha256(cookie))
     }
 }

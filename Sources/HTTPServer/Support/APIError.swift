@@ -51,6 +51,9 @@ public struct APIError: HTTPResponseError, Sendable {
     static let forbidden = APIError(.forbidden, code: "forbidden", "this token may not use this endpoint")
     /// A console session that ended (signed out, idle too long, or never opened here): sign in again.
     static let sessionExpired = APIError(.unauthorized, code: "session_expired", "the console session has ended; sign in again")
+    /// A console session the store could not read or write: nothing changed, retry.
+    static let sessionUnavailable = APIError(
+        .serviceUnavailable, code: "storage_unavailable", "the console session could not be read or written; retry later", headers: [.retryAfter: "1"])
     /// A console request that changes something without its session's CSRF token.
     static let csrfTokenInvalid = APIError(
         .forbidden, code: "csrf_token_invalid", "a request that changes something needs the session's X-CSRF-Token header")

@@ -1,7 +1,8 @@
 /// The PostgreSQL schema: SQLiteMessageStore's migrations v1-spine … v19-nodes, one for one and under the
 /// same versions, with the same tables, columns, indexes and partial indexes, so the two stores stay comparable
 /// migration by migration; then v20-hash-lookups, PostgreSQL's own, which looks up by hash indexes what three of those
-/// b-trees served, for the sake of serializable transactions' predicate locks.
+/// b-trees served, for the sake of serializable transactions' predicate locks; from v21 on, both stores again
+/// under the same versions.
 ///
 /// How the types translate, and why:
 /// - Instants stay `double precision` seconds since 1970 (SQLite's REAL), not `timestamptz`. Page cursors carry
@@ -373,6 +374,19 @@ public enum PostgresSchema {
             "CREATE INDEX messages_external_id_lookup ON messages USING hash (external_id) WITH (fillfactor = 10) WHERE external_id IS NOT NULL",
             "CREATE INDEX clock_events_by_conversation ON clock_events USING hash (conversation_id) WITH (fillfactor = 10)",
             "DROP INDEX clock_events_conversation",
+        ]),
+        // The console's sessions, as SQLite's v21: a browser signed in on one gateway is on all of them.
+        PostgresMigration("v21-console-sessions", [
+            """
+            CREATE TABLE console_sessions (
+                cookie_hash text PRIMARY KEY,
+                token_digest text NOT NULL,
+                csrf_token text NOT NULL,
+                opened_at double precision NOT NULL,
+                last_seen_at double precision NOT NULL
+            )
+            """,
+            "CREATE INDEX console_sessions_idle ON console_sessions (last_seen_at)",
         ]),
     ]
 }

@@ -1,6 +1,10 @@
 import Foundation
+import Digests
 import Gateway
+import GRDB
 @testable import HTTPServer
+import SQLiteStorage
+import Synchronization
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -122,22 +126,46 @@ struct ConsoleAPITests {
         }
     }
 
-    @Test("a session ends with the token it was opened with, and after its idle time")
-    func sessionFollowsToken() async throws {
-        let sessions = ConsoleSessions(idleTimeout: 60)
+    @Test("a session ends after its idle time; requests keep it alive, written down at most once a touch interval")
+    func sessionIdles() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteMessageStore(directory: directory.path)
+        let sessions = ConsoleSessions(store: store, idleTimeout: 60, touchInterval: 10)
         let token = AccessToken(id: "alice", name: "Alice", role: .agent, token: "a-token-for-sessions")
-        let opened = sessions.open(for: token, now: Date(timeIntervalSince1970: 1_000))
-        #expect(sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_059)) != nil)
-        // Each request restarts the idle clock.
-        #expect(sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_118)) != nil)
-        #expect(sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_178)) == nil)
-        #expect(sessions.session(cookie: "never-opened", now: Date(timeIntervalSince1970: 1_000)) == nil)
-        let small = ConsoleSessions(idleTimeout: 60, capacity: 2)
-        let first = small.open(for: token, now: Date(timeIntervalSince1970: 0))
-        _ = small.open(for: token, now: Date(timeIntervalSince1970: 1))
-        _ = small.open(for: token, now: Date(timeIntervalSince1970: 2))
-        #expect(small.count == 2)
-        #expect(small.session(cookie: first.cookie, now: Date(timeIntervalSince1970: 3)) == nil)
+        let opened = try await sessions.open(for: token, now: Date(timeIntervalSince1970: 1_000))
+        let found = try #require(try await sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_005)))
+        #expect(found.csrfToken == opened.csrfToken && found.tokenDigest == Digest.sha256("a-token-for-sessions"))
+        // Within the touch interval nothing is written; after it, the request is.
+        #expect(try await store.session(cookieHash: ConsoleSessions.hash(opened.cookie))?.lastSeenAt == Date(timeIntervalSince1970: 1_000))
+        #expect(try await sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_059)) != nil)
+        #expect(try await store.session(cookieHash: ConsoleSessions.hash(opened.cookie))?.lastSeenAt == Date(timeIntervalSince1970: 1_059))
+        // Each request restarts the idle clock; a minute of silence ends the session for good.
+        #expect(try await sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_118)) != nil)
+        #expect(try await sessions.session(cookie: opened.cookie, now: Date(timeIntervalSince1970: 1_178)) == nil)
+        #expect(try await store.session(cookieHash: ConsoleSessions.hash(opened.cookie)) == nil)
+        #expect(try await sessions.session(cookie: "never-opened", now: Date(timeIntervalSince1970: 1_000)) == nil)
+        // The store never holds the cookie itself.
+        let hashes = try await testDatabase(store.path).read { db in try String.fetchAll(db, sql: "SELECT cookie_hash FROM console_sessions") }
+        #expect(!hashes.contains(opened.cookie))
+    }
+
+    @Test("a browser signed in on one gateway is signed in on another sharing the store, and after a restart")
+    func sessionsShared() async throws {
+        var first = try GatewayHarness(replyURL: "http://127.0.0.1:9/unused")
+        first.removeDirectoryAfterRun = false
+        let signedIn = Mutex<(cookie: String, csrf: String)>(("", ""))
+        try await first.run { (client, _) async throws in
+            let opened = try await Self.signIn(client)
+            signedIn.withLock { $0 = (opened.cookie, opened.session.csrfToken) }
+        }
+        let (cookie, csrf) = signedIn.withLock { $0 }
+        try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused", directory: first.directory).run { (client, _) async throws in
+            let again = try await client.send(.get, "/console/session", headers: [.cookie: cookie])
+            #expect(again.status == .ok)
+            #expect(try again.decode(SessionAnswer.self).csrfToken == csrf)
+            #expect(try await client.send(.get, "/v1/queues", headers: [.cookie: cookie]).status == .ok)
+        }
     }
 
     @Test("the scripts catalogue names what an agent fills in; a preview renders, counts and judges a reply without queuing it")

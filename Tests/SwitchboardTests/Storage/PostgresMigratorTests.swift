@@ -35,7 +35,11 @@ struct PostgresMigratorTests {
                 return try await postgresShape(client, settings: settings)
             }
         }
-        #expect(postgres.versions == sqlite.versions + [Self.hashLookups.version])
+        // PostgreSQL's own migration comes in sequence, after v19, between the shared ones.
+        var expected = sqlite.versions
+        expected.insert(Self.hashLookups.version, at: (expected.firstIndex(of: "v19-nodes") ?? expected.count - 1) + 1)
+        #expect(postgres.versions == expected)
+        #expect(sqlite.versions.last == "v21-console-sessions")
         #expect(postgres.columns.subtracting(sqlite.columns).sorted() == [], "only in PostgreSQL")
         #expect(sqlite.columns.subtracting(postgres.columns).sorted() == [], "only in SQLite")
         #expect(postgres.indexes.subtracting(sqlite.indexes).sorted() == Self.hashLookups.added, "only in PostgreSQL")
