@@ -90,36 +90,12 @@ struct ConsoleBrowserTests {
         return process.terminationStatus == 0
     }
 
-    /// Runs the browser script and waits for it without holding a thread of the pool the gateway's
-    /// handlers run on; a script that runs past `timeout` is killed.
+    /// Runs the browser script (see ``ChildProcess``); one that runs past `timeout` is killed.
     static func runScript(_ python: String, arguments: [String], timeout: Duration = .seconds(300)) async throws -> (status: Int32, output: String) {
         let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/Browser/console_story.py").path
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("console-story-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-u", script] + arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-                return
-            }
-            let pid = process.processIdentifier
-            Task {
-                try? await Task.sleep(for: timeout)
-                if process.isRunning { kill(pid, SIGKILL) }
-            }
-        }
-        try? handle.close()
-        return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("console-story-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        return try await ChildProcess.run([python, "-u", script] + arguments, output: log, timeout: timeout)
     }
 
     /// The `name=value` lines the script prints.

@@ -262,24 +262,6 @@ final class TestPostgres: @unchecked Sendable {
     }
 
     private static func run(_ command: [String], output: String) async throws -> (Int32, String) {
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: output) else { throw Failure(description: "cannot write \(output)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: Failure(description: "cannot run \(command[0]): \(error)"))
-            }
-        }
-        try? handle.close()
-        return (status, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+        try await ChildProcess.run(command, output: output)
     }
 }
