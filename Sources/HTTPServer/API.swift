@@ -184,6 +184,7 @@ public struct API: Sendable {
         agents.get("queues/:queue/conversations") { request, context in try await listConversations(request, context: context) }
         agents.get("conversations") { request, context in try await findConversations(request, context: context) }
         agents.get("conversations/:id") { request, context in try await showConversation(request, context: context) }
+        agents.get("conversations/:id/clocks") { _, context in try await showClocks(context: context) }
         agents.post("outbox") { request, context in try await postReply(request, context: context) }
         agents.get("outbox/:id") { _, context in try await showOutboxEntry(context: context) }
         agents.post("conversations/:id/:action") { request, context in try await postAction(request, context: context) }

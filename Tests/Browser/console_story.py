@@ -249,6 +249,10 @@ def story(agent, gateway, args, run_id):
     expect(page.locator('#routing .route-id')).to_have_text(route_id)
     ok(f'{marks.count()} matched terms are marked; a focused one shows its tooltip; routing names {route_id}')
 
+    page.click('#clocks + details > summary')
+    expect(page.locator('#clock-log li[data-action="started"][data-clock-kind="first_response"]')).to_be_visible()
+    ok('the clock log shows the first-response clock starting')
+
     # The reply flow from the keyboard alone: Tab to each control, arrows in the select, Enter to send.
     script, variables = pick_script(gateway, lambda s: s['id'] == 'delay-apology') or pick_script(gateway, lambda s: True)
     tab_to(page, '#reply-script')

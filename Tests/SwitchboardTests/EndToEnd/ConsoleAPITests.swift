@@ -207,6 +207,30 @@ struct ConsoleAPITests {
         }
     }
 
+    @Test("a conversation's clocks come with the log they are computed from: started with its target, paused with its reason")
+    func clockLog() async throws {
+        var harness = try GatewayHarness(replyURL: "http://127.0.0.1:9/unused")
+        let time = ManualTime(ManualTime.workingMorning)
+        harness.timerClock = { time.value }
+        try await harness.run { (client, _) async throws in
+            let id = try await LifecycleActionsTests.customer(client, "where is my invoice for March")
+            #expect(try await LifecycleActionsTests.act(client, id, "claim").status == .ok)
+            time.value = time.value.addingTimeInterval(60)
+            #expect(try await LifecycleActionsTests.act(client, id, "wait", #"{"reason":"asked for the invoice number"}"#).status == .ok)
+            let answer = try await client.send(.get, "/v1/conversations/\(id)/clocks", token: Self.alice)
+            #expect(answer.status == .ok)
+            let book = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(buffer: answer.body))["log"]?.array)
+            let started = try #require(book.first { $0["clock"]?.string == "first_response" && $0["action"]?.string == "started" })
+            #expect(started["policy"]?.string?.isEmpty == false)
+            #expect((started["target_seconds"]?.number ?? 0) > 0)
+            #expect(book.contains { $0["action"]?.string == "paused" && $0["reason"]?.string?.isEmpty == false })
+            // Oldest first.
+            let times = book.compactMap { $0["at"]?.string }
+            #expect(times == times.sorted() && times.count == book.count)
+            #expect(try await client.send(.get, "/v1/conversations/conv_nope/clocks", token: Self.alice).status == .notFound)
+        }
+    }
+
     @Test("the event stream pushes a new message at once, and resumes after Last-Event-ID with what it missed")
     func eventStream() async throws {
         try await GatewayHarness(replyURL: "http://127.0.0.1:9/unused").run { (client, _) async throws in
@@ -262,6 +286,33 @@ struct ConsoleAPITests {
             #expect(try await LifecycleActionsTests.conversation(client, outage).conversation.queue != "billing")
             #expect(await Self.read(stream, within: 10) { $0.contains(#""conversation_id":"\#(invoice)""#) })
             #expect(!stream.text.contains(outage))
+        }
+    }
+
+    @Test("two gateways on one PostgreSQL: a session opened on one works on the other, and a message taken by one streams from the other")
+    func twoGateways() async throws {
+        try await TestPostgres.shared().withDatabase { settings in
+            let first = try GatewayHarness(replyURL: "http://127.0.0.1:9/unused", postgres: settings)
+            let second = try GatewayHarness(replyURL: "http://127.0.0.1:9/unused", postgres: settings)
+            try await first.run { (one, _) async throws in
+                try await second.run { (other, _) async throws in
+                    let (cookie, session) = try await Self.signIn(one)
+                    let back = try await other.send(.get, "/console/session", headers: [.cookie: cookie])
+                    #expect(back.status == .ok)
+                    #expect(try back.decode(SessionAnswer.self).csrfToken == session.csrfToken)
+
+                    let stream = try RawConnection(port: try #require(one.port))
+                    stream.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(cookie)\r\n\r\n")
+                    #expect(await Self.read(stream, within: 10) { $0.contains(": connected") })
+                    let id = try await LifecycleActionsTests.customer(other, "where is my invoice for March")
+                    #expect(await Self.read(stream, within: 10) { $0.contains(#""conversation_id":"\#(id)""#) })
+
+                    // Signed out on the second, the session is gone on the first too.
+                    let csrf: HTTPFields = [.cookie: cookie, HTTPField.Name("X-CSRF-Token")!: session.csrfToken]
+                    #expect(try await other.send(.post, "/console/session/end", headers: csrf).status == .noContent)
+                    #expect(try await one.send(.get, "/v1/queues", headers: [.cookie: cookie]).status == .unauthorized)
+                }
+            }
         }
     }
 

@@ -45,7 +45,8 @@ struct ConsoleBrowserTests {
                     "the preview says missing_template_variable and Send is disabled", "from the keyboard alone", "reply was sent and is queued",
                     "resolved the conversation", "saw exactly the held text and approved it", "render as inert text",
                     "a form on another origin could not close the conversation", "is held for approval", "without X-CSRF-Token is refused", "back on the same conversation with the draft restored",
-                    "the countdown turned red at its warning", "the ops page shows the rules version and the nodes", "all steps passed",
+                    "the countdown turned red at its warning", "the ops page shows the rules version and the nodes", "the clock log shows the first-response clock starting",
+                    "all steps passed",
                 ] {
                     #expect(run.output.contains(step), "the browser script did not report: \(step)")
                 }

@@ -37,6 +37,16 @@ enum JSONValue: Decodable, Equatable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    var number: Double? {
+        if case let .number(number) = self { return number }
+        return nil
+    }
+
+    var array: [JSONValue]? {
+        if case let .array(items) = self { return items }
+        return nil
+    }
+
     /// Compact and with sorted keys, so that equal values read the same.
     var description: String {
         switch self {

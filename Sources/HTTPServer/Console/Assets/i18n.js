@@ -40,6 +40,11 @@ const STRINGS = {
     'clock.first_response': 'First response', 'clock.next_response': 'Next response', 'clock.resolution': 'Resolution',
     'clock.update_every': 'Update', 'clock.follow_up': 'Follow-up', 'clock.due': 'due',
     'clockStatus.running': 'running', 'clockStatus.paused': 'paused', 'clockStatus.met': 'met', 'clockStatus.breached': 'breached',
+    'clockLog.title': 'Clock log', 'clockLog.empty': 'No clock has started.', 'clockLog.carriesOver': 'time so far carried over',
+    'clockLog.restarts': 'counting again from zero',
+    'clockAction.started': 'started', 'clockAction.paused': 'paused', 'clockAction.resumed': 'resumed',
+    'clockAction.fulfilled': 'fulfilled', 'clockAction.warned': 'warned', 'clockAction.breached': 'breached',
+    'clockAction.retargeted': 'retargeted',
 
     'conv.state': 'State', 'conv.owner': 'Owner', 'conv.unowned': 'nobody', 'conv.queue': 'Queue', 'conv.priority': 'Priority',
     'conv.urgency': 'Urgency', 'conv.sentiment': 'Sentiment', 'conv.intent': 'Intent', 'conv.channel': 'Channel',
@@ -147,6 +152,11 @@ const STRINGS = {
     'clock.first_response': '首次响应', 'clock.next_response': '下次响应', 'clock.resolution': '解决',
     'clock.update_every': '进展更新', 'clock.follow_up': '回访', 'clock.due': '截止',
     'clockStatus.running': '计时中', 'clockStatus.paused': '已暂停', 'clockStatus.met': '已达成', 'clockStatus.breached': '已超时',
+    'clockLog.title': '计时记录', 'clockLog.empty': '尚无计时开始。', 'clockLog.carriesOver': '已用时间延续',
+    'clockLog.restarts': '从零重新计时',
+    'clockAction.started': '开始', 'clockAction.paused': '暂停', 'clockAction.resumed': '恢复',
+    'clockAction.fulfilled': '达成', 'clockAction.warned': '预警', 'clockAction.breached': '超时',
+    'clockAction.retargeted': '目标变更',
 
     'conv.state': '状态', 'conv.owner': '负责人', 'conv.unowned': '无', 'conv.queue': '队列', 'conv.priority': '优先级',
     'conv.urgency': '紧急度', 'conv.sentiment': '情绪', 'conv.intent': '意图', 'conv.channel': '渠道', 'conv.language': '语言',

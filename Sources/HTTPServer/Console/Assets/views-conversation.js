@@ -10,7 +10,7 @@
 import * as api from './api.js';
 import { h, customerText, debounce, field, formatTime, section, showError } from './dom.js';
 import { highlighted } from './highlight.js';
-import { clockBadge } from './countdown.js';
+import { clockBadge, formatSeconds } from './countdown.js';
 import { composer } from './composer.js';
 import { actionBar } from './actions.js';
 import { t } from './i18n.js';
@@ -98,6 +98,25 @@ function clocksView(clocks) {
     ].filter(Boolean).join(' · '))));
 }
 
+/**
+ * The log the clocks' deadlines are computed from (`GET /v1/conversations/{id}/clocks`): when each
+ * clock started, paused, resumed, warned, breached or changed target, so an agent can see why a
+ * deadline is where it is.
+ */
+function clockLogView(log) {
+  if (!log?.length) return [h('li', { class: 'muted' }, t('clockLog.empty'))];
+  return log.map((entry) => h('li', { dataset: { clockKind: entry.clock, action: entry.action } },
+    h('time', { class: 'muted', datetime: entry.at }, formatTime(entry.at)), ' ',
+    h('strong', {}, `${t(`clock.${entry.clock}`, null, entry.clock)} · ${t(`clockAction.${entry.action}`, null, entry.action)}`),
+    h('span', { class: 'muted' }, ' ', [
+      entry.policy,
+      Number.isFinite(entry.target_seconds) ? formatSeconds(entry.target_seconds, t('unit.day')) : null,
+      entry.calendar,
+      entry.carries_over === true ? t('clockLog.carriesOver') : entry.carries_over === false ? t('clockLog.restarts') : null,
+      entry.reason,
+    ].filter(Boolean).join(' · '))));
+}
+
 function outboxView(entries) {
   if (!entries?.length) return [h('li', { class: 'muted' }, t('conv.noOutbox'))];
   return entries.map((entry) => h('li', { dataset: { outbox: entry.id } },
@@ -132,6 +151,7 @@ export function conversationView({ params: [id], me }) {
   const messages = h('div', { id: 'messages' });
   const routing = h('div', { id: 'routing' });
   const clocks = h('ul', { id: 'clocks', class: 'clock-list' });
+  const clockLog = h('ol', { id: 'clock-log', class: 'timeline' });
   const outbox = h('ul', { id: 'outbox', class: 'outbox' });
   const timeline = h('ol', { id: 'timeline', class: 'timeline' });
   const composerSlot = h('div');
@@ -150,7 +170,7 @@ export function conversationView({ params: [id], me }) {
       h('div', { class: 'conv-main' }, section(t('conv.messages'), {}, messages), composerSlot),
       h('aside', { class: 'conv-side' },
         actions.element,
-        section(t('conv.clocks'), {}, clocks),
+        section(t('conv.clocks'), {}, clocks, h('details', {}, h('summary', {}, t('clockLog.title')), clockLog)),
         section(t('conv.routing'), {}, routing),
         section(t('conv.outbox'), {}, outbox),
         section(t('conv.timeline'), {}, timeline))));
@@ -206,8 +226,11 @@ export function conversationView({ params: [id], me }) {
   async function refresh() {
     const seq = ++loads;
     try {
-      const detail = await loadConversation(id);
-      if (seq === loads) show(detail);
+      const [detail, clockBook] = await Promise.all([loadConversation(id), api.get(api.path('/v1/conversations', id, 'clocks'))]);
+      if (seq === loads) {
+        show(detail);
+        clockLog.replaceChildren(...clockLogView(clockBook.log));
+      }
     } catch (error) {
       if (error.status === 404) title.textContent = t('conv.notFound');
       showError(error);
