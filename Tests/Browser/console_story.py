@@ -13,7 +13,8 @@ Drives Debian's Chromium with Playwright (sync API) against a running gateway an
      same-origin POST without the CSRF header is refused;
   e. an expired session: sign in again and land on the same conversation with the draft restored;
   f. screenshots of every page at 1280x800 and 390x844;
-  g. a countdown turns red when its clock reaches its warning (the browser's clock moved forward).
+  g. a countdown turns red when its clock reaches its warning (the browser's clock moved forward);
+  h. a file picked in the composer goes out with the reply.
 
 Prints one `ok - …` line per passed step and `conversation=<id>` / `approved=<outbox id>` for the Swift
 test that runs it (Tests/SwitchboardTests/EndToEnd/ConsoleBrowserTests.swift); exits non-zero with a
@@ -471,6 +472,30 @@ def expired_session(agent, args, conversation, run_id):
     ok('signed in again: back on the same conversation with the draft restored')
 
 
+# --- h. a file with a reply -----------------------------------------------------------------------
+
+ATTACHED_TEXT = b'Receipt 2026-12-05: order A123, 2 items, CNY 158.00\n'
+
+
+def attachment(agent, gateway, run_id):
+    """Picks a file in the composer: it is uploaded at once, listed, and goes out with the reply."""
+    page = agent.page
+    conversation = gateway.customer_writes(f'file-{run_id}@example.com', 'Receipt please', 'Can you send me the receipt for order A123?')
+    agent.route(f'#/conversation/{conversation}')
+    expect(page.locator('#reply-text')).to_be_visible()
+    page.fill('#reply-text', 'Here is your receipt for order A123.')
+    page.set_input_files('#reply-files', files=[{'name': 'receipt.txt', 'mimeType': 'text/plain', 'buffer': ATTACHED_TEXT}])
+    expect(page.locator('#reply-attachments li')).to_have_count(1)
+    expect(page.locator('#reply-attachments li')).to_contain_text('receipt.txt')
+    expect(page.locator('#send-reply')).to_be_enabled()
+    page.click('#send-reply')
+    expect(page.locator('#reply-result')).to_contain_text('queued', ignore_case=True)
+    expect(page.locator('#reply-attachments li')).to_have_count(0)
+    agent.assert_clean()
+    print(f'attached={conversation}', flush=True)
+    ok('a file picked in the composer was uploaded, listed and sent with the reply')
+
+
 # --- g. a countdown at its warning ----------------------------------------------------------------
 
 ALARM_RED = 'rgb(179, 22, 27)'
@@ -552,6 +577,7 @@ def main():
             csrf(agent, gateway, conversation)
             expired_session(agent, args, warm_up, run_id)
             countdown_warning(browser, gateway, args, run_id)
+            attachment(agent, gateway, run_id)
             current = supervisor
             ops_page(browser, supervisor, args)
             agent.assert_clean()

@@ -18,6 +18,8 @@ import Testing
 @Suite("Console in a browser", .serialized, .enabled(if: ProcessInfo.processInfo.environment["SWITCHBOARD_BROWSER_TESTS"] == "1"))
 struct ConsoleBrowserTests {
     static let sueToken = "sue-supervisor-token-for-browser"
+    /// What the script attaches to a reply (`ATTACHED_TEXT` in console_story.py).
+    static let attachedText = Data("Receipt 2026-12-05: order A123, 2 items, CNY 158.00\n".utf8)
 
     @Test("the story, approval, hostile content, CSRF and an expired session, in Chromium")
     func story() async throws {
@@ -46,6 +48,7 @@ struct ConsoleBrowserTests {
                     "resolved the conversation", "saw exactly the held text and approved it", "render as inert text",
                     "a form on another origin could not close the conversation", "is held for approval", "without X-CSRF-Token is refused", "back on the same conversation with the draft restored",
                     "the countdown turned red at its warning", "the ops page shows the rules version and the nodes", "the clock log shows the first-response clock starting",
+                    "was uploaded, listed and sent with the reply",
                     "all steps passed",
                 ] {
                     #expect(run.output.contains(step), "the browser script did not report: \(step)")
@@ -66,6 +69,16 @@ struct ConsoleBrowserTests {
                 #expect(try await eventually(within: 10) {
                     let entry = try await client.send(.get, "/v1/outbox/\(approved)", token: GatewayHarness.opsToken)
                     return try entry.decode(OutboxEntryAnswer.self).status == "delivered"
+                })
+
+                // The file picked in the composer reached the receiver with the reply, byte for byte.
+                let attached = try #require(values["attached"], "the script printed no attached=")
+                #expect(try await eventually(within: 10) {
+                    replies.received.contains { request in
+                        guard let payload = try? APIAnswers.decoder.decode(ReplyPayload.self, from: request.body),
+                              payload.conversationID == attached, let file = payload.attachments?.first else { return false }
+                        return file.filename == "receipt.txt" && Data(base64Encoded: file.dataBase64) == Self.attachedText
+                    }
                 })
 
                 for page in ["signin", "queues", "queue", "conversation", "approvals", "report", "ops"] {

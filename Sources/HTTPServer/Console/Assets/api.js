@@ -46,9 +46,15 @@ function failure(response, body) {
 async function send(method, path, body, headers) {
   const init = { method, headers: { Accept: 'application/json', ...headers } };
   if (method !== 'GET') {
-    init.headers['Content-Type'] = 'application/json';
     init.headers['X-CSRF-Token'] = csrfToken ?? '';
-    init.body = JSON.stringify(body ?? {});
+    if (body instanceof Blob) {
+      // A file goes as its own bytes, typed as the browser knows it.
+      init.headers['Content-Type'] = body.type || 'application/octet-stream';
+      init.body = body;
+    } else {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body ?? {});
+    }
   }
   const response = await fetch(path, init);
   return { response, data: await readBody(response) };
@@ -79,6 +85,9 @@ function lostSession(error = new ApiError(401, 'session_expired', 'the console s
 
 export const get = (path, params) => call('GET', withQuery(path, params)).then((r) => r.data);
 export const post = (path, body, options = {}) => call('POST', path, { ...options, body });
+
+/** Uploads a file for a reply (`POST /v1/attachments`) → `{id, name, content_type, size, …}`. */
+export const upload = (file) => post(withQuery('/v1/attachments', { filename: file.name }), file).then((r) => r.data);
 
 /** Appends the parameters that have a value; `undefined`, `null` and `''` are left out. */
 export function withQuery(path, params = {}) {

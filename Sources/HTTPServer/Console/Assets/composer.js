@@ -6,14 +6,17 @@
  * (forbidden phrases, missing variables, SMS segments, whether a supervisor must approve), so Send
  * is only enabled for the request that was last previewed and found fine.
  *
- * The draft (script, variables, text and its idempotency key) is kept in sessionStorage on every
+ * Files are uploaded as soon as they are picked (`POST /v1/attachments`) and go with the reply by
+ * their ids, so the preview already says whether the channel can carry them.
+ *
+ * The draft (script, variables, text, files and its idempotency key) is kept in sessionStorage on every
  * keystroke, so an expired session costs the agent nothing: after signing in again the same
  * conversation opens with the draft as it was. The key stays with the draft, so sending again
  * after a lost answer cannot queue the reply twice.
  */
 
 import * as api from './api.js';
-import { h, customerText, debounce, showError } from './dom.js';
+import { h, customerText, debounce, formatBytes, showError } from './dom.js';
 import { t } from './i18n.js';
 
 const PREVIEW_DEBOUNCE_MS = 300;
@@ -43,9 +46,9 @@ function newKey() {
 function readDraft(conversationId) {
   try {
     const draft = JSON.parse(sessionStorage.getItem(DRAFT_PREFIX + conversationId));
-    if (draft && typeof draft === 'object') return { script: '', variables: {}, text: '', key: newKey(), ...draft };
+    if (draft && typeof draft === 'object') return { script: '', variables: {}, text: '', files: [], key: newKey(), ...draft };
   } catch { /* a damaged draft is no draft */ }
-  return { script: '', variables: {}, text: '', key: newKey() };
+  return { script: '', variables: {}, text: '', files: [], key: newKey() };
 }
 
 /** Drops every kept draft: on sign-out the next person at this browser must not see them. */
@@ -66,6 +69,10 @@ export function composer(conversation, { onSent }) {
   const text = h('textarea', { id: 'reply-text', rows: 6, dir: 'auto', maxlength: 20000, value: draft.text });
   const textField = h('div', { class: 'field' }, h('label', { for: 'reply-text' }, t('composer.text')), text);
 
+  const fileInput = h('input', { id: 'reply-files', type: 'file', multiple: true });
+  const fileList = h('ul', { id: 'reply-attachments', class: 'attachments' });
+  const filesField = h('div', { class: 'field' }, h('label', { for: 'reply-files' }, t('composer.files')), fileInput, fileList);
+
   const previewText = customerText('pre', '', { id: 'preview-text' });
   const previewSegments = h('p', { id: 'preview-segments', class: 'muted' });
   const previewProblems = h('ul', { id: 'preview-problems', class: 'problems' });
@@ -78,7 +85,7 @@ export function composer(conversation, { onSent }) {
 
   const form = h('form', { class: 'composer', novalidate: true, onsubmit: (e) => { e.preventDefault(); sendReply(); } },
     h('div', { class: 'field' }, h('label', { for: 'reply-script' }, t('composer.script')), scriptSelect),
-    variables, textField, preview,
+    variables, textField, filesField, preview,
     h('div', { class: 'composer-actions' }, send), result);
   const element = h('section', { class: 'panel composer-panel', 'aria-labelledby': 'composer-title' },
     h('h2', { id: 'composer-title' }, t('composer.title')), form);
@@ -90,13 +97,38 @@ export function composer(conversation, { onSent }) {
 
   /** The request the form describes now, or null while there is nothing to send. */
   function request() {
+    const files = draft.files.length ? { attachments: draft.files.map((file) => file.id) } : {};
     if (draft.script) {
       // Only this script's variables, and only those filled in: an empty one is a missing one.
       const names = scripts.find((s) => s.id === draft.script)?.variables.map((v) => v.name) ?? [];
       const filled = names.filter((name) => draft.variables[name]?.trim()).map((name) => [name, draft.variables[name]]);
-      return { conversation_id: conversationId, script: draft.script, variables: Object.fromEntries(filled) };
+      return { conversation_id: conversationId, script: draft.script, variables: Object.fromEntries(filled), ...files };
     }
-    return draft.text.trim() ? { conversation_id: conversationId, text: draft.text } : null;
+    return draft.text.trim() ? { conversation_id: conversationId, text: draft.text, ...files } : null;
+  }
+
+  function renderFiles() {
+    fileList.replaceChildren(...draft.files.map((file) => h('li', { dataset: { attachment: file.id } },
+      customerText('span', file.name), h('span', { class: 'muted' }, ` ${formatBytes(file.size)} `),
+      h('button', {
+        type: 'button', class: 'quiet', 'aria-label': t('composer.removeFile', { name: file.name }),
+        onclick: () => { draft.files = draft.files.filter((f) => f.id !== file.id); renderFiles(); changed(); },
+      }, t('composer.remove')))));
+  }
+
+  async function attach() {
+    const picked = [...fileInput.files];
+    fileInput.value = '';
+    for (const file of picked) {
+      try {
+        const stored = await api.upload(file);
+        draft.files.push({ id: stored.id, name: stored.name ?? file.name, size: stored.size ?? file.size });
+      } catch (error) {
+        if (!error.sessionEnded) showError(error);
+      }
+    }
+    renderFiles();
+    changed();
   }
 
   function renderVariables() {
@@ -178,10 +210,11 @@ export function composer(conversation, { onSent }) {
       } else {
         showResult(t('composer.queued', { id: data.id }), data.status ?? 'queued');
       }
-      Object.assign(draft, { text: '', variables: {}, key: newKey() });
+      Object.assign(draft, { text: '', variables: {}, files: [], key: newKey() });
       sessionStorage.removeItem(DRAFT_PREFIX + conversationId);
       text.value = '';
       renderVariables();
+      renderFiles();
       clearPreview();
       previewed = null;
       onSent?.(data);
@@ -198,6 +231,8 @@ export function composer(conversation, { onSent }) {
     changed();
   });
   text.addEventListener('input', () => { draft.text = text.value; changed(); });
+  fileInput.addEventListener('change', attach);
+  renderFiles();
 
   loadScripts().then((all) => {
     // Every script can go out on every channel: `channels` only names those with a template of their own.

@@ -84,6 +84,14 @@ export function formatTime(iso) {
   return timeFormats.get(key).format(date);
 }
 
+/** A file size for people: bytes, KB or MB (1024-based, one decimal above a kilobyte). */
+export function formatBytes(size) {
+  if (!Number.isFinite(size)) return '';
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
+  return `${(size / (1024 * 1024)).toFixed(1)} MB`;
+}
+
 /** A ratio (0..1) as a percentage; `—` for null (nothing to divide by). */
 export function formatRatio(value) {
   return typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '—';

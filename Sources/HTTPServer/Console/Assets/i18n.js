@@ -86,6 +86,7 @@ const STRINGS = {
 
     'composer.title': 'Reply', 'composer.script': 'Script', 'composer.freeText': 'free text', 'composer.text': 'Message',
     'composer.required': 'required', 'composer.preview': 'Preview', 'composer.send': 'Send',
+    'composer.files': 'Files', 'composer.remove': 'Remove', 'composer.removeFile': 'Remove {name}',
     'composer.sms': 'SMS: {segments} segment(s), {encoding}, {units} characters',
     'composer.channel': 'Goes out by {channel}',
     'composer.needsApproval': 'Needs a supervisor’s approval: {amount}',
@@ -195,6 +196,7 @@ const STRINGS = {
 
     'composer.title': '回复', 'composer.script': '话术', 'composer.freeText': '自由文本', 'composer.text': '内容',
     'composer.required': '必填', 'composer.preview': '预览', 'composer.send': '发送',
+    'composer.files': '附件', 'composer.remove': '移除', 'composer.removeFile': '移除 {name}',
     'composer.sms': '短信：{segments} 条，{encoding}，{units} 个字符',
     'composer.channel': '通过 {channel} 发送',
     'composer.needsApproval': '需要主管审批：{amount}',
