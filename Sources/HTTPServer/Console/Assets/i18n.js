@@ -47,6 +47,9 @@ const STRINGS = {
     'clockAction.retargeted': 'retargeted',
 
     'conv.state': 'State', 'conv.owner': 'Owner', 'conv.unowned': 'nobody', 'conv.queue': 'Queue', 'conv.priority': 'Priority',
+    'intent.incident': 'incident', 'intent.safety': 'safety', 'intent.security': 'security', 'intent.billing': 'billing',
+    'intent.delivery': 'delivery', 'intent.quality': 'quality', 'intent.attitude': 'staff attitude', 'intent.churn': 'churn',
+    'intent.legal_threat': 'legal threat', 'intent.refund': 'refund', 'intent.inquiry': 'inquiry', 'intent.praise': 'praise',
     'conv.urgency': 'Urgency', 'conv.sentiment': 'Sentiment', 'conv.intent': 'Intent', 'conv.channel': 'Channel',
     'conv.language': 'Language', 'conv.created': 'Created', 'conv.messages': 'Messages', 'conv.clocks': 'SLA clocks',
     'conv.routing': 'Routing', 'conv.outbox': 'Outbox', 'conv.timeline': 'Timeline', 'conv.noRoute': 'Not routed.',
@@ -160,6 +163,9 @@ const STRINGS = {
     'clockAction.retargeted': '目标变更',
 
     'conv.state': '状态', 'conv.owner': '负责人', 'conv.unowned': '无', 'conv.queue': '队列', 'conv.priority': '优先级',
+    'intent.incident': '故障', 'intent.safety': '安全隐患', 'intent.security': '账户安全', 'intent.billing': '账单',
+    'intent.delivery': '物流', 'intent.quality': '质量', 'intent.attitude': '服务态度', 'intent.churn': '流失风险',
+    'intent.legal_threat': '法律或曝光威胁', 'intent.refund': '退款', 'intent.inquiry': '咨询', 'intent.praise': '表扬',
     'conv.urgency': '紧急度', 'conv.sentiment': '情绪', 'conv.intent': '意图', 'conv.channel': '渠道', 'conv.language': '语言',
     'conv.created': '创建时间', 'conv.messages': '消息', 'conv.clocks': 'SLA 计时', 'conv.routing': '路由',
     'conv.outbox': '发件箱', 'conv.timeline': '时间线', 'conv.noRoute': '未路由。', 'conv.noClocks': '没有计时。',

@@ -61,7 +61,7 @@ function messageView(message) {
     verdict ? h('footer', { class: 'message-class muted' },
       [`${t('conv.urgency')}: ${t(`urgency.${verdict.urgency}`, null, verdict.urgency)}`,
         `${t('conv.sentiment')}: ${t(`sentiment.${verdict.sentiment}`, null, verdict.sentiment)}`,
-        verdict.intent ? `${t('conv.intent')}: ${verdict.intent}` : null].filter(Boolean).join(' · '),
+        verdict.intent ? `${t('conv.intent')}: ${t(`intent.${verdict.intent}`, null, verdict.intent)}` : null].filter(Boolean).join(' · '),
       unplaced.length ? ` · ${t('conv.otherSignals')}: ${unplaced.map((m) => m.signal).join(', ')}` : null)
       : null);
 }
