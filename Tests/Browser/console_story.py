@@ -521,9 +521,21 @@ def countdown_warning(browser, gateway, args, run_id):
     expect(countdown).to_have_class(re.compile(r'\bwarn\b'))
     color = countdown.evaluate('(el) => getComputedStyle(el).color')
     check(color == ALARM_RED, f'the countdown at its warning is {color}, not red')
+    ok('the countdown turned red at its warning')
+
+    # A tab hidden for a while lets its stream go; shown again, it resumes with what it missed.
+    set_hidden = '(hidden) => { Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});' \
+                 ' document.dispatchEvent(new Event("visibilitychange")); }'
+    page.evaluate(set_hidden, True)
+    page.clock.fast_forward(31_000)
+    expect(page.locator('#live-status')).to_have_attribute('data-state', 'off')
+    missed = gateway.customer_writes(f'hidden-{run_id}@example.com', 'Website down', '网站又打不开了，急死了')
+    page.evaluate(set_hidden, False)
+    expect(page.locator('#live-status')).to_have_attribute('data-state', 'on')
+    expect(page.locator(f'[data-conversation="{missed}"]')).to_be_visible()
     watcher.assert_clean()
     watcher.context.close()
-    ok('the countdown turned red at its warning')
+    ok('a hidden tab let its stream go and, shown again, caught up with what it missed')
 
 
 # --- f. the ops page ------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ struct ConsoleBrowserTests {
                     "resolved the conversation", "saw exactly the held text and approved it", "render as inert text",
                     "a form on another origin could not close the conversation", "is held for approval", "without X-CSRF-Token is refused", "back on the same conversation with the draft restored",
                     "the countdown turned red at its warning", "the ops page shows the rules version and the nodes", "the clock log shows the first-response clock starting",
-                    "was uploaded, listed and sent with the reply",
+                    "was uploaded, listed and sent with the reply", "shown again, caught up with what it missed",
                     "all steps passed",
                 ] {
                     #expect(run.output.contains(step), "the browser script did not report: \(step)")

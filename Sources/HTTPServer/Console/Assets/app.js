@@ -32,6 +32,12 @@ const ROUTES = [
 const $ = (id) => document.getElementById(id);
 
 const RECONNECT_MS = 3000;
+/**
+ * A tab hidden this long lets its event stream go. Browsers open at most six HTTP/1.1 connections
+ * to one site, and an agent with a conversation open in each of many tabs would otherwise spend
+ * them all on streams and leave none for the page's own calls.
+ */
+const HIDDEN_STREAM_MS = 30_000;
 
 /** The signed-in agent (`{id, name, role}`), null while signed out. */
 let me = null;
@@ -39,6 +45,9 @@ let me = null;
 let current = null;
 /** The live event stream while signed in. */
 let events = null;
+/** The id of the last event received, where a stream opened again resumes. */
+let lastEventId = null;
+let hiddenTimer = null;
 
 // --- views -------------------------------------------------------------------------------------
 
@@ -86,10 +95,12 @@ function setLive(state) {
  */
 function connectEvents() {
   events?.close();
-  const stream = new EventSource('/v1/events');
+  // A stream opened again (a tab shown again) asks for what it missed since the last event it saw.
+  const stream = new EventSource(api.withQuery('/v1/events', { last_event_id: lastEventId }));
   events = stream;
   stream.onopen = () => setLive('on');
   stream.onmessage = (message) => {
+    if (message.lastEventId) lastEventId = message.lastEventId;
     let event;
     try { event = JSON.parse(message.data); } catch { return; }
     current?.onEvent?.(event);
@@ -108,6 +119,17 @@ function disconnectEvents() {
   events?.close();
   events = null;
   setLive('off');
+}
+
+/** Lets a hidden tab's stream go after a while, and takes it up again (with what was missed) when shown. */
+function followVisibility() {
+  clearTimeout(hiddenTimer);
+  if (!me) return;
+  if (document.hidden) {
+    hiddenTimer = setTimeout(() => { if (document.hidden && me) disconnectEvents(); }, HIDDEN_STREAM_MS);
+  } else if (!events) {
+    connectEvents();
+  }
 }
 
 // --- session -----------------------------------------------------------------------------------
@@ -195,6 +217,7 @@ async function start() {
   $('signin').addEventListener('submit', signIn);
   $('signout').addEventListener('click', signOut);
   window.addEventListener('hashchange', render);
+  document.addEventListener('visibilitychange', followVisibility);
   api.onSessionEnded(sessionEnded);
   startTicking();
   setLive('off');
