@@ -8,6 +8,7 @@ public struct ReplyPreview: Sendable, Equatable {
         public var code: String
         public var message: String
 
+        /// The refusal a send would have met, by its code and its (safe to show) message.
         public init(_ error: SwitchboardError) {
             code = error.code.rawValue
             message = error.message

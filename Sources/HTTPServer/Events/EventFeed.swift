@@ -75,6 +75,7 @@ public final class EventFeed: Service, Sendable {
         return (stream, id)
     }
 
+    /// Ends the stream `id` (its reader went away, or fell too far behind).
     public func unsubscribe(_ id: UInt64) {
         let continuation = state.withLock { $0.subscribers.removeValue(forKey: id) }
         continuation?.finish()
@@ -83,6 +84,7 @@ public final class EventFeed: Service, Sendable {
     /// How many streams are open.
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
+    /// Reads the trail while streams are open, until graceful shutdown, which ends every stream.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             var sinceBeat = Duration.zero
