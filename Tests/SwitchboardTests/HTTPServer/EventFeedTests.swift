@@ -36,10 +36,11 @@ struct EventFeedTests {
         }
     }
 
-    /// The sequence numbers a stream receives until it has `count`, or two seconds pass.
+    /// The sequence numbers a stream receives until it has `count`, or ten seconds pass (a loaded machine
+    /// runs the feed late; the feed's heartbeat wakes the wait, so a missing event fails in time).
     static func receive(_ count: Int, from iterator: inout AsyncStream<EventFeed.Item>.Iterator) async -> [Int64] {
         var received: [Int64] = []
-        let deadline = ContinuousClock.now + .seconds(2)
+        let deadline = ContinuousClock.now + .seconds(10)
         while received.count < count, ContinuousClock.now < deadline {
             guard let item = await iterator.next() else { break }
             if case let .event(event) = item { received.append(event.sequence) }
@@ -51,7 +52,7 @@ struct EventFeedTests {
     func lateCommits() async throws {
         let trail = RevealedTrail()
         trail.reveal(1, 2)
-        let feed = EventFeed(store: trail, interval: .milliseconds(10), heartbeat: .seconds(60), lookback: 10, logger: Logger(label: "test"))
+        let feed = EventFeed(store: trail, interval: .milliseconds(10), heartbeat: .milliseconds(200), lookback: 10, logger: Logger(label: "test"))
         let running = Task { try await feed.run() }
         defer { running.cancel() }
 
