@@ -141,7 +141,11 @@ extension TestClientProtocol {
 }
 
 /// Polls until `condition` holds, for at most `seconds`; the outbox is delivered asynchronously.
-func eventually(within seconds: Double = 10, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+///
+/// The default is generous: it only bounds how long a failing test waits, while a passing one returns as soon
+/// as the condition holds. On two cores running the whole suite at once, a gateway's services can wait
+/// seconds for a thread (a clean-clone CI run once saw three delivery attempts take longer than ten).
+func eventually(within seconds: Double = 30, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }
