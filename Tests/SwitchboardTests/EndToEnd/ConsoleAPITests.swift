@@ -207,6 +207,50 @@ struct ConsoleAPITests {
         }
     }
 
+    @Test("an SMS reply's preview counts its segments and encoding, and names one too long while still showing its text")
+    func smsPreview() async throws {
+        var harness = try GatewayHarness(
+            replyURL: "http://127.0.0.1:9/unused",
+            extraSources: """
+                  - id: kan
+                    channel: sms
+                    number: "10690000"
+                    default_country_code: "86"
+                    max_segments: 2
+                    kannel:
+                      sendsms_url: http://127.0.0.1:9/cgi-bin/sendsms
+                      username: tester
+                      password: { env: TEST_KANNEL_PASSWORD }
+                      inbound_secret: { env: TEST_KANNEL_SECRET }
+                """,
+            environment: ["TEST_KANNEL_PASSWORD": "kannel-password-for-tests", "TEST_KANNEL_SECRET": "kannel-secret-for-tests"])
+        harness.deliverReplies = false
+        try await harness.run { (client, _) async throws in
+            let mo = "from=8613700137000&to=10690000&text=hello&coding=0&charset=UTF-8&smsc=op&id=preview-1"
+            let accepted = try await client.execute(
+                uri: "/v1/inbound/sms/kan?secret=kannel-secret-for-tests&\(mo)", method: .get, headers: [:], body: nil)
+            #expect(accepted.status == .ok)
+            let list = try await client.send(.get, "/v1/conversations?customer=%2B8613700137000", token: Self.alice)
+            let id = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(buffer: list.body))["conversations"]?.array?.first?["id"]?.string)
+            func preview(_ text: String) async throws -> JSONValue {
+                let body = try JSONSerialization.data(withJSONObject: ["conversation_id": id, "text": text])
+                let answer = try await client.send(.post, "/v1/replies/preview", json: String(decoding: body, as: UTF8.self), token: Self.alice)
+                #expect(answer.status == .ok)
+                return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: answer.body))
+            }
+            let latin = try await preview("Your parcel leaves today at 17:00.")
+            #expect(latin["channel"]?.string == "sms" && latin["sms"]?["encoding"]?.string == "GSM-7" && latin["sms"]?["segments"]?.number == 1)
+            let chinese = try await preview("您的包裹今天17:00发出。")
+            #expect(chinese["sms"]?["encoding"]?.string == "UCS-2" && chinese["sms"]?["segments"]?.number == 1)
+            // Three UCS-2 segments' worth, over the source's max_segments of 2: refused, and still shown.
+            let long = String(repeating: "您的包裹今天发出", count: 20)
+            let tooLong = try await preview(long)
+            #expect(tooLong["ok"] == .bool(false) && tooLong["text"]?.string == long)
+            #expect(tooLong["sms"]?["segments"]?.number == 3)
+            #expect(tooLong["problems"]?.array?.compactMap { $0["code"]?.string } == ["reply_too_long"])
+        }
+    }
+
     @Test("a conversation's clocks come with the log they are computed from: started with its target, paused with its reason")
     func clockLog() async throws {
         var harness = try GatewayHarness(replyURL: "http://127.0.0.1:9/unused")
