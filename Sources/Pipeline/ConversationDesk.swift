@@ -28,13 +28,13 @@ public struct ConversationDesk: Sendable {
         self.metricsFactory = metricsFactory
     }
 
-    /// Whether the rules define a queue of this id: a hand-off may only name one of them.
     /// The conversation's SLA clock logs, each in the order written: what the clocks' deadlines are
     /// computed from, for an agent who wants to see why a deadline is where it is.
     public func clockLogs(conversationID: String) async throws -> [ClockKind: [ClockEvent]] {
         try await store.clockLogs(conversationID: conversationID)
     }
 
+    /// Whether the rules define a queue of this id: a hand-off may only name one of them.
     public func queueExists(_ id: String) -> Bool {
         rules.current.rules.queue(id: id) != nil
     }

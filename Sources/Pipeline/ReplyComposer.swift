@@ -219,8 +219,7 @@ public struct ReplyComposer: Sendable {
     ) async throws -> String {
         try TemplateVariableNames.validate(variables.keys)
         for name in variables.keys {
-            let head = name.split(separator: ".").first.map(String.init) ?? name
-            if ReplyContext.reservedPrefixes.contains(head) {
+            if ReplyContext.isFilledByGateway(name) {
                 throw SwitchboardError(.invalidTemplate, "variable '\(name.excerptForMessage())' is filled in by the gateway and cannot be supplied")
             }
         }

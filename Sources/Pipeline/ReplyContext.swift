@@ -13,6 +13,11 @@ public enum ReplyContext {
     /// Names an agent may not override, because the gateway fills them in.
     public static let reservedPrefixes = ["customer", "conversation", "queue", "sla", "message", "agent", "survey"]
 
+    /// Whether the gateway fills in the variable `name` (`sla.due`, `agent.name` …), so an agent may not.
+    public static func isFilledByGateway(_ name: String) -> Bool {
+        reservedPrefixes.contains(name.split(separator: ".").first.map(String.init) ?? name)
+    }
+
     public static func variables(
         conversationID: String,
         reference: String,

@@ -16,6 +16,14 @@ public final class AccessTokens: Sendable {
         tokens.withLock { $0 }
     }
 
+    /// The token in force whose SHA-256 is `digest`, nil for none. Every token is compared, so the time
+    /// taken does not reveal which one nearly matched.
+    func token(matching digest: [UInt8]) -> AccessToken? {
+        var found: AccessToken?
+        for token in current where token.matches(digest: digest) { found = token }
+        return found
+    }
+
     /// Whether a token in force has this id: the agents a conversation may be given to.
     public func knows(id: String) -> Bool {
         tokens.withLock { $0.contains { $0.id == id } }

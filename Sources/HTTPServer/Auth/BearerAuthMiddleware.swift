@@ -31,19 +31,11 @@ struct BearerAuthMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             presented = Digest.sha256(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         } else if request.headers[.authorization] == nil, let sessions, let cookie = request.cookies[ConsoleSessions.cookieName]?.value {
-            presented = try await Self.sessionToken(request, cookie: cookie, sessions: sessions)
+            presented = try await Self.session(request, cookie: cookie, sessions: sessions).tokenDigest
         } else {
             throw await refusals.refuse(request, context: context, token: nil, reason: "missing", error: .unauthorized)
         }
-        // Compare against every token so timing does not reveal which one nearly matched.
-        var found: AccessToken?
-        for token in tokens.current where token.matches(digest: presented) { found = token }
-        guard let token = found else {
-            throw await refusals.refuse(request, context: context, token: nil, reason: "invalid", error: .unauthorized)
-        }
-        guard !token.isExpired(at: Date()) else {
-            throw await refusals.refuse(request, context: context, token: token.id, reason: "expired", error: .tokenExpired)
-        }
+        let token = try await Self.tokenInForce(presented, tokens: tokens, request: request, context: context, refusals: refusals)
         guard allowedRoles.contains(token.role) else {
             throw await refusals.refuse(request, context: context, token: token.id, reason: "role", error: .forbidden)
         }
@@ -55,21 +47,31 @@ struct BearerAuthMiddleware: RouterMiddleware {
 }
 
 extension BearerAuthMiddleware {
-    /// The token digest of the session a cookie names, after the CSRF check a state-changing request must
-    /// pass. An unknown or idle session is not charged as a failed login: the cookie cannot be guessed, and
-    /// an office of agents behind one address whose sessions lapse overnight must not be locked out.
-    static func sessionToken(_ request: Request, cookie: String, sessions: ConsoleSessions) async throws -> [UInt8] {
-        let found: ConsoleSessions.Session?
-        do {
-            found = try await sessions.session(cookie: cookie, now: Date())
-        } catch {
-            throw APIError.sessionUnavailable
+    /// The token in force whose digest `presented` is: an unknown or expired one is refused, and charged
+    /// to the client as a failed login (``AuthRefusals``). Bearer tokens and console sign-ins both come here.
+    static func tokenInForce(
+        _ presented: [UInt8], tokens: AccessTokens, request: Request, context: SwitchboardRequestContext, refusals: AuthRefusals
+    ) async throws -> AccessToken {
+        guard let token = tokens.token(matching: presented) else {
+            throw await refusals.refuse(request, context: context, token: nil, reason: "invalid", error: .unauthorized)
         }
-        guard let session = found else { throw APIError.sessionExpired }
+        guard !token.isExpired(at: Date()) else {
+            throw await refusals.refuse(request, context: context, token: token.id, reason: "expired", error: .tokenExpired)
+        }
+        return token
+    }
+
+    /// The live session a cookie names, after the CSRF check a state-changing request must pass. An
+    /// unknown or idle session is not charged as a failed login: the cookie cannot be guessed, and an
+    /// office of agents behind one address whose sessions lapse overnight must not be locked out.
+    static func session(_ request: Request, cookie: String, sessions: ConsoleSessions) async throws -> ConsoleSessions.Session {
+        guard let session = try await APIError.readingSessions({ try await sessions.session(cookie: cookie, now: Date()) }) else {
+            throw APIError.sessionExpired
+        }
         if ![.get, .head, .options].contains(request.method) {
             let sent = request.headers[.csrfToken] ?? ""
             guard Digest.constantTimeEqual(Array(sent.utf8), Array(session.csrfToken.utf8)) else { throw APIError.csrfTokenInvalid }
         }
-        return session.tokenDigest
+        return session
     }
 }

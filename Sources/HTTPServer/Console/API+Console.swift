@@ -60,15 +60,9 @@ extension API {
         let body = try await request.collectBody(limit: 4096)
         struct SignIn: Decodable { var token: String }
         let presented = Digest.sha256(try JSONBody.decode(SignIn.self, from: body).token.trimmingCharacters(in: .whitespaces))
-        var found: AccessToken?
-        for token in configuration.tokens.current where token.matches(digest: presented) { found = token }
-        guard let token = found else {
-            throw await refusals.refuse(request, context: context, token: nil, reason: "invalid", error: .unauthorized)
-        }
-        guard !token.isExpired(at: Date()) else {
-            throw await refusals.refuse(request, context: context, token: token.id, reason: "expired", error: .tokenExpired)
-        }
-        let (cookie, csrf) = try await storing { try await sessions.open(for: token, now: Date()) }
+        let token = try await BearerAuthMiddleware.tokenInForce(
+            presented, tokens: configuration.tokens, request: request, context: context, refusals: refusals)
+        let (cookie, csrf) = try await APIError.readingSessions { try await sessions.open(for: token, now: Date()) }
         context.logger.info("console session opened", metadata: ["agent.id": "\(token.id)"])
         var response = try JSONBody.response(sessionView(token, csrf: csrf))
         response.setCookie(sessionCookie(cookie, request: request))
@@ -84,8 +78,8 @@ extension API {
     /// `POST /console/session/end`: signs out (with the CSRF token, so another site cannot sign a browser out).
     func endSession(_ request: Request) async throws -> Response {
         guard let cookie = request.cookies[ConsoleSessions.cookieName]?.value else { throw APIError.sessionExpired }
-        _ = try await BearerAuthMiddleware.sessionToken(request, cookie: cookie, sessions: sessions)
-        try await storing { try await sessions.end(cookie: cookie) }
+        _ = try await BearerAuthMiddleware.session(request, cookie: cookie, sessions: sessions)
+        try await APIError.readingSessions { try await sessions.end(cookie: cookie) }
         var response = Response(status: .noContent, headers: [.cacheControl: "no-store"])
         response.setCookie(Cookie(
             name: ConsoleSessions.cookieName, value: "", maxAge: 0, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .strict))
@@ -94,21 +88,12 @@ extension API {
 
     /// The token in force behind the request's session, and the session's CSRF token.
     private func sessionCaller(_ request: Request) async throws -> (AccessToken, String) {
-        guard let cookie = request.cookies[ConsoleSessions.cookieName]?.value,
-              let session = try await storing({ try await sessions.session(cookie: cookie, now: Date()) }),
-              let token = configuration.tokens.current.first(where: { $0.matches(digest: session.tokenDigest) }),
-              !token.isExpired(at: Date())
-        else { throw APIError.sessionExpired }
-        return (token, session.csrfToken)
-    }
-
-    /// A session read or write, with a store that does not answer turned into a 503 to retry.
-    private func storing<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            throw APIError.sessionUnavailable
+        guard let cookie = request.cookies[ConsoleSessions.cookieName]?.value else { throw APIError.sessionExpired }
+        let session = try await BearerAuthMiddleware.session(request, cookie: cookie, sessions: sessions)
+        guard let token = configuration.tokens.token(matching: session.tokenDigest), !token.isExpired(at: Date()) else {
+            throw APIError.sessionExpired
         }
+        return (token, session.csrfToken)
     }
 
     private func sessionView(_ token: AccessToken, csrf: String) -> SessionView {

@@ -26,8 +26,7 @@ extension API {
     func listScripts() throws -> Response {
         let scripts = rules.current.scripts.catalogue.map { script in
             let (gateway, agent) = script.variables.reduce(into: ([String](), [ScriptView.Variable]())) { split, variable in
-                let head = variable.name.split(separator: ".").first.map(String.init) ?? variable.name
-                if ReplyContext.reservedPrefixes.contains(head) {
+                if ReplyContext.isFilledByGateway(variable.name) {
                     split.0.append(variable.name)
                 } else {
                     split.1.append(ScriptView.Variable(name: variable.name, required: variable.required, usedBy: variable.usedBy))

@@ -54,6 +54,15 @@ public struct APIError: HTTPResponseError, Sendable {
     /// A console session the store could not read or write: nothing changed, retry.
     static let sessionUnavailable = APIError(
         .serviceUnavailable, code: "storage_unavailable", "the console session could not be read or written; retry later", headers: [.retryAfter: "1"])
+
+    /// Runs a read or write of console sessions, a store that does not answer becoming ``sessionUnavailable``.
+    static func readingSessions<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw sessionUnavailable
+        }
+    }
     /// A console request that changes something without its session's CSRF token.
     static let csrfTokenInvalid = APIError(
         .forbidden, code: "csrf_token_invalid", "a request that changes something needs the session's X-CSRF-Token header")
