@@ -529,7 +529,10 @@ def countdown_warning(browser, gateway, args, run_id):
     page.evaluate(set_hidden, True)
     page.clock.fast_forward(31_000)
     expect(page.locator('#live-status')).to_have_attribute('data-state', 'off')
-    missed = gateway.customer_writes(f'hidden-{run_id}@example.com', 'Website down', '网站又打不开了，急死了')
+    # The same words as the watched conversation, so the rules route it to the same queue.
+    missed = gateway.customer_writes(f'hidden-{run_id}@example.com', 'Website down', '网站一直打不开，急死了')
+    landed = gateway.conversation(missed)['conversation']['queue']
+    check(landed == queue, f'the message written while hidden went to {landed}, not the watched queue {queue}')
     page.evaluate(set_hidden, False)
     expect(page.locator('#live-status')).to_have_attribute('data-state', 'on')
     expect(page.locator(f'[data-conversation="{missed}"]')).to_be_visible()

@@ -54,8 +54,10 @@ extension API {
                 }
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }
             }
-            // The reconnection delay a browser waits, and a first line so a proxy passes the stream on at once.
-            try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
+            // The reconnection delay a browser waits; then a `ready` event whose id is where the stream starts,
+            // so a client that has seen no event yet still resumes from there when it reconnects (a browser
+            // sends it back as Last-Event-ID), and a first line goes out at once through any proxy.
+            try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\nid: \(sent)\nevent: ready\ndata: {\"seq\":\(sent)}\n\n"))
             if let resumeAfter {
                 try await send(store.auditEvents(after: resumeAfter, limit: Self.eventBacklogLimit))
             }

@@ -284,6 +284,10 @@ struct ConsoleAPITests {
             #expect(await Self.read(stream, within: 10) { $0.contains(": connected") })
             #expect(stream.text.hasPrefix("HTTP/1.1 200"))
             #expect(stream.text.lowercased().contains("content-type: text/event-stream"))
+            // It opens by saying where it starts: what a client that saw no event yet resumes from.
+            #expect(await Self.read(stream, within: 10) { $0.contains("event: ready") })
+            let start = try #require(Self.eventIDs(stream.text).first)
+            #expect(stream.text.contains(#"data: {"seq":\#(start)}"#))
 
             let first = try await LifecycleActionsTests.customer(client, "where is my invoice for March")
             let arrived = await Self.read(stream, within: 10) {
@@ -292,7 +296,7 @@ struct ConsoleAPITests {
             #expect(arrived)
             let ids = Self.eventIDs(stream.text)
             let last = try #require(ids.last)
-            #expect(ids == ids.sorted() && Set(ids).count == ids.count)
+            #expect(ids == ids.sorted() && Set(ids).count == ids.count && ids.dropFirst().allSatisfy { $0 > start })
 
             // Two more messages while no stream is open; a stream that resumes gets them first, and nothing older.
             let second = try await LifecycleActionsTests.customer(client, "and my invoice for April", from: "b@example.com")
@@ -302,7 +306,9 @@ struct ConsoleAPITests {
             let caughtUp = await Self.read(resumed, within: 10) { $0.contains(#""conversation_id":"\#(third)""#) }
             #expect(caughtUp)
             #expect(resumed.text.contains(#""conversation_id":"\#(second)""#))
-            #expect(Self.eventIDs(resumed.text).allSatisfy { $0 > last })
+            // The ready event names the resume point; every event after it is newer.
+            let resumedIDs = Self.eventIDs(resumed.text)
+            #expect(resumedIDs.first == last && resumedIDs.dropFirst().allSatisfy { $0 > last })
             #expect(!resumed.text.contains("invoice"))
 
             let badResume = try await client.send(.get, "/v1/events", token: Self.alice, headers: [HTTPField.Name("Last-Event-ID")!: "yesterday"])

@@ -99,6 +99,8 @@ function connectEvents() {
   const stream = new EventSource(api.withQuery('/v1/events', { last_event_id: lastEventId }));
   events = stream;
   stream.onopen = () => setLive('on');
+  // Where the stream starts: a tab hidden before any event came still resumes from here.
+  stream.addEventListener('ready', (message) => { if (message.lastEventId) lastEventId = message.lastEventId; });
   stream.onmessage = (message) => {
     if (message.lastEventId) lastEventId = message.lastEventId;
     let event;
