@@ -142,7 +142,9 @@ public final class EventFeed: Service, Sendable {
 
     static let pageSize = 500
 
-    private func broadcast(_ items: [Item]) {
+    /// Hands `items` to every open stream; a stream whose buffer is full is closed (its reader resumes
+    /// from the store).
+    func broadcast(_ items: [Item]) {
         guard !items.isEmpty else { return }
         let overflowed: [UInt64] = state.withLock { state in
             var overflowed: [UInt64] = []
