@@ -80,7 +80,7 @@ struct CorpusEvaluationTests {
         #expect(report.messages == 2)
         #expect(report.urgentAccuracy == 0.5)
         #expect(report.negativeAccuracy == 0.5)
-        #expect(report.variants.checked == 8)
+        #expect(report.variants.checked == 10)  // 2 messages × 5 spellings
         #expect(report.variants.differing.isEmpty)
         #expect(report.misses.map(\.id) == ["wrong"])
         let miss = try #require(report.misses.first)

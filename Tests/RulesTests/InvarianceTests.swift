@@ -150,3 +150,35 @@ extension InvarianceTests {
         #expect(measure(Self.invisible("WHERE IS MY ORDER")) == measure("WHERE IS MY ORDER"))
     }
 }
+
+extension InvarianceTests {
+    @Test("a term written with an apostrophe matches the typographic apostrophe phones type, and the contraction typed without one")
+    func apostrophes() throws {
+        let directory = try Fixtures.miniRuleDirectory(overriding: [
+            "lexicons/outage.txt": "can't log in\nwe're closed\nthe customer's order\n'quoted'\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        let rules = try RuleDirectory.load(directory.path).rules
+        func fires(_ text: String) -> Bool {
+            rules.classify(ClassificationInput(channel: "webhook", source: "t", sender: "x", subject: nil, text: text)).firedSignals.contains("outage")
+        }
+        for text in ["I can't log in", "I can’t log in", "I can‘t log in", "I canʼt log in", "I CANT LOG IN", "i cant log in"] {
+            #expect(fires(text), "\(text)")
+        }
+        // Possessives lose the apostrophe as people type them ("customers order"); a quote mark at a word's
+        // edge is no contraction, and "we're" keeps its apostrophe because "were" is a word of its own.
+        #expect(fires("the customers order"))
+        #expect(fires("we’re closed"))
+        #expect(!fires("we were closed"))
+        #expect(!fires("he quoted me"))
+        #expect(TextNormalizer.normalize("don’t ‘quote’ me") == "don't 'quote' me")
+    }
+
+    @Test("the shipped rules read a message the same with straight, typographic or missing apostrophes")
+    func shippedApostrophes() {
+        let straight = outcome("I can't log in and I don't know why, it's been two days")
+        #expect(straight.signals.contains("incident"))
+        #expect(outcome(TextVariants.typographic("I can't log in and I don't know why, it's been two days")) == straight)
+        #expect(outcome("I cant log in and I dont know why, its been two days") == straight)
+    }
+}

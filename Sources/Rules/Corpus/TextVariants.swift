@@ -1,7 +1,7 @@
 import COpenCC
 
 /// The spellings of one message that must classify the same as it does: Traditional characters, full-width
-/// forms, invisible characters between every character, and all of these at once.
+/// forms, typographic apostrophes, invisible characters between every character, and all of these at once.
 public final class TextVariants {
     private let handle: opencc_t?
 
@@ -22,8 +22,9 @@ public final class TextVariants {
         return [
             ("traditional", traditional),
             ("full-width", Self.fullWidth(text)),
+            ("typographic", Self.typographic(text)),
             ("invisible", Self.invisible(text)),
-            ("all at once", Self.invisible(Self.fullWidth(traditional))),
+            ("all at once", Self.invisible(Self.fullWidth(Self.typographic(traditional)))),
         ]
     }
 
@@ -40,6 +41,11 @@ public final class TextVariants {
         String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
             (0x21...0x7E).contains(scalar.value) ? Unicode.Scalar(scalar.value + 0xFEE0)! : scalar == " " ? "\u{3000}" : scalar
         }))
+    }
+
+    /// Straight apostrophes as the typographic ones phones type (`can't` → `can’t`).
+    public static func typographic(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "'" ? "\u{2019}" : $0 }))
     }
 
     /// A zero-width character after every character, cycling through the kinds customers' software inserts.

@@ -160,17 +160,20 @@ extension RuleSetLoader {
             terms.append(Signal.Term(kind: .regex, text: pattern, origin: origin(position)))
         }
         // Keywords are matched in folded form; one that folds to nothing could never match, and variants
-        // that fold to the same text (態度 and 态度) are compiled once.
+        // that fold to the same text (態度 and 态度) are compiled once. A term with a contraction also
+        // matches it typed without the apostrophe ("can't log in" and "cant log in").
         var folded = Set<String>()
-        terms = terms.compactMap { term in
-            guard term.kind == .keyword else { return term }
+        terms = terms.flatMap { term -> [Signal.Term] in
+            guard term.kind == .keyword else { return [term] }
             let normalized = TextNormalizer.normalize(term.text)
             if normalized.isEmpty {
                 log.report(Problem(origin: term.origin, message: "keyword of signal '\(id)' is empty after normalization"))
-                return nil
+                return []
             }
-            guard folded.insert(normalized).inserted else { return nil }
-            return Signal.Term(kind: .keyword, text: normalized, origin: term.origin)
+            return [normalized, Contractions.unpunctuated(normalized)].compactMap { spelling in
+                guard let spelling, folded.insert(spelling).inserted else { return nil }
+                return Signal.Term(kind: .keyword, text: spelling, origin: term.origin)
+            }
         }
         for term in terms where term.text.utf8.count > RuleSetLoader.maximumPatternLength {
             log.report(Problem(origin: term.origin, message: "term of signal '\(id)' is longer than \(RuleSetLoader.maximumPatternLength) bytes"))

@@ -81,6 +81,9 @@ struct FoldTable: Sendable {
     static func fold(_ scalar: Unicode.Scalar, traditional: [UInt32: UInt32]) -> [Unicode.Scalar] {
         if scalar.properties.isWhitespace { return [" "] }
         if isInvisible(scalar) { return [] }
+        // Phones type "can’t" with a typographic apostrophe (smart punctuation is on by default); NFKC
+        // leaves it alone, so without this every term with an apostrophe would miss their messages.
+        if apostrophes.contains(scalar.value) { return ["'"] }
         if scalar.isASCII {
             let value = scalar.value
             return [(0x41...0x5A).contains(value) ? Unicode.Scalar(value + 0x20)! : scalar]
@@ -97,6 +100,10 @@ struct FoldTable: Sendable {
         }
         return out
     }
+
+    /// Characters typed for an apostrophe: right and left single quotation marks, the single high-reversed-9
+    /// quotation mark, the modifier-letter apostrophe and the prime.
+    static let apostrophes: Set<UInt32> = [0x2019, 0x2018, 0x201B, 0x02BC, 0x2032]
 
     /// Format characters (zero-width spaces and joiners, BOM, bidi marks), controls other than white
     /// space, and the Hangul fillers that render as nothing.
