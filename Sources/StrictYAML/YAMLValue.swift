@@ -77,7 +77,9 @@ public struct YAMLValue {
         return sequence.map { YAMLValue(node: $0, file: file) }
     }
 
-    /// A scalar or a list of scalars, as a list of (text, position).
+    /// A scalar or a list of scalars, as a list of (text, position). An item that is itself a list of
+    /// scalars is spliced in: it is how lists written once under a YAML anchor are combined
+    /// (`regex: [*safety-frames, *outage-frames]`).
     public func stringList(_ log: ProblemLog, what: String = "value") -> [(String, YAMLValue)]? {
         switch node {
         case let .scalar(scalar):
@@ -85,8 +87,12 @@ public struct YAMLValue {
         case let .sequence(sequence):
             var out: [(String, YAMLValue)] = []
             for item in sequence {
-                let value = YAMLValue(node: item, file: file)
-                if let text = value.string(log, what: "each item of \(what)") { out.append((text, value)) }
+                let items: [Node]
+                if case let .sequence(inner) = item { items = Array(inner) } else { items = [item] }
+                for item in items {
+                    let value = YAMLValue(node: item, file: file)
+                    if let text = value.string(log, what: "each item of \(what)") { out.append((text, value)) }
+                }
             }
             return out
         case .mapping:

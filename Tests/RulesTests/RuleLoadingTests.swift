@@ -116,3 +116,30 @@ extension RuleLoadingTests {
         #expect(problem.message.contains("'agent.name'"))
     }
 }
+
+extension RuleLoadingTests {
+    @Test("regex lists written once under YAML anchors are reused by alias and combined in one list")
+    func anchoredRegexLists() throws {
+        let classifiers = Fixtures.miniRules["classifiers.yaml"]!
+            .replacingOccurrences(of: "      keywords: [着急, 急用, urgent, asap]\n", with: """
+                      regex: &hurry ['\\bneed it by \\w+day\\b']
+                    - id: hurry-again
+                      weight: 4
+                      regex: [*hurry, 'right now']
+
+                """)
+        let directory = try Fixtures.miniRuleDirectory(overriding: ["classifiers.yaml": classifiers])
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        let rules = try RuleDirectory.load(directory.path).rules
+        func fired(_ text: String) -> [String] {
+            rules.classify(ClassificationInput(channel: "webhook", source: "t", sender: "x", subject: nil, text: text)).firedSignals
+        }
+        #expect(fired("I need it by Friday").contains("hurry"))
+        #expect(fired("I need it by Friday").contains("hurry-again"))
+        #expect(fired("I want it right now") == ["hurry-again"])
+        // A list nested deeper than one alias is still refused, with its position.
+        let nested = classifiers.replacingOccurrences(of: "regex: [*hurry, 'right now']", with: "regex: [[*hurry], 'right now']")
+        let found = try problems(["classifiers.yaml": nested])
+        #expect(found.contains { $0.message.contains("each item of regex") })
+    }
+}
