@@ -182,3 +182,22 @@ extension InvarianceTests {
         #expect(outcome("I cant log in and I dont know why, its been two days") == straight)
     }
 }
+
+extension InvarianceTests {
+    @Test("a term written once in Simplified matches its Traditional spelling even where folding cannot bring it back (覆, 著, Taiwan and Hong Kong forms)")
+    func traditionalSpellingsOfTerms() throws {
+        let directory = try Fixtures.miniRuleDirectory(overriding: ["lexicons/outage.txt": "一个回复都没有\n着急上火\n"])
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        let rules = try RuleDirectory.load(directory.path).rules
+        func fires(_ text: String) -> Bool {
+            rules.classify(ClassificationInput(channel: "webhook", source: "t", sender: "x", subject: nil, text: text)).firedSignals.contains("outage")
+        }
+        // 覆 is a Simplified character too, so 回覆 never folds to 回复; the term's Traditional spelling is
+        // compiled as a term of its own.
+        #expect(TextNormalizer.normalize("一個回覆都沒有") != TextNormalizer.normalize("一个回复都没有"))
+        for text in ["一个回复都没有", "一個回覆都沒有", "我很著急上火", "我很着急上火"] {
+            #expect(fires(text), "\(text)")
+        }
+        #expect(!fires("回覆很快"))
+    }
+}

@@ -65,6 +65,7 @@ public struct RuleSetLoader {
             if terms.isEmpty { log.report("lexicon has no terms", file: path) }
             lexicons[String(file.dropLast(4))] = terms
         }
+        lexicons = TraditionalSpellings.adding(to: lexicons)
 
         let classifiers = read("classifiers.yaml", required: true)
         let routesFile = read("routes.yaml", required: true)
