@@ -34,4 +34,4 @@ eval:
 
 eval-figures:
 	$(EVAL) --labelled Rules/tests/labelled --min-urgent-accuracy 0.93 --min-negative-accuracy 0.90 --min-intent-f1 0.85
-	$(EVAL) --labelled Rules/tests/labelled/held-back --min-urgent-accuracy 0.79 --min-negative-accuracy 0.77 --min-intent-f1 0.74
+	$(EVAL) --labelled Rules/tests/labelled/held-back --min-urgent-accuracy 0.80 --min-negative-accuracy 0.78 --min-intent-f1 0.76
