@@ -59,7 +59,8 @@ extension RuleSet {
         var room = Self.hitsOnStack
         while true {
             let classified = withUnsafeTemporaryAllocation(of: PatternDatabase.Hit.self, capacity: room) { hits in
-                withUnsafeTemporaryAllocation(of: SignalHit.self, capacity: 2 * room) { signalHits in
+                // Both fields' hits, each handed to every signal its pattern serves.
+                withUnsafeTemporaryAllocation(of: SignalHit.self, capacity: 2 * room * patternOwners.most) { signalHits in
                     classify(input, subject: subject, text: text, hits: hits, signalHits: signalHits)
                 }
             }
@@ -194,20 +195,24 @@ extension RuleSet {
         let complete = field.withUnsafeBytes { bytes in
             guard let count = scanner.scan(bytes, into: hits) else { return false }
             signalTraits.withUnsafeBufferPointer { traits in
-                patternOwners.withUnsafeBufferPointer { owners in
-                    for hit in hits[..<count] {
-                        let owner = owners[hit.pattern]
-                        let signal = traits[owner.signal]
-                        guard signal.fieldMask & (1 << fieldIndex) != 0 else { continue }
-                        // A regex's start is not tracked, so only keywords can be negated or intensified by
-                        // the words before them; a regex that must not fire after a negator says so itself.
-                        let (negated, intensified) = hit.startKnown
-                            ? judge(before: hit.start, in: bytes, negatable: signal.negatable, intensifiable: signal.intensifiable)
-                            : (false, false)
-                        signalHits[next] = SignalHit(signal: Int32(owner.signal), hit: RawHit(
-                            term: Int32(owner.term), field: Int8(fieldIndex), start: Int32(hit.start), end: Int32(hit.end),
-                            negated: negated, intensified: intensified, startKnown: hit.startKnown))
-                        next += 1
+                patternOwners.owners.withUnsafeBufferPointer { owners in
+                    patternOwners.starts.withUnsafeBufferPointer { starts in
+                        for hit in hits[..<count] {
+                            for position in Int(starts[hit.pattern])..<Int(starts[hit.pattern + 1]) {
+                                let owner = owners[position]
+                                let signal = traits[Int(owner.signal)]
+                                guard signal.fieldMask & (1 << fieldIndex) != 0 else { continue }
+                                // A regex's start is not tracked, so only keywords can be negated or intensified
+                                // by the words before them; a regex that must not fire after a negator says so itself.
+                                let (negated, intensified) = hit.startKnown
+                                    ? judge(before: hit.start, in: bytes, negatable: signal.negatable, intensifiable: signal.intensifiable)
+                                    : (false, false)
+                                signalHits[next] = SignalHit(signal: owner.signal, hit: RawHit(
+                                    term: owner.term, field: Int8(fieldIndex), start: Int32(hit.start), end: Int32(hit.end),
+                                    negated: negated, intensified: intensified, startKnown: hit.startKnown))
+                                next += 1
+                            }
+                        }
                     }
                 }
             }

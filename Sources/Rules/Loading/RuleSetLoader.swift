@@ -97,23 +97,38 @@ public struct RuleSetLoader {
         }
 
         // Compile every term into one database; each regex is checked on its own first so a bad one is
-        // reported where it is written.
+        // reported where it is written. A term several signals share (a lexicon read by an urgency, a
+        // sentiment and an intent signal) is compiled once and its hits handed to each of them: vectorscan's
+        // compile time grows faster than the pattern count.
         var patterns: [PatternDatabase.Pattern] = []
-        var owners: [(signal: Int, term: Int)] = []
+        var ownersOfPattern: [[(signal: Int, term: Int)]] = []
+        var patternIndex: [PatternKey: Int] = [:]
+        var validated: [String: String?] = [:]
         for (signalIndex, signal) in signals.enumerated() {
             for (termIndex, term) in signal.terms.enumerated() {
                 let pattern = PatternDatabase.Pattern(kind: term.kind == .regex ? .regex : .keyword, text: term.text)
                 // Keywords compile as escaped literals, which vectorscan always accepts (and a surprise
                 // still lands on the term's own position through the compile error below), so only regexes
-                // are checked one by one: that check costs a compile each.
-                if term.kind == .regex, let message = PatternDatabase.validate(pattern) {
-                    log.report(Problem(origin: term.origin, message: "regex '\(term.text)' of signal '\(signal.id)' cannot be used: \(message)"))
-                    continue
+                // are checked one by one: that check costs a compile each, once per distinct regex.
+                if term.kind == .regex {
+                    let message = validated[term.text] ?? PatternDatabase.validate(pattern)
+                    validated[term.text] = .some(message)
+                    if let message {
+                        log.report(Problem(origin: term.origin, message: "regex '\(term.text)' of signal '\(signal.id)' cannot be used: \(message)"))
+                        continue
+                    }
                 }
-                patterns.append(pattern)
-                owners.append((signalIndex, termIndex))
+                let key = PatternKey(regex: term.kind == .regex, text: term.text)
+                if let index = patternIndex[key] {
+                    ownersOfPattern[index].append((signalIndex, termIndex))
+                } else {
+                    patternIndex[key] = patterns.count
+                    patterns.append(pattern)
+                    ownersOfPattern.append([(signalIndex, termIndex)])
+                }
             }
         }
+        let owners = PatternOwners(ownersOfPattern)
         if patterns.count > RuleSetLoader.maximumPatterns {
             log.report("the rule set has \(patterns.count) terms and patterns; at most \(RuleSetLoader.maximumPatterns) are allowed", file: directory)
         }
@@ -123,7 +138,7 @@ public struct RuleSetLoader {
         do {
             database = try PatternDatabase(patterns: patterns)
         } catch {
-            let origin = error.pattern.map { signals[owners[$0].signal].terms[owners[$0].term].origin }
+            let origin = error.pattern.map { signals[ownersOfPattern[$0][0].signal].terms[ownersOfPattern[$0][0].term].origin }
             throw Problems([origin.map { Problem(origin: $0, message: error.message) } ?? Problem(file: directory, line: 0, column: 0, message: error.message)])
         }
 

@@ -41,8 +41,8 @@ public final class RuleSet: Sendable {
     /// ``customers`` arranged for the lookup every message makes.
     let customerIndex: CustomerIndex
     let database: PatternDatabase
-    /// For each compiled pattern, the signal and term it belongs to.
-    let patternOwners: [(signal: Int, term: Int)]
+    /// For each compiled pattern, the signals and terms it belongs to.
+    let patternOwners: PatternOwners
     /// What the hot path reads of each signal, in one flat array of plain values: reading them from the
     /// ``Signal`` objects costs a retain and a release per hit.
     let signalTraits: [SignalTraits]
@@ -63,7 +63,7 @@ public final class RuleSet: Sendable {
         sentimentLevels: SentimentLevels, intents: IntentSet? = nil, signals: [Signal], routes: [Route], queues: [Queue],
         slaPolicies: [String: SLAPolicy], escalation: [EscalationRoute] = [], customers: CustomerDirectory,
         approval: ApprovalPolicy? = nil, surveys: SurveyPolicy? = nil, database: PatternDatabase,
-        patternOwners: [(signal: Int, term: Int)]
+        patternOwners: PatternOwners
     ) {
         self.version = version
         self.directory = directory
