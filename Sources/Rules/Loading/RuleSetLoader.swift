@@ -136,7 +136,7 @@ public struct RuleSetLoader {
 
         let database: PatternDatabase
         do {
-            database = try PatternDatabase(patterns: patterns)
+            database = try CompiledPatterns.database(for: patterns)
         } catch {
             let origin = error.pattern.map { signals[ownersOfPattern[$0][0].signal].terms[ownersOfPattern[$0][0].term].origin }
             throw Problems([origin.map { Problem(origin: $0, message: error.message) } ?? Problem(file: directory, line: 0, column: 0, message: error.message)])

@@ -1,4 +1,7 @@
 import COpenCC
+import Digests
+import Foundation
+import Synchronization
 
 /// The Traditional spellings of lexicon terms written in Simplified, for the few that folding does not
 /// bring back to the term.
@@ -22,6 +25,26 @@ enum TraditionalSpellings {
             for (term, _) in lexicons[name]! where term.unicodeScalars.contains(where: isIdeograph) { chinese.append(term) }
         }
         guard !chinese.isEmpty else { return lexicons }
+        let spellings = spellings(of: chinese)
+        guard !spellings.isEmpty else { return lexicons }
+        var out = lexicons
+        for name in names {
+            out[name] = lexicons[name]!.flatMap { term, origin in
+                [(term, origin)] + (spellings[term] ?? []).map { ($0, origin) }
+            }
+        }
+        return out
+    }
+
+    /// The spellings found for the last list of terms converted, by a digest of the list: a reload that
+    /// leaves the lexicons as they were (an edit to a route, a second gateway in the process) converts
+    /// nothing again.
+    private static let lastConverted = Mutex<(key: [UInt8], spellings: [String: [String]])?>(nil)
+
+    /// For each term that has them, its Traditional spellings folded, where they differ from the term's fold.
+    private static func spellings(of chinese: [String]) -> [String: [String]] {
+        let key = Digest.sha256(Data(chinese.joined(separator: "\n").utf8))
+        if let last = lastConverted.withLock({ $0 }), last.key == key { return last.spellings }
         var spellings: [String: [String]] = [:]
         for configuration in configurations {
             guard let converted = convert(chinese, configuration: configuration) else { continue }
@@ -32,14 +55,8 @@ enum TraditionalSpellings {
                 }
             }
         }
-        guard !spellings.isEmpty else { return lexicons }
-        var out = lexicons
-        for name in names {
-            out[name] = lexicons[name]!.flatMap { term, origin in
-                [(term, origin)] + (spellings[term] ?? []).map { ($0, origin) }
-            }
-        }
-        return out
+        lastConverted.withLock { $0 = (key, spellings) }
+        return spellings
     }
 
     /// Every term converted with one OpenCC configuration, in order; nil when OpenCC cannot run it.
