@@ -93,14 +93,19 @@ function setLive(state) {
  * Last-Event-ID); it gives up only when the gateway refuses the stream, which is usually the
  * session ending, so that is when we ask.
  */
-function connectEvents() {
+function connectEvents({ resumed = false } = {}) {
   events?.close();
   // A stream opened again (a tab shown again) asks for what it missed since the last event it saw.
   const stream = new EventSource(api.withQuery('/v1/events', { last_event_id: lastEventId }));
   events = stream;
   stream.onopen = () => setLive('on');
-  // Where the stream starts: a tab hidden before any event came still resumes from here.
-  stream.addEventListener('ready', (message) => { if (message.lastEventId) lastEventId = message.lastEventId; });
+  // Where the stream starts: a tab hidden before any event came still resumes from here. A stream taken
+  // up again after a gap also has the view read itself afresh once it is open: a tab hidden before its
+  // first stream said where it started has no position to resume from, and nothing may fall between.
+  stream.addEventListener('ready', (message) => {
+    if (message.lastEventId) lastEventId = message.lastEventId;
+    if (resumed && events === stream) current?.onEvent?.({ type: 'resumed' });
+  });
   stream.onmessage = (message) => {
     if (message.lastEventId) lastEventId = message.lastEventId;
     let event;
@@ -130,7 +135,7 @@ function followVisibility() {
   if (document.hidden) {
     hiddenTimer = setTimeout(() => { if (document.hidden && me) disconnectEvents(); }, HIDDEN_STREAM_MS);
   } else if (!events) {
-    connectEvents();
+    connectEvents({ resumed: true });
   }
 }
 

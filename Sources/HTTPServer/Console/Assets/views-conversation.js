@@ -241,7 +241,7 @@ export function conversationView({ params: [id], me }) {
   refresh();
   return {
     element,
-    onEvent(event) { if (event.conversation_id === id) onLiveEvent(); },
+    onEvent(event) { if (event.type === 'resumed' || event.conversation_id === id) onLiveEvent(); },
     dispose() { onLiveEvent.cancel(); reply?.dispose(); },
   };
 }
