@@ -102,30 +102,27 @@ public struct RuleSetLoader {
         // compile time grows faster than the pattern count.
         var patterns: [PatternDatabase.Pattern] = []
         var ownersOfPattern: [[(signal: Int, term: Int)]] = []
-        var patternIndex: [PatternKey: Int] = [:]
-        var validated: [String: String?] = [:]
+        var patternIndex: [PatternDatabase.Pattern: Int] = [:]
+        var refused: [String: String] = [:]
         for (signalIndex, signal) in signals.enumerated() {
             for (termIndex, term) in signal.terms.enumerated() {
                 let pattern = PatternDatabase.Pattern(kind: term.kind == .regex ? .regex : .keyword, text: term.text)
+                if let index = patternIndex[pattern] {
+                    ownersOfPattern[index].append((signalIndex, termIndex))
+                    continue
+                }
                 // Keywords compile as escaped literals, which vectorscan always accepts (and a surprise
                 // still lands on the term's own position through the compile error below), so only regexes
-                // are checked one by one: that check costs a compile each, once per distinct regex.
-                if term.kind == .regex {
-                    let message = validated[term.text] ?? PatternDatabase.validate(pattern)
-                    validated[term.text] = .some(message)
-                    if let message {
-                        log.report(Problem(origin: term.origin, message: "regex '\(term.text)' of signal '\(signal.id)' cannot be used: \(message)"))
-                        continue
-                    }
+                // are checked one by one: that check costs a compile each, once per distinct regex (a refused
+                // one is reported wherever it is written).
+                if term.kind == .regex, let message = refused[term.text] ?? PatternDatabase.validate(pattern) {
+                    refused[term.text] = message
+                    log.report(Problem(origin: term.origin, message: "regex '\(term.text)' of signal '\(signal.id)' cannot be used: \(message)"))
+                    continue
                 }
-                let key = PatternKey(regex: term.kind == .regex, text: term.text)
-                if let index = patternIndex[key] {
-                    ownersOfPattern[index].append((signalIndex, termIndex))
-                } else {
-                    patternIndex[key] = patterns.count
-                    patterns.append(pattern)
-                    ownersOfPattern.append([(signalIndex, termIndex)])
-                }
+                patternIndex[pattern] = patterns.count
+                patterns.append(pattern)
+                ownersOfPattern.append([(signalIndex, termIndex)])
             }
         }
         let owners = PatternOwners(ownersOfPattern)

@@ -10,8 +10,8 @@ import Synchronization
 /// at once; the only per-scan state, scratch space, is never shared (spares sit behind a mutex).
 public final class PatternDatabase: @unchecked Sendable {
     /// A pattern to compile. Keywords are escaped into literals; regexes are passed as written.
-    public struct Pattern: Sendable {
-        public enum Kind: Sendable { case keyword, regex }
+    public struct Pattern: Sendable, Hashable {
+        public enum Kind: Sendable, Hashable { case keyword, regex }
         public var kind: Kind
         public var text: String
 

@@ -23,9 +23,3 @@ struct PatternOwners: Sendable {
         most = ownersOfPattern.map(\.count).max() ?? 1
     }
 }
-
-/// What makes two terms one pattern: the same text, compiled the same way.
-struct PatternKey: Hashable {
-    var regex: Bool
-    var text: String
-}

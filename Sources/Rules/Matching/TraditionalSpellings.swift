@@ -43,15 +43,18 @@ enum TraditionalSpellings {
 
     /// For each term that has them, its Traditional spellings folded, where they differ from the term's fold.
     private static func spellings(of chinese: [String]) -> [String: [String]] {
-        let key = Digest.sha256(Data(chinese.joined(separator: "\n").utf8))
+        // One line per term: converted in one call per configuration, and digested as it stands.
+        let input = chinese.joined(separator: "\n")
+        let key = Digest.sha256(Data(input.utf8))
         if let last = lastConverted.withLock({ $0 }), last.key == key { return last.spellings }
+        let termFolds = chinese.map(TextNormalizer.normalize)
         var spellings: [String: [String]] = [:]
         for configuration in configurations {
-            guard let converted = convert(chinese, configuration: configuration) else { continue }
-            for (term, traditional) in zip(chinese, converted) where traditional != term {
+            guard let converted = convert(input, lines: chinese.count, configuration: configuration) else { continue }
+            for (index, traditional) in converted.enumerated() where traditional != chinese[index] {
                 let folded = TextNormalizer.normalize(traditional)
-                if folded != TextNormalizer.normalize(term), !(spellings[term]?.contains(folded) ?? false) {
-                    spellings[term, default: []].append(folded)
+                if folded != termFolds[index], !(spellings[chinese[index]]?.contains(folded) ?? false) {
+                    spellings[chinese[index], default: []].append(folded)
                 }
             }
         }
@@ -59,17 +62,16 @@ enum TraditionalSpellings {
         return spellings
     }
 
-    /// Every term converted with one OpenCC configuration, in order; nil when OpenCC cannot run it.
-    /// One call for all terms, a line each, so the dictionaries are opened once per rule load.
-    private static func convert(_ terms: [String], configuration: String) -> [String]? {
+    /// `input`'s lines (one term each) converted with one OpenCC configuration, in order; nil when OpenCC
+    /// cannot run it. One call for all terms, so the dictionaries are opened once per configuration.
+    private static func convert(_ input: String, lines: Int, configuration: String) -> [String]? {
         let handle = opencc_open(configuration)
         guard sb_opencc_is_valid(handle) != 0 else { return nil }
         defer { opencc_close(handle) }
-        let input = terms.joined(separator: "\n")
         guard let converted = opencc_convert_utf8(handle, input, input.utf8.count) else { return nil }
         defer { opencc_convert_utf8_free(converted) }
-        let lines = String(cString: converted).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        return lines.count == terms.count ? lines : nil
+        let out = String(cString: converted).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return out.count == lines ? out : nil
     }
 
     private static func isIdeograph(_ scalar: Unicode.Scalar) -> Bool {
