@@ -152,16 +152,19 @@ extension InvarianceTests {
 }
 
 extension InvarianceTests {
-    @Test("a term written with an apostrophe matches the typographic apostrophe phones type, and the contraction typed without one")
-    func apostrophes() throws {
-        let directory = try Fixtures.miniRuleDirectory(overriding: [
-            "lexicons/outage.txt": "can't log in\nwe're closed\nthe customer's order\n'quoted'\n",
-        ])
+    /// Whether the mini rule set, with `lexicon` as its `outage.txt`, fires `outage` on a text.
+    static func outageFires(lexicon: String) throws -> (String) -> Bool {
+        let directory = try Fixtures.miniRuleDirectory(overriding: ["lexicons/outage.txt": lexicon])
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
         let rules = try RuleDirectory.load(directory.path).rules
-        func fires(_ text: String) -> Bool {
+        return { text in
             rules.classify(ClassificationInput(channel: "webhook", source: "t", sender: "x", subject: nil, text: text)).firedSignals.contains("outage")
         }
+    }
+
+    @Test("a term written with an apostrophe matches the typographic apostrophe phones type, and the contraction typed without one")
+    func apostrophes() throws {
+        let fires = try Self.outageFires(lexicon: "can't log in\nwe're closed\nthe customer's order\n'quoted'\n")
         for text in ["I can't log in", "I can’t log in", "I can‘t log in", "I canʼt log in", "I CANT LOG IN", "i cant log in"] {
             #expect(fires(text), "\(text)")
         }
@@ -186,12 +189,7 @@ extension InvarianceTests {
 extension InvarianceTests {
     @Test("a term written once in Simplified matches its Traditional spelling even where folding cannot bring it back (覆, 著, Taiwan and Hong Kong forms)")
     func traditionalSpellingsOfTerms() throws {
-        let directory = try Fixtures.miniRuleDirectory(overriding: ["lexicons/outage.txt": "一个回复都没有\n着急上火\n"])
-        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
-        let rules = try RuleDirectory.load(directory.path).rules
-        func fires(_ text: String) -> Bool {
-            rules.classify(ClassificationInput(channel: "webhook", source: "t", sender: "x", subject: nil, text: text)).firedSignals.contains("outage")
-        }
+        let fires = try Self.outageFires(lexicon: "一个回复都没有\n着急上火\n")
         // 覆 is a Simplified character too, so 回覆 never folds to 回复; the term's Traditional spelling is
         // compiled as a term of its own.
         #expect(TextNormalizer.normalize("一個回覆都沒有") != TextNormalizer.normalize("一个回复都没有"))
