@@ -98,6 +98,20 @@ struct RuleLoadingTests {
         #expect(problem.line >= 3)
     }
 
+    @Test("a syntax error in classifiers.yaml is the one problem reported, not every route that names a signal or an intent")
+    func classifiersSyntaxErrorDoesNotCascade() throws {
+        var routes = Fixtures.miniRules["routes.yaml"]!
+        routes = routes.replacingOccurrences(of: "when: { customer_tier: vip }", with: "when: { intent: security }")
+        let found = try problems(["classifiers.yaml": "urgency:\n  signals: [\n", "routes.yaml": routes])
+        #expect(found.count == 1)
+        let problem = try #require(found.first)
+        #expect(problem.message.hasPrefix("YAML syntax"))
+        #expect(problem.file.hasSuffix("classifiers.yaml"))
+        // The same routes against a classifiers.yaml that reads but lacks the signal are still checked.
+        let checked = try problems(["classifiers.yaml": Fixtures.miniRules["classifiers.yaml"]!.replacingOccurrences(of: "id: outage", with: "id: outages")])
+        #expect(checked.contains { $0.message.contains("condition refers to signal 'outage', which is not defined in classifiers.yaml") })
+    }
+
     @Test("a template using a delimiter change is refused at load time")
     func unsupportedTemplate() throws {
         let found = try problems(["scripts/ack/zh.mustache": "hi\n{{=<% %>=}}"])

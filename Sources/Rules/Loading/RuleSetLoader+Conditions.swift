@@ -14,8 +14,12 @@ extension RuleSetLoader {
     ///   - signals: known signal ids, or nil where `signal:` conditions are not checked.
     ///   - calendars: known business calendars.
     ///   - intents: the rules' intents, or nil where there are none (then `intent:` is refused).
+    ///   - classifiersRead: false when classifiers.yaml could not be read at all; its own problem is
+    ///     reported, and `signal:` / `intent:` references are then not checked, so one syntax error there
+    ///     does not bury itself under a "not defined" for every route that names a signal.
     func parseCondition(
-        _ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, intents: IntentSet? = nil, _ log: ProblemLog
+        _ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, intents: IntentSet? = nil,
+        classifiersRead: Bool = true, _ log: ProblemLog
     ) -> Condition? {
         guard let map = value.mapping(log, what: "condition", allowed: Self.conditionKeys) else { return nil }
         if map.entries.isEmpty {
@@ -24,13 +28,16 @@ extension RuleSetLoader {
         }
         var parts: [Condition] = []
         for entry in map.entries {
-            if let part = parseConditionEntry(entry.key, entry.value, signals: signals, calendars: calendars, intents: intents, log) { parts.append(part) }
+            if let part = parseConditionEntry(
+                entry.key, entry.value, signals: signals, calendars: calendars, intents: intents, classifiersRead: classifiersRead, log
+            ) { parts.append(part) }
         }
         return parts.count == 1 ? parts[0] : .all(parts)
     }
 
     private func parseConditionEntry(
-        _ key: String, _ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, intents: IntentSet?, _ log: ProblemLog
+        _ key: String, _ value: YAMLValue, signals: Set<String>?, calendars: [String: BusinessCalendar]?, intents: IntentSet?,
+        classifiersRead: Bool, _ log: ProblemLog
     ) -> Condition? {
         func list<T>(_ parse: (String) -> T?, expected: String) -> Set<T>? {
             guard let items = value.stringList(log, what: key) else { return nil }
@@ -46,10 +53,10 @@ extension RuleSetLoader {
         case "all", "any":
             guard let items = value.items(log, what: key) else { return nil }
             if items.isEmpty { log.report("'\(key)' needs at least one condition", at: value) }
-            let parsed = items.compactMap { parseCondition($0, signals: signals, calendars: calendars, intents: intents, log) }
+            let parsed = items.compactMap { parseCondition($0, signals: signals, calendars: calendars, intents: intents, classifiersRead: classifiersRead, log) }
             return key == "all" ? .all(parsed) : .any(parsed)
         case "not":
-            return parseCondition(value, signals: signals, calendars: calendars, intents: intents, log).map { .not($0) }
+            return parseCondition(value, signals: signals, calendars: calendars, intents: intents, classifiersRead: classifiersRead, log).map { .not($0) }
         case "urgency":
             return list({ Urgency(rawValue: $0) }, expected: "low, normal, high or critical").map { .urgency($0) }
         case "urgency_at_least":
@@ -65,6 +72,7 @@ extension RuleSetLoader {
             return list({ SentimentStrength(rawValue: $0) }, expected: "mild or strong").map { .sentimentStrength($0) }
         case "intent":
             guard let intents else {
+                if !classifiersRead { return list({ $0 }, expected: "an intent").map { .intent($0) } }
                 log.report("condition tests intent, but classifiers.yaml has no intent section", at: value)
                 return nil
             }

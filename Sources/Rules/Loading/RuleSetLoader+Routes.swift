@@ -3,7 +3,7 @@ import SwitchboardCore
 
 extension RuleSetLoader {
     func parseRoutes(
-        _ root: YAMLValue, signals: Set<String>, intents: IntentSet? = nil, slaPolicies: [String: SLAPolicy], calendars: [String: BusinessCalendar], _ log: ProblemLog
+        _ root: YAMLValue, signals: Set<String>?, intents: IntentSet? = nil, slaPolicies: [String: SLAPolicy], calendars: [String: BusinessCalendar], _ log: ProblemLog
     ) -> ([Queue], [Route], [EscalationRoute]) {
         guard let top = root.mapping(log, what: "routes.yaml", allowed: ["queues", "routes", "escalation"]) else { return ([], [], []) }
 
@@ -42,7 +42,8 @@ extension RuleSetLoader {
                 if map["when"] != nil { log.report("the default route applies to every message and cannot have `when`", at: map["when"]!) }
                 if map["stop"] != nil { log.report("the default route cannot have `stop`", at: map["stop"]!) }
             } else if let when = map.required("when", in: "route '\(id)'", log) {
-                route.condition = parseCondition(when, signals: signals, calendars: calendars, intents: intents, log)
+                route.condition = parseCondition(
+                    when, signals: signals, calendars: calendars, intents: intents, classifiersRead: signals != nil, log)
             }
             if let queue = map.string("queue", in: "route", required: isDefault, log) {
                 if queuePositions[queue] == nil {

@@ -82,7 +82,8 @@ public struct RuleSetLoader {
         let parsedClassifiers = classifiers.map { parseClassifiers($0, lexicons: lexicons, calendars: calendars, log) }
         let signals = parsedClassifiers?.signals ?? []
         let (queues, routes, escalation) = routesFile.map {
-            parseRoutes($0, signals: Set(signals.map(\.id)), intents: parsedClassifiers?.intents, slaPolicies: slaPolicies, calendars: calendars, log)
+            // Signals and intents are only checked against a classifiers.yaml that could be read.
+            parseRoutes($0, signals: parsedClassifiers.map { Set($0.signals.map(\.id)) }, intents: parsedClassifiers?.intents, slaPolicies: slaPolicies, calendars: calendars, log)
         } ?? ([], [], [])
         if routesFile != nil {
             let queueIDs = Set(queues.map(\.id))
