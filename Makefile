@@ -24,9 +24,9 @@ test:
 
 # Classification quality on the labelled corpus (Rules/tests/labelled, see Rules/README.md). The
 # development set is held to the targets: urgent-or-not 0.93, negative-or-not 0.90, intent macro-F1
-# 0.85. The held-back set (never tuned against) does not reach targets 0.03 lower (0.90, 0.87, 0.82)
-# yet: its floors are the figures it reaches now, less a little, so a change that makes the rules
-# generalize worse fails here. Raise them as the lexicons grow.
+# 0.85. The held-back set (never tuned against) reaches its intent target (0.82) but not the urgent and
+# negative ones (0.90, 0.87): those floors are the figures it reaches now, less a little, so a change
+# that makes the rules generalize worse fails here. Raise them as the lexicons grow.
 EVAL = ./.build/debug/switchboard rules eval --rules Rules --misses 0
 eval:
 	swift build --product switchboard
@@ -34,4 +34,4 @@ eval:
 
 eval-figures:
 	$(EVAL) --labelled Rules/tests/labelled --min-urgent-accuracy 0.93 --min-negative-accuracy 0.90 --min-intent-f1 0.85
-	$(EVAL) --labelled Rules/tests/labelled/held-back --min-urgent-accuracy 0.80 --min-negative-accuracy 0.78 --min-intent-f1 0.76
+	$(EVAL) --labelled Rules/tests/labelled/held-back --min-urgent-accuracy 0.81 --min-negative-accuracy 0.80 --min-intent-f1 0.82
